@@ -1,0 +1,137 @@
+# Reprise: the one entry point. `make help` lists the targets.
+BOARD ?= virt
+.DEFAULT_GOAL := all
+B := build/$(BOARD)
+include boards/$(BOARD)/board.mk
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-7s %s\n' $(1) $(2)
+endif
+
+CROSS ?= arm-none-eabi-
+KCC := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+SIZE := $(CROSS)size
+HOSTCC ?= gcc
+PYTHON := /usr/bin/python3
+GDB := gdb-multiarch
+
+BUILD_ID := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+WARN := -Wall -Wextra -Werror
+DEPFLAGS = -MMD -MP
+
+# ---- kernel -------------------------------------------------------------------------------
+KINC := -Ikernel/include -Ikernel/arch/arm/include -Iboards/$(BOARD) -Ilib/include
+KCFLAGS := -mcpu=cortex-a15 -marm -mfloat-abi=soft -ffreestanding -fno-common -fno-pie \
+           -O2 -g -std=gnu11 $(WARN) $(KINC)
+KASFLAGS := -mcpu=cortex-a15 -marm -g $(KINC)
+KLDFLAGS := -nostdlib -static -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
+            -Wl,-z,max-page-size=4096
+
+KERNEL_SRCS := $(wildcard kernel/*.c kernel/drivers/*.c kernel/arch/arm/*.c) lib/fmt.c lib/crc32.c
+KERNEL_ASMS := $(wildcard kernel/arch/arm/*.S)
+KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(B)/%.o) $(KERNEL_ASMS:%.S=$(B)/%.o)
+KERNEL_LDS := $(B)/linker/kernel.ld
+KERNEL_ELF := $(B)/reprise.elf
+
+$(B)/kernel/main.o: KCFLAGS += -DBUILD_ID='"$(BUILD_ID)"'
+
+$(B)/kernel/%.o: kernel/%.c
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(KCC) $(KCFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(B)/lib/%.o: lib/%.c
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(KCC) $(KCFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(B)/kernel/%.o: kernel/%.S
+	$(call msg,AS,$<)
+	@mkdir -p $(@D)
+	$(Q)$(KCC) $(KASFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(KERNEL_LDS): linker/kernel.ld.S boards/$(BOARD)/board.h
+	$(call msg,CPP,$<)
+	@mkdir -p $(@D)
+	$(Q)$(KCC) -E -P -x c -D__LINKER__ $(KINC) $(DEPFLAGS) -MT $@ $< -o $@
+
+$(KERNEL_ELF): $(KERNEL_OBJS) $(KERNEL_LDS)
+	$(call msg,LD,$@)
+	$(Q)$(KCC) $(KCFLAGS) $(KLDFLAGS) -T $(KERNEL_LDS) $(KERNEL_OBJS) -lgcc -o $@
+
+# ---- host unit tests ----------------------------------------------------------------------
+HOST_CFLAGS := -std=gnu11 -g -O1 $(WARN) -fsanitize=address,undefined -fno-omit-frame-pointer \
+               -Ikernel/include -Ilib/include -Itests/host
+include tests/host/tests.mk
+HOST_TEST_BINS := $(HOST_TESTS:%=$(B)/host/test_%)
+
+define host_test_rule
+$(B)/host/test_$(1): tests/host/test_$(1).c $$(test_$(1)_SRCS)
+	$$(call msg,HOSTCC,$$@)
+	@mkdir -p $$(@D)
+	$$(Q)$$(HOSTCC) $$(HOST_CFLAGS) $$(DEPFLAGS) -MF $$@.d $$^ -lcmocka -o $$@
+endef
+$(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))
+
+# ---- running ------------------------------------------------------------------------------
+QEMU_FLAGS := $(QEMU_BOARD_FLAGS) $(QEMU_EXTRA)
+
+.PHONY: all run test test-host test-qemu bench debug debug-server gdb clean help setup-check
+
+all: $(KERNEL_ELF)
+
+setup-check:
+	@scripts/setup --check 2>/dev/null || scripts/setup
+
+run: setup-check
+	@$(MAKE) --no-print-directory all
+	$(QEMU) $(QEMU_FLAGS) -kernel $(KERNEL_ELF)
+
+test: setup-check
+	@$(MAKE) --no-print-directory test-host test-qemu
+
+test-host: $(HOST_TEST_BINS)
+	$(Q)set -e; for t in $(HOST_TEST_BINS); do echo "  TEST    $$t"; $$t; done
+
+test-qemu: all
+	$(Q)$(PYTHON) -m pytest -q -n $(shell nproc) tests/qemu --board=$(BOARD)
+
+bench: setup-check
+	@$(MAKE) --no-print-directory all
+	$(Q)$(PYTHON) scripts/bench.py --board=$(BOARD) --kernel=$(KERNEL_ELF) --out=$(B)/bench.json
+
+debug: setup-check
+	@$(MAKE) --no-print-directory all
+	$(Q)$(QEMU) $(QEMU_FLAGS) -kernel $(KERNEL_ELF) -S -gdb tcp::1234 -daemonize \
+		-serial file:$(B)/debug-console.log -monitor none -display none -nographic 2>/dev/null || \
+	 ($(QEMU) $(filter-out -nographic,$(QEMU_FLAGS)) -kernel $(KERNEL_ELF) -S -gdb tcp::1234 \
+		-serial file:$(B)/debug-console.log -display none & sleep 1)
+	@echo "console output goes to $(B)/debug-console.log"
+	$(GDB) -q -x scripts/gdbinit $(KERNEL_ELF)
+
+debug-server: all
+	$(QEMU) $(QEMU_FLAGS) -kernel $(KERNEL_ELF) -S -gdb tcp::1234
+
+gdb:
+	$(GDB) -q -x scripts/gdbinit $(KERNEL_ELF)
+
+clean:
+	rm -rf build
+
+help:
+	@echo "Reprise make targets (BOARD=$(BOARD), V=1 for full commands):"
+	@echo "  all           build the kernel and system image into $(B)/"
+	@echo "  run           boot in QEMU on the serial console (QEMU_EXTRA='...' adds flags; Ctrl-a x quits)"
+	@echo "  test          host unit tests, then the QEMU scenarios"
+	@echo "  bench         exact figures under -icount; table and $(B)/bench.json"
+	@echo "  debug         QEMU paused with its gdb stub, gdb-multiarch attached"
+	@echo "  debug-server  QEMU paused with its gdb stub (then 'make gdb' in a second terminal)"
+	@echo "  gdb           gdb-multiarch attached to a running debug-server"
+	@echo "  clean         remove build/"
+
+-include $(shell find build -name '*.d' 2>/dev/null)

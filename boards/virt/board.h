@@ -1,0 +1,45 @@
+/* Facts about QEMU's "virt" board (Cortex-A15): memory map, IRQs, bank range, tunables. */
+#pragma once
+
+/* Constants are shared with assembly and the linker script, which take no 'u' suffix. */
+#if defined(__ASSEMBLER__) || defined(__LINKER__)
+#define U32(x) x
+#else
+#define U32(x) x##u
+#endif
+
+/* RAM as QEMU is started by the board's flags (board.mk: -m 256M). */
+#define BOARD_NAME              "virt"
+#define BOARD_CPU_NAME          "cortex-a15"
+#define BOARD_RAM_PADDR         U32(0x40000000)
+#define BOARD_RAM_SIZE          U32(0x10000000)            /* 256 MiB */
+
+/* Where QEMU loads the kernel ELF: RAM start + 64 KiB (first 64 KiB left unused). */
+#define BOARD_KERNEL_PADDR      U32(0x40010000)
+
+/* Persistent bank: top of RAM, outside every loaded ELF segment, never in the page pool. */
+#define BOARD_BANK_SIZE         U32(0x00400000)            /* 4 MiB */
+#define BOARD_BANK_PADDR        (BOARD_RAM_PADDR + BOARD_RAM_SIZE - BOARD_BANK_SIZE)
+#define BOARD_PMM_MAX_BLOCKS    256                    /* directory entries in the bank */
+
+/* Devices (QEMU hw/arm/virt.c memmap). */
+#define BOARD_GICD_PADDR        U32(0x08000000)
+#define BOARD_GICC_PADDR        U32(0x08010000)
+#define BOARD_UART_PADDR        U32(0x09000000)
+#define BOARD_FWCFG_PADDR       U32(0x09020000)
+
+/* Interrupt ids (GIC): SPIs start at 32; PPIs 16..31. */
+#define BOARD_UART_IRQ          (32 + 1)
+#define BOARD_TIMER_IRQ         27                     /* virtual timer PPI */
+
+/* PSCI is reached with "hvc #0" on this board (no EL3 firmware, QEMU emulates PSCI). */
+#define BOARD_PSCI_CONDUIT_HVC  1
+
+/* Scheduler tick. */
+#define BOARD_TICK_HZ           100
+
+/* Hot-restart policy tunables (SPEC section 5 defaults). */
+#define BOARD_HR_MAX_RESTARTS       5
+#define BOARD_HR_INTERVAL_MS        10000
+#define BOARD_HR_MAX_SITE_RESTARTS  3
+#define BOARD_HR_SITE_INTERVAL_MS   60000

@@ -1,0 +1,5 @@
+/* Boot-time self tests chosen by a scenario through fw_cfg (opt/reprise/selftest). */
+#pragma once
+
+/* Runs the self test named by fw_cfg, if any; most of them end in a panic or a reset. */
+void selftest_run(void);

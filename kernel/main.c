@@ -1,0 +1,46 @@
+/* Kernel entry after entry.S: bring up the console, interrupts and timer, then run. */
+#include <arch/cpu.h>
+#include <board.h>
+#include <kernel/bootrec.h>
+#include <kernel/console.h>
+#include <kernel/gic.h>
+#include <kernel/irq.h>
+#include <kernel/memmap.h>
+#include <kernel/selftest.h>
+#include <kernel/timer.h>
+
+#ifndef BUILD_ID
+#define BUILD_ID "unknown"
+#endif
+
+/* Prints the boot banner: build, board, RAM, bank and boot kind. */
+static void kmain_banner(uint64_t now_ticks)
+{
+    const struct bootrec_state *bs = bootrec_state();
+    uint32_t freq = cp15_read_cntfrq();
+    uint64_t ns = now_ticks * 1000000000ull / freq;
+    kprintf("\nReprise %s, board %s (%s)\n", BUILD_ID, BOARD_NAME, BOARD_CPU_NAME);
+    kprintf("ram 0x%08x-0x%08x (%u MiB), bank 0x%08x-0x%08x (%u KiB)\n", BOARD_RAM_PADDR,
+            BOARD_RAM_PADDR + BOARD_RAM_SIZE - 1, BOARD_RAM_SIZE >> 20, BOARD_BANK_PADDR,
+            BOARD_BANK_PADDR + BOARD_BANK_SIZE - 1, BOARD_BANK_SIZE >> 10);
+    if (bs->kind == BOOT_COLD)
+        kprintf("boot: cold, boot 1, bank marker written, %llu ns since power-on\n", ns);
+    else
+        kprintf("boot: warm (%s), boot %u, bank marker kept, %llu ns since power-on\n",
+                bootrec_reason_name(bs->last_reason), bs->boot_count, ns);
+}
+
+void kmain(void)
+{
+    console_init();                 /* PL011 output (input once interrupts are on) */
+    bootrec_boot();                 /* cold or warm: the marker in the bank */
+    kmain_banner(cpu_cntvct());     /* who we are and how we came up */
+    gic_init();                     /* distributor and CPU interface */
+    timer_init();                   /* periodic tick, user access to CNTVCT */
+    gic_enable(BOARD_UART_IRQ);     /* console input by interrupt */
+    selftest_run();                 /* scenario-selected self test, if any */
+    for (;;) {                      /* idle: interrupts stay masked, wfi wakes on pending */
+        cpu_wfi();
+        irq_dispatch();
+    }
+}

@@ -1,0 +1,5 @@
+/* Kernel translation table (TTBR1 half): built by entry.S before the MMU is on. */
+#include <stdint.h>
+
+/* 4096 first-level entries, 16 KiB aligned (ARM ARM B3.5.4); filled by entry.S. */
+uint32_t kernel_l1[4096] __attribute__((aligned(16384)));

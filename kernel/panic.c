@@ -1,0 +1,72 @@
+/* Kernel panic: print the mode, registers and decoded fault, then stop the machine. */
+#include <arch/cpu.h>
+#include <kernel/console.h>
+#include <kernel/fault.h>
+#include <kernel/panic.h>
+
+static const char *const panic_trap_names[] = {
+    [TRAP_UNDEF] = "undefined instruction",
+    [TRAP_SVC] = "supervisor call",
+    [TRAP_PABT] = "prefetch abort",
+    [TRAP_DABT] = "data abort",
+    [TRAP_IRQ] = "interrupt",
+    [TRAP_FIQ] = "fast interrupt",
+};
+
+const char *panic_mode_name(uint32_t psr)
+{
+    switch (psr & PSR_MODE_MASK) {
+    case PSR_MODE_USR: return "USR";
+    case PSR_MODE_FIQ: return "FIQ";
+    case PSR_MODE_IRQ: return "IRQ";
+    case PSR_MODE_SVC: return "SVC";
+    case PSR_MODE_ABT: return "ABT";
+    case PSR_MODE_UND: return "UND";
+    case PSR_MODE_SYS: return "SYS";
+    default: return "???";
+    }
+}
+
+static void panic_halt(void) __attribute__((noreturn));
+static void panic_halt(void)
+{
+    kprintf("*** system halted\n");
+    for (;;)
+        cpu_wfi();
+}
+
+void panic(const char *fmt, ...)
+{
+    __asm__ volatile("cpsid if");
+    va_list ap;
+    va_start(ap, fmt);
+    kprintf("\n*** KERNEL PANIC: ");
+    kvprintf(fmt, ap);
+    kprintf("\n");
+    va_end(ap);
+    panic_halt();
+}
+
+void panic_trap(struct trapframe *tf, enum trap_kind kind)
+{
+    if (kind == TRAP_UNDEF)
+        tf->pc -= (tf->cpsr & PSR_T) ? 2 : 4;
+    kprintf("\n*** KERNEL PANIC: %s in %s mode at pc=0x%08x\n", panic_trap_names[kind],
+            panic_mode_name(tf->cpsr), tf->pc);
+    for (int i = 0; i < 13; i++)
+        kprintf("  r%-2d=0x%08x%s", i, tf->r[i], i % 4 == 3 ? "\n" : "");
+    kprintf("\n  sp =0x%08x  lr =0x%08x  pc =0x%08x  cpsr=0x%08x\n", tf->sp, tf->lr, tf->pc,
+            tf->cpsr);
+    if (kind == TRAP_DABT || kind == TRAP_PABT) {
+        int is_data = kind == TRAP_DABT;
+        uint32_t fsr = is_data ? cp15_read_dfsr() : cp15_read_ifsr();
+        uint32_t far = is_data ? cp15_read_dfar() : cp15_read_ifar();
+        struct fault_status st = fault_decode(fsr, is_data);
+        kprintf("  fault: %s at 0x%08x, %s", is_data ? (st.write ? "write" : "read") : "execute",
+                far, fault_class_name(st.cls));
+        if (st.level)
+            kprintf(" (level %u)", st.level);
+        kprintf(", %s=0x%08x\n", is_data ? "DFSR" : "IFSR", fsr);
+    }
+    panic_halt();
+}

@@ -1,0 +1,20 @@
+/* Site restart: warm reset of the whole machine with the persistent bank kept. */
+#include <arch/cpu.h>
+#include <board.h>
+#include <kernel/console.h>
+#include <kernel/psci.h>
+#include <kernel/reset.h>
+
+#define CACHE_LINE_SIZE 64u
+
+void board_reset(enum reset_reason reason)
+{
+    __asm__ volatile("cpsid if");
+    bootrec_set_reason(reason);
+    kprintf("kernel: site restart (%s)\n", bootrec_reason_name(reason));
+    /* The bank must reach RAM before the reset: clean it out of the data cache. */
+    for (uint32_t a = BOARD_BANK_PADDR; a < BOARD_BANK_PADDR + BOARD_BANK_SIZE; a += CACHE_LINE_SIZE)
+        cp15_write_dccmvac(a);
+    cpu_dsb();
+    psci_system_reset();
+}
