@@ -1,4 +1,4 @@
-/* Decoding of ARMv7 short-descriptor fault status registers (ARM ARM B4.1.52, B4.1.96). */
+/* Decoding of ARMv7 short-descriptor fault status registers (ARM ARM B3.13.3, B4.1.52/96). */
 #include <kernel/fault.h>
 
 struct fault_status fault_decode(uint32_t fsr, int is_data)
@@ -17,16 +17,19 @@ struct fault_status fault_decode(uint32_t fsr, int is_data)
     case 0x0b: st.cls = FAULT_DOMAIN; st.level = 2; break;
     case 0x0d: st.cls = FAULT_PERMISSION; st.level = 1; break;
     case 0x0f: st.cls = FAULT_PERMISSION; st.level = 2; break;
-    case 0x08: case 0x0c: case 0x0e: case 0x16:
-    case 0x18: case 0x19: case 0x1c: case 0x1e:
-        st.cls = FAULT_EXTERNAL;
-        break;
+    case 0x08: case 0x19: st.cls = FAULT_EXTERNAL; break;
+    case 0x0c: case 0x1c: st.cls = FAULT_EXTERNAL; st.level = 1; break; /* on a table walk */
+    case 0x0e: case 0x1e: st.cls = FAULT_EXTERNAL; st.level = 2; break;
+    case 0x16: case 0x18: st.cls = FAULT_EXTERNAL; break;               /* asynchronous */
     default:
         break;
     }
-    /* Alignment faults are reported only for data accesses. */
-    if (!is_data && st.cls == FAULT_ALIGNMENT)
+    /* Alignment faults and asynchronous aborts are reported only in the DFSR; in the IFSR
+       those codes are reserved. */
+    if (!is_data && (st.fs == 0x01 || st.fs == 0x16 || st.fs == 0x18)) {
         st.cls = FAULT_OTHER;
+        st.level = 0;
+    }
     return st;
 }
 

@@ -1,0 +1,144 @@
+"""Boot scenarios: the banner, kernel panics from the fault self tests, warm and cold boots."""
+import re
+
+import pytest
+
+# What each board's banner says about itself (boards/<board>/board.h).
+BANNER_FACTS = {
+    "virt": {
+        "cpu": "cortex-a15",
+        "ram": "ram 0x40000000-0x4fffffff (256 MiB), bank 0x4fc00000-0x4fffffff (4096 KiB)",
+    },
+}
+
+COLD = r"cold, boot 1, bank marker written, \d+ ns since power-on"
+NS = r"\d+ ns since power-on"
+
+
+def expect_banner(m, board, boot):
+    """The three banner lines: build and board, RAM and bank, then `boot: <boot regex>`."""
+    facts = BANNER_FACTS[board.name]
+    m.expect_line(rf"Reprise \S+, board {board.name} \({facts['cpu']}\)")
+    m.expect_line(re.escape(facts["ram"]))
+    m.expect_line(f"boot: {boot}")
+
+
+@pytest.fixture(autouse=True)
+def known_board(board):
+    """These scenarios check exact banner text: skip boards without facts above."""
+    if board.name not in BANNER_FACTS:
+        pytest.skip(f"no banner facts for board {board.name}")
+
+
+def test_cold_boot_banner(boot, board):
+    """Power on: the banner names the build, the board and CPU, RAM and bank, and a cold boot."""
+    m = boot()
+    expect_banner(m, board, COLD)
+
+
+# Self test -> (trap, pc in the header or None, decoded fault line or None for no fault line).
+KERNEL_FAULTS = {
+    "kfault-read": ("data abort", None,
+                    r"read at 0x00000010, translation fault \(level 1\), DFSR=0x00000005"),
+    "kfault-write": ("data abort", None,
+                     r"write at 0x3ffff000, translation fault \(level 1\), DFSR=0x00000805"),
+    "kfault-exec": ("prefetch abort", 0x00100000,
+                    r"execute at 0x00100000, translation fault \(level 1\), IFSR=0x00000005"),
+    "kfault-align": ("data abort", None,
+                     r"read at 0x40010001, alignment fault, DFSR=0x00000001"),
+    "kfault-undef": ("undefined instruction", None, None),
+}
+def registers(*names):
+    """A register dump line: "  r0 =0x00000000  r1 =0x..." (names padded to 3 columns)."""
+    return "".join(f"  {name:<3}=0x[0-9a-f]{{8}}" for name in names)
+
+
+UDF = 0xe7f000f0        # the permanently undefined instruction kfault-undef executes
+PSR_MODE_SVC = 0x13
+
+
+@pytest.mark.parametrize("selftest", list(KERNEL_FAULTS))
+def test_kernel_fault_panics_and_halts(boot, board, selftest):
+    """A fault in the kernel prints a readable panic (trap, mode, registers, decoded fault),
+    then the machine stops: QEMU keeps running, nothing more is printed, no reset happens."""
+    trap, want_pc, fault = KERNEL_FAULTS[selftest]
+    m = boot(selftest=selftest)
+    expect_banner(m, board, COLD)
+    m.expect_line(f"selftest: {selftest}")
+
+    head = m.expect_line(rf"\*\*\* KERNEL PANIC: {trap} in (\w+) mode at pc=(0x[0-9a-f]{{8}})")
+    assert head.group(1) == "SVC"
+    pc = int(head.group(2), 16)
+    if want_pc is not None:
+        assert pc == want_pc
+
+    m.expect_line(registers("r0", "r1", "r2", "r3"))
+    m.expect_line(registers("r4", "r5", "r6", "r7"))
+    m.expect_line(registers("r8", "r9", "r10", "r11"))
+    m.expect_line(registers("r12"))
+    regs = m.expect_line(r"  sp =(0x[0-9a-f]{8})  lr =(0x[0-9a-f]{8})  "
+                         r"pc =(0x[0-9a-f]{8})  cpsr=(0x[0-9a-f]{8})")
+    assert int(regs.group(3), 16) == pc
+    assert int(regs.group(4), 16) & 0x1f == PSR_MODE_SVC
+    if fault is not None:
+        m.expect_line(f"  fault: {fault}")
+    m.expect_line(r"\*\*\* system halted")
+
+    if selftest == "kfault-undef":
+        assert m.x(pc) == [UDF], "pc names the undefined instruction itself"
+    m.expect_silence(seconds=1.0)
+    assert m.qmp("query-status")["status"] == "running"
+    assert m.events("RESET") == []
+
+
+def test_warm_reset_from_qmp_keeps_bank(boot, board):
+    """system_reset from outside: RAM is kept, so the next boots are warm (external reset),
+    counting boot 2, then boot 3."""
+    m = boot()
+    expect_banner(m, board, COLD)
+
+    m.reset()
+    assert m.wait_event("RESET")["data"] == {"guest": False, "reason": "host-qmp-system-reset"}
+    expect_banner(m, board, rf"warm \(external reset\), boot 2, bank marker kept, {NS}")
+
+    m.reset()
+    expect_banner(m, board, rf"warm \(external reset\), boot 3, bank marker kept, {NS}")
+
+
+def test_warm_reset_from_psci(boot, board):
+    """The psci-reset self test asks for a site restart on a cold boot: PSCI SYSTEM_RESET
+    from the guest, then a warm boot that says why."""
+    m = boot(selftest="psci-reset")
+    expect_banner(m, board, COLD)
+    m.expect_line("selftest: psci-reset")
+    m.expect_line(r"kernel: site restart \(site restart requested\)")
+
+    expect_banner(m, board, rf"warm \(site restart requested\), boot 2, bank marker kept, {NS}")
+    assert m.wait_event("RESET")["data"]["guest"] is True
+    m.expect_line("selftest: psci-reset")       # on a warm boot it does nothing more
+
+
+def test_power_cycle_after_warm_reset_is_cold(boot, board):
+    """A warm reset keeps the bank, but a new QEMU process starts with zeroed RAM: cold, boot 1."""
+    m = boot()
+    expect_banner(m, board, COLD)
+    m.reset()
+    expect_banner(m, board, rf"warm \(external reset\), boot 2, bank marker kept, {NS}")
+
+    m.power_cycle()
+    expect_banner(m, board, COLD)
+
+
+def test_damaged_bank_marker_boots_cold(boot, board):
+    """A bank marker that fails its check is not trusted: after a warm reset the kernel
+    says cold, boot 1, and writes a new marker, which the next reset keeps."""
+    m = boot()
+    expect_banner(m, board, COLD)
+    bank = int(re.search(r"bank (0x[0-9a-f]+)-", m.text).group(1), 16)
+
+    m.write_phys(bank, b"\xa5" * 64)                # scribble over the marker (gdb stub)
+    m.reset()
+    expect_banner(m, board, COLD)
+
+    m.reset()
+    expect_banner(m, board, rf"warm \(external reset\), boot 2, bank marker kept, {NS}")
