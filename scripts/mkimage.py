@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""Packs actor ELF files and the boot script into a Reprise system image (kernel/include/kernel/sysimg.h).
+
+usage:
+  mkimage.py -o OUT [-v] [--script sysadm.ini] NAME=PATH[:OPTS] ...
+  mkimage.py -o OUT [-v] [--build-dir DIR] --manifest FILE.image [NAME=PATH[:OPTS] ...]
+  mkimage.py --deps [--build-dir DIR] --manifest FILE.image     (prints the input files)
+
+OPTS is a comma list of
+  - privilege names: the PRIV_* bits of kernel/include/uapi/reprise/abi.h in lower case
+    (actors,server,faults,bank,site,critical); none by default;
+  - boot: the kernel starts this actor at boot (SYSIMG_FLAG_BOOT of sysimg.h);
+  - prio=N: its priority when the kernel starts it, 1..31 (0, the default: the kernel's).
+On the command line the path ends at the last ':' of the argument, so a path holding ':'
+needs a trailing ':'.
+
+A manifest (images/<name>.image) holds one item a line; '#' starts a comment:
+  script PATH                   the boot script; PATH relative to the manifest's folder
+  actor NAME PATH [OPTS]        an actor image; PATH relative to --build-dir (default: .)
+for example:
+  script default.ini
+  actor  cinit  apps/cinit.elf  actors,site,boot,prio=10
+  actor  hello  apps/hello.elf
+Manifest actors come first, in order, then command-line ones.
+
+The image is the header page, then each ELF file on a page boundary, then the script,
+padded with zeros to a whole page. The output depends only on the inputs.
+"""
+import argparse
+import os
+import re
+import struct
+import sys
+
+PAGE = 4096
+MAGIC = b"RPRSIMG1"
+VERSION = 1
+HEADER_FMT = "<8s6I"          # magic, version, count, image_size, script_offset, script_size, reserved
+ENTRY_FMT = "<16s4I"          # name, offset, size, privileges, flags
+TABLE_OFFSET = 32
+MAX_ENTRIES = 64
+NAME_MAX = 15                 # ACTOR_NAME_MAX - 1 (NUL)
+TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+ABI_H = os.path.join(TOP, "kernel", "include", "uapi", "reprise", "abi.h")
+SYSIMG_H = os.path.join(TOP, "kernel", "include", "kernel", "sysimg.h")
+
+assert struct.calcsize(HEADER_FMT) == TABLE_OFFSET
+assert struct.calcsize(ENTRY_FMT) == 32
+assert TABLE_OFFSET + MAX_ENTRIES * 32 <= PAGE
+
+
+def fail(msg):
+    """Prints an error and exits with status 1."""
+    sys.exit(f"mkimage: {msg}")
+
+
+def read_header(path):
+    """Returns the text of a kernel header, or exits."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError as e:
+        fail(f"cannot read {path}: {e.strerror}")
+
+
+def header_define(text, path, regex):
+    """Returns the first group of regex in a header's text as an integer, or exits."""
+    m = re.search(regex, text)
+    if not m:
+        fail(f"{path}: no match for {regex}")
+    return int(m.group(1), 0)
+
+
+def read_privileges():
+    """Reads the PRIV_* bits from abi.h: {'actors': 1, 'server': 2, ...}."""
+    text = read_header(ABI_H)
+    privs = {m.group(1).lower(): 1 << int(m.group(2))
+             for m in re.finditer(r"#define\s+PRIV_([A-Z]+)\s+\(1u\s*<<\s*(\d+)\)", text)}
+    if not privs:
+        fail(f"no PRIV_* definitions found in {ABI_H}")
+    return privs
+
+
+def read_flags():
+    """Reads the entry flag layout from sysimg.h: (boot bit, priority shift, priority max)."""
+    text = read_header(SYSIMG_H)
+    boot = 1 << header_define(text, SYSIMG_H, r"#define\s+SYSIMG_FLAG_BOOT\s+\(1u\s*<<\s*(\d+)\)")
+    shift = header_define(text, SYSIMG_H, r"#define\s+SYSIMG_FLAG_PRIO_SHIFT\s+(\d+)")
+    pmax = header_define(text, SYSIMG_H,
+                         r"#define\s+SYSIMG_FLAG_PRIO_MASK\s+\((0x[0-9a-fA-F]+)u?\s*<<")
+    return boot, shift, pmax
+
+
+class Options:
+    """The privilege names and flag layout that OPTS lists are checked against."""
+
+    def __init__(self):
+        self.privs = read_privileges()
+        self.boot, self.prio_shift, self.prio_max = read_flags()
+
+    def known(self):
+        """The accepted OPTS words, for messages and --help."""
+        return ",".join(self.privs) + ",boot,prio=N"
+
+    def parse(self, plist, where):
+        """Turns an OPTS list into (privilege bits, flag bits), or exits naming where."""
+        bits = fbits = 0
+        for p in filter(None, (p.strip() for p in plist.split(","))):
+            if p == "boot":
+                fbits |= self.boot
+            elif p.startswith("prio="):
+                try:
+                    prio = int(p[5:])
+                except ValueError:
+                    prio = -1
+                if not 1 <= prio <= self.prio_max:
+                    fail(f"{where}: priority '{p[5:]}' not in 1..{self.prio_max}")
+                fbits = (fbits & ~(self.prio_max << self.prio_shift)) | (prio << self.prio_shift)
+            elif p in self.privs:
+                bits |= self.privs[p]
+            else:
+                fail(f"{where}: unknown option '{p}' (known: {self.known()})")
+        return bits, fbits
+
+    def describe(self, bits, fbits):
+        """The OPTS list that gives bits and fbits, for -v."""
+        words = [name for name, b in self.privs.items() if bits & b]
+        if fbits & self.boot:
+            words.append("boot")
+        prio = (fbits >> self.prio_shift) & self.prio_max
+        if prio:
+            words.append(f"prio={prio}")
+        return ",".join(words) or "-"
+
+
+def check_name(name, where):
+    """Exits unless name is 1..15 printable ASCII characters without spaces."""
+    if not name:
+        fail(f"{where}: empty name")
+    if not all(0x21 <= ord(c) <= 0x7e for c in name):
+        fail(f"{where}: '{name}': names are printable ASCII without spaces")
+    if len(name) > NAME_MAX:
+        fail(f"{where}: '{name}': name longer than {NAME_MAX} characters")
+
+
+def parse_spec(spec, opts):
+    """Splits a command-line NAME=PATH[:OPTS] into (name, path, privileges, flags, where)."""
+    where = f"'{spec}'"
+    name, eq, rest = spec.partition("=")
+    if not eq or not rest:
+        fail(f"{where}: expected NAME=PATH[:OPTS]")
+    check_name(name, where)
+    path, colon, plist = rest.rpartition(":")
+    if not colon:
+        path, plist = rest, ""
+    if not path:
+        fail(f"{where}: empty path")
+    return (name, path) + opts.parse(plist, where) + (where,)
+
+
+def parse_manifest(path, build_dir, opts):
+    """Reads a manifest: returns (script path or None, [(name, path, privileges, flags,
+    where)]), paths resolved as the module docstring says."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        fail(f"cannot read manifest {path}: {getattr(e, 'strerror', None) or e}")
+    script, entries = None, []
+    for no, line in enumerate(lines, 1):
+        where = f"{path}:{no}"
+        words = line.split("#", 1)[0].split()
+        if not words:
+            continue
+        if words[0] == "script" and len(words) == 2:
+            if script is not None:
+                fail(f"{where}: a second script")
+            script = os.path.join(os.path.dirname(path), words[1])
+        elif words[0] == "actor" and len(words) in (3, 4):
+            check_name(words[1], where)
+            elf = os.path.join(build_dir, words[2])
+            plist = words[3] if len(words) == 4 else ""
+            entries.append((words[1], elf) + opts.parse(plist, where) + (where,))
+        else:
+            fail(f"{where}: expected 'script PATH' or 'actor NAME PATH [OPTS]'")
+    return script, entries
+
+
+def read_elf(name, path, where):
+    """Reads an actor file and checks it looks like a 32-bit little-endian ARM ELF."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        fail(f"{where}: {name}: cannot read {path}: {e.strerror}")
+    if not data:
+        fail(f"{where}: {name}: {path} is empty")
+    if len(data) < 52 or data[:4] != b"\x7fELF":
+        fail(f"{where}: {name}: {path} is not an ELF file")
+    machine = struct.unpack_from("<H", data, 18)[0]
+    if data[4] != 1 or data[5] != 1 or machine != 40:
+        fail(f"{where}: {name}: {path} is not a 32-bit little-endian ARM ELF file")
+    return data
+
+
+def read_script(path):
+    """Reads the boot script, which may hold no NUL byte."""
+    try:
+        with open(path, "rb") as f:
+            script = f.read()
+    except OSError as e:
+        fail(f"cannot read script {path}: {e.strerror}")
+    if b"\0" in script:
+        fail(f"script {path} contains a NUL byte")
+    return script
+
+
+def align(n):
+    """Rounds n up to a page."""
+    return (n + PAGE - 1) // PAGE * PAGE
+
+
+def build(entries, script):
+    """Lays out the image: entries is [(name, data, privileges, flags)], script bytes or None."""
+    body = bytearray()
+    table = bytearray()
+    offset = PAGE
+    for name, data, bits, fbits in entries:
+        table += struct.pack(ENTRY_FMT, name.encode("ascii"), offset, len(data), bits, fbits)
+        body += data + bytes(align(len(data)) - len(data))
+        offset += align(len(data))
+    script_offset, script_size = (offset, len(script)) if script else (0, 0)
+    if script:
+        body += script
+    image_size = align(PAGE + len(body))
+    header = struct.pack(HEADER_FMT, MAGIC, VERSION, len(entries), image_size, script_offset,
+                         script_size, 0)
+    page0 = header + table
+    image = page0 + bytes(PAGE - len(page0)) + body
+    return image + bytes(image_size - len(image))
+
+
+def main():
+    opts = Options()
+    ap = argparse.ArgumentParser(description="Pack actor ELF files and the boot script "
+                                 "into a Reprise system image (see the script's docstring).")
+    ap.add_argument("-o", "--output", help="image file to write")
+    ap.add_argument("--script", help="boot script (sysadm.ini) to include")
+    ap.add_argument("--manifest", help="image manifest (images/<name>.image)")
+    ap.add_argument("--build-dir", default=".", help="where manifest actor paths start")
+    ap.add_argument("--deps", action="store_true",
+                    help="print the manifest's input files instead of building")
+    ap.add_argument("-v", "--verbose", action="store_true", help="print the table")
+    ap.add_argument("entries", nargs="*", metavar="NAME=PATH[:OPTS]",
+                    help="OPTS: comma list of " + opts.known())
+    args = ap.parse_args()
+
+    script_path, specs = None, []
+    if args.manifest:
+        script_path, specs = parse_manifest(args.manifest, args.build_dir, opts)
+    if args.script:
+        if script_path is not None:
+            fail(f"--script and a script in {args.manifest}")
+        script_path = args.script
+    specs += [parse_spec(s, opts) for s in args.entries]
+    if args.deps:
+        print(" ".join([s[1] for s in specs] + ([script_path] if script_path else [])))
+        return
+    if not args.output:
+        fail("-o OUT is required")
+    if not specs and not script_path:
+        fail("nothing to pack: give actors, a script or a manifest")
+    if len(specs) > MAX_ENTRIES:
+        fail(f"{len(specs)} actors, at most {MAX_ENTRIES}")
+
+    entries, seen = [], set()
+    for name, path, bits, fbits, where in specs:
+        if name in seen:
+            fail(f"{where}: duplicate name '{name}'")
+        seen.add(name)
+        entries.append((name, read_elf(name, path, where), bits, fbits))
+    script = read_script(script_path) if script_path else None
+
+    image = build(entries, script)
+    if len(image) > 0xffffffff:
+        fail("image larger than 4 GiB")
+    tmp = args.output + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(image)
+    os.replace(tmp, args.output)
+
+    if args.verbose:
+        offset = PAGE
+        for name, data, bits, fbits in entries:
+            print(f"  {name:<15} 0x{offset:08x} {len(data):8d}  {opts.describe(bits, fbits)}")
+            offset += align(len(data))
+        if script:
+            print(f"  {'(script)':<15} 0x{offset:08x} {len(script):8d}")
+        print(f"  image {len(image)} bytes -> {args.output}")
+
+
+if __name__ == "__main__":
+    main()
