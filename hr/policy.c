@@ -1,0 +1,132 @@
+/* HR restart policy: sliding windows of group restarts and of site restarts (see hr/policy.h). */
+#include <hr/policy.h>
+#include <reprise/errors.h>
+#include <string.h>
+
+/* Bounded string builder for the reason text: never overflows, always NUL-terminated. */
+struct hrpol_text {
+    char *buf;
+    size_t cap;
+    size_t len;
+};
+
+/* Appends s to the text, truncating at the buffer's end; called by the reason formatting. */
+static void hrpol_text_str(struct hrpol_text *t, const char *s)
+{
+    while (*s) {
+        if (t->len + 1 < t->cap)
+            t->buf[t->len++] = *s;
+        s++;
+    }
+    if (t->cap)
+        t->buf[t->len] = '\0';
+}
+
+/* Appends v in decimal; called by the reason formatting. */
+static void hrpol_text_u64(struct hrpol_text *t, uint64_t v)
+{
+    char digits[21];
+    char *p = digits + sizeof(digits) - 1;
+    *p = '\0';
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    hrpol_text_str(t, p);
+}
+
+/* Appends an interval as "60 s", or "1500 ms" when it is not whole seconds. */
+static void hrpol_text_interval(struct hrpol_text *t, uint64_t ns)
+{
+    if (ns % HRPOL_NS_PER_SEC == 0) {
+        hrpol_text_u64(t, ns / HRPOL_NS_PER_SEC);
+        hrpol_text_str(t, " s");
+    } else {
+        hrpol_text_u64(t, ns / HRPOL_NS_PER_MS);
+        hrpol_text_str(t, " ms");
+    }
+}
+
+/* True when a restart at time r still counts at now: less than interval old, or recorded
+   "in the future" (the counter went backwards: counted as recent, see hr/policy.h). */
+static bool hrpol_within(uint64_t r, uint64_t now, uint64_t interval)
+{
+    return r > now || now - r < interval;
+}
+
+/* Converts the board's tunables to ns and checks their ranges; HR calls it at start-up.
+   Returns K_OK or K_EINVAL. */
+int hrpol_tunables_init(struct hrpol_tunables *t, uint32_t max_restarts, uint32_t interval_ms,
+                        uint32_t max_site_restarts, uint32_t site_interval_ms)
+{
+    if (!t || max_restarts > HRPOL_MAX_RESTARTS_LIMIT ||
+        max_site_restarts > HRPOL_MAX_SITE_RESTARTS_LIMIT || interval_ms == 0 ||
+        site_interval_ms == 0)
+        return K_EINVAL;
+    t->max_restarts = max_restarts;
+    t->max_site_restarts = max_site_restarts;
+    t->interval_ns = (uint64_t)interval_ms * HRPOL_NS_PER_MS;
+    t->site_interval_ns = (uint64_t)site_interval_ms * HRPOL_NS_PER_MS;
+    return K_OK;
+}
+
+/* Converts counter ticks at hz to ns, seconds first so that nothing overflows; returns 0 for
+   hz 0. HR calls it on every CNTVCT reading. */
+uint64_t hrpol_ticks_to_ns(uint64_t ticks, uint32_t hz)
+{
+    if (hz == 0)
+        return 0;
+    /* ticks * 1e9 would overflow after ~5 minutes at 62.5 MHz; split whole seconds off. */
+    return ticks / hz * HRPOL_NS_PER_SEC + ticks % hz * HRPOL_NS_PER_SEC / hz;
+}
+
+/* Empties a group's restart history; HR calls it when a group is (re)registered. */
+void hrpol_group_init(struct hrpol_group *g)
+{
+    memset(g, 0, sizeof(*g));
+}
+
+/* Records a restart at now in the group's ring and counts the ones within the interval;
+   HR calls it on every abnormal end. Returns the action and "n/max". */
+struct hrpol_decision hrpol_group_restart(struct hrpol_group *g, const struct hrpol_tunables *t,
+                                          uint64_t now)
+{
+    uint32_t keep = t->max_restarts + 1;   /* enough to see "more than max_restarts" */
+    struct hrpol_decision d = { HRPOL_RESTART_GROUP, 0, t->max_restarts };
+
+    if (keep > HRPOL_GROUP_HISTORY)
+        keep = HRPOL_GROUP_HISTORY;
+    if (g->next >= keep || g->count > keep)
+        hrpol_group_init(g);
+    g->times[g->next] = now;
+    g->next = (g->next + 1) % keep;
+    if (g->count < keep)
+        g->count++;
+    for (uint32_t i = 0; i < g->count; i++)
+        if (hrpol_within(g->times[i], now, t->interval_ns))
+            d.n++;
+    if (d.n > t->max_restarts)
+        d.action = HRPOL_SITE_RESTART;
+    return d;
+}
+
+/* Counts the site restarts within the site interval and decides whether groups may be
+   auto-started; HR calls it once per boot. Returns the decision, the reason in reason. */
+struct hrpol_site_decision hrpol_site_decide(const struct hrpol_tunables *t,
+                                             const uint64_t *times, uint32_t count,
+                                             uint64_t now, char *reason, size_t n)
+{
+    struct hrpol_site_decision d = { true, 0 };
+    struct hrpol_text text = { reason, reason ? n : 0, 0 };
+
+    for (uint32_t i = 0; i < count; i++)
+        if (hrpol_within(times[i], now, t->site_interval_ns))
+            d.n++;
+    d.auto_start = d.n <= t->max_site_restarts;
+    if (text.cap)
+        text.buf[0] = '\0';
+    hrpol_text_u64(&text, d.n);
+    hrpol_text_str(&text, d.n == 1 ? " site restart within " : " site restarts within ");
+    hrpol_text_interval(&text, t->site_interval_ns);
+    return d;
+}

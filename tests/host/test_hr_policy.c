@@ -1,0 +1,271 @@
+/* Host tests of the HR restart policy: group restart windows and the site restart decision. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <hr/policy.h>
+#include <reprise/errors.h>
+
+#define SEC(x) ((uint64_t)(x) * HRPOL_NS_PER_SEC)
+#define MS(x) ((uint64_t)(x) * HRPOL_NS_PER_MS)
+
+/* The board's defaults: 5 restarts in 10 s, 3 site restarts in 60 s. */
+static struct hrpol_tunables defaults(void)
+{
+    struct hrpol_tunables t;
+    assert_int_equal(hrpol_tunables_init(&t, HRPOL_DEFAULT_MAX_RESTARTS,
+                                         HRPOL_DEFAULT_INTERVAL_MS,
+                                         HRPOL_DEFAULT_MAX_SITE_RESTARTS,
+                                         HRPOL_DEFAULT_SITE_INTERVAL_MS), K_OK);
+    return t;
+}
+
+/* Tunables come in milliseconds and are range-checked. */
+static void test_tunables(void **state)
+{
+    struct hrpol_tunables t = defaults();
+    (void)state;
+    assert_int_equal(t.max_restarts, 5);
+    assert_int_equal(t.max_site_restarts, 3);
+    assert_true(t.interval_ns == SEC(10));
+    assert_true(t.site_interval_ns == SEC(60));
+    assert_int_equal(hrpol_tunables_init(&t, 5, 0, 3, 60000), K_EINVAL);
+    assert_int_equal(hrpol_tunables_init(&t, 5, 10000, 3, 0), K_EINVAL);
+    assert_int_equal(hrpol_tunables_init(&t, HRPOL_MAX_RESTARTS_LIMIT + 1, 10000, 3, 60000),
+                     K_EINVAL);
+    assert_int_equal(hrpol_tunables_init(&t, 5, 10000, HRPOL_MAX_SITE_RESTARTS_LIMIT + 1,
+                                         60000), K_EINVAL);
+    assert_int_equal(hrpol_tunables_init(&t, HRPOL_MAX_RESTARTS_LIMIT, 1,
+                                         HRPOL_MAX_SITE_RESTARTS_LIMIT, 1), K_OK);
+}
+
+/* CNTVCT ticks convert to ns without overflowing, even after days at 62.5 MHz. */
+static void test_ticks_to_ns(void **state)
+{
+    (void)state;
+    assert_true(hrpol_ticks_to_ns(62500000, 62500000) == SEC(1));
+    assert_true(hrpol_ticks_to_ns(1, 62500000) == 16);
+    assert_true(hrpol_ticks_to_ns(62500000ull * 86400 * 3 + 625, 62500000) ==
+                SEC(86400 * 3) + 10000);
+    assert_true(hrpol_ticks_to_ns(1000, 1000000000) == 1000);
+    assert_true(hrpol_ticks_to_ns(5, 0) == 0);
+}
+
+/* Five restarts within 10 s are allowed and numbered 1/5..5/5; the sixth escalates. */
+static void test_exactly_max_then_escalate(void **state)
+{
+    struct hrpol_tunables t = defaults();
+    struct hrpol_group g;
+    struct hrpol_decision d;
+    (void)state;
+    hrpol_group_init(&g);
+    for (uint32_t i = 1; i <= 5; i++) {
+        d = hrpol_group_restart(&g, &t, SEC(100) + MS(100 * i));
+        assert_int_equal(d.action, HRPOL_RESTART_GROUP);
+        assert_int_equal(d.n, i);
+        assert_int_equal(d.max, 5);
+    }
+    d = hrpol_group_restart(&g, &t, SEC(100) + MS(600));
+    assert_int_equal(d.action, HRPOL_SITE_RESTART);
+    assert_int_equal(d.n, 6);
+}
+
+/* The window slides: a restart exactly one interval old no longer counts, one ns younger does. */
+static void test_window_slides(void **state)
+{
+    struct hrpol_tunables t = defaults();
+    struct hrpol_group g;
+    struct hrpol_decision d;
+    (void)state;
+    hrpol_group_init(&g);
+    for (uint32_t i = 0; i < 5; i++)
+        assert_int_equal(hrpol_group_restart(&g, &t, SEC(i)).n, i + 1);
+    d = hrpol_group_restart(&g, &t, SEC(10));          /* the one at 0 s slid out */
+    assert_int_equal(d.action, HRPOL_RESTART_GROUP);
+    assert_int_equal(d.n, 5);
+    d = hrpol_group_restart(&g, &t, SEC(11) - 1);      /* the one at 1 s is 1 ns short */
+    assert_int_equal(d.action, HRPOL_SITE_RESTART);
+    assert_int_equal(d.n, 6);
+
+    hrpol_group_init(&g);
+    for (uint32_t i = 0; i < 5; i++)
+        hrpol_group_restart(&g, &t, SEC(i));
+    d = hrpol_group_restart(&g, &t, SEC(10) - 1);      /* all six within 10 s */
+    assert_int_equal(d.action, HRPOL_SITE_RESTART);
+}
+
+/* A group that fails every 2 s never escalates (five in any 10 s); every 1.9 s it does. */
+static void test_steady_rate(void **state)
+{
+    struct hrpol_tunables t = defaults();
+    struct hrpol_group g;
+    struct hrpol_decision d;
+    uint32_t i;
+    (void)state;
+    hrpol_group_init(&g);
+    for (i = 0; i < 200; i++) {
+        d = hrpol_group_restart(&g, &t, SEC(2 * i));
+        assert_int_equal(d.action, HRPOL_RESTART_GROUP);
+        assert_true(d.n >= 1 && d.n <= 5);
+    }
+    assert_int_equal(d.n, 5);
+
+    hrpol_group_init(&g);
+    for (i = 0; i < 200; i++) {
+        d = hrpol_group_restart(&g, &t, MS(1900 * i));
+        if (d.action == HRPOL_SITE_RESTART)
+            break;
+    }
+    assert_int_equal(i, 5);
+}
+
+/* A long quiet spell empties the window: the count starts again from 1. */
+static void test_quiet_spell_resets(void **state)
+{
+    struct hrpol_tunables t = defaults();
+    struct hrpol_group g;
+    (void)state;
+    hrpol_group_init(&g);
+    for (uint32_t i = 0; i < 5; i++)
+        hrpol_group_restart(&g, &t, MS(10 * i));
+    assert_int_equal(hrpol_group_restart(&g, &t, SEC(3600)).n, 1);
+    assert_int_equal(hrpol_group_restart(&g, &t, SEC(3601)).n, 2);
+}
+
+/* max_restarts 0: the first abnormal end escalates; other maxima are honoured exactly. */
+static void test_other_maxima(void **state)
+{
+    struct hrpol_tunables t;
+    struct hrpol_group g;
+    (void)state;
+    assert_int_equal(hrpol_tunables_init(&t, 0, 10000, 3, 60000), K_OK);
+    hrpol_group_init(&g);
+    assert_int_equal(hrpol_group_restart(&g, &t, SEC(1)).action, HRPOL_SITE_RESTART);
+
+    assert_int_equal(hrpol_tunables_init(&t, HRPOL_MAX_RESTARTS_LIMIT, 10000, 3, 60000), K_OK);
+    hrpol_group_init(&g);
+    for (uint32_t i = 1; i <= HRPOL_MAX_RESTARTS_LIMIT; i++)
+        assert_int_equal(hrpol_group_restart(&g, &t, MS(i)).action, HRPOL_RESTART_GROUP);
+    assert_int_equal(hrpol_group_restart(&g, &t, MS(100)).action, HRPOL_SITE_RESTART);
+}
+
+/* A counter that went backwards (times recorded after "now") counts those times as recent. */
+static void test_group_counter_backwards(void **state)
+{
+    struct hrpol_tunables t = defaults();
+    struct hrpol_group g;
+    struct hrpol_decision d;
+    (void)state;
+    hrpol_group_init(&g);
+    for (uint32_t i = 0; i < 5; i++)
+        hrpol_group_restart(&g, &t, SEC(1000 + i));
+    d = hrpol_group_restart(&g, &t, SEC(1));
+    assert_int_equal(d.action, HRPOL_SITE_RESTART);
+    assert_int_equal(d.n, 6);
+}
+
+/* Three site restarts within 60 s still auto-start; a fourth stops it, with the reason. */
+static void test_site_fourth_stops(void **state)
+{
+    struct hrpol_tunables t = defaults();
+    uint64_t times[8] = { SEC(100), SEC(110), SEC(120), SEC(130) };
+    char reason[64];
+    struct hrpol_site_decision d;
+    (void)state;
+
+    d = hrpol_site_decide(&t, times, 0, SEC(5), reason, sizeof(reason));
+    assert_true(d.auto_start);
+    assert_int_equal(d.n, 0);
+    assert_string_equal(reason, "0 site restarts within 60 s");
+
+    d = hrpol_site_decide(&t, times, 1, SEC(100), reason, sizeof(reason));
+    assert_true(d.auto_start);
+    assert_string_equal(reason, "1 site restart within 60 s");
+
+    d = hrpol_site_decide(&t, times, 3, SEC(120) + MS(5), reason, sizeof(reason));
+    assert_true(d.auto_start);
+    assert_int_equal(d.n, 3);
+
+    d = hrpol_site_decide(&t, times, 4, SEC(130) + MS(5), reason, sizeof(reason));
+    assert_false(d.auto_start);
+    assert_int_equal(d.n, 4);
+    assert_string_equal(reason, "4 site restarts within 60 s");
+}
+
+/* Site restarts spaced more than 60 s / 3 apart never stop auto-start, however many. */
+static void test_site_spaced(void **state)
+{
+    struct hrpol_tunables t = defaults();
+    uint64_t times[8];
+    char reason[64];
+    struct hrpol_site_decision d;
+    (void)state;
+    for (uint32_t i = 0; i < 8; i++)
+        times[i] = SEC(25 * i);
+    d = hrpol_site_decide(&t, times, 8, SEC(175), reason, sizeof(reason));
+    assert_true(d.auto_start);
+    assert_int_equal(d.n, 3);     /* 125, 150, 175 */
+    assert_string_equal(reason, "3 site restarts within 60 s");
+
+    /* The same four, the oldest just 60 s old: it no longer counts. */
+    uint64_t four[4] = { SEC(0), SEC(20), SEC(40), SEC(60) };
+    assert_true(hrpol_site_decide(&t, four, 4, SEC(60), reason, sizeof(reason)).auto_start);
+    assert_false(hrpol_site_decide(&t, four, 4, SEC(60) - 1, reason, sizeof(reason)).auto_start);
+}
+
+/* History order does not matter; times after "now" (counter reset) count as recent. */
+static void test_site_counter_backwards(void **state)
+{
+    struct hrpol_tunables t = defaults();
+    uint64_t times[4] = { SEC(900), SEC(50), SEC(700), SEC(800) };
+    char reason[64];
+    struct hrpol_site_decision d;
+    (void)state;
+    d = hrpol_site_decide(&t, times, 4, SEC(1), reason, sizeof(reason));
+    assert_false(d.auto_start);
+    assert_int_equal(d.n, 4);
+    d = hrpol_site_decide(&t, times, 4, SEC(100), reason, sizeof(reason));
+    assert_false(d.auto_start);   /* 50 is within 60 s, the other three "in the future" */
+    d = hrpol_site_decide(&t, times, 4, SEC(1000), reason, sizeof(reason));
+    assert_true(d.auto_start);
+    assert_int_equal(d.n, 0);
+}
+
+/* The reason names a non-whole interval in ms and is cut to the buffer, NUL-terminated. */
+static void test_site_reason_format(void **state)
+{
+    struct hrpol_tunables t;
+    uint64_t times[2] = { SEC(1), SEC(2) };
+    char reason[64];
+    char small[8];
+    (void)state;
+    assert_int_equal(hrpol_tunables_init(&t, 5, 10000, 1, 1500), K_OK);
+    assert_false(hrpol_site_decide(&t, times, 2, SEC(2), reason, sizeof(reason)).auto_start);
+    assert_string_equal(reason, "2 site restarts within 1500 ms");
+    memset(small, 'x', sizeof(small));
+    hrpol_site_decide(&t, times, 2, SEC(2), small, sizeof(small));
+    assert_string_equal(small, "2 site ");
+    hrpol_site_decide(&t, times, 2, SEC(2), NULL, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tunables),
+        cmocka_unit_test(test_ticks_to_ns),
+        cmocka_unit_test(test_exactly_max_then_escalate),
+        cmocka_unit_test(test_window_slides),
+        cmocka_unit_test(test_steady_rate),
+        cmocka_unit_test(test_quiet_spell_resets),
+        cmocka_unit_test(test_other_maxima),
+        cmocka_unit_test(test_group_counter_backwards),
+        cmocka_unit_test(test_site_fourth_stops),
+        cmocka_unit_test(test_site_spaced),
+        cmocka_unit_test(test_site_counter_backwards),
+        cmocka_unit_test(test_site_reason_format),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
