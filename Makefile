@@ -25,7 +25,7 @@ WARN := -Wall -Wextra -Werror
 DEPFLAGS = -MMD -MP
 
 # ---- kernel -------------------------------------------------------------------------------
-KINC := -Ikernel/include -Ikernel/arch/arm/include -Iboards/$(BOARD) -Ilib/include
+KINC := -Ikernel/include -Ikernel/include/uapi -Ikernel/arch/arm/include -Iboards/$(BOARD) -Ilib/include
 KCFLAGS := -mcpu=cortex-a15 -marm -mfloat-abi=soft -ffreestanding -fno-common -fno-pie \
            -O2 -g -std=gnu11 $(WARN) $(KINC)
 KASFLAGS := -mcpu=cortex-a15 -marm -g $(KINC)
@@ -60,13 +60,45 @@ $(KERNEL_LDS): linker/kernel.ld.S boards/$(BOARD)/board.h
 	@mkdir -p $(@D)
 	$(Q)$(KCC) -E -P -x c -D__LINKER__ $(KINC) $(DEPFLAGS) -MT $@ $< -o $@
 
-$(KERNEL_ELF): $(KERNEL_OBJS) $(KERNEL_LDS)
+# ---- actors and system images -------------------------------------------------------------
+include apps.mk
+
+# A system image is described by a manifest, images/<name>.image or tests/images/<name>.image:
+# its boot script and the actors it holds (format in scripts/mkimage.py). Each image links
+# with the kernel into $(B)/images/<name>.elf; `default` is the one `make run` boots.
+IMAGE_MANIFESTS := $(wildcard images/*.image tests/images/*.image)
+IMAGES := $(basename $(notdir $(IMAGE_MANIFESTS)))
+IMAGE_ELFS := $(IMAGES:%=$(B)/images/%.elf)
+image_manifest = $(filter %/$(1).image,$(IMAGE_MANIFESTS))
+image_deps = $(shell $(PYTHON) scripts/mkimage.py --deps --build-dir $(B) --manifest $(1))
+
+define image_rules
+$(B)/images/$(1).img: $(call image_manifest,$(1)) $(call image_deps,$(call image_manifest,$(1))) scripts/mkimage.py
+	$$(call msg,IMAGE,$$@)
+	@mkdir -p $$(@D)
+	$$(Q)$$(PYTHON) scripts/mkimage.py -o $$@ --build-dir $(B) --manifest $$<
+
+$(B)/images/$(1).o: $(B)/images/$(1).img linker/sysimg.S
+	$$(call msg,AS,$$@)
+	$$(Q)$$(KCC) $$(KASFLAGS) -DSYSIMG_FILE='"$$<"' -c linker/sysimg.S -o $$@
+
+$(B)/images/$(1).elf: $$(KERNEL_OBJS) $$(KERNEL_LDS) $(B)/images/$(1).o
+	$$(call msg,LD,$$@)
+	$$(Q)$$(KCC) $$(KCFLAGS) $$(KLDFLAGS) -T $$(KERNEL_LDS) $$(KERNEL_OBJS) $(B)/images/$(1).o -lgcc -o $$@
+endef
+$(foreach i,$(IMAGES),$(eval $(call image_rules,$(i))))
+
+$(KERNEL_ELF): $(B)/images/default.elf
+	$(Q)cp $< $@
+
+# The kernel alone, with an empty system image: what `make bench` measures for size.
+$(B)/kernel.elf: $(KERNEL_OBJS) $(KERNEL_LDS)
 	$(call msg,LD,$@)
 	$(Q)$(KCC) $(KCFLAGS) $(KLDFLAGS) -T $(KERNEL_LDS) $(KERNEL_OBJS) -lgcc -o $@
 
 # ---- host unit tests ----------------------------------------------------------------------
 HOST_CFLAGS := -std=gnu11 -g -O1 $(WARN) -fsanitize=address,undefined -fno-omit-frame-pointer \
-               -Ikernel/include -Ilib/include -Itests/host
+               -Ikernel/include -Ikernel/include/uapi -Ilib/include -Itests/host
 include tests/host/tests.mk
 HOST_TEST_BINS := $(HOST_TESTS:%=$(B)/host/test_%)
 
@@ -74,16 +106,18 @@ define host_test_rule
 $(B)/host/test_$(1): tests/host/test_$(1).c $$(test_$(1)_SRCS)
 	$$(call msg,HOSTCC,$$@)
 	@mkdir -p $$(@D)
-	$$(Q)$$(HOSTCC) $$(HOST_CFLAGS) $$(DEPFLAGS) -MF $$@.d $$^ -lcmocka -o $$@
+	$$(Q)$$(HOSTCC) $$(HOST_CFLAGS) $$(DEPFLAGS) -MF $$@.d $$(filter %.c,$$^) -lcmocka -o $$@
 endef
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))
 
 # ---- running ------------------------------------------------------------------------------
 QEMU_FLAGS := $(QEMU_BOARD_FLAGS) $(QEMU_EXTRA)
 
-.PHONY: all run test test-host test-qemu bench debug debug-server gdb clean help setup-check
+.PHONY: all image run test test-host test-qemu bench debug debug-server gdb clean help setup-check
 
-all: $(KERNEL_ELF)
+all: $(KERNEL_ELF) $(B)/kernel.elf $(IMAGE_ELFS)
+
+image: $(KERNEL_ELF)
 
 setup-check:
 	@scripts/setup --check 2>/dev/null || scripts/setup
@@ -107,12 +141,12 @@ bench: setup-check
 
 debug: setup-check
 	@$(MAKE) --no-print-directory all
-	$(Q)$(QEMU) $(QEMU_FLAGS) -kernel $(KERNEL_ELF) -S -gdb tcp::1234 -daemonize \
-		-serial file:$(B)/debug-console.log -monitor none -display none -nographic 2>/dev/null || \
-	 ($(QEMU) $(filter-out -nographic,$(QEMU_FLAGS)) -kernel $(KERNEL_ELF) -S -gdb tcp::1234 \
-		-serial file:$(B)/debug-console.log -display none & sleep 1)
+	$(Q)$(QEMU) $(filter-out -nographic,$(QEMU_FLAGS)) -kernel $(KERNEL_ELF) -S -gdb tcp::1234 \
+		-display none -monitor none -serial file:$(B)/debug-console.log \
+		-daemonize -pidfile $(B)/debug-qemu.pid
 	@echo "console output goes to $(B)/debug-console.log"
-	$(GDB) -q -x scripts/gdbinit $(KERNEL_ELF)
+	$(Q)$(GDB) -q -x scripts/gdbinit $(KERNEL_ELF); status=$$?; \
+	 kill $$(cat $(B)/debug-qemu.pid) 2>/dev/null; rm -f $(B)/debug-qemu.pid; exit $$status
 
 debug-server: all
 	$(QEMU) $(QEMU_FLAGS) -kernel $(KERNEL_ELF) -S -gdb tcp::1234
@@ -125,7 +159,8 @@ clean:
 
 help:
 	@echo "Reprise make targets (BOARD=$(BOARD), V=1 for full commands):"
-	@echo "  all           build the kernel and system image into $(B)/"
+	@echo "  all           build the kernel, actors and every system image into $(B)/"
+	@echo "  image         build the default system image into $(KERNEL_ELF)"
 	@echo "  run           boot in QEMU on the serial console (QEMU_EXTRA='...' adds flags; Ctrl-a x quits)"
 	@echo "  test          host unit tests, then the QEMU scenarios"
 	@echo "  bench         exact figures under -icount; table and $(B)/bench.json"

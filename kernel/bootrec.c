@@ -74,6 +74,7 @@ const char *bootrec_reason_name(enum reset_reason reason)
     switch (reason) {
     case RESET_REQUESTED: return "site restart requested";
     case RESET_PANIC: return "kernel panic";
+    case RESET_CRITICAL: return "critical actor failed";
     default: return "external reset";
     }
 }

@@ -64,3 +64,12 @@ int strcmp(const char *a, const char *b)
     }
     return (uint8_t)*a - (uint8_t)*b;
 }
+
+void *memchr(const void *s, int c, size_t n)
+{
+    const uint8_t *p = s;
+    for (; n; n--, p++)
+        if (*p == (uint8_t)c)
+            return (void *)p;
+    return NULL;
+}

@@ -1,13 +1,15 @@
 /* Kernel entry after entry.S: bring up the console, interrupts and timer, then run. */
 #include <arch/cpu.h>
 #include <board.h>
+#include <kernel/actor.h>
 #include <kernel/bootrec.h>
 #include <kernel/console.h>
 #include <kernel/gic.h>
-#include <kernel/irq.h>
 #include <kernel/memmap.h>
+#include <kernel/sched.h>
 #include <kernel/selftest.h>
 #include <kernel/timer.h>
+#include <string.h>
 
 #ifndef BUILD_ID
 #define BUILD_ID "unknown"
@@ -30,6 +32,20 @@ static void kmain_banner(uint64_t now_ticks)
                 bootrec_reason_name(bs->last_reason), bs->boot_count, ns);
 }
 
+/* Starts every image the system image marks "boot", in table order. */
+static void kmain_boot_actors(void)
+{
+    const struct sysimg_file *f;
+    for (uint32_t i = 0; (f = sysimg_at(actor_sysimg(), i)) != NULL; i++) {
+        if (!(f->flags & SYSIMG_FLAG_BOOT))
+            continue;
+        int err;
+        uint32_t prio = (f->flags & SYSIMG_FLAG_PRIO_MASK) >> SYSIMG_FLAG_PRIO_SHIFT;
+        if (!actor_create(f, 1, f->name, (uint32_t)strlen(f->name) + 1, f->privileges, prio, 0, &err))
+            kprintf("kernel: cannot start %s: error %d\n", f->name, err);
+    }
+}
+
 void kmain(void)
 {
     console_init();                 /* PL011 output (input once interrupts are on) */
@@ -39,8 +55,8 @@ void kmain(void)
     timer_init();                   /* periodic tick, user access to CNTVCT */
     gic_enable(BOARD_UART_IRQ);     /* console input by interrupt */
     selftest_run();                 /* scenario-selected self test, if any */
-    for (;;) {                      /* idle: interrupts stay masked, wfi wakes on pending */
-        cpu_wfi();
-        irq_dispatch();
-    }
+    vm_init();                      /* page pool for address spaces */
+    actor_images_init();            /* validate the system image and its ELF files */
+    kmain_boot_actors();            /* the actors the image marks to start at boot */
+    sched_start();                  /* run them; idle in wfi when none is ready */
 }

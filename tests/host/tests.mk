@@ -3,3 +3,16 @@ HOST_TESTS := fmt crc32 fault_decode
 test_fmt_SRCS := lib/fmt.c
 test_crc32_SRCS := lib/crc32.c
 test_fault_decode_SRCS := kernel/fault_decode.c
+HOST_TESTS += elf sysimg palloc
+test_elf_SRCS := kernel/elf.c lib/fmt.c
+test_sysimg_SRCS := kernel/sysimg.c lib/fmt.c
+test_palloc_SRCS := kernel/palloc.c
+# HR's portable logic (restart policy, group registry, crash log); headers in hr/include.
+HOST_TESTS += hr_policy hr_registry hr_crashlog
+test_hr_policy_SRCS := hr/policy.c
+test_hr_registry_SRCS := hr/registry.c lib/crc32.c
+test_hr_crashlog_SRCS := hr/crashlog.c lib/crc32.c
+$(B)/host/test_hr_%: HOST_CFLAGS += -Ihr/include
+HOST_TESTS += bank
+test_bank_SRCS := pmm/bank.c lib/crc32.c
+$(B)/host/test_bank: HOST_CFLAGS += -Ipmm/include

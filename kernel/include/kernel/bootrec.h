@@ -8,6 +8,7 @@ enum reset_reason {
     RESET_NONE = 0,      /* nothing recorded: power-on, or a reset from outside (QMP, debugger) */
     RESET_REQUESTED = 1, /* the kernel asked PSCI for a site restart */
     RESET_PANIC = 2,     /* a kernel panic ended in a site restart */
+    RESET_CRITICAL = 3,  /* a critical actor (PMM, HR) ended abnormally */
 };
 
 struct bootrec_state {

@@ -1,10 +1,12 @@
-/* ARM generic timer (ARM ARM B8): the virtual counter and the periodic scheduler tick. */
+/* ARM generic timer (ARM ARM B8): the virtual counter and the scheduler's deadline. */
 #pragma once
 #include <stdint.h>
 
 void timer_init(void);
-/* Re-arms the tick; called from the timer interrupt. */
+/* Timer interrupt: hands the time to the scheduler, which sets the next deadline. */
 void timer_irq(void);
+/* Raises the timer interrupt when CNTVCT reaches when. */
+void timer_set_deadline(uint64_t when);
 /* Virtual counter now, in ticks of timer_hz(). */
 uint64_t timer_now(void);
 uint32_t timer_hz(void);

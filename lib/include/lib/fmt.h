@@ -10,4 +10,4 @@ typedef void (*fmt_putc_fn)(void *ctx, char c);
 int fmt_vformat(fmt_putc_fn putc, void *ctx, const char *fmt, va_list ap);
 
 /* snprintf over fmt_vformat: always NUL-terminates when n > 0; returns the full length. */
-int fmt_snprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int fmt_snprintf(char *buf, size_t n, const char *fmt, ...);

@@ -1,0 +1,91 @@
+# Actors: libc-glue (crt0, newlib system calls, ChorusOS stubs) and every actor linked with it.
+# Included by the Makefile, which provides B, Q, msg, WARN, DEPFLAGS and CROSS.
+#
+#   apps/<name>/*.c         -> $(B)/apps/<name>.elf      (APPS: every folder with .c files)
+#   tests/actors/<name>/*.c -> $(B)/actors/<name>.elf    (TEST_ACTORS)
+#   EXTRA_APPS="DIR ..."    -> $(B)/apps/<basename DIR>.elf, from folders outside the tree
+#
+# An optional <folder>/app.mk holds one line of per-actor settings, by folder name:
+#   <name>_CFLAGS (compile), <name>_LDFLAGS (link), <name>_LIBS (archives linked first).
+# Client libraries (PMM, HR) add their archive to ACTOR_LIBS; every actor links with it.
+
+ACC := $(CROSS)gcc
+AAR := $(CROSS)ar
+
+# Thumb-2 for ARMv7-A without FPU selects newlib's thumb/v7-a/nofp multilib; nano.specs
+# swaps in newlib-nano and its headers, so it must be on every compile and link line.
+# --wrap=_realloc_r: libc-glue/realloc.c replaces nano's realloc, which reads past the block.
+ACTOR_ARCH := -mthumb -march=armv7-a -mfloat-abi=soft --specs=nano.specs
+ACTOR_INC := -Ilibc-glue/include -Ipmm/include -Ihr/include -Ikernel/include/uapi
+ACTOR_CFLAGS := $(ACTOR_ARCH) -O2 -g -std=gnu11 -ffunction-sections -fdata-sections \
+                $(WARN) $(ACTOR_INC)
+ACTOR_ASFLAGS := $(ACTOR_ARCH) -g $(ACTOR_INC)
+ACTOR_LDS := linker/actor.ld
+ACTOR_LDFLAGS := $(ACTOR_ARCH) -nostartfiles -static -T $(ACTOR_LDS) -Wl,--gc-sections \
+                 -Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,--fatal-warnings \
+                 -Wl,--wrap=_realloc_r
+ACTOR_LIBS +=
+
+ACTOR_CRT0 := $(B)/libc-glue/crt0.o
+LIBREPRISE := $(B)/libc-glue/libreprise.a
+LIBC_GLUE_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard libc-glue/*.c))
+
+APPS := $(sort $(patsubst apps/%/,%,$(dir $(wildcard apps/*/*.c))))
+TEST_ACTORS := $(sort $(patsubst tests/actors/%/,%,$(dir $(wildcard tests/actors/*/*.c))))
+EXTRA_APP_DIRS := $(patsubst %/,%,$(EXTRA_APPS))
+EXTRA_APP_NAMES := $(notdir $(EXTRA_APP_DIRS))
+
+APP_ELFS := $(APPS:%=$(B)/apps/%.elf)
+TEST_ACTOR_ELFS := $(TEST_ACTORS:%=$(B)/actors/%.elf)
+EXTRA_APP_ELFS := $(EXTRA_APP_NAMES:%=$(B)/apps/%.elf)
+ALL_ACTOR_ELFS := $(APP_ELFS) $(TEST_ACTOR_ELFS) $(EXTRA_APP_ELFS)
+
+$(foreach d,$(EXTRA_APP_DIRS),$(if $(wildcard $(d)/*.c),,$(error EXTRA_APPS: no .c file in $(d))))
+$(foreach n,$(sort $(EXTRA_APP_NAMES)),$(if $(filter $(n),$(APPS)),\
+  $(error EXTRA_APPS: $(n) is already an app in apps/$(n))))
+$(if $(filter-out $(words $(EXTRA_APP_NAMES)),$(words $(sort $(EXTRA_APP_NAMES)))),\
+  $(error EXTRA_APPS: two folders have the same name: $(EXTRA_APP_NAMES)))
+
+-include $(wildcard apps/*/app.mk tests/actors/*/app.mk) $(wildcard $(EXTRA_APP_DIRS:%=%/app.mk))
+
+.PHONY: apps
+apps: $(ALL_ACTOR_ELFS)
+
+# ---- libc-glue --------------------------------------------------------------------------------
+$(B)/libc-glue/%.o: libc-glue/%.c
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(ACC) $(ACTOR_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(B)/libc-glue/%.o: libc-glue/%.S
+	$(call msg,AS,$<)
+	@mkdir -p $(@D)
+	$(Q)$(ACC) $(ACTOR_ASFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(LIBREPRISE): $(LIBC_GLUE_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AAR) rcsD $@ $^
+
+# ---- actors -----------------------------------------------------------------------------------
+# actor_rules: name, source folder, ELF file, object folder. Libraries are listed with $$$$ so
+# that ACTOR_LIBS and <name>_LIBS set after this file still count (secondary expansion).
+define actor_rules
+OBJS.$(3) := $(patsubst $(2)/%.c,$(4)/%.o,$(wildcard $(2)/*.c))
+
+$(4)/%.o: $(2)/%.c
+	$$(call msg,CC,$$<)
+	@mkdir -p $$(@D)
+	$$(Q)$$(ACC) $$(ACTOR_CFLAGS) $$($(1)_CFLAGS) $$(DEPFLAGS) -c $$< -o $$@
+
+$(3): $$(OBJS.$(3)) $$(ACTOR_CRT0) $$(LIBREPRISE) $$(ACTOR_LDS) $$$$($(1)_LIBS) $$$$(ACTOR_LIBS)
+	$$(call msg,LD,$$@)
+	@mkdir -p $$(@D)
+	$$(Q)$$(ACC) $$(ACTOR_LDFLAGS) $$($(1)_LDFLAGS) $$(ACTOR_CRT0) $$(OBJS.$(3)) \
+		-Wl,--start-group $$($(1)_LIBS) $$(ACTOR_LIBS) $$(LIBREPRISE) -lc -lgcc -Wl,--end-group \
+		-Wl,-Map,$$(@:.elf=.map) -o $$@
+endef
+
+.SECONDEXPANSION:
+$(foreach a,$(APPS),$(eval $(call actor_rules,$(a),apps/$(a),$(B)/apps/$(a).elf,$(B)/apps/$(a))))
+$(foreach a,$(TEST_ACTORS),$(eval $(call actor_rules,$(a),tests/actors/$(a),$(B)/actors/$(a).elf,$(B)/actors/$(a))))
+$(foreach d,$(EXTRA_APP_DIRS),$(eval $(call actor_rules,$(notdir $(d)),$(d),$(B)/apps/$(notdir $(d)).elf,$(B)/extra-apps/$(notdir $(d)))))

@@ -1,0 +1,228 @@
+/* Actors: an address space and one thread, created from a system image ELF file.
+   Creation is also the hot-restart path, so it maps text straight from the image and
+   only copies .data, zeroes .bss, and leaves the stack to demand-zero faults. */
+#include <kernel/actor.h>
+#include <kernel/console.h>
+#include <kernel/elf.h>
+#include <kernel/ipc.h>
+#include <kernel/memmap.h>
+#include <kernel/page.h>
+#include <kernel/panic.h>
+#include <kernel/sched.h>
+#include <kernel/syscall.h>
+#include <reprise/errors.h>
+#include <string.h>
+
+static struct actor actors[ACTORS_MAX];
+static struct sysimg actor_img;
+static struct elf_image actor_elfs[SYSIMG_MAX_ENTRIES];
+static uint8_t actor_elf_ok[SYSIMG_MAX_ENTRIES];
+
+void actor_images_init(void)
+{
+    char err[80];
+    uint32_t len = (uint32_t)(__sysimg_end - __sysimg_start);
+    if (len == 0)
+        return;
+    if (sysimg_parse(__sysimg_start, len, &actor_img, err, sizeof(err)) != 0) {
+        kprintf("kernel: system image rejected: %s\n", err);
+        return;
+    }
+    for (uint32_t i = 0; i < actor_img.count; i++) {
+        const struct sysimg_file *f = &actor_img.files[i];
+        if (elf_parse(f->data, f->size, &actor_elfs[i], err, sizeof(err)) == 0)
+            actor_elf_ok[i] = 1;
+        else
+            kprintf("kernel: image %s rejected: %s\n", f->name, err);
+    }
+}
+
+const struct sysimg *actor_sysimg(void)
+{
+    return &actor_img;
+}
+
+const struct elf_image *actor_image_elf(const struct sysimg_file *f)
+{
+    uint32_t i = (uint32_t)(f - actor_img.files);
+    if (i >= actor_img.count || !actor_elf_ok[i])
+        return NULL;
+    return &actor_elfs[i];
+}
+
+/* Maps a read-only segment straight from the image pages. */
+static int actor_map_text(struct actor *a, const struct sysimg_file *f, const struct elf_seg *s)
+{
+    uint32_t start = s->vaddr & ~VM_PAGE_MASK;
+    uint32_t end = (s->vaddr + s->memsz + VM_PAGE_MASK) & ~VM_PAGE_MASK;
+    uint32_t file_end = (s->vaddr + s->filesz + VM_PAGE_MASK) & ~VM_PAGE_MASK;
+    if (end != file_end)
+        return K_EINVAL;    /* zero-fill in a read-only segment: not produced by actor.ld */
+    unsigned prot = VM_R | ((s->flags & ELF_SEG_X) ? VM_X : 0);
+    uint32_t pa = virt_to_phys(f->data) + (s->offset & ~VM_PAGE_MASK);
+    for (uint32_t va = start; va < end; va += VM_PAGE_SIZE, pa += VM_PAGE_SIZE) {
+        int err = vm_map(&a->vm, va, pa, prot);
+        if (err)
+            return err;
+    }
+    return vm_region_add(&a->vm, start, end, VM_RGN_TEXT, prot, 0, 0);
+}
+
+/* Gives a writable segment fresh pages: file bytes copied, the rest zeroed. */
+static int actor_load_data(struct actor *a, const struct sysimg_file *f, const struct elf_seg *s)
+{
+    uint32_t start = s->vaddr & ~VM_PAGE_MASK;
+    uint32_t end = (s->vaddr + s->memsz + VM_PAGE_MASK) & ~VM_PAGE_MASK;
+    const uint8_t *file = (const uint8_t *)f->data + s->offset;
+    uint32_t fstart = s->vaddr, fend = s->vaddr + s->filesz;
+    for (uint32_t va = start; va < end; va += VM_PAGE_SIZE) {
+        uint32_t pa = page_alloc();
+        if (!pa)
+            return K_ENOMEM;
+        a->vm.pages++;
+        uint8_t *page = phys_to_virt(pa);
+        if (va >= fstart && va + VM_PAGE_SIZE <= fend) {
+            page_copy(page, file + (va - fstart));
+        } else {
+            page_zero(page);
+            uint32_t lo = va > fstart ? va : fstart;
+            uint32_t hi = va + VM_PAGE_SIZE < fend ? va + VM_PAGE_SIZE : fend;
+            if (lo < hi)
+                memcpy(page + (lo - va), file + (lo - fstart), hi - lo);
+        }
+        int err = vm_map(&a->vm, va, pa, VM_R | VM_W);
+        if (err) {
+            page_free(pa);
+            a->vm.pages--;
+            return err;
+        }
+    }
+    return vm_region_add(&a->vm, start, end, VM_RGN_DATA, VM_R | VM_W, 0, 0);
+}
+
+/* Puts the argument strings and argv[] at the top of the stack; sets r0, r1 and sp. */
+static int actor_push_args(struct actor *a, uint32_t argc, const char *args, uint32_t args_len)
+{
+    uint32_t strings = (ACTOR_STACK_TOP_VADDR - args_len) & ~7u;
+    uint32_t argv = (strings - (argc + 1) * 4) & ~7u;
+    uint32_t vec[ACTOR_ARGC_MAX + 1];
+    uint32_t off = 0;
+    for (uint32_t i = 0; i < argc; i++) {
+        vec[i] = strings + off;
+        off += (uint32_t)strlen(args + off) + 1;
+    }
+    vec[argc] = 0;
+    if (vm_copyout(&a->vm, strings, args, args_len) || vm_copyout(&a->vm, argv, vec, (argc + 1) * 4))
+        return K_ENOMEM;
+    a->tf.r[0] = argc;
+    a->tf.r[1] = argv;
+    a->tf.sp = argv - 8;
+    return K_OK;
+}
+
+/* Checks that args holds exactly argc NUL-terminated strings. */
+static int actor_args_valid(uint32_t argc, const char *args, uint32_t args_len)
+{
+    if (argc > ACTOR_ARGC_MAX || args_len > ACTOR_ARGS_MAX)
+        return 0;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < args_len; i++)
+        if (args[i] == '\0')
+            n++;
+    return n == argc && (args_len == 0 || args[args_len - 1] == '\0');
+}
+
+struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const char *args,
+                           uint32_t args_len, uint32_t privs, uint32_t prio, int32_t group,
+                           int *err)
+{
+    const struct elf_image *elf = actor_image_elf(f);
+    if (!elf || !actor_args_valid(argc, args, args_len) || prio >= ACTOR_PRIO_LEVELS) {
+        *err = K_EINVAL;
+        return NULL;
+    }
+    uint32_t slot = 1;
+    while (slot < ACTORS_MAX && actors[slot].state != AS_FREE)
+        slot++;
+    if (slot == ACTORS_MAX) {
+        *err = K_ETOOMUCH;
+        return NULL;
+    }
+    struct actor *a = &actors[slot];
+    uint32_t gen = a->gen + 1;
+    memset(a, 0, sizeof(*a));
+    a->gen = gen;
+    if ((*err = vm_space_init(&a->vm, (uint8_t)slot)) != K_OK)
+        return NULL;
+    for (uint32_t i = 0; i < elf->nsegs && *err == K_OK; i++) {
+        const struct elf_seg *s = &elf->segs[i];
+        *err = (s->flags & ELF_SEG_W) ? actor_load_data(a, f, s) : actor_map_text(a, f, s);
+    }
+    if (*err == K_OK)
+        *err = vm_region_add(&a->vm, ACTOR_STACK_LOW_VADDR, ACTOR_STACK_TOP_VADDR,
+                             VM_RGN_STACK, VM_R | VM_W, 0, 0);
+    if (*err == K_OK)
+        *err = vm_region_add(&a->vm, ACTOR_STACK_LOW_VADDR - VM_PAGE_SIZE,
+                             ACTOR_STACK_LOW_VADDR, VM_RGN_GUARD, 0, 0, 0);
+    if (*err == K_OK)
+        *err = actor_push_args(a, argc, args, args_len);
+    if (*err != K_OK) {
+        vm_space_destroy(&a->vm);
+        return NULL;
+    }
+    a->aid = (int32_t)((gen % (1u << 24)) * ACTORS_MAX + slot);
+    memcpy(a->name, f->name, sizeof(a->name));
+    a->privs = privs;
+    a->prio = (uint8_t)(prio ? prio : ACTOR_PRIO_DEFAULT);
+    a->group = group;
+    a->tf.pc = elf->entry & ~1u;
+    a->tf.cpsr = PSR_MODE_USR | ((elf->entry & 1) ? PSR_T : 0);
+    sched_ready(a);
+    return a;
+}
+
+struct actor *actor_by_aid(int32_t aid)
+{
+    if (aid <= 0)
+        return NULL;
+    struct actor *a = &actors[aid % ACTORS_MAX];
+    return a->state != AS_FREE && a->aid == aid ? a : NULL;
+}
+
+struct actor *actor_at(uint32_t i)
+{
+    if (i == 0 || i >= ACTORS_MAX || actors[i].state == AS_FREE)
+        return NULL;
+    return &actors[i];
+}
+
+void actor_end(struct actor *a, const struct fault_record *rec)
+{
+    if (a->state == AS_READY && a != sched_current)
+        sched_unready(a);
+    if (a->block == AB_DELAY)
+        sched_cancel_sleep(a);
+    syscall_actor_gone(a);
+    ipc_actor_gone(a);
+    if (a == sched_current) {
+        vm_activate(NULL);
+        sched_current = NULL;
+    }
+    vm_space_destroy(&a->vm);
+    a->block = AB_NONE;
+    struct actor *owner = ipc_fault_port_owner();
+    if (rec && owner && owner != a) {
+        a->rec = *rec;
+        a->state = AS_ENDED;
+        ipc_post_fault(a);
+    } else {
+        actor_release(a);
+    }
+}
+
+void actor_release(struct actor *a)
+{
+    uint32_t gen = a->gen;
+    memset(a, 0, sizeof(*a));
+    a->gen = gen;
+}

@@ -1,0 +1,75 @@
+/* Actors: an address space and one thread, created from a system image ELF file. */
+#pragma once
+#include <arch/cpu.h>
+#include <kernel/sysimg.h>
+#include <kernel/vm.h>
+#include <reprise/abi.h>
+#include <stdint.h>
+
+#define ACTORS_MAX 64            /* slots; slot 0 is never used, so aid 0 means "none" */
+#define ACTOR_PRIO_LEVELS 32
+#define ACTOR_PRIO_DEFAULT 8
+
+enum actor_slot_state {
+    AS_FREE = 0,
+    AS_READY,
+    AS_BLOCKED,
+    AS_ENDED,                    /* gone; its record waits on the fault port */
+};
+
+enum actor_block {
+    AB_NONE = 0,
+    AB_RECV,                     /* waiting for a message on wait_port */
+    AB_CALL,                     /* queued on wait_port's callers */
+    AB_REPLY,                    /* received by server, waiting for its reply */
+    AB_DELAY,                    /* sleeping until wake_at */
+    AB_CONSOLE,                  /* waiting for console input */
+};
+
+struct actor {
+    struct trapframe tf;         /* user registers: must stay first (entry.S) */
+    int32_t aid;                 /* generation * ACTORS_MAX + slot; 0 when the slot is free */
+    uint8_t state;               /* enum actor_slot_state */
+    uint8_t block;               /* enum actor_block */
+    uint8_t prio;
+    uint8_t killed_by_fault_owner;
+    char name[ACTOR_NAME_MAX];
+    uint32_t privs;
+    int32_t group;
+    uint32_t gen;
+    struct vm_space vm;
+    struct actor *qnext;         /* run queue, port queue or sleep list link */
+    uint64_t wake_at;            /* AB_DELAY: CNTVCT deadline */
+    int32_t wait_port;           /* AB_RECV, AB_CALL: port id */
+    struct actor *server;        /* AB_REPLY: the actor that owes the reply */
+    uaddr_t ipc_bufs;            /* AB_RECV, AB_CALL, AB_REPLY: user struct ipc_bufs, or 0 */
+    uaddr_t con_buf;             /* AB_CONSOLE: destination and size */
+    uint32_t con_len;
+    struct fault_record rec;     /* AS_ENDED: what the fault port will receive */
+};
+_Static_assert(__builtin_offsetof(struct actor, tf) == 0, "entry.S needs the frame first");
+
+/* Validates and caches every image of the embedded system image; called once by kmain. */
+void actor_images_init(void);
+/* The system image (for `ls`). */
+const struct sysimg *actor_sysimg(void);
+/* The parsed ELF of image file f (cached at boot), or NULL when it did not validate. */
+const struct elf_image *actor_image_elf(const struct sysimg_file *f);
+
+/* Creates an actor from image file f with argc strings in args (args_len bytes): loads it,
+   sets up its stack and arguments and makes it ready. Returns the actor or NULL with *err
+   set (K_ENOMEM, K_ETOOMUCH no free slot, K_EINVAL bad image or arguments). */
+struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const char *args,
+                           uint32_t args_len, uint32_t privs, uint32_t prio, int32_t group,
+                           int *err);
+/* The live (or ended) actor with this id, or NULL when the id is stale or unused. */
+struct actor *actor_by_aid(int32_t aid);
+/* Slot i (1..ACTORS_MAX-1), for listing; NULL when free. */
+struct actor *actor_at(uint32_t i);
+
+/* Ends actor a: releases its memory and ports and cancels what it waits for. With a
+   record (rec != NULL) and a fault port, the slot stays AS_ENDED until the port's owner
+   receives the record; otherwise it is freed now. */
+void actor_end(struct actor *a, const struct fault_record *rec);
+/* Frees the slot of an ended actor once its record has been delivered. */
+void actor_release(struct actor *a);

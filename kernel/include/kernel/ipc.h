@@ -1,0 +1,20 @@
+/* IPC: ports with synchronous call / receive / reply; kernel messages (fault records). */
+#pragma once
+#include <kernel/actor.h>
+
+#define PORTS_MAX 64
+
+/* System calls (see uapi/reprise/syscall.h); each sets the caller's result registers. */
+void ipc_port_create(struct actor *self, int32_t wellknown);
+void ipc_port_lookup(struct actor *self, int32_t wellknown);
+void ipc_call(struct actor *self, int32_t port, uaddr_t bufs);
+void ipc_recv(struct actor *self, int32_t port, uaddr_t bufs);
+void ipc_reply(struct actor *self, int32_t token, uaddr_t bufs);
+void ipc_fault_port_set(struct actor *self, int32_t port);
+
+/* Whether a fault port is registered, and its owner (NULL without one). */
+struct actor *ipc_fault_port_owner(void);
+/* Queues ended actor a (its record) on the fault port; returns 0 when there is none. */
+int ipc_post_fault(struct actor *a);
+/* Called by actor_end: a's ports die, its pending calls and waits are cancelled. */
+void ipc_actor_gone(struct actor *a);

@@ -1,0 +1,86 @@
+/* User address spaces: ARMv7-A short-descriptor tables under TTBR0 (TTBCR.N = 2, 1 GiB),
+   regions, and the checked copy routines that are the kernel's only way into user memory.
+   The user layout is drawn in kernel/include/uapi/reprise/abi.h. */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+/* A user virtual address. An integer, not a pointer: the kernel cannot dereference one by
+   accident; every access goes through vm_copyin/vm_copyout, which walk the tables. */
+typedef uint32_t uaddr_t;
+
+#define VM_PAGE_SIZE   4096u
+#define VM_PAGE_MASK   (VM_PAGE_SIZE - 1)
+#define VM_REGIONS_MAX 32
+
+enum vm_prot { VM_R = 1, VM_W = 2, VM_X = 4 };
+
+enum vm_region_kind {
+    VM_RGN_TEXT = 1,   /* image pages mapped from the system image, shared, never freed */
+    VM_RGN_DATA,       /* .data/.bss and heap pages: fresh, owned */
+    VM_RGN_STACK,      /* demand-zero, owned; the page below it is a guard */
+    VM_RGN_USER,       /* rgnAllocate: owned pages */
+    VM_RGN_RESERVED,   /* rgnAllocate(K_RESERVED): address space only, any access faults */
+    VM_RGN_BANK,       /* persistent bank pages mapped by the PMM: never freed here */
+    VM_RGN_GUARD,      /* the page under the stack: no memory, cannot be freed or reused */
+};
+
+struct vm_region {
+    uint32_t start;
+    uint32_t end;      /* exclusive */
+    uint8_t kind;
+    uint8_t prot;
+    uint16_t flags;    /* rgnAllocate options, kept for rgnFree(K_FREEALL) */
+    uint32_t bank_off; /* VM_RGN_BANK: bank offset of start */
+};
+
+struct vm_space {
+    uint32_t *l1;      /* 1024-entry first-level table (one page), kernel address */
+    uint8_t asid;
+    uint8_t nregions;
+    uint32_t pages;    /* pool pages owned, page tables included */
+    struct vm_region regions[VM_REGIONS_MAX]; /* sorted by start, never overlapping */
+};
+
+/* Sets up an empty space with its own first-level table; K_ENOMEM without pages. */
+int vm_space_init(struct vm_space *vs, uint8_t asid);
+/* Unmaps everything, returns owned pages and the tables to the pool, flushes the ASID. */
+void vm_space_destroy(struct vm_space *vs);
+/* Makes vs the current TTBR0 space (NULL: no user space; TTBR0 walks disabled). */
+void vm_activate(struct vm_space *vs);
+
+/* Adds a region; K_EEXIST when it overlaps another, K_ETOOMUCH when the table is full. */
+int vm_region_add(struct vm_space *vs, uint32_t start, uint32_t end, enum vm_region_kind kind,
+                  unsigned prot, uint16_t flags, uint32_t bank_off);
+/* The region holding va, or NULL. */
+struct vm_region *vm_region_find(struct vm_space *vs, uint32_t va);
+/* Lowest free gap of size bytes in [lo, hi); returns its start or 0. */
+uint32_t vm_region_gap(struct vm_space *vs, uint32_t lo, uint32_t hi, uint32_t size);
+/* Removes [start, end) from the regions of the given kinds (1 << kind bits), splitting or
+   shrinking them, and unmaps the pages; owned pages go back to the pool. K_ENOMEM (and
+   nothing changed) when a split finds the region table full. */
+int vm_region_remove(struct vm_space *vs, uint32_t start, uint32_t end, unsigned kind_mask);
+
+/* Maps one page; K_ENOMEM when a second-level table cannot be allocated. */
+int vm_map(struct vm_space *vs, uint32_t va, uint32_t pa, unsigned prot);
+/* Allocates fresh pages for [start, end) and maps them; zeroes them when zero is set. */
+int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned prot, int zero);
+/* Brings in a demand-zero page for a fault at va: returns 1 if it did, 0 if va is not
+   demand-paged, K_ENOMEM when out of pages. */
+int vm_fault_in(struct vm_space *vs, uint32_t va);
+
+/* Checked copies between kernel memory and user space: K_OK or K_EFAULT (nothing is
+   copied past the first bad page; outputs need user-writable pages). */
+int vm_copyin(struct vm_space *vs, void *dst, uaddr_t src, size_t n);
+int vm_copyout(struct vm_space *vs, uaddr_t dst, const void *src, size_t n);
+/* Whether the actor may read (or write, when write is set) all of [addr, addr + n). */
+int vm_check(struct vm_space *vs, uaddr_t addr, size_t n, int write);
+/* Copies a NUL-terminated string of at most max bytes (NUL included): its length,
+   K_EFAULT, or K_EINVAL when no NUL is found within max. */
+int vm_copyin_str(struct vm_space *vs, char *dst, uaddr_t src, size_t max);
+/* Copies n bytes from one space to another (IPC buffers): K_OK or K_EFAULT. */
+int vm_copy_between(struct vm_space *to, uaddr_t dst, struct vm_space *from, uaddr_t src,
+                    size_t n);
+
+/* Page pool in use by address spaces: set up once by kmain. */
+void vm_init(void);

@@ -1,0 +1,143 @@
+/* Structures passed between actors and the kernel, and the user virtual memory layout.
+ *
+ * User virtual layout of every actor (TTBR0, 1 GiB; the kernel above is never reachable):
+ *
+ *   0x00000000 +-------------------------------+
+ *              | unmapped (NULL page and more) |
+ *   0x00010000 +-------------------------------+ ACTOR_IMAGE_VADDR
+ *              | text, rodata   (RX, shared)   |  mapped from the system image
+ *              | data, bss      (RW, XN)       |  fresh pages at every (re)start
+ *              | heap           (RW, XN)       |  grows up with _sbrk, up to ACTOR_HEAP_MAX
+ *   0x10000000 +-------------------------------+ ACTOR_RGN_VADDR
+ *              | rgnAllocate(K_ANYWHERE)       |
+ *   0x30000000 +-------------------------------+ ACTOR_PMM_VADDR
+ *              | persistent blocks: address =  |  same address in every actor and run
+ *              | ACTOR_PMM_VADDR + bank offset |
+ *   0x3fe00000 +-------------------------------+ ACTOR_STACK_LOW_VADDR
+ *              | guard page (unmapped)         |
+ *              | stack (RW, XN), grows down    |
+ *              | argv strings and vector       |
+ *   0x3fff0000 +-------------------------------+ ACTOR_STACK_TOP_VADDR
+ *              | unmapped                      |
+ *   0x40000000 +-------------------------------+ kernel (PL1 only)
+ */
+#pragma once
+#include <stdint.h>
+
+#define ACTOR_PAGE_SIZE        4096u
+#define ACTOR_IMAGE_VADDR      0x00010000u
+#define ACTOR_HEAP_MAX         0x01000000u   /* 16 MiB of heap at most */
+#define ACTOR_RGN_VADDR        0x10000000u
+#define ACTOR_RGN_END_VADDR    0x30000000u
+#define ACTOR_PMM_VADDR        0x30000000u
+#define ACTOR_PMM_END_VADDR    0x3fe00000u
+#define ACTOR_STACK_TOP_VADDR  0x3fff0000u
+#define ACTOR_STACK_SIZE       0x00010000u   /* 64 KiB; a guard page lies below */
+#define ACTOR_STACK_LOW_VADDR  (ACTOR_STACK_TOP_VADDR - ACTOR_STACK_SIZE)
+#define ACTOR_USER_TOP_VADDR   0x40000000u
+
+#define ACTOR_NAME_MAX   16     /* image and actor names, NUL included */
+#define ACTOR_ARGS_MAX   1024   /* argv strings, NULs included */
+#define ACTOR_ARGC_MAX   32
+
+/* Privileges granted per actor by the boot script (sysadm.ini) or inherited on spawn. */
+#define PRIV_ACTORS  (1u << 0)  /* create and kill other actors */
+#define PRIV_SERVER  (1u << 1)  /* own a well-known port */
+#define PRIV_FAULTS  (1u << 2)  /* receive fault records */
+#define PRIV_BANK    (1u << 3)  /* map persistent bank pages */
+#define PRIV_SITE    (1u << 4)  /* request a site restart */
+#define PRIV_CRITICAL (1u << 5) /* not restartable alone: its abnormal end is a site restart */
+
+/* Well-known ports. */
+#define PORT_WK_PMM   1
+#define PORT_WK_HR    2
+#define PORT_WK_MAX   8
+
+/* Spawn with the privileges the system image gives that actor, as far as the caller has them. */
+#define ACTOR_PRIVS_IMAGE 0xffffffffu
+
+/* Arguments of SYS_ACTOR_CREATE. args holds argc NUL-terminated strings back to back. */
+struct actor_spawn {
+    char image[ACTOR_NAME_MAX];
+    uint32_t argc;
+    uint32_t args_len;
+    const char *args;
+    uint32_t privileges;        /* a subset of the caller's, or ACTOR_PRIVS_IMAGE */
+    uint32_t priority;          /* 0 = default; higher runs first (1..31) */
+    int32_t group;              /* restart group recorded for the console; 0 = none */
+};
+
+enum actor_state {
+    ACTOR_READY = 1,
+    ACTOR_BLOCKED,
+    ACTOR_STOPPED,    /* faulted, waiting for the fault port's decision */
+    ACTOR_ZOMBIE,     /* ended, exit status not yet collected */
+};
+
+struct actor_info {
+    int32_t aid;
+    char name[ACTOR_NAME_MAX];
+    uint32_t state;
+    int32_t group;
+    uint32_t priority;
+    uint32_t pages;             /* physical pages the actor owns */
+    uint32_t privileges;
+};
+
+struct image_info {
+    char name[ACTOR_NAME_MAX];
+    uint32_t size;              /* bytes of the ELF file */
+    uint32_t text_bytes;
+    uint32_t data_bytes;
+    uint32_t bss_bytes;
+};
+
+struct boot_info {
+    uint32_t kind;              /* 0 cold, 1 warm */
+    uint32_t boot_count;
+    uint32_t last_reset_reason;
+    uint32_t bank_paddr;
+    uint32_t bank_size;
+    uint32_t timer_hz;          /* CNTVCT frequency */
+};
+
+struct mem_info {
+    uint32_t free_pages;
+    uint32_t total_pages;
+};
+
+/* Optional buffers of an IPC message, copied by the kernel between address spaces. */
+struct ipc_bufs {
+    const void *send;
+    uint32_t send_len;
+    void *recv;
+    uint32_t recv_cap;
+    uint32_t recv_len;          /* set by SYS_IPC_RECV */
+};
+#define IPC_BUF_MAX 4096
+
+/* Messages from the kernel arrive with sender aid IPC_SENDER_KERNEL and need no reply. */
+#define IPC_SENDER_KERNEL 0
+
+/* A fault record as delivered to the fault port: words in the message, details in the buffer. */
+enum fault_kind {
+    FAULT_KIND_DATA_ABORT = 1,
+    FAULT_KIND_PREFETCH_ABORT,
+    FAULT_KIND_UNDEFINED,
+    FAULT_KIND_EXIT,            /* not a fault: the actor exited (status in status) */
+    FAULT_KIND_KILLED,
+};
+
+struct fault_record {
+    int32_t aid;
+    char name[ACTOR_NAME_MAX];
+    int32_t group;
+    uint32_t kind;              /* enum fault_kind */
+    uint32_t pc;
+    uint32_t addr;              /* DFAR/IFAR; 0 for undefined instructions */
+    uint32_t fsr;               /* DFSR/IFSR as read */
+    uint32_t write;             /* data aborts: 1 for a write */
+    int32_t status;             /* FAULT_KIND_EXIT: the exit status */
+    uint64_t time;              /* CNTVCT when the kernel stopped the actor */
+    char text[112];             /* decoded, e.g. "data abort pc=0x... addr=0x... write, translation fault" */
+};

@@ -1,0 +1,40 @@
+/* System call numbers and register convention: the user/kernel ABI.
+ *
+ * "svc #0" with the call number in r7 and arguments in r0-r5. The result is in r0
+ * (K_OK or a value >= 0 on success, a negative K_E* code on failure); IPC calls also
+ * return message words in r1-r4 and a length or token in r5, r6. r7 is clobbered. */
+#pragma once
+
+enum sys_number {
+    SYS_NULL = 0,          /* () -> K_OK; the cheapest round trip, for benchmarks */
+    SYS_EXIT,              /* (int status) -> does not return */
+    SYS_CONSOLE_WRITE,     /* (const char *buf, size_t len) -> bytes written */
+    SYS_CONSOLE_READ,      /* (char *buf, size_t len, int nonblock) -> bytes read (blocks for >= 1) */
+    SYS_ACTOR_SELF,        /* () -> the caller's actor id */
+    SYS_DELAY,             /* (uint32_t microseconds) -> K_OK after at least that long */
+    SYS_YIELD,             /* () -> K_OK */
+    SYS_RGN_ALLOCATE,      /* (int aid, KnRgnDesc *rgn) -> K_OK, rgn->startAddr/endAddr set */
+    SYS_RGN_FREE,          /* (int aid, KnRgnDesc *rgn) -> K_OK */
+    SYS_ACTOR_CREATE,      /* (const struct actor_spawn *spec) -> new actor id  [PRIV_ACTORS] */
+    SYS_ACTOR_KILL,        /* (int aid) -> K_OK  [PRIV_ACTORS, or aid is the caller]; the fault
+                              port hears of it, unless its owner did the killing */
+    SYS_ACTOR_INFO,        /* (int index, struct actor_info *out) -> K_OK; K_EUNKNOWN past the end */
+    SYS_PORT_CREATE,       /* (int wellknown) -> port id; wellknown != 0 needs PRIV_SERVER */
+    SYS_PORT_LOOKUP,       /* (int wellknown) -> port id of that well-known port */
+    SYS_IPC_CALL,          /* (int port, w0, w1, w2, w3, const struct ipc_bufs *bufs)
+                              -> r0 status, r1-r4 reply words, r5 reply bytes received */
+    SYS_IPC_RECV,          /* (int port, struct ipc_bufs *bufs)
+                              -> r0 K_OK, r1-r4 words, r5 reply token, r6 sender aid;
+                                 the received byte count is in bufs->recv_len. Sender aid 0
+                                 is the kernel: a struct fault_record in the buffer, no reply */
+    SYS_IPC_REPLY,         /* (int token, w0, w1, w2, w3, const struct ipc_bufs *bufs) -> K_OK */
+    SYS_FAULT_PORT_SET,    /* (int port) -> K_OK; fault records go there  [PRIV_FAULTS] */
+    SYS_BANK_MAP,          /* (int aid, uint32_t bank_off, uint32_t vaddr, uint32_t size, int writable)
+                              -> K_OK  [PRIV_BANK] */
+    SYS_BANK_UNMAP,        /* (uint32_t bank_off, uint32_t size) -> K_OK; from every actor  [PRIV_BANK] */
+    SYS_SITE_RESTART,      /* () -> does not return  [PRIV_SITE] */
+    SYS_IMAGE_INFO,        /* (int index, struct image_info *out) -> K_OK; K_EUNKNOWN past the end */
+    SYS_BOOT_INFO,         /* (struct boot_info *out) -> K_OK */
+    SYS_MEM_INFO,          /* (struct mem_info *out) -> K_OK */
+    SYS_COUNT
+};

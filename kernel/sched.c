@@ -1,0 +1,152 @@
+/* Scheduler: preemptive, fixed priorities, round-robin within a priority, wfi when idle.
+   The running actor is not in the run queue; sched_resume decides at every return to
+   user mode whether it keeps the CPU. */
+#include <arch/cpu.h>
+#include <board.h>
+#include <kernel/irq.h>
+#include <kernel/sched.h>
+#include <kernel/timer.h>
+#include <reprise/errors.h>
+
+struct actor *sched_current;
+
+static struct {
+    struct actor *head, *tail;
+} sched_queue[ACTOR_PRIO_LEVELS];
+static uint32_t sched_ready_mask;      /* bit p: queue p is not empty */
+static struct actor *sched_sleepers;   /* sorted by wake_at */
+static uint64_t sched_next_tick;
+static int sched_slice_over;
+
+void trap_return(struct trapframe *tf) __attribute__((noreturn));
+
+void sched_ready(struct actor *a)
+{
+    a->state = AS_READY;
+    a->block = AB_NONE;
+    if (a == sched_current)
+        return;             /* the running actor is not queued; sched_resume decides */
+    a->qnext = NULL;
+    if (sched_queue[a->prio].tail)
+        sched_queue[a->prio].tail->qnext = a;
+    else
+        sched_queue[a->prio].head = a;
+    sched_queue[a->prio].tail = a;
+    sched_ready_mask |= 1u << a->prio;
+}
+
+void sched_unready(struct actor *a)
+{
+    struct actor **pp = &sched_queue[a->prio].head, *prev = NULL;
+    while (*pp && *pp != a) {
+        prev = *pp;
+        pp = &(*pp)->qnext;
+    }
+    if (!*pp)
+        return;
+    *pp = a->qnext;
+    if (sched_queue[a->prio].tail == a)
+        sched_queue[a->prio].tail = prev;
+    if (!sched_queue[a->prio].head)
+        sched_ready_mask &= ~(1u << a->prio);
+    a->qnext = NULL;
+}
+
+/* Programs the timer for the earlier of the next tick and the first sleeper. */
+static void sched_arm_timer(void)
+{
+    uint64_t when = sched_next_tick;
+    if (sched_sleepers && sched_sleepers->wake_at < when)
+        when = sched_sleepers->wake_at;
+    timer_set_deadline(when);
+}
+
+void sched_sleep_until(struct actor *a, uint64_t deadline)
+{
+    a->state = AS_BLOCKED;
+    a->block = AB_DELAY;
+    a->wake_at = deadline;
+    struct actor **pp = &sched_sleepers;
+    while (*pp && (*pp)->wake_at <= deadline)
+        pp = &(*pp)->qnext;
+    a->qnext = *pp;
+    *pp = a;
+    sched_arm_timer();
+}
+
+void sched_cancel_sleep(struct actor *a)
+{
+    for (struct actor **pp = &sched_sleepers; *pp; pp = &(*pp)->qnext) {
+        if (*pp == a) {
+            *pp = a->qnext;
+            a->qnext = NULL;
+            return;
+        }
+    }
+}
+
+void sched_yield(void)
+{
+    sched_slice_over = 1;
+}
+
+void sched_timer(uint64_t now)
+{
+    while (sched_sleepers && sched_sleepers->wake_at <= now) {
+        struct actor *a = sched_sleepers;
+        sched_sleepers = a->qnext;
+        a->tf.r[0] = K_OK;
+        sched_ready(a);
+    }
+    if (now >= sched_next_tick) {
+        sched_slice_over = 1;
+        sched_next_tick = now + timer_hz() / BOARD_TICK_HZ;
+    }
+    sched_arm_timer();
+}
+
+/* The highest-priority ready actor, taken off its queue; NULL when none is ready. */
+static struct actor *sched_pick(void)
+{
+    if (!sched_ready_mask)
+        return NULL;
+    uint32_t p = 31u - (uint32_t)__builtin_clz(sched_ready_mask);
+    struct actor *a = sched_queue[p].head;
+    sched_queue[p].head = a->qnext;
+    if (!a->qnext) {
+        sched_queue[p].tail = NULL;
+        sched_ready_mask &= ~(1u << p);
+    }
+    a->qnext = NULL;
+    return a;
+}
+
+struct trapframe *sched_resume(void)
+{
+    struct actor *cur = sched_current;
+    if (cur && cur->state == AS_READY) {
+        uint32_t top = sched_ready_mask ? 31u - (uint32_t)__builtin_clz(sched_ready_mask) : 0;
+        if (!sched_ready_mask || top < cur->prio || (top == cur->prio && !sched_slice_over))
+            return &cur->tf;
+        sched_current = NULL;
+        sched_ready(cur);
+    }
+    sched_slice_over = 0;
+    sched_current = NULL;   /* while idle, nothing runs: wakeups must queue their actor */
+    struct actor *next;
+    while (!(next = sched_pick())) {
+        cpu_wfi();          /* interrupts stay masked: wfi wakes on a pending one */
+        irq_dispatch();
+    }
+    if (next != cur)
+        vm_activate(&next->vm);
+    sched_current = next;
+    return &next->tf;
+}
+
+void sched_start(void)
+{
+    sched_next_tick = timer_now() + timer_hz() / BOARD_TICK_HZ;
+    sched_arm_timer();
+    trap_return(sched_resume());
+}

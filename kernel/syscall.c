@@ -1,0 +1,558 @@
+/* System call dispatch and the calls that are not IPC: console, time, regions, actors,
+   bank mappings, information. Every pointer argument goes through the checked copies. */
+#include <board.h>
+#include <kernel/bootrec.h>
+#include <kernel/console.h>
+#include <kernel/elf.h>
+#include <kernel/fault.h>
+#include <kernel/ipc.h>
+#include <kernel/page.h>
+#include <kernel/reset.h>
+#include <kernel/sched.h>
+#include <kernel/syscall.h>
+#include <kernel/timer.h>
+#include <lib/fmt.h>
+#include <reprise/errors.h>
+#include <reprise/rgn.h>
+#include <reprise/syscall.h>
+#include <string.h>
+
+#define SYS_CHUNK 128
+#define RGN_KINDS_USER ((1u << VM_RGN_USER) | (1u << VM_RGN_RESERVED))
+#define RGN_SIZE_MAX (ACTOR_USER_TOP_VADDR - ACTOR_IMAGE_VADDR)
+#define BANK_FIRST_OFF VM_PAGE_SIZE   /* the kernel's boot record page is never mapped */
+
+static struct actor *console_reader;
+
+static inline void sys_ret(struct actor *a, int v)
+{
+    a->tf.r[0] = (uint32_t)v;
+}
+
+/* The actor an aid argument names: 0 is the caller; others need PRIV_ACTORS. */
+static struct actor *sys_target(struct actor *self, int32_t aid, int *err)
+{
+    if (aid == 0 || aid == self->aid)
+        return self;
+    if (!(self->privs & PRIV_ACTORS)) {
+        *err = K_EPRIV;
+        return NULL;
+    }
+    struct actor *a = actor_by_aid(aid);
+    if (!a || a->state == AS_ENDED) {
+        *err = K_EUNKNOWN;
+        return NULL;
+    }
+    return a;
+}
+
+static void sys_null(struct actor *self)
+{
+    sys_ret(self, K_OK);
+}
+
+/* Builds the record of how a ended (the fault port receives it). */
+static void sys_record(struct actor *a, struct fault_record *rec, enum fault_kind kind)
+{
+    memset(rec, 0, sizeof(*rec));
+    rec->aid = a->aid;
+    memcpy(rec->name, a->name, sizeof(rec->name));
+    rec->group = a->group;
+    rec->kind = kind;
+    rec->time = timer_now();
+}
+
+static void sys_exit(struct actor *self)
+{
+    int32_t status = (int32_t)self->tf.r[0];
+    struct fault_record rec;
+    sys_record(self, &rec, FAULT_KIND_EXIT);
+    rec.status = status;
+    fmt_snprintf(rec.text, sizeof(rec.text), "exit(%d)", (int)status);
+    if (self->group && ipc_fault_port_owner()) {
+        actor_end(self, &rec);
+        return;
+    }
+    kprintf("kernel: %s (aid %d) exited with status %d\n", self->name, (int)self->aid, (int)status);
+    actor_end(self, NULL);
+}
+
+void syscall_actor_fault(struct actor *a, enum fault_kind kind, uint32_t pc, uint32_t addr,
+                         uint32_t fsr, int write)
+{
+    static const char *const names[] = {
+        [FAULT_KIND_DATA_ABORT] = "data abort",
+        [FAULT_KIND_PREFETCH_ABORT] = "prefetch abort",
+        [FAULT_KIND_UNDEFINED] = "undefined instruction",
+    };
+    struct fault_record rec;
+    sys_record(a, &rec, kind);
+    rec.pc = pc;
+    rec.addr = addr;
+    rec.fsr = fsr;
+    rec.write = (uint32_t)write;
+    if (kind == FAULT_KIND_UNDEFINED) {
+        fmt_snprintf(rec.text, sizeof(rec.text), "undefined instruction pc=0x%08x", pc);
+    } else {
+        struct fault_status st = fault_decode(fsr, kind == FAULT_KIND_DATA_ABORT);
+        struct vm_region *r = vm_region_find(&a->vm, addr);
+        const char *where = addr >= ACTOR_USER_TOP_VADDR ? ", kernel address"
+                          : r && r->kind == VM_RGN_GUARD ? ", stack guard page"
+                          : r && r->kind == VM_RGN_RESERVED ? ", reserved region" : "";
+        fmt_snprintf(rec.text, sizeof(rec.text), "%s pc=0x%08x addr=0x%08x %s, %s%s", names[kind],
+                     pc, addr, kind == FAULT_KIND_PREFETCH_ABORT ? "execute" : write ? "write" : "read",
+                     fault_class_name(st.cls), where);
+    }
+    if (a->privs & PRIV_CRITICAL) {
+        kprintf("kernel: critical actor %s (aid %d) %s\n", a->name, (int)a->aid, rec.text);
+        board_reset(RESET_CRITICAL);
+    }
+    struct actor *owner = ipc_fault_port_owner();
+    if (!owner || owner == a) {
+        kprintf("kernel: %s (aid %d) %s; actor deleted\n", a->name, (int)a->aid, rec.text);
+        actor_end(a, NULL);
+        return;
+    }
+    actor_end(a, &rec);
+}
+
+static void sys_console_write(struct actor *self)
+{
+    uaddr_t buf = self->tf.r[0];
+    uint32_t len = self->tf.r[1];
+    if (!vm_check(&self->vm, buf, len, 0)) {
+        sys_ret(self, K_EFAULT);
+        return;
+    }
+    char chunk[SYS_CHUNK];
+    for (uint32_t done = 0; done < len;) {
+        uint32_t n = len - done < SYS_CHUNK ? len - done : SYS_CHUNK;
+        vm_copyin(&self->vm, chunk, buf + done, n);
+        for (uint32_t i = 0; i < n; i++)
+            console_putc(chunk[i]);
+        done += n;
+    }
+    sys_ret(self, (int)len);
+}
+
+/* Moves available console input into a's buffer; returns the count (0 when none). */
+static int sys_console_take(struct actor *a, uaddr_t buf, uint32_t len)
+{
+    char chunk[SYS_CHUNK];
+    size_t n = console_read(chunk, len < SYS_CHUNK ? len : SYS_CHUNK);
+    if (n)
+        vm_copyout(&a->vm, buf, chunk, n);
+    return (int)n;
+}
+
+static void sys_console_read(struct actor *self)
+{
+    uaddr_t buf = self->tf.r[0];
+    uint32_t len = self->tf.r[1];
+    int nonblock = (int)self->tf.r[2];
+    if (!vm_check(&self->vm, buf, len, 1)) {
+        sys_ret(self, K_EFAULT);
+        return;
+    }
+    if (len == 0) {
+        sys_ret(self, 0);
+        return;
+    }
+    int n = sys_console_take(self, buf, len);
+    if (n || nonblock) {
+        sys_ret(self, n);
+        return;
+    }
+    if (console_reader) {
+        sys_ret(self, K_EBUSY);
+        return;
+    }
+    console_reader = self;
+    self->con_buf = buf;
+    self->con_len = len;
+    self->state = AS_BLOCKED;
+    self->block = AB_CONSOLE;
+}
+
+void syscall_console_input(void)
+{
+    struct actor *a = console_reader;
+    if (!a)
+        return;
+    int n = sys_console_take(a, a->con_buf, a->con_len);
+    if (n) {
+        console_reader = NULL;
+        sys_ret(a, n);
+        sched_ready(a);
+    }
+}
+
+void syscall_actor_gone(struct actor *a)
+{
+    if (console_reader == a)
+        console_reader = NULL;
+}
+
+static void sys_actor_self(struct actor *self)
+{
+    sys_ret(self, self->aid);
+}
+
+static void sys_delay(struct actor *self)
+{
+    uint32_t us = self->tf.r[0];
+    if (us == 0) {
+        sched_yield();
+        sys_ret(self, K_OK);
+        return;
+    }
+    uint64_t ticks = ((uint64_t)us * timer_hz() + 999999u) / 1000000u;
+    sched_sleep_until(self, timer_now() + ticks);
+}
+
+static void sys_yield(struct actor *self)
+{
+    sched_yield();
+    sys_ret(self, K_OK);
+}
+
+static void sys_rgn_allocate(struct actor *self)
+{
+    int err = K_OK;
+    struct actor *a = sys_target(self, (int32_t)self->tf.r[0], &err);
+    uaddr_t udesc = self->tf.r[1];
+    struct rgn_desc d;
+    if (!a) {
+        sys_ret(self, err);
+        return;
+    }
+    /* Read, and check the descriptor can be written back, before changing anything. */
+    if (vm_copyin(&self->vm, &d, udesc, sizeof(d)) || !vm_check(&self->vm, udesc, sizeof(d), 1)) {
+        sys_ret(self, K_EFAULT);
+        return;
+    }
+    uint32_t opt = d.options;
+    if ((opt & ~RGN_OPTIONS_MASK) || (opt & K_FREEALL) ||
+        ((opt & K_WRITABLE) && (opt & K_EXECUTABLE)) || d.size == 0 || d.size > RGN_SIZE_MAX) {
+        sys_ret(self, K_EINVAL);
+        return;
+    }
+    uint32_t size = (d.size + VM_PAGE_MASK) & ~VM_PAGE_MASK;
+    uint32_t start = d.start_addr;
+    if (opt & K_ANYWHERE) {
+        start = vm_region_gap(&a->vm, ACTOR_RGN_VADDR, ACTOR_RGN_END_VADDR, size);
+        if (!start) {
+            sys_ret(self, K_ENOMEM);
+            return;
+        }
+    } else if ((start & VM_PAGE_MASK) || start < ACTOR_IMAGE_VADDR ||
+               start + size > ACTOR_USER_TOP_VADDR || start + size < start ||
+               (start < ACTOR_PMM_END_VADDR && start + size > ACTOR_PMM_VADDR)) {
+        sys_ret(self, K_EINVAL);
+        return;
+    }
+    unsigned prot = VM_R | ((opt & K_WRITABLE) ? VM_W : 0) | ((opt & K_EXECUTABLE) ? VM_X : 0);
+    enum vm_region_kind kind = (opt & K_RESERVED) ? VM_RGN_RESERVED : VM_RGN_USER;
+    if (kind == VM_RGN_USER && size / VM_PAGE_SIZE > page_free_count()) {
+        sys_ret(self, K_ENOMEM);
+        return;
+    }
+    err = vm_region_add(&a->vm, start, start + size, kind, prot, (uint16_t)opt, 0);
+    /* Fresh pages are always zeroed: no actor ever sees another's old data. */
+    if (err == K_OK && kind == VM_RGN_USER &&
+        (err = vm_map_fresh(&a->vm, start, start + size, prot, 1)) != K_OK)
+        vm_region_remove(&a->vm, start, start + size, 1u << kind);
+    if (err == K_OK) {
+        d.start_addr = start;
+        d.size = size;
+        d.end_addr = start + size;
+        vm_copyout(&self->vm, udesc, &d, sizeof(d));
+    }
+    sys_ret(self, err);
+}
+
+static void sys_rgn_free(struct actor *self)
+{
+    int err = K_OK;
+    struct actor *a = sys_target(self, (int32_t)self->tf.r[0], &err);
+    struct rgn_desc d;
+    if (!a) {
+        sys_ret(self, err);
+        return;
+    }
+    if (vm_copyin(&self->vm, &d, self->tf.r[1], sizeof(d))) {
+        sys_ret(self, K_EFAULT);
+        return;
+    }
+    if (d.options == K_FREEALL) {
+        sys_ret(self, vm_region_remove(&a->vm, 0, ACTOR_USER_TOP_VADDR, RGN_KINDS_USER));
+        return;
+    }
+    uint32_t start = d.start_addr;
+    uint32_t size = (d.size + VM_PAGE_MASK) & ~VM_PAGE_MASK;
+    if (d.options || (start & VM_PAGE_MASK) || d.size == 0 || d.size > RGN_SIZE_MAX ||
+        start + size < start || start + size > ACTOR_USER_TOP_VADDR) {
+        sys_ret(self, K_EINVAL);
+        return;
+    }
+    /* Only what rgnAllocate made can be freed: not the image, stack, or bank mappings. */
+    for (uint32_t i = 0; i < a->vm.nregions; i++) {
+        struct vm_region *r = &a->vm.regions[i];
+        if (r->start < start + size && r->end > start && !(RGN_KINDS_USER & (1u << r->kind))) {
+            sys_ret(self, K_EINVAL);
+            return;
+        }
+    }
+    sys_ret(self, vm_region_remove(&a->vm, start, start + size, RGN_KINDS_USER));
+}
+
+static void sys_actor_create(struct actor *self)
+{
+    struct actor_spawn sp;
+    char args[ACTOR_ARGS_MAX];
+    int err = K_OK;
+    if (!(self->privs & PRIV_ACTORS)) {
+        sys_ret(self, K_EPRIV);
+        return;
+    }
+    if (vm_copyin(&self->vm, &sp, self->tf.r[0], sizeof(sp))) {
+        sys_ret(self, K_EFAULT);
+        return;
+    }
+    if (sp.args_len > ACTOR_ARGS_MAX || sp.argc > ACTOR_ARGC_MAX ||
+        memchr(sp.image, '\0', sizeof(sp.image)) == NULL) {
+        sys_ret(self, K_EINVAL);
+        return;
+    }
+    if (vm_copyin(&self->vm, args, (uaddr_t)(uintptr_t)sp.args, sp.args_len)) {
+        sys_ret(self, K_EFAULT);
+        return;
+    }
+    const struct sysimg_file *f = sysimg_find(actor_sysimg(), sp.image);
+    if (!f) {
+        sys_ret(self, K_EUNKNOWN);
+        return;
+    }
+    if (sp.privileges == ACTOR_PRIVS_IMAGE)
+        sp.privileges = f->privileges & self->privs;
+    else if (sp.privileges & ~self->privs) {
+        sys_ret(self, K_EPRIV);
+        return;
+    }
+    struct actor *a = actor_create(f, sp.argc, args, sp.args_len, sp.privileges, sp.priority,
+                                   sp.group, &err);
+    sys_ret(self, a ? a->aid : err);
+}
+
+static void sys_actor_kill(struct actor *self)
+{
+    int32_t aid = (int32_t)self->tf.r[0];
+    struct actor *a = actor_by_aid(aid);
+    if (!a || a->state == AS_ENDED) {
+        sys_ret(self, K_EUNKNOWN);
+        return;
+    }
+    if (a != self && !(self->privs & PRIV_ACTORS)) {
+        sys_ret(self, K_EPRIV);
+        return;
+    }
+    struct actor *owner = ipc_fault_port_owner();
+    struct fault_record rec;
+    sys_record(a, &rec, FAULT_KIND_KILLED);
+    fmt_snprintf(rec.text, sizeof(rec.text), "killed by %s (aid %d)", self->name, (int)self->aid);
+    sys_ret(self, K_OK);
+    if (a->privs & PRIV_CRITICAL) {
+        kprintf("kernel: critical actor %s (aid %d) %s\n", a->name, (int)a->aid, rec.text);
+        board_reset(RESET_CRITICAL);
+    }
+    actor_end(a, a->group && owner && owner != self ? &rec : NULL);
+}
+
+static void sys_actor_info(struct actor *self)
+{
+    uint32_t index = self->tf.r[0];
+    if (index >= ACTORS_MAX - 1) {
+        sys_ret(self, K_EUNKNOWN);
+        return;
+    }
+    struct actor_info info;
+    memset(&info, 0, sizeof(info));
+    struct actor *a = actor_at(index + 1);
+    if (a && a->state != AS_ENDED) {
+        info.aid = a->aid;
+        memcpy(info.name, a->name, sizeof(info.name));
+        info.state = a->state == AS_READY ? ACTOR_READY : ACTOR_BLOCKED;
+        info.group = a->group;
+        info.priority = a->prio;
+        info.pages = a->vm.pages;
+        info.privileges = a->privs;
+    }
+    sys_ret(self, vm_copyout(&self->vm, self->tf.r[1], &info, sizeof(info)));
+}
+
+static void sys_port_create(struct actor *self) { ipc_port_create(self, (int32_t)self->tf.r[0]); }
+static void sys_port_lookup(struct actor *self) { ipc_port_lookup(self, (int32_t)self->tf.r[0]); }
+static void sys_ipc_call(struct actor *self) { ipc_call(self, (int32_t)self->tf.r[0], self->tf.r[5]); }
+static void sys_ipc_recv(struct actor *self) { ipc_recv(self, (int32_t)self->tf.r[0], self->tf.r[1]); }
+static void sys_ipc_reply(struct actor *self) { ipc_reply(self, (int32_t)self->tf.r[0], self->tf.r[5]); }
+static void sys_fault_port_set(struct actor *self) { ipc_fault_port_set(self, (int32_t)self->tf.r[0]); }
+
+/* Checks a bank range: page aligned, not empty, inside the bank past the boot record. */
+static int sys_bank_range_ok(uint32_t off, uint32_t size)
+{
+    return !(off & VM_PAGE_MASK) && !(size & VM_PAGE_MASK) && size && off >= BANK_FIRST_OFF &&
+           off < BOARD_BANK_SIZE && size <= BOARD_BANK_SIZE - off;
+}
+
+static void sys_bank_map(struct actor *self)
+{
+    int err = K_OK;
+    uint32_t off = self->tf.r[1], va = self->tf.r[2], size = self->tf.r[3];
+    unsigned prot = VM_R | (self->tf.r[4] ? VM_W : 0);
+    if (!(self->privs & PRIV_BANK)) {
+        sys_ret(self, K_EPRIV);
+        return;
+    }
+    struct actor *a = self->tf.r[0] ? actor_by_aid((int32_t)self->tf.r[0]) : self;
+    if (!a || a->state == AS_ENDED) {
+        sys_ret(self, K_EUNKNOWN);
+        return;
+    }
+    if (!sys_bank_range_ok(off, size) || (va & VM_PAGE_MASK) || va < ACTOR_PMM_VADDR ||
+        va >= ACTOR_PMM_END_VADDR || size > ACTOR_PMM_END_VADDR - va) {
+        sys_ret(self, K_EINVAL);
+        return;
+    }
+    struct vm_region *r = vm_region_find(&a->vm, va);
+    if (r && r->kind == VM_RGN_BANK && r->start == va && r->end == va + size &&
+        r->bank_off == off && r->prot == prot) {
+        sys_ret(self, K_OK);      /* already mapped exactly so: a retrieval */
+        return;
+    }
+    err = vm_region_add(&a->vm, va, va + size, VM_RGN_BANK, prot, 0, off);
+    for (uint32_t i = 0; err == K_OK && i < size; i += VM_PAGE_SIZE)
+        err = vm_map(&a->vm, va + i, BOARD_BANK_PADDR + off + i, prot);
+    if (err != K_OK && err != K_EEXIST && err != K_ETOOMUCH)
+        vm_region_remove(&a->vm, va, va + size, 1u << VM_RGN_BANK);
+    sys_ret(self, err);
+}
+
+static void sys_bank_unmap(struct actor *self)
+{
+    uint32_t off = self->tf.r[0], size = self->tf.r[1];
+    if (!(self->privs & PRIV_BANK)) {
+        sys_ret(self, K_EPRIV);
+        return;
+    }
+    if (!sys_bank_range_ok(off, size)) {
+        sys_ret(self, K_EINVAL);
+        return;
+    }
+    for (uint32_t i = 1; i < ACTORS_MAX; i++) {
+        struct actor *a = actor_at(i);
+        if (!a || a->state == AS_ENDED)
+            continue;
+        for (uint32_t k = 0; k < a->vm.nregions; k++) {
+            struct vm_region *r = &a->vm.regions[k];
+            uint32_t rend = r->bank_off + (r->end - r->start);
+            if (r->kind != VM_RGN_BANK || rend <= off || r->bank_off >= off + size)
+                continue;
+            uint32_t lo = r->bank_off > off ? r->bank_off : off;
+            uint32_t hi = rend < off + size ? rend : off + size;
+            uint32_t va = r->start + (lo - r->bank_off);
+            /* Removing the whole region or its ends never splits; a middle part may. */
+            if (vm_region_remove(&a->vm, va, va + (hi - lo), 1u << VM_RGN_BANK) == K_OK)
+                k = (uint32_t)-1;   /* the table changed: look again from the start */
+        }
+    }
+    sys_ret(self, K_OK);
+}
+
+static void sys_site_restart(struct actor *self)
+{
+    if (!(self->privs & PRIV_SITE)) {
+        sys_ret(self, K_EPRIV);
+        return;
+    }
+    board_reset(RESET_REQUESTED);
+}
+
+static void sys_image_info(struct actor *self)
+{
+    const struct sysimg_file *f = sysimg_at(actor_sysimg(), self->tf.r[0]);
+    if (!f) {
+        sys_ret(self, K_EUNKNOWN);
+        return;
+    }
+    struct image_info info;
+    memset(&info, 0, sizeof(info));
+    memcpy(info.name, f->name, sizeof(info.name));
+    info.size = f->size;
+    const struct elf_image *e = actor_image_elf(f);
+    if (e) {
+        info.text_bytes = e->text_bytes;
+        info.data_bytes = e->data_bytes;
+        info.bss_bytes = e->bss_bytes;
+    }
+    sys_ret(self, vm_copyout(&self->vm, self->tf.r[1], &info, sizeof(info)));
+}
+
+static void sys_boot_info(struct actor *self)
+{
+    const struct bootrec_state *bs = bootrec_state();
+    struct boot_info info = {
+        .kind = bs->kind == BOOT_WARM,
+        .boot_count = bs->boot_count,
+        .last_reset_reason = bs->last_reason,
+        .bank_paddr = BOARD_BANK_PADDR,
+        .bank_size = BOARD_BANK_SIZE,
+        .timer_hz = timer_hz(),
+    };
+    sys_ret(self, vm_copyout(&self->vm, self->tf.r[0], &info, sizeof(info)));
+}
+
+static void sys_mem_info(struct actor *self)
+{
+    struct mem_info info = { page_free_count(), page_total_count() };
+    sys_ret(self, vm_copyout(&self->vm, self->tf.r[0], &info, sizeof(info)));
+}
+
+typedef void (*sys_fn)(struct actor *self);
+
+static const sys_fn sys_table[SYS_COUNT] = {
+    [SYS_NULL] = sys_null,
+    [SYS_EXIT] = sys_exit,
+    [SYS_CONSOLE_WRITE] = sys_console_write,
+    [SYS_CONSOLE_READ] = sys_console_read,
+    [SYS_ACTOR_SELF] = sys_actor_self,
+    [SYS_DELAY] = sys_delay,
+    [SYS_YIELD] = sys_yield,
+    [SYS_RGN_ALLOCATE] = sys_rgn_allocate,
+    [SYS_RGN_FREE] = sys_rgn_free,
+    [SYS_ACTOR_CREATE] = sys_actor_create,
+    [SYS_ACTOR_KILL] = sys_actor_kill,
+    [SYS_ACTOR_INFO] = sys_actor_info,
+    [SYS_PORT_CREATE] = sys_port_create,
+    [SYS_PORT_LOOKUP] = sys_port_lookup,
+    [SYS_IPC_CALL] = sys_ipc_call,
+    [SYS_IPC_RECV] = sys_ipc_recv,
+    [SYS_IPC_REPLY] = sys_ipc_reply,
+    [SYS_FAULT_PORT_SET] = sys_fault_port_set,
+    [SYS_BANK_MAP] = sys_bank_map,
+    [SYS_BANK_UNMAP] = sys_bank_unmap,
+    [SYS_SITE_RESTART] = sys_site_restart,
+    [SYS_IMAGE_INFO] = sys_image_info,
+    [SYS_BOOT_INFO] = sys_boot_info,
+    [SYS_MEM_INFO] = sys_mem_info,
+};
+
+struct trapframe *trap_svc(struct trapframe *tf)
+{
+    struct actor *self = sched_current;
+    uint32_t n = tf->r[7];
+    if (n < SYS_COUNT)
+        sys_table[n](self);
+    else
+        tf->r[0] = (uint32_t)K_ENOTIMP;
+    return sched_resume();
+}

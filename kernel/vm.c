@@ -1,0 +1,404 @@
+/* User address spaces: ARMv7-A short-descriptor tables under TTBR0, regions, checked copies.
+ *
+ * With TTBCR.N = 2 the first-level table of an actor covers 1 GiB with 1024 entries, one
+ * page (ARM ARM B3.5.4). Second-level tables are 1 KiB; one pool page holds the four
+ * tables of an aligned 4 MiB stretch, so L1 entries 4k..4k+3 point into the same page. */
+#include <arch/cpu.h>
+#include <kernel/memmap.h>
+#include <kernel/page.h>
+#include <kernel/panic.h>
+#include <kernel/vm.h>
+#include <reprise/abi.h>
+#include <reprise/errors.h>
+#include <string.h>
+
+#define L1_ENTRIES      1024u
+#define L1_PAGE_TABLE   0x1u          /* descriptor type: page table */
+#define L1_PXN          (1u << 2)     /* the kernel never executes user pages */
+#define PTE_SMALL       0x2u
+#define PTE_XN          0x1u
+#define PTE_B           (1u << 2)
+#define PTE_C           (1u << 3)
+#define PTE_AP_RW       (3u << 4)     /* AP[1:0] = 11: PL1 and PL0 read/write */
+#define PTE_AP_RO       ((1u << 9) | (2u << 4)) /* AP[2:0] = 110: read-only at every level */
+#define PTE_AP_USER     (2u << 4)     /* AP[1]: PL0 may access */
+#define PTE_AP2         (1u << 9)
+#define PTE_TEX1        (1u << 6)     /* with C, B: normal write-back write-allocate */
+#define PTE_S           (1u << 10)
+#define PTE_NG          (1u << 11)
+
+/* Turns portable protection bits into a small-page descriptor's attributes (ARM ARM B3.5.1). */
+static uint32_t vm_pte_attrs(unsigned prot)
+{
+    uint32_t d = PTE_SMALL | PTE_B | PTE_C | PTE_TEX1 | PTE_S | PTE_NG;
+    d |= (prot & VM_W) ? PTE_AP_RW : PTE_AP_RO;
+    if (!(prot & VM_X))
+        d |= PTE_XN;
+    return d;
+}
+
+static void vm_tlb_flush_page(struct vm_space *vs, uint32_t va)
+{
+    cpu_dsb();
+    cp15_write_tlbimva((va & ~VM_PAGE_MASK) | vs->asid);
+    cpu_dsb();
+    cpu_isb();
+}
+
+void vm_init(void)
+{
+    page_init();
+}
+
+int vm_space_init(struct vm_space *vs, uint8_t asid)
+{
+    uint32_t l1 = page_alloc();
+    if (!l1)
+        return K_ENOMEM;
+    page_zero(phys_to_virt(l1));
+    memset(vs, 0, sizeof(*vs));
+    vs->l1 = phys_to_virt(l1);
+    vs->asid = asid;
+    vs->pages = 1;
+    return K_OK;
+}
+
+/* Returns the address of the descriptor for va, allocating its second-level table when
+   alloc is set; NULL when absent (or out of pages). */
+static uint32_t *vm_pte_slot(struct vm_space *vs, uint32_t va, int alloc)
+{
+    uint32_t i = va >> 20;
+    if (!vs->l1[i]) {
+        if (!alloc)
+            return NULL;
+        uint32_t group = i & ~3u;
+        uint32_t l2page = 0;
+        for (uint32_t j = group; j < group + 4; j++)
+            if (vs->l1[j])
+                l2page = vs->l1[j] & ~VM_PAGE_MASK;
+        if (!l2page) {
+            l2page = page_alloc();
+            if (!l2page)
+                return NULL;
+            page_zero(phys_to_virt(l2page));
+            vs->pages++;
+        }
+        vs->l1[i] = (l2page + (i - group) * 1024u) | L1_PAGE_TABLE | L1_PXN;
+        cpu_dsb();
+    }
+    uint32_t *l2 = phys_to_virt(vs->l1[i] & ~0x3ffu);
+    return &l2[(va >> 12) & 0xff];
+}
+
+int vm_map(struct vm_space *vs, uint32_t va, uint32_t pa, unsigned prot)
+{
+    uint32_t *pte = vm_pte_slot(vs, va, 1);
+    if (!pte)
+        return K_ENOMEM;
+    *pte = (pa & ~VM_PAGE_MASK) | vm_pte_attrs(prot);
+    cpu_dsb();
+    return K_OK;
+}
+
+/* Clears the mapping of one page; an owned page goes back to the pool. */
+static void vm_unmap_page(struct vm_space *vs, uint32_t va)
+{
+    uint32_t *pte = vm_pte_slot(vs, va, 0);
+    if (!pte || !(*pte & PTE_SMALL))
+        return;
+    uint32_t pa = *pte & ~VM_PAGE_MASK;
+    *pte = 0;
+    vm_tlb_flush_page(vs, va);
+    if (page_is_pool(pa)) {
+        page_free(pa);
+        vs->pages--;
+    }
+}
+
+int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned prot, int zero)
+{
+    for (uint32_t va = start; va < end; va += VM_PAGE_SIZE) {
+        uint32_t pa = page_alloc();
+        if (!pa)
+            goto fail;
+        if (zero)
+            page_zero(phys_to_virt(pa));
+        vs->pages++;
+        if (vm_map(vs, va, pa, prot) != K_OK) {
+            page_free(pa);
+            vs->pages--;
+            goto fail;
+        }
+        continue;
+    fail:
+        for (uint32_t v = start; v < va; v += VM_PAGE_SIZE)
+            vm_unmap_page(vs, v);
+        return K_ENOMEM;
+    }
+    return K_OK;
+}
+
+void vm_space_destroy(struct vm_space *vs)
+{
+    if (!vs->l1)
+        return;
+    for (uint32_t group = 0; group < L1_ENTRIES; group += 4) {
+        uint32_t l2page = 0;
+        for (uint32_t j = group; j < group + 4; j++)
+            if (vs->l1[j])
+                l2page = vs->l1[j] & ~VM_PAGE_MASK;
+        if (!l2page)
+            continue;
+        uint32_t *pte = phys_to_virt(l2page);
+        for (uint32_t k = 0; k < 1024; k++) {
+            if ((pte[k] & PTE_SMALL) && page_is_pool(pte[k] & ~VM_PAGE_MASK))
+                page_free(pte[k] & ~VM_PAGE_MASK);
+        }
+        page_free(l2page);
+    }
+    page_free(virt_to_phys(vs->l1));
+    vs->l1 = NULL;
+    vs->pages = 0;
+    vs->nregions = 0;
+    cpu_dsb();
+    cp15_write_tlbiasid(vs->asid);
+    cpu_dsb();
+    cpu_isb();
+}
+
+void vm_activate(struct vm_space *vs)
+{
+    if (!vs) {
+        cp15_write_ttbcr(2u | (1u << 4));       /* N = 2, PD0: no user walks */
+        cpu_isb();
+        return;
+    }
+    cp15_write_contextidr(0);                   /* reserved ASID while TTBR0 changes */
+    cpu_isb();
+    cp15_write_ttbr0(virt_to_phys(vs->l1) | 0x4au);
+    cp15_write_ttbcr(2u);
+    cpu_isb();
+    cp15_write_contextidr(vs->asid);
+    cpu_isb();
+}
+
+/* ---- regions ------------------------------------------------------------------------ */
+
+int vm_region_add(struct vm_space *vs, uint32_t start, uint32_t end, enum vm_region_kind kind,
+                  unsigned prot, uint16_t flags, uint32_t bank_off)
+{
+    uint32_t i = 0;
+    while (i < vs->nregions && vs->regions[i].start < start)
+        i++;
+    if (i > 0 && vs->regions[i - 1].end > start)
+        return K_EEXIST;
+    if (i < vs->nregions && vs->regions[i].start < end)
+        return K_EEXIST;
+    /* Grow the previous region instead when this one continues it (heap growth). */
+    if (i > 0) {
+        struct vm_region *p = &vs->regions[i - 1];
+        if (p->end == start && p->kind == kind && p->prot == prot && p->flags == flags &&
+            kind != VM_RGN_BANK) {
+            p->end = end;
+            return K_OK;
+        }
+    }
+    if (vs->nregions == VM_REGIONS_MAX)
+        return K_ETOOMUCH;
+    memmove(&vs->regions[i + 1], &vs->regions[i], (vs->nregions - i) * sizeof(vs->regions[0]));
+    vs->regions[i] = (struct vm_region){ start, end, (uint8_t)kind, (uint8_t)prot, flags, bank_off };
+    vs->nregions++;
+    return K_OK;
+}
+
+struct vm_region *vm_region_find(struct vm_space *vs, uint32_t va)
+{
+    for (uint32_t i = 0; i < vs->nregions; i++) {
+        if (va < vs->regions[i].start)
+            return NULL;
+        if (va < vs->regions[i].end)
+            return &vs->regions[i];
+    }
+    return NULL;
+}
+
+uint32_t vm_region_gap(struct vm_space *vs, uint32_t lo, uint32_t hi, uint32_t size)
+{
+    uint32_t cand = lo;
+    for (uint32_t i = 0; i < vs->nregions; i++) {
+        struct vm_region *r = &vs->regions[i];
+        if (r->end <= cand)
+            continue;
+        if (r->start >= hi)
+            break;
+        if (r->start >= cand && r->start - cand >= size)
+            return cand;
+        cand = r->end;
+    }
+    if (cand < hi && hi - cand >= size)
+        return cand;
+    return 0;
+}
+
+int vm_region_remove(struct vm_space *vs, uint32_t start, uint32_t end, unsigned kind_mask)
+{
+    /* A range strictly inside one region splits it in two: check for the slot first, so
+       that a failing call changes nothing. */
+    for (uint32_t i = 0; i < vs->nregions; i++) {
+        struct vm_region *r = &vs->regions[i];
+        if ((kind_mask & (1u << r->kind)) && r->start < start && r->end > end &&
+            vs->nregions == VM_REGIONS_MAX)
+            return K_ENOMEM;
+    }
+    for (uint32_t i = 0; i < vs->nregions; i++) {
+        struct vm_region *r = &vs->regions[i];
+        if (!(kind_mask & (1u << r->kind)) || r->end <= start || r->start >= end)
+            continue;
+        uint32_t lo = r->start > start ? r->start : start;
+        uint32_t hi = r->end < end ? r->end : end;
+        if (r->kind != VM_RGN_RESERVED)
+            for (uint32_t va = lo; va < hi; va += VM_PAGE_SIZE)
+                vm_unmap_page(vs, va);
+        if (lo == r->start && hi == r->end) {
+            memmove(r, r + 1, (vs->nregions - i - 1) * sizeof(*r));
+            vs->nregions--;
+            i--;
+        } else if (lo == r->start) {
+            r->bank_off += hi - r->start;
+            r->start = hi;
+        } else if (hi == r->end) {
+            r->end = lo;
+        } else {
+            struct vm_region tail = *r;
+            tail.bank_off += hi - r->start;
+            tail.start = hi;
+            r->end = lo;
+            memmove(r + 2, r + 1, (vs->nregions - i - 1) * sizeof(*r));
+            r[1] = tail;
+            vs->nregions++;
+            i++;
+        }
+    }
+    return K_OK;
+}
+
+int vm_fault_in(struct vm_space *vs, uint32_t va)
+{
+    struct vm_region *r = vm_region_find(vs, va);
+    if (!r || r->kind != VM_RGN_STACK)
+        return 0;
+    uint32_t *pte = vm_pte_slot(vs, va, 0);
+    if (pte && (*pte & PTE_SMALL))
+        return 0;   /* present: the fault was a permission fault */
+    uint32_t page = va & ~VM_PAGE_MASK;
+    int err = vm_map_fresh(vs, page, page + VM_PAGE_SIZE, r->prot, 1);
+    return err == K_OK ? 1 : err;
+}
+
+/* ---- checked copies ------------------------------------------------------------------ */
+
+/* Kernel address of user address va if the actor may access it (writing when write is
+   set), bringing in a demand-zero page if needed; NULL otherwise. */
+static uint8_t *vm_user_ptr(struct vm_space *vs, uint32_t va, int write)
+{
+    if (!vs || va >= ACTOR_USER_TOP_VADDR)
+        return NULL;
+    uint32_t *pte = vm_pte_slot(vs, va, 0);
+    if (!pte || !(*pte & PTE_SMALL)) {
+        if (vm_fault_in(vs, va) != 1)
+            return NULL;
+        pte = vm_pte_slot(vs, va, 0);
+    }
+    uint32_t d = *pte;
+    if (!(d & PTE_AP_USER))
+        return NULL;
+    if (write && (d & PTE_AP2))
+        return NULL;
+    return phys_to_virt((d & ~VM_PAGE_MASK) | (va & VM_PAGE_MASK));
+}
+
+int vm_check(struct vm_space *vs, uaddr_t addr, size_t n, int write)
+{
+    if (addr + n < addr)
+        return 0;
+    for (uint32_t va = addr & ~VM_PAGE_MASK; n && va < addr + n; va += VM_PAGE_SIZE)
+        if (!vm_user_ptr(vs, va < addr ? addr : va, write))
+            return 0;
+    return 1;
+}
+
+int vm_copyin(struct vm_space *vs, void *dst, uaddr_t src, size_t n)
+{
+    uint8_t *d = dst;
+    while (n) {
+        if (src + n < src)
+            return K_EFAULT;
+        uint8_t *s = vm_user_ptr(vs, src, 0);
+        if (!s)
+            return K_EFAULT;
+        size_t chunk = VM_PAGE_SIZE - (src & VM_PAGE_MASK);
+        if (chunk > n)
+            chunk = n;
+        memcpy(d, s, chunk);
+        d += chunk;
+        src += chunk;
+        n -= chunk;
+    }
+    return K_OK;
+}
+
+int vm_copyout(struct vm_space *vs, uaddr_t dst, const void *src, size_t n)
+{
+    const uint8_t *s = src;
+    /* Check every page first so that a failing copy changes nothing. */
+    if (!vm_check(vs, dst, n, 1))
+        return K_EFAULT;
+    while (n) {
+        uint8_t *d = vm_user_ptr(vs, dst, 1);
+        size_t chunk = VM_PAGE_SIZE - (dst & VM_PAGE_MASK);
+        if (chunk > n)
+            chunk = n;
+        memcpy(d, s, chunk);
+        s += chunk;
+        dst += chunk;
+        n -= chunk;
+    }
+    return K_OK;
+}
+
+int vm_copyin_str(struct vm_space *vs, char *dst, uaddr_t src, size_t max)
+{
+    for (size_t i = 0; i < max; i++) {
+        uint8_t *s = vm_user_ptr(vs, src + i, 0);
+        if (!s)
+            return K_EFAULT;
+        dst[i] = (char)*s;
+        if (!*s)
+            return (int)i;
+    }
+    return K_EINVAL;
+}
+
+int vm_copy_between(struct vm_space *to, uaddr_t dst, struct vm_space *from, uaddr_t src,
+                    size_t n)
+{
+    if (!vm_check(to, dst, n, 1) || !vm_check(from, src, n, 0))
+        return K_EFAULT;
+    while (n) {
+        uint8_t *s = vm_user_ptr(from, src, 0);
+        if (!s)
+            return K_EFAULT;
+        uint8_t *d = vm_user_ptr(to, dst, 1);
+        size_t chunk = VM_PAGE_SIZE - (src & VM_PAGE_MASK);
+        size_t dchunk = VM_PAGE_SIZE - (dst & VM_PAGE_MASK);
+        if (dchunk < chunk)
+            chunk = dchunk;
+        if (chunk > n)
+            chunk = n;
+        memcpy(d, s, chunk);
+        src += chunk;
+        dst += chunk;
+        n -= chunk;
+    }
+    return K_OK;
+}

@@ -1,0 +1,155 @@
+/* Inline "svc #0" wrappers: the user side of the system call convention of <reprise/syscall.h>.
+ *
+ * The call number goes in r7, arguments in r0-r5, the result comes back in r0; IPC calls
+ * also return r1-r6 (struct sys_ipc_ret). r7 is the Thumb frame pointer at -O0, so it is
+ * never named as an operand or a clobber: each wrapper saves it in a scratch register
+ * around the svc and puts it back, which also covers the kernel clobbering r7. The kernel
+ * preserves every other register that is not a result. */
+#pragma once
+#include <stdint.h>
+#include <reprise/abi.h>
+#include <reprise/syscall.h>
+
+#define SYS_SVC_ASM "mov %[save], r7\n\tmov r7, %[nr]\n\tsvc #0\n\tmov r7, %[save]"
+
+/* sys_call0..sys_call6: calls with 0-6 arguments and one result (K_OK, a value >= 0, or K_E*). */
+static inline long sys_call0(long n)
+{
+    register long r0 __asm__("r0");
+    long save;
+    __asm__ volatile(SYS_SVC_ASM
+                     : "=r"(r0), [save] "=&r"(save)
+                     : [nr] "rI"(n)
+                     : "memory");
+    return r0;
+}
+
+static inline long sys_call1(long n, long a0)
+{
+    register long r0 __asm__("r0") = a0;
+    long save;
+    __asm__ volatile(SYS_SVC_ASM
+                     : "+r"(r0), [save] "=&r"(save)
+                     : [nr] "rI"(n)
+                     : "memory");
+    return r0;
+}
+
+static inline long sys_call2(long n, long a0, long a1)
+{
+    register long r0 __asm__("r0") = a0;
+    register long r1 __asm__("r1") = a1;
+    long save;
+    __asm__ volatile(SYS_SVC_ASM
+                     : "+r"(r0), [save] "=&r"(save)
+                     : [nr] "rI"(n), "r"(r1)
+                     : "memory");
+    return r0;
+}
+
+static inline long sys_call3(long n, long a0, long a1, long a2)
+{
+    register long r0 __asm__("r0") = a0;
+    register long r1 __asm__("r1") = a1;
+    register long r2 __asm__("r2") = a2;
+    long save;
+    __asm__ volatile(SYS_SVC_ASM
+                     : "+r"(r0), [save] "=&r"(save)
+                     : [nr] "rI"(n), "r"(r1), "r"(r2)
+                     : "memory");
+    return r0;
+}
+
+static inline long sys_call4(long n, long a0, long a1, long a2, long a3)
+{
+    register long r0 __asm__("r0") = a0;
+    register long r1 __asm__("r1") = a1;
+    register long r2 __asm__("r2") = a2;
+    register long r3 __asm__("r3") = a3;
+    long save;
+    __asm__ volatile(SYS_SVC_ASM
+                     : "+r"(r0), [save] "=&r"(save)
+                     : [nr] "rI"(n), "r"(r1), "r"(r2), "r"(r3)
+                     : "memory");
+    return r0;
+}
+
+static inline long sys_call5(long n, long a0, long a1, long a2, long a3, long a4)
+{
+    register long r0 __asm__("r0") = a0;
+    register long r1 __asm__("r1") = a1;
+    register long r2 __asm__("r2") = a2;
+    register long r3 __asm__("r3") = a3;
+    register long r4 __asm__("r4") = a4;
+    long save;
+    __asm__ volatile(SYS_SVC_ASM
+                     : "+r"(r0), [save] "=&r"(save)
+                     : [nr] "rI"(n), "r"(r1), "r"(r2), "r"(r3), "r"(r4)
+                     : "memory");
+    return r0;
+}
+
+static inline long sys_call6(long n, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+    register long r0 __asm__("r0") = a0;
+    register long r1 __asm__("r1") = a1;
+    register long r2 __asm__("r2") = a2;
+    register long r3 __asm__("r3") = a3;
+    register long r4 __asm__("r4") = a4;
+    register long r5 __asm__("r5") = a5;
+    long save;
+    __asm__ volatile(SYS_SVC_ASM
+                     : "+r"(r0), [save] "=&r"(save)
+                     : [nr] "rI"(n), "r"(r1), "r"(r2), "r"(r3), "r"(r4), "r"(r5)
+                     : "memory");
+    return r0;
+}
+
+/* What an IPC call leaves in r0-r6. */
+struct sys_ipc_ret {
+    long status;            /* r0: K_OK or a K_E* code */
+    uint32_t w[4];          /* r1-r4: the message words */
+    uint32_t r5;            /* SYS_IPC_CALL: reply bytes received; SYS_IPC_RECV: reply token */
+    uint32_t r6;            /* SYS_IPC_RECV: the sender's actor id */
+};
+
+/* sys_ipc6: a call with up to six arguments that returns r0-r6; the base of the IPC helpers. */
+static inline struct sys_ipc_ret sys_ipc6(long n, long a0, long a1, long a2, long a3, long a4,
+                                          long a5)
+{
+    register long r0 __asm__("r0") = a0;
+    register long r1 __asm__("r1") = a1;
+    register long r2 __asm__("r2") = a2;
+    register long r3 __asm__("r3") = a3;
+    register long r4 __asm__("r4") = a4;
+    register long r5 __asm__("r5") = a5;
+    register long r6 __asm__("r6");
+    long save;
+    __asm__ volatile(SYS_SVC_ASM
+                     : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5), "=r"(r6),
+                       [save] "=&r"(save)
+                     : [nr] "rI"(n)
+                     : "memory");
+    return (struct sys_ipc_ret){ r0, { r1, r2, r3, r4 }, r5, r6 };
+}
+
+/* sys_ipc_call: send four words (and bufs->send) to port, wait for the reply words (and bufs->recv). */
+static inline struct sys_ipc_ret sys_ipc_call(int port, uint32_t w0, uint32_t w1, uint32_t w2,
+                                              uint32_t w3, const struct ipc_bufs *bufs)
+{
+    return sys_ipc6(SYS_IPC_CALL, port, (long)w0, (long)w1, (long)w2, (long)w3, (long)bufs);
+}
+
+/* sys_ipc_recv: wait for a message on port; r5 is the token to reply with, r6 the sender. */
+static inline struct sys_ipc_ret sys_ipc_recv(int port, struct ipc_bufs *bufs)
+{
+    return sys_ipc6(SYS_IPC_RECV, port, (long)bufs, 0, 0, 0, 0);
+}
+
+/* sys_ipc_reply: answer the message that gave token; returns K_OK or K_E* (K_EDEAD: caller gone). */
+static inline long sys_ipc_reply(uint32_t token, uint32_t w0, uint32_t w1, uint32_t w2,
+                                 uint32_t w3, const struct ipc_bufs *bufs)
+{
+    return sys_call6(SYS_IPC_REPLY, (long)token, (long)w0, (long)w1, (long)w2, (long)w3,
+                     (long)bufs);
+}

@@ -1,0 +1,162 @@
+/* Newlib system calls of a Reprise actor: exit, heap, process id, kill, and the absent file system. */
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <chorus.h>
+#include <reprise/abi.h>
+#include <reprise/sys.h>
+#include "glue.h"
+
+/* The linker script puts `end` right after .bss: the heap starts there. */
+extern char end[];
+
+void *_sbrk(ptrdiff_t incr);
+int _getpid(void);
+int _kill(int pid, int sig);
+void _exit(int status);
+int _open(const char *path, int flags, int mode);
+int _stat(const char *path, struct stat *st);
+int _unlink(const char *path);
+int _link(const char *old, const char *new);
+int _fork(void);
+int _wait(int *status);
+int _execve(const char *path, char *const argv[], char *const envp[]);
+
+/* glue_fail: map a K_E* code onto the nearest errno value; returns -1. */
+int glue_fail(long kerr)
+{
+    switch (kerr) {
+    case K_EINVAL:   return glue_errno(EINVAL);
+    case K_ENOMEM:   return glue_errno(ENOMEM);
+    case K_EFAULT:   return glue_errno(EFAULT);
+    case K_EUNKNOWN: return glue_errno(ESRCH);
+    case K_EEXIST:   return glue_errno(EEXIST);
+    case K_EPRIV:    return glue_errno(EPERM);
+    case K_ETOOMUCH: return glue_errno(EAGAIN);
+    case K_EBUSY:    return glue_errno(EBUSY);
+    case K_ENOTIMP:  return glue_errno(ENOSYS);
+    case K_EDEAD:    return glue_errno(ESRCH);
+    case K_ETIMEOUT: return glue_errno(ETIMEDOUT);
+    default:         return glue_errno(EIO);
+    }
+}
+
+static uintptr_t page_up(uintptr_t a)
+{
+    return (a + ACTOR_PAGE_SIZE - 1) & ~(uintptr_t)(ACTOR_PAGE_SIZE - 1);
+}
+
+/* The heap: [end, heap_brk) is in use; pages are mapped up to heap_mapped. The kernel maps
+ * .bss to the end of its last page; more pages come from rgnAllocate at fixed addresses,
+ * never beyond page_up(end) + ACTOR_HEAP_MAX. */
+static uintptr_t heap_brk;
+static uintptr_t heap_mapped;
+
+/* _sbrk: move the break by incr bytes (malloc's only source of memory); returns the old
+ * break, or (void *)-1 with errno ENOMEM when the limit or the machine's memory is reached. */
+void *_sbrk(ptrdiff_t incr)
+{
+    if (heap_brk == 0) {
+        heap_brk = (uintptr_t)end;
+        heap_mapped = page_up(heap_brk);
+    }
+    uintptr_t old = heap_brk;
+    uintptr_t limit = page_up((uintptr_t)end) + ACTOR_HEAP_MAX;
+    if (limit > ACTOR_RGN_VADDR)
+        limit = ACTOR_RGN_VADDR;
+
+    if (incr < 0) {
+        if ((uintptr_t)-incr > old - (uintptr_t)end) {
+            glue_errno(EINVAL);
+            return (void *)-1;
+        }
+        heap_brk = old + incr;          /* the pages stay mapped for the next growth */
+        return (void *)old;
+    }
+    if ((uintptr_t)incr > limit - old) {
+        glue_errno(ENOMEM);
+        return (void *)-1;
+    }
+    uintptr_t brk = old + (uintptr_t)incr;
+    if (brk > heap_mapped) {
+        KnRgnDesc rgn = {
+            .startAddr = heap_mapped,
+            .size = page_up(brk) - heap_mapped,
+            .options = K_WRITABLE | K_FILLZERO,
+        };
+        if (rgnAllocate(K_MYACTOR, &rgn) != K_OK) {
+            glue_errno(ENOMEM);
+            return (void *)-1;
+        }
+        heap_mapped = page_up(brk);
+    }
+    heap_brk = brk;
+    return (void *)old;
+}
+
+/* _exit: end the actor with status; exit() calls it after atexit handlers and stdio flush. */
+void _exit(int status)
+{
+    for (;;)
+        sys_call1(SYS_EXIT, status);
+}
+
+/* _getpid: the caller's actor id. */
+int _getpid(void)
+{
+    return (int)sys_call0(SYS_ACTOR_SELF);
+}
+
+/* _kill: kill actor pid whatever sig is (abort() and raise() come here); sig 0 only checks
+ * nothing and succeeds. Killing oneself does not return. */
+int _kill(int pid, int sig)
+{
+    if (sig == 0)
+        return 0;
+    long r = sys_call1(SYS_ACTOR_KILL, pid);
+    return r < 0 ? glue_fail(r) : 0;
+}
+
+/* There is no file system: the calls below fail as POSIX says they do without one. */
+
+int _open(const char *path, int flags, int mode)
+{
+    (void)path, (void)flags, (void)mode;
+    return glue_errno(ENOENT);
+}
+
+int _stat(const char *path, struct stat *st)
+{
+    (void)path, (void)st;
+    return glue_errno(ENOENT);
+}
+
+int _unlink(const char *path)
+{
+    (void)path;
+    return glue_errno(ENOENT);
+}
+
+int _link(const char *old, const char *new)
+{
+    (void)old, (void)new;
+    return glue_errno(ENOENT);
+}
+
+int _fork(void)
+{
+    return glue_errno(ENOSYS);
+}
+
+int _wait(int *status)
+{
+    (void)status;
+    return glue_errno(ECHILD);
+}
+
+int _execve(const char *path, char *const argv[], char *const envp[])
+{
+    (void)path, (void)argv, (void)envp;
+    return glue_errno(ENOSYS);
+}

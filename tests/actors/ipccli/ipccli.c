@@ -1,0 +1,37 @@
+/* Test IPC client of ipcsrv: "echo TEXT", "die" (server exits mid-call), "slow" (server
+   replies late: the scenario kills this client first), "stale PORT" (a dead port id). */
+#include <reprise/errors.h>
+#include <reprise/sys.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+    const char *op = argc > 1 ? argv[1] : "echo";
+    int port = (int)sys_call1(SYS_PORT_LOOKUP, 5);
+    char reply[64] = { 0 };
+    if (!strcmp(op, "stale")) {
+        port = atoi(argv[2]);
+        struct sys_ipc_ret r = sys_ipc_call(port, 1, 0, 0, 0, NULL);
+        printf("ipccli: call to old port %d returned %ld\n", port, r.status);
+        return 0;
+    }
+    printf("ipccli: server port %d\n", port);
+    if (!strcmp(op, "echo")) {
+        const char *text = argc > 2 ? argv[2] : "hello";
+        struct ipc_bufs b = { text, (uint32_t)strlen(text), reply, sizeof(reply) - 1, 0 };
+        struct sys_ipc_ret r = sys_ipc_call(port, 1, 10, 20, 30, &b);
+        printf("ipccli: echo status %ld words %lu %lu %lu %lu bytes %lu '%s'\n", r.status,
+               (unsigned long)r.w[0], (unsigned long)r.w[1], (unsigned long)r.w[2],
+               (unsigned long)r.w[3], (unsigned long)r.r5, reply);
+    } else if (!strcmp(op, "die")) {
+        struct sys_ipc_ret r = sys_ipc_call(port, 2, 0, 0, 0, NULL);
+        printf("ipccli: call to a server that died returned %ld\n", r.status);
+    } else if (!strcmp(op, "slow")) {
+        printf("ipccli: waiting for a slow reply\n");
+        struct sys_ipc_ret r = sys_ipc_call(port, 3, 0, 0, 0, NULL);
+        printf("ipccli: slow reply %ld\n", r.status);
+    }
+    return 0;
+}

@@ -1,0 +1,302 @@
+/* Test actor for libc-glue: printf, malloc, heap exhaustion, argv, stdin, errno, exit status.
+ *
+ * Usage: libc [exit=N] [nostdin] [notime] [words...]. Every line starts with "libc: ";
+ * self-checks print "ok" or "FAIL ..." and the last line before exit is
+ * "libc: done, exit N". A QEMU scenario waits for "libc: ready for a line", types one,
+ * and expects "libc: line [what it typed]". Expected transcript (exit=3 a b):
+ *   libc: constructor ran
+ *   libc: printf [  42] [-7  ] [ff] [00C0FFEE] [hello] [hi    |] [x] [-123456789] [4000000000] [0x1234] [%]
+ *   libc: printf ok
+ *   libc: argc=4
+ *   libc: argv[0]=libc ... argv[3]=b
+ *   libc: pid=<aid> ok
+ *   libc: stderr unbuffered
+ *   libc: linebuf ok
+ *   libc: errno ok
+ *   libc: malloc stress ok
+ *   libc: heap exhausted at <K> KiB, errno ENOMEM ok
+ *   libc: heap reuse ok
+ *   libc: time ok
+ *   libc: ready for a line
+ *   libc: line [<the line typed>]
+ *   libc: done, exit 3
+ *   libc: atexit handler
+ *   libc: destructor ran */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+static int constructed;
+static int failures;
+
+__attribute__((constructor)) static void libc_test_constructor(void)
+{
+    constructed = 1;
+}
+
+__attribute__((destructor)) static void libc_test_destructor(void)
+{
+    printf("libc: destructor ran\n");
+}
+
+static void libc_test_atexit(void)
+{
+    printf("libc: atexit handler\n");
+}
+
+static void fail(const char *what)
+{
+    failures++;
+    printf("libc: FAIL %s\n", what);
+}
+
+/* check_fmt: format with vsnprintf and compare with want; prints the difference. */
+__attribute__((format(printf, 2, 3))) static void check_fmt(const char *want, const char *fmt, ...)
+{
+    char got[128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(got, sizeof(got), fmt, ap);
+    va_end(ap);
+    if (strcmp(got, want) != 0) {
+        failures++;
+        printf("libc: FAIL printf \"%s\": got [%s] want [%s]\n", fmt, got, want);
+    }
+}
+
+static void test_printf(void)
+{
+    int before = failures;
+    printf("libc: printf [%4d] [%-4d] [%x] [%08X] [%s] [%-6s|] [%c] [%ld] [%lu] [%p] [%%]\n",
+           42, -7, 255u, 0xc0ffeeu, "hello", "hi", 'x', -123456789L, 4000000000UL,
+           (void *)0x1234);
+    check_fmt("[  42]", "[%4d]", 42);
+    check_fmt("[-7  ]", "[%-4d]", -7);
+    check_fmt("[0042]", "[%04d]", 42);
+    check_fmt("[+5]", "[%+d]", 5);
+    check_fmt("[4294967295]", "[%u]", 4294967295u);
+    check_fmt("[ff] [FF] [0xff]", "[%x] [%X] [%#x]", 255u, 255u, 255u);
+    check_fmt("[00C0FFEE]", "[%08X]", 0xc0ffeeu);
+    check_fmt("[hello] [   hi] [hi   |]", "[%s] [%5s] [%-5s|]", "hello", "hi", "hi");
+    check_fmt("[hel]", "[%.3s]", "hello");
+    check_fmt("[x] [ y]", "[%c] [%2c]", 'x', 'y');
+    check_fmt("[-123456789] [4000000000] [7fffffff]", "[%ld] [%lu] [%lx]", -123456789L,
+              4000000000UL, 0x7fffffffL);
+    check_fmt("[0x1234]", "[%p]", (void *)0x1234);
+    check_fmt("[%] [100%]", "[%%] [%d%%]", 100);
+    check_fmt("[-2147483648]", "[%d]", INT_MIN);
+    if (failures == before)
+        printf("libc: printf ok\n");
+}
+
+static void test_argv(int argc, char **argv)
+{
+    printf("libc: argc=%d\n", argc);
+    for (int i = 0; i < argc; i++)
+        printf("libc: argv[%d]=%s\n", i, argv[i]);
+    if (argv[argc] != NULL)
+        fail("argv[argc] is not NULL");
+}
+
+static void test_process(void)
+{
+    int pid = getpid();
+    if (pid > 0)
+        printf("libc: pid=%d ok\n", pid);
+    else
+        fail("getpid");
+}
+
+/* stdout holds "libc: linebuf " until its newline; stderr goes out at once. */
+static void test_buffering(void)
+{
+    printf("libc: linebuf ");
+    fprintf(stderr, "libc: stderr unbuffered\n");
+    printf("ok\n");
+}
+
+static void test_errno(void)
+{
+    int before = failures;
+    errno = 0;
+    if (write(5, "x", 1) != -1 || errno != EBADF)
+        fail("write(5) is not EBADF");
+    errno = 0;
+    if (lseek(1, 0, SEEK_SET) != -1 || errno != ESPIPE)
+        fail("lseek(1) is not ESPIPE");
+    if (!isatty(1) || !isatty(0) || isatty(7))
+        fail("isatty");
+    errno = 0;
+    if (fopen("/nothing", "r") != NULL || errno != ENOENT)
+        fail("fopen is not ENOENT");
+    if (failures == before)
+        printf("libc: errno ok\n");
+}
+
+static uint32_t rng_state = 12345;
+
+static uint32_t rng(void)
+{
+    rng_state = rng_state * 1103515245u + 12345u;
+    return rng_state >> 8;
+}
+
+/* malloc and free blocks of random sizes in random order, checking their contents. */
+static void test_malloc_stress(void)
+{
+    enum { SLOTS = 64, ROUNDS = 4000 };
+    static unsigned char *slot[SLOTS];
+    static size_t slot_size[SLOTS];
+    int before = failures;
+
+    for (int round = 0; round < ROUNDS && failures == before; round++) {
+        int i = (int)(rng() % SLOTS);
+        if (slot[i]) {
+            for (size_t k = 0; k < slot_size[i]; k++)
+                if (slot[i][k] != (unsigned char)(i + k)) {
+                    fail("malloc stress: block overwritten");
+                    break;
+                }
+            free(slot[i]);
+            slot[i] = NULL;
+        } else {
+            slot_size[i] = 1 + rng() % (rng() % 8 == 0 ? 20000 : 300);
+            slot[i] = malloc(slot_size[i]);
+            if (!slot[i]) {
+                fail("malloc stress: NULL");
+                break;
+            }
+            for (size_t k = 0; k < slot_size[i]; k++)
+                slot[i][k] = (unsigned char)(i + k);
+        }
+    }
+    for (int i = 0; i < SLOTS; i++) {
+        free(slot[i]);
+        slot[i] = NULL;
+    }
+    char *p = calloc(1000, 4);
+    if (!p || p[0] != 0 || p[3999] != 0)
+        fail("calloc");
+    p = realloc(p, 100000);
+    if (!p)
+        fail("realloc");
+    free(p);
+    if (failures == before)
+        printf("libc: malloc stress ok\n");
+}
+
+/* Take blocks of growing size until malloc says no (the heap limit or the machine's
+ * memory), touching every page; then give them all back and allocate again. */
+static void test_heap_exhaustion(void)
+{
+    enum { MAX_BLOCKS = 1024 };
+    static char *block[MAX_BLOCKS];
+    size_t total = 0;
+    int n = 0;
+
+    errno = 0;
+    for (n = 0; n < MAX_BLOCKS; n++) {
+        size_t size = (size_t)(n + 1) * 16384;
+        block[n] = malloc(size);
+        if (!block[n])
+            break;
+        for (size_t k = 0; k < size; k += 4096)
+            block[n][k] = (char)n;
+        block[n][size - 1] = (char)n;
+        total += size;
+    }
+    if (n == MAX_BLOCKS)
+        fail("heap never ran out");
+    else if (errno != ENOMEM)
+        fail("heap exhaustion errno is not ENOMEM");
+    else
+        printf("libc: heap exhausted at %lu KiB, errno ENOMEM ok\n", (unsigned long)(total / 1024));
+
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        if (block[i][0] != (char)i)
+            bad = 1;
+        free(block[i]);
+        block[i] = NULL;
+    }
+    char *again = malloc(total / 2);
+    if (bad)
+        fail("heap blocks overwritten");
+    else if (!again)
+        fail("malloc after freeing everything");
+    else
+        printf("libc: heap reuse ok\n");
+    free(again);
+}
+
+static void test_time(void)
+{
+    struct timeval a, b;
+    if (gettimeofday(&a, NULL) != 0)
+        fail("gettimeofday");
+    clock_t c0 = clock();
+    for (volatile int i = 0; i < 100000; i++)
+        ;
+    if (gettimeofday(&b, NULL) != 0)
+        fail("gettimeofday");
+    uint64_t ua = (uint64_t)a.tv_sec * 1000000u + (uint64_t)a.tv_usec;
+    uint64_t ub = (uint64_t)b.tv_sec * 1000000u + (uint64_t)b.tv_usec;
+    if (ub < ua || b.tv_usec >= 1000000 || clock() < c0 || c0 == (clock_t)-1)
+        fail("time goes backwards");
+    else
+        printf("libc: time ok\n");
+}
+
+static void test_stdin(void)
+{
+    char line[128];
+    printf("libc: ready for a line\n");
+    if (!fgets(line, sizeof(line), stdin)) {
+        fail("fgets");
+        return;
+    }
+    line[strcspn(line, "\n")] = '\0';
+    printf("libc: line [%s]\n", line);
+}
+
+int main(int argc, char **argv)
+{
+    int status = 0, use_stdin = 1, use_time = 1;
+
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "exit=", 5) == 0)
+            status = atoi(argv[i] + 5);
+        else if (strcmp(argv[i], "nostdin") == 0)
+            use_stdin = 0;
+        else if (strcmp(argv[i], "notime") == 0)
+            use_time = 0;
+    }
+    atexit(libc_test_atexit);
+
+    if (constructed)
+        printf("libc: constructor ran\n");
+    else
+        fail("constructor did not run");
+    test_printf();
+    test_argv(argc, argv);
+    test_process();
+    test_buffering();
+    test_errno();
+    test_malloc_stress();
+    test_heap_exhaustion();
+    if (use_time)
+        test_time();
+    if (use_stdin)
+        test_stdin();
+    if (failures)
+        printf("libc: %d failures\n", failures);
+    printf("libc: done, exit %d\n", status);
+    return status;
+}
