@@ -63,6 +63,19 @@ $(KERNEL_LDS): linker/kernel.ld.S boards/$(BOARD)/board.h
 # ---- actors and system images -------------------------------------------------------------
 include apps.mk
 
+# User-mode libraries outside apps/: portable code compiled for actors into $(B)/user/.
+$(B)/user/%.o: %.c
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(ACC) $(ACTOR_CFLAGS) -Ilib/include -Ipmm/include -Ihr/include $(DEPFLAGS) -c $< -o $@
+
+$(B)/user/%.a:
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AAR) rcsD $@ $^
+
+include pmm/pmm.mk
+include hr/hr.mk
+
 # A system image is described by a manifest, images/<name>.image or tests/images/<name>.image:
 # its boot script and the actors it holds (format in scripts/mkimage.py). Each image links
 # with the kernel into $(B)/images/<name>.elf; `default` is the one `make run` boots.
@@ -115,7 +128,7 @@ QEMU_FLAGS := $(QEMU_BOARD_FLAGS) $(QEMU_EXTRA)
 
 .PHONY: all image run test test-host test-qemu bench debug debug-server gdb clean help setup-check
 
-all: $(KERNEL_ELF) $(B)/kernel.elf $(IMAGE_ELFS)
+all: $(KERNEL_ELF) $(B)/kernel.elf $(IMAGE_ELFS) apps
 
 image: $(KERNEL_ELF)
 

@@ -94,6 +94,10 @@ static int ipc_read_bufs(struct actor *a, uaddr_t bufs, struct ipc_bufs *out)
         return K_EFAULT;
     if (out->send_len > IPC_BUF_MAX || out->recv_cap > IPC_BUF_MAX)
         return K_EINVAL;
+    /* Both areas must be usable now, so that no later step can fail on them. */
+    if (!vm_check(&a->vm, (uaddr_t)(uintptr_t)out->send, out->send_len, 0) ||
+        !vm_check(&a->vm, (uaddr_t)(uintptr_t)out->recv, out->recv_cap, 1))
+        return K_EFAULT;
     return K_OK;
 }
 

@@ -450,7 +450,7 @@ static void sys_bank_unmap(struct actor *self)
     }
     for (uint32_t i = 1; i < ACTORS_MAX; i++) {
         struct actor *a = actor_at(i);
-        if (!a || a->state == AS_ENDED)
+        if (!a || a->state == AS_ENDED || a == self)   /* the PMM keeps its own bank view */
             continue;
         for (uint32_t k = 0; k < a->vm.nregions; k++) {
             struct vm_region *r = &a->vm.regions[k];
@@ -517,6 +517,31 @@ static void sys_mem_info(struct actor *self)
     sys_ret(self, vm_copyout(&self->vm, self->tf.r[0], &info, sizeof(info)));
 }
 
+static void sys_boot_script(struct actor *self)
+{
+    const struct sysimg *img = actor_sysimg();
+    uint32_t off = self->tf.r[0], len = self->tf.r[2];
+    if (off >= img->script_len) {
+        sys_ret(self, 0);
+        return;
+    }
+    if (len > img->script_len - off)
+        len = img->script_len - off;
+    int err = vm_copyout(&self->vm, self->tf.r[1], img->script + off, len);
+    sys_ret(self, err ? err : (int)len);
+}
+
+static void sys_user_copy(struct actor *self)
+{
+    uaddr_t dst = self->tf.r[0], src = self->tf.r[1];
+    uint32_t len = self->tf.r[2];
+    if (!vm_check(&self->vm, dst, len, 1) || !vm_check(&self->vm, src, len, 0)) {
+        sys_ret(self, K_EFAULT);
+        return;
+    }
+    sys_ret(self, vm_copy_between(&self->vm, dst, &self->vm, src, len));
+}
+
 typedef void (*sys_fn)(struct actor *self);
 
 static const sys_fn sys_table[SYS_COUNT] = {
@@ -544,6 +569,8 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_IMAGE_INFO] = sys_image_info,
     [SYS_BOOT_INFO] = sys_boot_info,
     [SYS_MEM_INFO] = sys_mem_info,
+    [SYS_BOOT_SCRIPT] = sys_boot_script,
+    [SYS_USER_COPY] = sys_user_copy,
 };
 
 struct trapframe *trap_svc(struct trapframe *tf)

@@ -108,8 +108,8 @@ int _getpid(void)
     return (int)sys_call0(SYS_ACTOR_SELF);
 }
 
-/* _kill: kill actor pid whatever sig is (abort() and raise() come here); sig 0 only checks
- * nothing and succeeds. Killing oneself does not return. */
+/* _kill: kill actor pid, whatever sig is (abort() and raise() come here); sig 0, the
+ * existence check, succeeds without checking. Killing oneself does not return. */
 int _kill(int pid, int sig)
 {
     if (sig == 0)

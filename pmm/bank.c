@@ -554,7 +554,8 @@ static int bank_load(struct bank *b, char *why, size_t whylen)
         uint32_t hash = name_hash(e->name);
         int dup = index_find(b, e->medium, e->name, hash);
         if (dup >= 0)
-            return why_fmt(why, whylen, "entries %u and %u have the same name", (uint32_t)dup, s), 0;
+            return why_fmt(why, whylen, "entries %u and %u have the same name",
+                           (uint32_t)dup, s), 0;
         pages_mark(b, first, e->pages, 1);
         index_insert(b, s, hash);
         count++;

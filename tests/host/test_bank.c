@@ -16,8 +16,8 @@
 #define SIZE  0x400000u
 #define MAXB  256u
 #define PAGE  BANK_PAGE_SIZE
-#define DATA_OFF   0x1a000u      /* as laid out in bank.h for 256 blocks */
-#define DATA_PAGES 998u
+#define DATA_OFF   0x12000u      /* as laid out in bank.h for 256 blocks */
+#define DATA_PAGES 1006u
 #define GARBAGE    0xee          /* what free pages hold before a block is allocated there */
 
 static uint8_t *img;             /* the bank under test */
@@ -169,7 +169,7 @@ static struct bank_root *root_copy(uint32_t c)
 static void root_recrc(struct bank_root *r)
 {
     uint32_t words = r->words;
-    r->crc = crc32_update(crc32_update(0, r, offsetof(struct bank_root, crc)), r->bits, 8u * words);
+    r->crc = crc32_update(crc32_update(0, r, offsetof(struct bank_root, crc)), r->bits, 4u * words);
 }
 
 /* The newer of two valid root copies. */
@@ -181,14 +181,6 @@ static uint32_t newest_root(void)
 static struct bank_entry *live_entry(const char *name)
 {
     return (struct bank_entry *)(uintptr_t)find(name);
-}
-
-/* The other copy of the same slot. */
-static struct bank_entry *other_copy(const struct bank_entry *e)
-{
-    uint32_t off = (uint32_t)((const uint8_t *)e - img);
-    uint32_t copy = ((off - BANK_DIR_OFF) / BANK_ENTRY_SIZE) & 1u;
-    return (struct bank_entry *)(img + (copy ? off - BANK_ENTRY_SIZE : off + BANK_ENTRY_SIZE));
 }
 
 static void entry_recrc(struct bank_entry *e)
@@ -243,18 +235,18 @@ static void test_cold_boot_initialises(void **state)
     assert_int_equal(bank_free_pages(&bk), DATA_PAGES);
     assert_int_equal(bank_used_pages(&bk), 0);
     bank_hr_registry(&bk, &off, &size);
-    assert_int_equal(off, 0x12000);
+    assert_int_equal(off, 0xa000);
     assert_int_equal(size, 16384);
     assert_true(is_zero(off, size));
     bank_hr_crashlog(&bk, &off, &size);
-    assert_int_equal(off, 0x16000);
+    assert_int_equal(off, 0xe000);
     assert_int_equal(size, 16384);
     assert_true(is_zero(off, size));
     assert_int_equal(header()->data_off, DATA_OFF);
-    assert_int_equal(header()->hr_registry_off, 0x12000);
+    assert_int_equal(header()->hr_registry_off, 0xa000);
     assert_int_equal(header()->root_off[0], 0x1100);
-    assert_int_equal(header()->root_off[1], 0x1180);
-    assert_int_equal(bank_work_size(SIZE, MAXB), 2816);
+    assert_int_equal(header()->root_off[1], 0x1140);
+    assert_int_equal(bank_work_size(SIZE, MAXB), 2784);
     assert_true(bank_work_size(SIZE, MAXB) <= BANK_WORK_SIZE(SIZE, MAXB));
     /* The data area is not touched by initialisation (blocks are zeroed when allocated). */
     assert_int_equal(img[DATA_OFF], GARBAGE);
@@ -497,7 +489,7 @@ static const struct forgery forgeries[] = {
     {"b4", forge_syskey_flag, "entry 4 flags"},
 };
 
-/* Entry damage: a flipped bit in a live copy, forged entries; a dead copy does not matter. */
+/* Entry damage: a flipped bit in a live entry, forged entries; a free slot does not matter. */
 static void test_entry_corruption(void **state)
 {
     char name[16];
@@ -515,9 +507,15 @@ static void test_entry_corruption(void **state)
 
     memcpy(img, s0, SIZE);
     open_bank(1);
-    memset(other_copy(find("b3")), 0x5a, BANK_ENTRY_SIZE);
+    memset(img + BANK_DIR_OFF + 6 * BANK_ENTRY_SIZE, 0x5a, BANK_ENTRY_SIZE);    /* slot 6 */
+    memset(img + BANK_DIR_OFF + 255 * BANK_ENTRY_SIZE, 0x5a, BANK_ENTRY_SIZE);  /* slot 255 */
     assert_int_equal(open_bank(1), BANK_KEPT);
     assert_int_equal(bank_block_count(&bk), 6);
+    struct bank_name n2 = nm("b2");
+    assert_int_equal(bank_free(&bk, &n2, NULL), K_OK);
+    memset(img + BANK_DIR_OFF + 2 * BANK_ENTRY_SIZE, 0x5a, BANK_ENTRY_SIZE);    /* freed slot 2 */
+    assert_int_equal(open_bank(1), BANK_KEPT);
+    assert_int_equal(bank_block_count(&bk), 5);
 
     for (size_t i = 0; i < sizeof(forgeries) / sizeof(forgeries[0]); i++) {
         memcpy(img, s0, SIZE);
@@ -545,9 +543,9 @@ static void test_unusable(void **state)
     assert_int_equal(bank_open(&bk, img, SIZE, BANK_MAX_BLOCKS + 1, work, sizeof(work), 0, why,
                                sizeof(why)),
                      BANK_UNUSABLE);
-    assert_int_equal(bank_open(&bk, img, 0x18000, MAXB, work, sizeof(work), 0, why, sizeof(why)),
+    assert_int_equal(bank_open(&bk, img, 0x12000, MAXB, work, sizeof(work), 0, why, sizeof(why)),
                      BANK_UNUSABLE);
-    assert_int_equal(bank_work_size(0x18000, MAXB), 0);
+    assert_int_equal(bank_work_size(0x12000, MAXB), 0);
     assert_int_equal(bank_open(&bk, img, SIZE, MAXB, work, 64, 0, why, sizeof(why)),
                      BANK_UNUSABLE);
     assert_string_equal(why, "work area too small");
@@ -657,12 +655,6 @@ static void test_names(void **state)
     assert_null(find("pa"));
     assert_null(find("padd"));
 }
-
-/* One bad call of each SPEC 4 kind; each returns its code and changes nothing. */
-struct bad_call {
-    const char *what;
-    int expect;
-};
 
 static int bad_medium(void)
 {
@@ -799,6 +791,7 @@ static int bad_free_group_none(void)
     return bank_free_group(&bk, 99, NULL, NULL);
 }
 
+/* One bad call of each SPEC 4 kind; each returns its code and changes nothing. */
 static const struct {
     const char *what;
     int (*call)(void);
@@ -1084,7 +1077,7 @@ static void test_store_order(void **state)
     assert_true(!trace.ev[1].sync && trace.ev[1].off == (uint32_t)((const uint8_t *)e - img) &&
                 trace.ev[1].len == BANK_ENTRY_SIZE);
     assert_true(trace.ev[2].sync);
-    assert_true(is_root_store(3) && trace.ev[3].len == 32 + 8 * 8);
+    assert_true(is_root_store(3) && trace.ev[3].len == 32 + 4 * 8);
     assert_true(trace.ev[4].sync);
 
     trace.n = 0;
@@ -1329,11 +1322,15 @@ static void test_crash_free_group(void **state)
     crash_sweep(op_free_group, 0);
 }
 
-/* Initialisation over a kept bank: old bank, invalid (redone), or the new empty one. */
+/* Initialisation over a kept bank: old bank, invalid (redone), or the new empty one; with
+ * the current root in either copy. */
 static void test_crash_format(void **state)
 {
     (void)state;
     crash_sweep(op_format, 1);
+    crash_prepare();
+    alloc_ok("parity", 1, "", 0);
+    crash_sweep_current(op_format, 1, 1);
 }
 
 static int seq_step;

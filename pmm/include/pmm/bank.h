@@ -187,14 +187,19 @@ void bank_set_hooks(struct bank *b, bank_store_fn store, bank_sync_fn sync, void
  * "directory copies both bad", "directory root bitmap", "directory counts",
  * "entry N crc|slot|newer than directory|medium|name|key|flags|group|size|offset",
  * "entry N overlaps entry M", "entries N and M have the same name"; on a kept bank,
- * "directory copy C bad, copy D used" or "" ; on BANK_UNUSABLE "bank geometry",
- * "work area too small".
+ * "directory copy C bad, copy D used" (a torn or damaged root copy; the other one, a whole
+ * state, is used) or ""; on BANK_UNUSABLE "bank geometry", "work area too small" (too small or
+ * not 8-aligned). Initialising zeroes the HR areas; the data area is zeroed block by block, at
+ * allocation.
  */
 enum bank_open_result bank_open(struct bank *b, void *base, uint32_t size, uint32_t max_blocks,
                                 void *work, size_t work_size, int warm, char *why,
                                 size_t whylen);
 
-/* Checks a pmmAllocate request (SPEC 4 bad input): K_OK, K_EINVAL or K_EPRIV. */
+/* Checks a pmmAllocate request (SPEC 4 bad input): K_OK, K_EINVAL or K_EPRIV. key is key_len
+ * bytes (compared as bytes); group is the restart group that owns the block (the server passes
+ * the caller's group with HR_GROUP_KEY, and BANK_PRIV), 0 = none: a retrieval must give the
+ * same key and the same group. */
 int bank_check_request(const struct bank *b, const struct bank_name *name, size_t size,
                        const void *key, size_t key_len, int32_t group, unsigned flags);
 
@@ -210,7 +215,7 @@ int bank_retrieve(const struct bank *b, const struct bank_name *name, size_t siz
 
 /* Allocates a new zero-filled block: K_OK (*out set), bad input as bank_check_request,
  * K_EEXIST (name taken), K_ETOOMUCH (directory full), K_ENOMEM (no run of free pages).
- * Stores: the block's pages (zeros), one entry copy, one root. */
+ * Stores: the block's pages (zeros), one entry, one root. */
 int bank_alloc(struct bank *b, const struct bank_name *name, size_t size, const void *key,
                size_t key_len, int32_t group, unsigned flags, const struct bank_entry **out);
 

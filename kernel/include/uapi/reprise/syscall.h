@@ -31,10 +31,15 @@ enum sys_number {
     SYS_FAULT_PORT_SET,    /* (int port) -> K_OK; fault records go there  [PRIV_FAULTS] */
     SYS_BANK_MAP,          /* (int aid, uint32_t bank_off, uint32_t vaddr, uint32_t size, int writable)
                               -> K_OK  [PRIV_BANK] */
-    SYS_BANK_UNMAP,        /* (uint32_t bank_off, uint32_t size) -> K_OK; from every actor  [PRIV_BANK] */
+    SYS_BANK_UNMAP,        /* (uint32_t bank_off, uint32_t size) -> K_OK; from every actor but the
+                              caller  [PRIV_BANK] */
     SYS_SITE_RESTART,      /* () -> does not return  [PRIV_SITE] */
     SYS_IMAGE_INFO,        /* (int index, struct image_info *out) -> K_OK; K_EUNKNOWN past the end */
     SYS_BOOT_INFO,         /* (struct boot_info *out) -> K_OK */
     SYS_MEM_INFO,          /* (struct mem_info *out) -> K_OK */
+    SYS_BOOT_SCRIPT,       /* (uint32_t offset, char *buf, size_t len) -> bytes of the system image's
+                              boot script (sysadm.ini) copied from offset; 0 at the end */
+    SYS_USER_COPY,         /* (void *dst, const void *src, size_t len) -> K_OK or K_EFAULT, nothing
+                              copied: a checked memcpy, so libraries can test caller pointers */
     SYS_COUNT
 };

@@ -1,0 +1,38 @@
+/* ChorusOS Hot Restart API: restartable actors, restart groups, clean exit (SPEC section 5).
+   Calls reach the HR controller over IPC. */
+#pragma once
+#include <chorus.h>
+#include <pmm/chPmm.h>
+
+/* The deletion key of blocks that belong to the caller's restart group: they are freed
+   when the group ends cleanly or is killed. */
+#define HR_GROUP_KEY        "__SYS_HR_GROUP"
+#define HR_GROUP_KEYSIZE    sizeof(HR_GROUP_KEY)
+#define HR_GROUP_KEY_SIZE   HR_GROUP_KEYSIZE
+
+/* Registers a clean exit: the next exit() ends monitoring of the caller without a restart.
+   In an actor that is not restartable it does nothing and returns 0. */
+int HR_EXIT_HDL(void);
+/* Kills every member of a group and unregisters it (no restart); frees its HR_GROUP_KEY
+   blocks. A group id not in use is not an error. */
+int hrKillGroup(int groupId);
+/* The restart group of a restartable actor, or -1. */
+int hrGetActorGroup(int aid);
+
+/* Spawn an indirect restartable actor from the image `path` into the caller's group;
+   baseName is its persistent name, unique in the group. The new actor's capability goes
+   to *cactorcap (may be NULL); param may be NULL. They return K_OK or a K_E* code. */
+int hrfexecl(PmmName *baseName, const char *path, KnCap *cactorcap, const AcParam *param,
+             const char *arg0, ... /* NULL */);
+int hrfexecv(PmmName *baseName, const char *path, KnCap *cactorcap, const AcParam *param,
+             char *const argv[]);
+int hrfexecle(PmmName *baseName, const char *path, KnCap *cactorcap, const AcParam *param,
+              const char *arg0, ... /* NULL, char *const envp[] */);
+int hrfexecve(PmmName *baseName, const char *path, KnCap *cactorcap, const AcParam *param,
+              char *const argv[], char *const envp[]);
+int hrfexeclp(PmmName *baseName, const char *file, KnCap *cactorcap, const AcParam *param,
+              const char *arg0, ... /* NULL */);
+int hrfexecvp(PmmName *baseName, const char *file, KnCap *cactorcap, const AcParam *param,
+              char *const argv[]);
+int hrfexecvep(PmmName *baseName, const char *file, KnCap *cactorcap, const AcParam *param,
+               char *const argv[], char *const envp[]);

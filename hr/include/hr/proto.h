@@ -1,0 +1,62 @@
+/* The HR controller's IPC protocol (well-known port PORT_WK_HR), shared by the client
+   library, the controller and the console. Word 0 of a request is the operation; the
+   reply's word 0 is the status (K_OK, a value >= 0, or K_E*). */
+#pragma once
+#include <pmm/chPmm.h>
+#include <reprise/abi.h>
+#include <stdint.h>
+
+enum hr_op {
+    HR_OP_EXIT_HDL = 1,     /* the caller's next exit is clean */
+    HR_OP_KILL_GROUP,       /* w1: group id */
+    HR_OP_GET_GROUP,        /* w1: aid -> w0: group or -1 */
+    HR_OP_FEXEC,            /* buf: struct hr_exec_req -> w0: new aid (indirect, caller's group) */
+    HR_OP_RUN,              /* w1: group id; buf: struct hr_exec_req -> w0: new aid (direct; console) */
+    HR_OP_GROUP_INFO,       /* w1: index -> reply buf: struct hr_group_info; K_EUNKNOWN past the end */
+    HR_OP_CRASH_INFO,       /* w1: index, oldest first -> reply buf: struct hr_crash_info */
+    HR_OP_STATUS,           /* -> reply buf: struct hr_status */
+};
+
+struct hr_exec_req {
+    PmmName base;                   /* HR_OP_FEXEC: the child's persistent name */
+    char image[ACTOR_NAME_MAX];
+    uint32_t argc;
+    uint32_t args_len;
+    char args[ACTOR_ARGS_MAX];      /* argc NUL-terminated strings */
+};
+
+#define HR_GROUP_MEMBERS_MAX 16
+
+enum hr_group_state { HR_GROUP_RUNNING = 1, HR_GROUP_STOPPED, HR_GROUP_ENDED };
+
+struct hr_member_info {
+    int32_t aid;                    /* current incarnation, 0 when not running */
+    char name[ACTOR_NAME_MAX];
+    uint32_t direct;                /* 1: started with arun -g, 0: hrfexec'd */
+    uint32_t clean_exit;            /* HR_EXIT_HDL registered */
+};
+
+struct hr_group_info {
+    int32_t gid;
+    uint32_t state;                 /* enum hr_group_state */
+    uint32_t restarts;              /* since the group was registered */
+    uint32_t nmembers;
+    struct hr_member_info members[HR_GROUP_MEMBERS_MAX];
+};
+
+struct hr_crash_info {
+    uint32_t seq;
+    uint32_t boot;
+    uint64_t time_ns;
+    int32_t aid;
+    int32_t group;
+    char name[ACTOR_NAME_MAX];
+    char text[112];                 /* decoded fault */
+    char action[48];                /* "restarting group 1 (1/5)", "site restart", ... */
+};
+
+struct hr_status {
+    uint32_t auto_start;            /* 0: restartable groups not started (crash loop) */
+    uint32_t site_restarts;         /* recorded site restarts */
+    char reason[96];                /* why auto-start is off, else empty */
+};

@@ -1,0 +1,49 @@
+/* The PMM server's IPC protocol (well-known port PORT_WK_PMM), shared by the client library,
+   the server, HR and the console. Word 0 of a request is the operation; the reply's word 0
+   is the status (K_OK or K_E*), further words as each operation says. */
+#pragma once
+#include <pmm/chPmm.h>
+#include <stdint.h>
+
+enum pmm_op {
+    PMM_OP_ALLOCATE = 1,    /* buf: struct pmm_alloc_req -> w1: address */
+    PMM_OP_FREE,            /* buf: PmmName */
+    PMM_OP_FREE_ALL,        /* buf: the key; w1: key size */
+    PMM_OP_FREE_GROUP,      /* w1: group id; frees its HR_GROUP_KEY blocks (HR only) */
+    PMM_OP_BLOCK_INFO,      /* w1: index -> reply buf: struct pmm_block_info; K_EUNKNOWN past the end */
+    PMM_OP_STAT,            /* -> reply buf: struct pmm_stat */
+    PMM_OP_SYS_AREA,        /* w1: PMM_AREA_* -> maps it into the caller (HR only); w1: address, w2: size */
+};
+
+enum pmm_area { PMM_AREA_HR_REGISTRY = 1, PMM_AREA_HR_CRASHLOG };
+
+#define PMM_KEY_SIZE 32
+#define PMM_MAPPERS_MAX 8
+
+struct pmm_alloc_req {
+    PmmName name;
+    char key[PMM_KEY_SIZE];
+    uint32_t key_len;
+    uint32_t size;
+};
+
+struct pmm_block_info {
+    PmmName name;
+    uint32_t size;
+    uint32_t pages;
+    uint32_t offset;                     /* in the bank */
+    uint32_t vaddr;                      /* where every actor maps it */
+    char key[PMM_KEY_SIZE];
+    uint32_t key_len;
+    int32_t group;                       /* restart group (HR_GROUP_KEY blocks), 0 = none */
+    uint32_t nmappers;
+    int32_t mappers[PMM_MAPPERS_MAX];    /* actors that have it mapped now */
+};
+
+struct pmm_stat {
+    uint32_t blocks;
+    uint32_t max_blocks;
+    uint32_t pages_used;
+    uint32_t pages_total;
+    uint32_t bank_size;
+};

@@ -1,0 +1,69 @@
+/* PMM client library: pmmAllocate, pmmFree, pmmFreeAll over IPC to the PMM server. Caller
+   pointers are checked with SYS_USER_COPY, so a bad one is K_EFAULT, never a fault. */
+#include <pmm/proto.h>
+#include <reprise/errors.h>
+#include <reprise/sys.h>
+
+static int pmm_port;
+
+/* Calls the PMM server; finds its port again when it changed (after a site restart). */
+static struct sys_ipc_ret pmm_call(uint32_t op, uint32_t w1, struct ipc_bufs *bufs)
+{
+    struct sys_ipc_ret r = { .status = K_EUNKNOWN };
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (pmm_port <= 0 || attempt)
+            pmm_port = (int)sys_call1(SYS_PORT_LOOKUP, PORT_WK_PMM);
+        if (pmm_port < 0)
+            return (struct sys_ipc_ret){ .status = K_EUNKNOWN };
+        r = sys_ipc_call(pmm_port, op, w1, 0, 0, bufs);
+        if (r.status != K_EDEAD && r.status != K_EUNKNOWN)
+            break;
+    }
+    if (r.status == K_OK)
+        r.status = (long)(int32_t)r.w[0];
+    return r;
+}
+
+static int pmm_copy(void *dst, const void *src, size_t n)
+{
+    return (int)sys_call3(SYS_USER_COPY, (long)dst, (long)src, (long)n);
+}
+
+KnError pmmAllocate(VmAddr *addr, PmmName *blockName, size_t memSize, PmmDelKey delKey,
+                    size_t delKeySize)
+{
+    struct pmm_alloc_req req;
+    memset(&req, 0, sizeof(req));
+    if (delKeySize > PMM_KEY_SIZE)
+        return K_EINVAL;
+    if (pmm_copy(&req.name, blockName, sizeof(req.name)) || pmm_copy(req.key, delKey, delKeySize) ||
+        pmm_copy(addr, addr, sizeof(*addr)))
+        return K_EFAULT;
+    req.key_len = (uint32_t)delKeySize;
+    req.size = (uint32_t)memSize;
+    struct ipc_bufs b = { &req, sizeof(req), 0, 0, 0 };
+    struct sys_ipc_ret r = pmm_call(PMM_OP_ALLOCATE, 0, &b);
+    if (r.status == K_OK)
+        *addr = (VmAddr)r.w[1];
+    return (KnError)r.status;
+}
+
+int pmmFree(PmmName *blockName)
+{
+    PmmName name;
+    if (pmm_copy(&name, blockName, sizeof(name)))
+        return K_EFAULT;
+    struct ipc_bufs b = { &name, sizeof(name), 0, 0, 0 };
+    return (int)pmm_call(PMM_OP_FREE, 0, &b).status;
+}
+
+int pmmFreeAll(PmmDelKey delKey, size_t delKeySize)
+{
+    char key[PMM_KEY_SIZE];
+    if (delKeySize > PMM_KEY_SIZE)
+        return K_EINVAL;
+    if (pmm_copy(key, delKey, delKeySize))
+        return K_EFAULT;
+    struct ipc_bufs b = { key, (uint32_t)delKeySize, 0, 0, 0 };
+    return (int)pmm_call(PMM_OP_FREE_ALL, (uint32_t)delKeySize, &b).status;
+}

@@ -1,0 +1,277 @@
+/* The PMM server actor: owns the persistent bank, hands out named blocks over IPC and maps
+   them into its clients at ACTOR_PMM_VADDR + bank offset, the same address in every run. */
+#include <board.h>
+#include <hr/hr.h>
+#include <pmm/bank.h>
+#include <pmm/proto.h>
+#include <reprise/errors.h>
+#include <reprise/sys.h>
+#include <stdio.h>
+#include <string.h>
+
+#define PMM_SYS_PREFIX "__SYS"
+
+static struct bank pmm_bank;
+static uint64_t pmm_work[(BANK_WORK_SIZE(BOARD_BANK_SIZE, BOARD_PMM_MAX_BLOCKS) + 7) / 8];
+/* Who has each block mapped (by directory slot): volatile, rebuilt as clients come back. */
+static int32_t pmm_mappers[BOARD_PMM_MAX_BLOCKS][PMM_MAPPERS_MAX];
+
+/* What the server knows about the actor that sent a request. */
+struct pmm_caller {
+    int32_t aid;
+    int32_t group;
+    uint32_t privs;
+};
+
+static int pmm_caller_info(int32_t aid, struct pmm_caller *c)
+{
+    struct actor_info info;
+    if (sys_call2(SYS_ACTOR_INFO, aid % 64 - 1, (long)&info) != K_OK || info.aid != aid)
+        return K_EUNKNOWN;
+    c->aid = aid;
+    c->group = info.group;
+    c->privs = info.privileges;
+    return K_OK;
+}
+
+static uint32_t pmm_slot(const struct bank_entry *e)
+{
+    return e->slot;
+}
+
+static int pmm_alive(int32_t aid)
+{
+    struct pmm_caller c;
+    return pmm_caller_info(aid, &c) == K_OK;
+}
+
+static void pmm_note_mapper(const struct bank_entry *e, int32_t aid)
+{
+    int32_t *m = pmm_mappers[pmm_slot(e)];
+    int free_i = -1;
+    for (int i = 0; i < PMM_MAPPERS_MAX; i++) {
+        if (m[i] == aid)
+            return;
+        if (free_i < 0 && (m[i] == 0 || !pmm_alive(m[i])))
+            free_i = i;
+    }
+    if (free_i >= 0)
+        m[free_i] = aid;
+}
+
+/* Unmaps a freed block from every actor and forgets its mappers (bank_each_fn). */
+static void pmm_unmap_entry(void *ctx, const struct bank_entry *e)
+{
+    (void)ctx;
+    sys_call2(SYS_BANK_UNMAP, (long)e->offset, (long)(e->pages * BANK_PAGE_SIZE));
+    memset(pmm_mappers[pmm_slot(e)], 0, sizeof(pmm_mappers[0]));
+}
+
+static int pmm_is_group_key(const char *key, uint32_t len)
+{
+    return len == HR_GROUP_KEYSIZE && memcmp(key, HR_GROUP_KEY, HR_GROUP_KEYSIZE) == 0;
+}
+
+/* Decides the group and flags a request's key stands for: HR_GROUP_KEY ties the block to
+   the caller's restart group; other __SYS keys are for HR alone. */
+static int pmm_key_rights(const struct pmm_caller *c, const char *key, uint32_t len,
+                          int32_t *group, unsigned *flags)
+{
+    *group = 0;
+    *flags = 0;
+    if (pmm_is_group_key(key, len)) {
+        if (c->group <= 0)
+            return K_EINVAL;       /* not a restartable actor: it has no group */
+        *group = c->group;
+        *flags = BANK_PRIV;
+    } else if (len >= 5 && memcmp(key, PMM_SYS_PREFIX, 5) == 0 && (c->privs & PRIV_FAULTS)) {
+        *flags = BANK_PRIV;
+    }
+    return K_OK;
+}
+
+static int pmm_allocate(const struct pmm_caller *c, const struct pmm_alloc_req *req, uint32_t *vaddr)
+{
+    int32_t group;
+    unsigned flags;
+    if (req->key_len > PMM_KEY_SIZE)
+        return K_EINVAL;
+    int err = pmm_key_rights(c, req->key, req->key_len, &group, &flags);
+    if (err)
+        return err;
+    const struct bank_name *name = (const struct bank_name *)&req->name;
+    const struct bank_entry *e;
+    int created = 0;
+    err = bank_acquire(&pmm_bank, name, req->size, req->key, req->key_len, group, flags, &e, &created);
+    if (err)
+        return err;
+    *vaddr = ACTOR_PMM_VADDR + e->offset;
+    err = (int)sys_call5(SYS_BANK_MAP, c->aid, (long)e->offset, (long)*vaddr,
+                         (long)(e->pages * BANK_PAGE_SIZE), 1);
+    if (err) {
+        if (created)
+            bank_free(&pmm_bank, name, NULL);   /* a failed call changes nothing */
+        return err;
+    }
+    pmm_note_mapper(e, c->aid);
+    return K_OK;
+}
+
+static int pmm_free(const PmmName *pname)
+{
+    const struct bank_name *name = (const struct bank_name *)pname;
+    const struct bank_entry *e = bank_lookup(&pmm_bank, name);
+    if (!e)
+        return bank_free(&pmm_bank, name, NULL);   /* K_EINVAL or K_EUNKNOWN */
+    struct bank_entry copy = *e;
+    int err = bank_free(&pmm_bank, name, NULL);
+    if (err == K_OK)
+        pmm_unmap_entry(NULL, &copy);
+    return err;
+}
+
+static int pmm_block_info(uint32_t index, struct pmm_block_info *out)
+{
+    uint32_t cursor = 0;
+    const struct bank_entry *e;
+    do {
+        e = bank_next(&pmm_bank, &cursor);
+    } while (e && index--);
+    if (!e)
+        return K_EUNKNOWN;
+    memset(out, 0, sizeof(*out));
+    memcpy(out->name.medium, e->medium, sizeof(out->name.medium));
+    memcpy(out->name.name, e->name, sizeof(out->name.name));
+    out->size = e->size;
+    out->pages = e->pages;
+    out->offset = e->offset;
+    out->vaddr = ACTOR_PMM_VADDR + e->offset;
+    memcpy(out->key, e->key, sizeof(out->key));
+    out->key_len = e->key_len;
+    out->group = e->group;
+    for (int i = 0; i < PMM_MAPPERS_MAX; i++) {
+        int32_t aid = pmm_mappers[pmm_slot(e)][i];
+        if (aid && pmm_alive(aid))
+            out->mappers[out->nmappers++] = aid;
+    }
+    return K_OK;
+}
+
+/* Maps the whole bank (past the kernel's boot record) into the server and opens it. */
+static void pmm_open_bank(void)
+{
+    struct boot_info bi;
+    char why[96];
+    sys_call1(SYS_BOOT_INFO, (long)&bi);
+    long err = sys_call5(SYS_BANK_MAP, 0, BANK_BOOTREC_SIZE, ACTOR_PMM_VADDR + BANK_BOOTREC_SIZE,
+                         (long)(bi.bank_size - BANK_BOOTREC_SIZE), 1);
+    if (err) {
+        printf("pmm: cannot map the bank: %ld\n", err);
+        sys_call1(SYS_EXIT, 1);
+    }
+    enum bank_open_result r = bank_open(&pmm_bank, (void *)ACTOR_PMM_VADDR, bi.bank_size,
+                                        BOARD_PMM_MAX_BLOCKS, pmm_work, sizeof(pmm_work),
+                                        bi.kind == 1, why, sizeof(why));
+    switch (r) {
+    case BANK_KEPT:
+        printf("pmm: bank kept, %lu blocks\n", (unsigned long)bank_block_count(&pmm_bank));
+        if (why[0])
+            printf("pmm: note: %s\n", why);
+        break;
+    case BANK_INITIALISED:
+        printf("pmm: bank initialised\n");
+        break;
+    case BANK_INVALID_REINITIALISED:
+        printf("pmm: bank invalid (%s), initialised\n", why);
+        break;
+    default:
+        printf("pmm: bank unusable (%s)\n", why);
+        sys_call1(SYS_EXIT, 1);
+    }
+}
+
+int main(void)
+{
+    static union {
+        struct pmm_alloc_req alloc;
+        PmmName name;
+        char key[PMM_KEY_SIZE];
+    } req;
+    static union {
+        struct pmm_block_info block;
+        struct pmm_stat stat;
+    } rep;
+    pmm_open_bank();
+    int port = (int)sys_call1(SYS_PORT_CREATE, PORT_WK_PMM);
+    if (port < 0) {
+        printf("pmm: cannot create its port: %d\n", port);
+        return 1;
+    }
+    for (;;) {
+        struct ipc_bufs b = { 0, 0, &req, sizeof(req), 0 };
+        struct sys_ipc_ret m = sys_ipc_recv(port, &b);
+        if (m.status != K_OK || m.r6 == IPC_SENDER_KERNEL)
+            continue;
+        struct pmm_caller c;
+        uint32_t w1 = 0, w2 = 0, rep_len = 0;
+        int st = pmm_caller_info((int32_t)m.r6, &c);
+        if (st == K_OK) {
+            switch (m.w[0]) {
+            case PMM_OP_ALLOCATE:
+                st = b.recv_len == sizeof(req.alloc) ? pmm_allocate(&c, &req.alloc, &w1) : K_EINVAL;
+                break;
+            case PMM_OP_FREE:
+                st = b.recv_len == sizeof(req.name) ? pmm_free(&req.name) : K_EINVAL;
+                break;
+            case PMM_OP_FREE_ALL:
+                if (m.w[1] > PMM_KEY_SIZE || b.recv_len != m.w[1])
+                    st = K_EINVAL;
+                else if (pmm_is_group_key(req.key, m.w[1]))
+                    st = K_EPRIV;
+                else {
+                    st = bank_free_all(&pmm_bank, req.key, m.w[1],
+                                       (c.privs & PRIV_FAULTS) ? BANK_PRIV : 0, pmm_unmap_entry, NULL);
+                    st = st < 0 ? st : K_OK;
+                }
+                break;
+            case PMM_OP_FREE_GROUP:
+                st = (c.privs & PRIV_FAULTS) ? bank_free_group(&pmm_bank, (int32_t)m.w[1], pmm_unmap_entry, NULL) : K_EPRIV;
+                st = st < 0 ? st : K_OK;
+                break;
+            case PMM_OP_BLOCK_INFO:
+                st = pmm_block_info(m.w[1], &rep.block);
+                rep_len = st == K_OK ? sizeof(rep.block) : 0;
+                break;
+            case PMM_OP_STAT:
+                rep.stat = (struct pmm_stat){ bank_block_count(&pmm_bank), BOARD_PMM_MAX_BLOCKS,
+                                              bank_used_pages(&pmm_bank), bank_data_pages(&pmm_bank),
+                                              BOARD_BANK_SIZE };
+                rep_len = sizeof(rep.stat);
+                break;
+            case PMM_OP_SYS_AREA: {
+                uint32_t off = 0, size = 0;
+                if (!(c.privs & PRIV_FAULTS)) {
+                    st = K_EPRIV;
+                    break;
+                }
+                if (m.w[1] == PMM_AREA_HR_REGISTRY)
+                    bank_hr_registry(&pmm_bank, &off, &size);
+                else if (m.w[1] == PMM_AREA_HR_CRASHLOG)
+                    bank_hr_crashlog(&pmm_bank, &off, &size);
+                if (!size) {
+                    st = K_EINVAL;
+                    break;
+                }
+                w1 = ACTOR_PMM_VADDR + off;
+                w2 = size;
+                st = (int)sys_call5(SYS_BANK_MAP, c.aid, (long)off, (long)w1, (long)size, 1);
+                break;
+            }
+            default:
+                st = K_EINVAL;
+            }
+        }
+        struct ipc_bufs r = { &rep, rep_len, 0, 0, 0 };
+        sys_ipc_reply(m.r5, (uint32_t)st, w1, w2, 0, &r);
+    }
+}
