@@ -1,0 +1,257 @@
+/* C_INIT: the console actor the kernel starts at boot; runs sysadm.ini, then reads commands.
+ *
+ * Console transcript (the commands' own formats are in commands.c):
+ *
+ *   cinit: console aid <aid>, <cold|warm> boot <n>
+ *   cinit: running sysadm.ini                     (or "cinit: no sysadm.ini in the image")
+ *   sysadm: <line>                                each command line of the script, then its output
+ *   sysadm: skipped (warm boot: HR restarts registered groups)
+ *                                                 after an "arun -g" line on a warm boot
+ *   sysadm: line <n> too long (at most 127 characters), skipped
+ *   cinit: sysadm.ini done, <r> run, <s> skipped
+ *   cinit: type help for the commands
+ *   cinit> _                                      the prompt (no newline)
+ *
+ * Blank lines and '#' comments (from a word that starts with '#' to the end of the line)
+ * are skipped in the script and at the prompt. Input is read raw: C_INIT echoes what it
+ * takes; Enter is CR or LF (CR LF counts once); backspace (0x08 or 0x7f) erases one
+ * character with "\b \b"; ctrl-U erases the line; ctrl-C prints "^C" and gives a new
+ * prompt; escape sequences (arrow keys) and other control characters are ignored; past
+ * 127 characters more input is ignored until Enter. A second C_INIT (arun cinit) says
+ * "cinit: a console already runs (aid <aid>)" and exits. */
+#include <reprise/abi.h>
+#include <reprise/errors.h>
+#include <reprise/sys.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "cinit.h"
+
+#define CTRL(c) ((c) & 0x1f)
+#define CHAR_BS  0x08
+#define CHAR_DEL 0x7f
+#define CHAR_ESC 0x1b
+
+int cinit_self_aid;
+
+void cinit_puts(const char *s)
+{
+    size_t len = strlen(s);
+    while (len > 0) {
+        long n = sys_call2(SYS_CONSOLE_WRITE, (long)s, (long)len);
+        if (n <= 0)
+            return;
+        s += n;
+        len -= (size_t)n;
+    }
+}
+
+void cinit_printf(const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    cinit_puts(buf);
+}
+
+const char *cinit_err_name(int err)
+{
+    static const char *const names[] = {
+        "K_OK", "K_EINVAL", "K_ENOMEM", "K_EFAULT", "K_EUNKNOWN", "K_EEXIST", "K_EPRIV",
+        "K_ETOOMUCH", "K_EBUSY", "K_ENOTIMP", "K_EDEAD", "K_ETIMEOUT",
+    };
+    if (err <= 0 && -err < (int)(sizeof(names) / sizeof(names[0])))
+        return names[-err];
+    return "K_E?";
+}
+
+/* ---- the boot script ------------------------------------------------------------------ */
+
+/* Tells whether a script line is an "arun -g ..." command (words split by blanks). */
+static int script_is_group_run(const char *line)
+{
+    while (*line == ' ' || *line == '\t')
+        line++;
+    if (strncmp(line, "arun", 4) || (line[4] != ' ' && line[4] != '\t'))
+        return 0;
+    line += 4;
+    while (*line == ' ' || *line == '\t')
+        line++;
+    return !strncmp(line, "-g", 2) && (line[2] == ' ' || line[2] == '\t' || line[2] == '\0');
+}
+
+/* Runs one script line: skips blanks and comments, echoes the rest, skips "arun -g" on a
+ * warm boot. Counts what it did in *run and *skipped. */
+static void script_line(char *line, int warm, int *run, int *skipped)
+{
+    size_t len = strlen(line);
+    while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+        line[--len] = '\0';
+    char *p = line;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '\0' || *p == '#')
+        return;
+    cinit_printf("sysadm: %s\n", p);
+    if (warm && script_is_group_run(p)) {
+        cinit_puts("sysadm: skipped (warm boot: HR restarts registered groups)\n");
+        (*skipped)++;
+        return;
+    }
+    cinit_run(p, CINIT_FROM_SCRIPT);
+    (*run)++;
+}
+
+/* Reads the system image's boot script with SYS_BOOT_SCRIPT and runs it line by line. */
+static void script_run(int warm)
+{
+    static char chunk[256];
+    static char line[CINIT_LINE_MAX];
+    size_t len = 0;
+    int too_long = 0, lineno = 1, run = 0, skipped = 0;
+    uint32_t off = 0;
+    long n = sys_call3(SYS_BOOT_SCRIPT, 0, (long)chunk, sizeof(chunk));
+    if (n <= 0) {
+        cinit_puts("cinit: no sysadm.ini in the image\n");
+        return;
+    }
+    cinit_puts("cinit: running sysadm.ini\n");
+    while (n > 0) {
+        for (long i = 0; i < n; i++) {
+            char c = chunk[i];
+            if (c == '\n') {
+                line[len] = '\0';
+                if (too_long)
+                    cinit_printf("sysadm: line %d too long (at most %d characters), skipped\n",
+                                 lineno, CINIT_LINE_MAX - 1);
+                else
+                    script_line(line, warm, &run, &skipped);
+                len = 0;
+                too_long = 0;
+                lineno++;
+            } else if (len < CINIT_LINE_MAX - 1) {
+                line[len++] = c;
+            } else {
+                too_long = 1;
+            }
+        }
+        off += (uint32_t)n;
+        n = sys_call3(SYS_BOOT_SCRIPT, (long)off, (long)chunk, sizeof(chunk));
+    }
+    if (n < 0)
+        cinit_printf("cinit: cannot read sysadm.ini: error %ld (%s)\n", n, cinit_err_name((int)n));
+    line[len] = '\0';
+    if (too_long)
+        cinit_printf("sysadm: line %d too long (at most %d characters), skipped\n", lineno,
+                     CINIT_LINE_MAX - 1);
+    else if (len)
+        script_line(line, warm, &run, &skipped);
+    cinit_printf("cinit: sysadm.ini done, %d run, %d skipped\n", run, skipped);
+}
+
+/* ---- the console line editor --------------------------------------------------------- */
+
+/* Returns the next input character, waiting for it. Another actor blocked reading the
+ * console (K_EBUSY) has it first: look again a little later. */
+static char con_getc(void)
+{
+    static char buf[64];
+    static long have, next;
+    while (next >= have) {
+        long n = sys_call3(SYS_CONSOLE_READ, (long)buf, sizeof(buf), 0);
+        if (n <= 0) {
+            sys_call1(SYS_DELAY, 20000);
+            continue;
+        }
+        have = n;
+        next = 0;
+    }
+    return buf[next++];
+}
+
+/* Reads one line with echo and editing into line (CINIT_LINE_MAX bytes); returns its
+ * length, or -1 when ctrl-C cancelled it. */
+static int con_readline(char *line)
+{
+    static int after_cr;
+    int len = 0, esc = 0;
+    for (;;) {
+        unsigned char c = (unsigned char)con_getc();
+        int was_cr = after_cr;
+        after_cr = 0;
+        if (esc) {                      /* ESC [ params final: skip the whole sequence */
+            if (esc == 1 && c != '[' && c != 'O')
+                esc = 0;
+            else if (esc == 1)
+                esc = 2;
+            else if (c >= 0x40 && c <= 0x7e)
+                esc = 0;
+            continue;
+        }
+        if (c == '\r' || c == '\n') {
+            if (c == '\n' && was_cr)
+                continue;               /* CR LF: the LF is part of the same Enter */
+            after_cr = c == '\r';
+            cinit_puts("\n");
+            line[len] = '\0';
+            return len;
+        }
+        if (c == CHAR_BS || c == CHAR_DEL) {
+            if (len > 0) {
+                len--;
+                cinit_puts("\b \b");
+            }
+        } else if (c == CTRL('U')) {
+            for (; len > 0; len--)
+                cinit_puts("\b \b");
+        } else if (c == CTRL('C')) {
+            cinit_puts("^C\n");
+            return -1;
+        } else if (c == CHAR_ESC) {
+            esc = 1;
+        } else if (c == '\t' || (c >= 0x20 && c < 0x7f)) {
+            if (len < CINIT_LINE_MAX - 1) {
+                char ch = c == '\t' ? ' ' : (char)c;
+                line[len++] = ch;
+                sys_call2(SYS_CONSOLE_WRITE, (long)&ch, 1);
+            }
+        }
+    }
+}
+
+/* ---- start ----------------------------------------------------------------------------- */
+
+/* The aid of another actor running this image, or 0. */
+static int other_console(const char *name)
+{
+    struct actor_info info;
+    for (int i = 0; sys_call2(SYS_ACTOR_INFO, i, (long)&info) == K_OK; i++)
+        if (info.aid && info.aid != cinit_self_aid && !strncmp(info.name, name, sizeof(info.name)))
+            return info.aid;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static char line[CINIT_LINE_MAX];
+    struct boot_info bi;
+    cinit_self_aid = (int)sys_call0(SYS_ACTOR_SELF);
+    int other = other_console(argc > 0 ? argv[0] : "cinit");
+    if (other) {
+        cinit_printf("cinit: a console already runs (aid %d)\n", other);
+        return 1;
+    }
+    memset(&bi, 0, sizeof(bi));
+    sys_call1(SYS_BOOT_INFO, (long)&bi);
+    cinit_printf("cinit: console aid %d, %s boot %lu\n", cinit_self_aid,
+                 bi.kind == 1 ? "warm" : "cold", (unsigned long)bi.boot_count);
+    script_run(bi.kind == 1);
+    cinit_puts("cinit: type help for the commands\n");
+    for (;;) {
+        cinit_puts("cinit> ");
+        if (con_readline(line) > 0)
+            cinit_run(line, CINIT_FROM_CONSOLE);
+    }
+}

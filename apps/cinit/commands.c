@@ -1,0 +1,630 @@
+/* C_INIT console commands: help, ls, arun, aps, akill, pmm, hr, restart.
+ *
+ * Output formats (one line each; scenarios match them, so keep them stable):
+ *
+ *   help            "commands:", then one "  <usage>  <what it does>" line a command
+ *   ls              the header "name size text data bss", then "%-15s %8u %8u %8u %8u" an
+ *                   image in the same columns (bytes), then "<n> image[s]"
+ *   arun name args  "started <name>, aid <aid>"
+ *   arun -g gid ... "started <name>, aid <aid>, group <gid>"            (through HR_OP_RUN)
+ *                   "arun: cannot start <name>: error <n> (<K_E...>)"
+ *   aps             the header "aid name group state pages restarts", then
+ *                   "%5d %-15s %5s %-7s %5u %8s" an actor in the same columns (state: ready,
+ *                   blocked, stopped, zombie; group and restarts "-" for none, restarts
+ *                   also when HR does not run), then "<n> actor[s]"
+ *   akill aid       "killed aid <aid>" | "akill: cannot kill aid <aid>: error <n> (<K_E...>)"
+ *   akill -g gid    "killed group <gid>" | "akill: no restart group <gid>"
+ *                   | "akill: cannot kill group <gid>: error <n> (<K_E...>)"
+ *   pmm             "bank: <u> of <t> pages used (<u> KiB of <t> KiB), <b> of <m> blocks"
+ *                   then "no blocks", or the header "name size key group mapped by" and
+ *                   "%-31s %8u %-31s %5s %s" a block, in the same columns (key: its
+ *                   printable bytes; group "-" for none; mapped by: aids separated by
+ *                   spaces, or "-")
+ *   hr              "hr: auto-start on, <n> site restart[s] recorded"
+ *                   | "hr: auto-start off (<reason>), <n> site restart[s] recorded"
+ *                   "group <gid>: <running|stopped|ended>, <n> restart[s], <m> member[s]"
+ *                   "  aid <aid|-> <name> <direct|indirect>[, clean exit]" a member
+ *                   or "no groups"; then "crash log: empty", or "crash log, oldest first:"
+ *                   and "  #<seq> boot <b> t=<s>.<us>s <name> (aid <aid>, group <gid>)
+ *                   <fault text>; <action>" a record
+ *   restart         "restart: site restart requested" (then the kernel resets the machine)
+ *
+ * Mistakes never stop the console: a bad argument prints "<cmd>: <what is wrong>" and the
+ * command's "usage: ..." line; an unknown command prints "unknown command '<word>'" and
+ * "usage: <command> [args]; commands: help ls arun aps akill pmm hr restart". A server
+ * that does not run gives "<cmd>: PMM server not running" or "<cmd>: HR controller not running". */
+#include <hr/proto.h>
+#include <pmm/proto.h>
+#include <reprise/abi.h>
+#include <reprise/errors.h>
+#include <reprise/sys.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cinit.h"
+
+#define CINIT_PMM_IMAGE  "pmm"      /* image names of the servers, for the boot-time wait */
+#define CINIT_HR_IMAGE   "hr"
+#define CINIT_SERVER_WAIT_MS 2000   /* how long the boot script waits for a starting server */
+#define CINIT_LIST_MAX   4096       /* bound on any index walk, against a server gone wrong */
+#define CINIT_GROUPS_MAX 64         /* groups whose restart counts aps shows */
+
+struct cinit_cmd {
+    const char *name;
+    void (*run)(int argc, char **argv, enum cinit_source from);
+    const char *usage;
+    const char *what;
+};
+
+static const struct cinit_cmd *cmd_find(const char *name);
+
+/* Prints "<cmd>: <reason>" (when reason is not NULL) and the command's usage line. */
+static void cmd_usage(const char *name, const char *reason, const char *arg)
+{
+    const struct cinit_cmd *c = cmd_find(name);
+    if (reason)
+        cinit_printf(arg ? "%s: %s '%s'\n" : "%s: %s\n", name, reason, arg);
+    cinit_printf("usage: %s\n", c->usage);
+}
+
+/* "s" after a count other than 1. */
+static const char *plural(unsigned long n)
+{
+    return n == 1 ? "" : "s";
+}
+
+/* Parses a decimal number 1..INT32_MAX (an aid or a group id); 0 when it is not one. */
+static int32_t cmd_number(const char *s)
+{
+    if (!s || *s < '0' || *s > '9')
+        return 0;
+    int64_t v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return 0;
+        v = v * 10 + (*s - '0');
+        if (v > INT32_MAX)
+            return 0;
+    }
+    return (int32_t)v;
+}
+
+/* ---- servers ------------------------------------------------------------------------ */
+
+/* Tells whether the system image holds an actor image called name. */
+static int image_exists(const char *name)
+{
+    struct image_info info;
+    for (int i = 0; i < CINIT_LIST_MAX; i++) {
+        if (sys_call2(SYS_IMAGE_INFO, i, (long)&info) != K_OK)
+            return 0;
+        if (!strncmp(info.name, name, sizeof(info.name)))
+            return 1;
+    }
+    return 0;
+}
+
+/* The port of well-known server wk, or a negative code when none runs. While the boot
+ * script runs and the image holds the server, waits for it to come up (boot actors start
+ * together, so sysadm.ini may get there first). */
+static int server_port(int wk, const char *image, enum cinit_source from)
+{
+    int port = (int)sys_call1(SYS_PORT_LOOKUP, wk);
+    if (port >= 0 || from != CINIT_FROM_SCRIPT || !image_exists(image))
+        return port;
+    for (int ms = 0; port < 0 && ms < CINIT_SERVER_WAIT_MS; ms += 10) {
+        sys_call1(SYS_DELAY, 10000);
+        port = (int)sys_call1(SYS_PORT_LOOKUP, wk);
+    }
+    return port;
+}
+
+/* One request to a server: op and w1 (and an optional buffer each way). Returns the reply's
+ * word 0 (K_OK, a value >= 0, or K_E*) or the call's own error (K_EDEAD: the server died). */
+static int server_call(int port, uint32_t op, uint32_t w1, const void *send, uint32_t send_len,
+                       void *recv, uint32_t recv_cap)
+{
+    struct ipc_bufs bufs = { send, send_len, recv, recv_cap, 0 };
+    struct sys_ipc_ret r = sys_ipc_call(port, op, w1, 0, 0, &bufs);
+    if (r.status != K_OK)
+        return (int)r.status;
+    return (int)r.w[0];
+}
+
+static int pmm_port(const char *cmd, enum cinit_source from)
+{
+    int port = server_port(PORT_WK_PMM, CINIT_PMM_IMAGE, from);
+    if (port < 0)
+        cinit_printf("%s: PMM server not running\n", cmd);
+    return port;
+}
+
+static int hr_port(const char *cmd, enum cinit_source from)
+{
+    int port = server_port(PORT_WK_HR, CINIT_HR_IMAGE, from);
+    if (port < 0)
+        cinit_printf("%s: HR controller not running\n", cmd);
+    return port;
+}
+
+/* ---- help, ls --------------------------------------------------------------------------- */
+
+static void cmd_help(int argc, char **argv, enum cinit_source from);
+
+static void cmd_ls(int argc, char **argv, enum cinit_source from)
+{
+    (void)argc, (void)argv, (void)from;
+    struct image_info info;
+    int n = 0;
+    cinit_printf("%-15s %8s %8s %8s %8s\n", "name", "size", "text", "data", "bss");
+    while (n < CINIT_LIST_MAX && sys_call2(SYS_IMAGE_INFO, n, (long)&info) == K_OK) {
+        info.name[ACTOR_NAME_MAX - 1] = '\0';
+        cinit_printf("%-15s %8lu %8lu %8lu %8lu\n", info.name, (unsigned long)info.size,
+                     (unsigned long)info.text_bytes, (unsigned long)info.data_bytes,
+                     (unsigned long)info.bss_bytes);
+        n++;
+    }
+    cinit_printf("%d image%s\n", n, plural((unsigned long)n));
+}
+
+/* ---- arun ---------------------------------------------------------------------------- */
+
+/* Packs name and args as argc NUL-terminated strings (argv[0] is the image name). */
+static uint32_t arun_pack(char *buf, const char *name, int nargs, char **args)
+{
+    uint32_t len = 0;
+    size_t l = strlen(name) + 1;
+    memcpy(buf, name, l);
+    len += (uint32_t)l;
+    for (int i = 0; i < nargs; i++) {
+        l = strlen(args[i]) + 1;
+        memcpy(buf + len, args[i], l);   /* fits: a command line is shorter than the buffer */
+        len += (uint32_t)l;
+    }
+    return len;
+}
+
+static void cmd_arun(int argc, char **argv, enum cinit_source from)
+{
+    int32_t gid = 0;
+    int first = 1;
+    if (argc > 1 && !strcmp(argv[1], "-g")) {
+        if (argc < 3) {
+            cmd_usage("arun", "missing group id", NULL);
+            return;
+        }
+        gid = cmd_number(argv[2]);
+        if (gid <= 0) {
+            cmd_usage("arun", "bad group id", argv[2]);
+            return;
+        }
+        first = 3;
+    } else if (argc > 1 && argv[1][0] == '-') {
+        cmd_usage("arun", "unknown option", argv[1]);
+        return;
+    }
+    if (argc <= first) {
+        cmd_usage("arun", "missing actor name", NULL);
+        return;
+    }
+    const char *name = argv[first];
+    if (strlen(name) >= ACTOR_NAME_MAX) {
+        cmd_usage("arun", "actor name too long", name);
+        return;
+    }
+    int nargs = argc - first - 1;
+    char **args = argv + first + 1;
+    int aid;
+    if (gid == 0) {
+        static char packed[CINIT_LINE_MAX];
+        struct actor_spawn sp;
+        memset(&sp, 0, sizeof(sp));
+        strncpy(sp.image, name, sizeof(sp.image) - 1);
+        sp.argc = (uint32_t)(nargs + 1);
+        sp.args_len = arun_pack(packed, name, nargs, args);
+        sp.args = packed;
+        sp.privileges = ACTOR_PRIVS_IMAGE;
+        aid = (int)sys_call1(SYS_ACTOR_CREATE, (long)&sp);
+    } else {
+        static struct hr_exec_req req;
+        int port = hr_port("arun", from);
+        if (port < 0)
+            return;
+        memset(&req, 0, sizeof(req));
+        strncpy(req.image, name, sizeof(req.image) - 1);
+        req.argc = (uint32_t)(nargs + 1);
+        req.args_len = arun_pack(req.args, name, nargs, args);
+        aid = server_call(port, HR_OP_RUN, (uint32_t)gid, &req, sizeof(req), NULL, 0);
+    }
+    if (aid <= 0) {
+        cinit_printf("arun: cannot start %s: error %d (%s)\n", name, aid, cinit_err_name(aid));
+        return;
+    }
+    if (gid)
+        cinit_printf("started %s, aid %d, group %d\n", name, aid, (int)gid);
+    else
+        cinit_printf("started %s, aid %d\n", name, aid);
+}
+
+/* ---- aps ----------------------------------------------------------------------------- */
+
+static const char *aps_state(uint32_t state)
+{
+    switch (state) {
+    case ACTOR_READY: return "ready";
+    case ACTOR_BLOCKED: return "blocked";
+    case ACTOR_STOPPED: return "stopped";
+    case ACTOR_ZOMBIE: return "zombie";
+    default: return "?";
+    }
+}
+
+static void cmd_aps(int argc, char **argv, enum cinit_source from)
+{
+    (void)argc, (void)argv;
+    static int32_t gids[CINIT_GROUPS_MAX];
+    static uint32_t restarts[CINIT_GROUPS_MAX];
+    static struct hr_group_info g;
+    int ngroups = 0;
+    int port = (int)sys_call1(SYS_PORT_LOOKUP, PORT_WK_HR);
+    (void)from;
+    for (int i = 0; port >= 0 && ngroups < CINIT_GROUPS_MAX; i++) {
+        if (server_call(port, HR_OP_GROUP_INFO, (uint32_t)i, NULL, 0, &g, sizeof(g)) != K_OK)
+            break;
+        gids[ngroups] = g.gid;
+        restarts[ngroups++] = g.restarts;
+    }
+
+    struct actor_info info;
+    int n = 0;
+    cinit_printf("%5s %-15s %5s %-7s %5s %8s\n", "aid", "name", "group", "state", "pages",
+                 "restarts");
+    for (int i = 0; i < CINIT_LIST_MAX; i++) {
+        if (sys_call2(SYS_ACTOR_INFO, i, (long)&info) != K_OK)
+            break;
+        if (info.aid == 0)
+            continue;
+        char group[12] = "-", rs[12] = "-";
+        if (info.group) {
+            snprintf(group, sizeof(group), "%d", (int)info.group);
+            for (int k = 0; k < ngroups; k++)
+                if (gids[k] == info.group)
+                    snprintf(rs, sizeof(rs), "%lu", (unsigned long)restarts[k]);
+        }
+        info.name[ACTOR_NAME_MAX - 1] = '\0';
+        cinit_printf("%5d %-15s %5s %-7s %5lu %8s\n", (int)info.aid, info.name, group,
+                     aps_state(info.state), (unsigned long)info.pages, rs);
+        n++;
+    }
+    cinit_printf("%d actor%s\n", n, plural((unsigned long)n));
+}
+
+/* ---- akill --------------------------------------------------------------------------- */
+
+/* Tells whether HR knows group gid: 1 yes, 0 no, -1 when it cannot tell. */
+static int akill_group_known(int port, int32_t gid)
+{
+    static struct hr_group_info g;
+    for (int i = 0; i < CINIT_LIST_MAX; i++) {
+        int r = server_call(port, HR_OP_GROUP_INFO, (uint32_t)i, NULL, 0, &g, sizeof(g));
+        if (r == K_EUNKNOWN)
+            return 0;
+        if (r != K_OK)
+            return -1;
+        if (g.gid == gid)
+            return 1;
+    }
+    return -1;
+}
+
+static void cmd_akill(int argc, char **argv, enum cinit_source from)
+{
+    if (argc < 2) {
+        cmd_usage("akill", "missing actor id", NULL);
+        return;
+    }
+    if (!strcmp(argv[1], "-g")) {
+        if (argc < 3) {
+            cmd_usage("akill", "missing group id", NULL);
+            return;
+        }
+        if (argc > 3) {
+            cmd_usage("akill", "too many arguments", NULL);
+            return;
+        }
+        int32_t gid = cmd_number(argv[2]);
+        if (gid <= 0) {
+            cmd_usage("akill", "bad group id", argv[2]);
+            return;
+        }
+        int port = hr_port("akill", from);
+        if (port < 0)
+            return;
+        if (akill_group_known(port, gid) == 0) {
+            cinit_printf("akill: no restart group %d\n", (int)gid);
+            return;
+        }
+        int r = server_call(port, HR_OP_KILL_GROUP, (uint32_t)gid, NULL, 0, NULL, 0);
+        if (r < 0)
+            cinit_printf("akill: cannot kill group %d: error %d (%s)\n", (int)gid, r,
+                         cinit_err_name(r));
+        else
+            cinit_printf("killed group %d\n", (int)gid);
+        return;
+    }
+    if (argc > 2) {
+        cmd_usage("akill", "too many arguments", NULL);
+        return;
+    }
+    int32_t aid = cmd_number(argv[1]);
+    if (aid <= 0) {
+        cmd_usage("akill", "bad actor id", argv[1]);
+        return;
+    }
+    if (aid == cinit_self_aid) {
+        cinit_printf("akill: aid %d is this console\n", (int)aid);
+        return;
+    }
+    int r = (int)sys_call1(SYS_ACTOR_KILL, aid);
+    if (r < 0)
+        cinit_printf("akill: cannot kill aid %d: error %d (%s)\n", (int)aid, r, cinit_err_name(r));
+    else
+        cinit_printf("killed aid %d\n", (int)aid);
+}
+
+/* ---- pmm ----------------------------------------------------------------------------- */
+
+/* Copies a name or key of at most n bytes into out (cap bytes) as printable text. */
+static void pmm_text(char *out, size_t cap, const char *in, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && in[i] && k + 1 < cap; i++)
+        out[k++] = (in[i] >= 0x20 && in[i] < 0x7f) ? in[i] : '?';
+    if (k == 0 && cap > 1)
+        out[k++] = '-';
+    out[k] = '\0';
+}
+
+static void cmd_pmm(int argc, char **argv, enum cinit_source from)
+{
+    (void)argc, (void)argv;
+    static struct pmm_stat st;
+    static struct pmm_block_info b;
+    int port = pmm_port("pmm", from);
+    if (port < 0)
+        return;
+    int r = server_call(port, PMM_OP_STAT, 0, NULL, 0, &st, sizeof(st));
+    if (r < 0) {
+        cinit_printf("pmm: cannot read the bank state: error %d (%s)\n", r, cinit_err_name(r));
+        return;
+    }
+    cinit_printf("bank: %lu of %lu pages used (%lu KiB of %lu KiB), %lu of %lu blocks\n",
+                 (unsigned long)st.pages_used, (unsigned long)st.pages_total,
+                 (unsigned long)st.pages_used * (ACTOR_PAGE_SIZE / 1024),
+                 (unsigned long)st.pages_total * (ACTOR_PAGE_SIZE / 1024),
+                 (unsigned long)st.blocks, (unsigned long)st.max_blocks);
+    int n = 0;
+    for (int i = 0; i < CINIT_LIST_MAX; i++) {
+        r = server_call(port, PMM_OP_BLOCK_INFO, (uint32_t)i, NULL, 0, &b, sizeof(b));
+        if (r == K_EUNKNOWN)
+            break;
+        if (r < 0) {
+            cinit_printf("pmm: cannot read block %d: error %d (%s)\n", i, r, cinit_err_name(r));
+            return;
+        }
+        if (b.name.name[0] == '\0')
+            continue;
+        char name[sizeof(PmmMemName)], key[PMM_KEY_SIZE + 1], group[12] = "-", by[96];
+        pmm_text(name, sizeof(name), b.name.name, sizeof(b.name.name));
+        pmm_text(key, sizeof(key), b.key, b.key_len < PMM_KEY_SIZE ? b.key_len : PMM_KEY_SIZE);
+        if (b.group)
+            snprintf(group, sizeof(group), "%d", (int)b.group);
+        size_t k = 0;
+        uint32_t nm = b.nmappers < PMM_MAPPERS_MAX ? b.nmappers : PMM_MAPPERS_MAX;
+        by[0] = '\0';
+        for (uint32_t m = 0; m < nm; m++) {
+            snprintf(by + k, sizeof(by) - k, "%d", (int)b.mappers[m]);
+            k = strlen(by);
+            if (m + 1 < nm && k + 1 < sizeof(by)) {
+                by[k++] = ' ';
+                by[k] = '\0';
+            }
+        }
+        if (n == 0)
+            cinit_printf("%-31s %8s %-31s %5s %s\n", "name", "size", "key", "group",
+                         "mapped by");
+        cinit_printf("%-31s %8lu %-31s %5s %s\n", name, (unsigned long)b.size, key, group,
+                     nm ? by : "-");
+        n++;
+    }
+    if (n == 0)
+        cinit_puts("no blocks\n");
+}
+
+/* ---- hr ------------------------------------------------------------------------------ */
+
+static const char *hr_state(uint32_t state)
+{
+    switch (state) {
+    case HR_GROUP_RUNNING: return "running";
+    case HR_GROUP_STOPPED: return "stopped";
+    case HR_GROUP_ENDED: return "ended";
+    default: return "?";
+    }
+}
+
+static void cmd_hr(int argc, char **argv, enum cinit_source from)
+{
+    (void)argc, (void)argv;
+    static struct hr_status st;
+    static struct hr_group_info g;
+    static struct hr_crash_info c;
+    int port = hr_port("hr", from);
+    if (port < 0)
+        return;
+    int r = server_call(port, HR_OP_STATUS, 0, NULL, 0, &st, sizeof(st));
+    if (r < 0) {
+        cinit_printf("hr: cannot read the HR state: error %d (%s)\n", r, cinit_err_name(r));
+        return;
+    }
+    st.reason[sizeof(st.reason) - 1] = '\0';
+    if (st.auto_start)
+        cinit_printf("hr: auto-start on, %lu site restart%s recorded\n",
+                     (unsigned long)st.site_restarts, plural(st.site_restarts));
+    else
+        cinit_printf("hr: auto-start off (%s), %lu site restart%s recorded\n",
+                     st.reason[0] ? st.reason : "no reason given", (unsigned long)st.site_restarts,
+                     plural(st.site_restarts));
+
+    int n = 0;
+    for (int i = 0; i < CINIT_LIST_MAX; i++) {
+        r = server_call(port, HR_OP_GROUP_INFO, (uint32_t)i, NULL, 0, &g, sizeof(g));
+        if (r == K_EUNKNOWN)
+            break;
+        if (r < 0) {
+            cinit_printf("hr: cannot read group %d: error %d (%s)\n", i, r, cinit_err_name(r));
+            break;
+        }
+        uint32_t nm = g.nmembers < HR_GROUP_MEMBERS_MAX ? g.nmembers : HR_GROUP_MEMBERS_MAX;
+        cinit_printf("group %d: %s, %lu restart%s, %lu member%s\n", (int)g.gid,
+                     hr_state(g.state), (unsigned long)g.restarts, plural(g.restarts),
+                     (unsigned long)g.nmembers, plural(g.nmembers));
+        for (uint32_t m = 0; m < nm; m++) {
+            struct hr_member_info *mi = &g.members[m];
+            char aid[12] = "-";
+            if (mi->aid > 0)
+                snprintf(aid, sizeof(aid), "%d", (int)mi->aid);
+            mi->name[ACTOR_NAME_MAX - 1] = '\0';
+            cinit_printf("  aid %s %s %s%s\n", aid, mi->name, mi->direct ? "direct" : "indirect",
+                         mi->clean_exit ? ", clean exit" : "");
+        }
+        n++;
+    }
+    if (n == 0)
+        cinit_puts("no groups\n");
+
+    int nc = 0;
+    for (int i = 0; i < CINIT_LIST_MAX; i++) {
+        r = server_call(port, HR_OP_CRASH_INFO, (uint32_t)i, NULL, 0, &c, sizeof(c));
+        if (r == K_EUNKNOWN)
+            break;
+        if (r < 0) {
+            cinit_printf("hr: cannot read crash record %d: error %d (%s)\n", i, r,
+                         cinit_err_name(r));
+            return;
+        }
+        if (nc++ == 0)
+            cinit_puts("crash log, oldest first:\n");
+        c.name[ACTOR_NAME_MAX - 1] = '\0';
+        c.text[sizeof(c.text) - 1] = '\0';
+        c.action[sizeof(c.action) - 1] = '\0';
+        cinit_printf("  #%lu boot %lu t=%lu.%06lus %s (aid %d, group %d) %s; %s\n",
+                     (unsigned long)c.seq, (unsigned long)c.boot,
+                     (unsigned long)(c.time_ns / 1000000000u),
+                     (unsigned long)(c.time_ns % 1000000000u / 1000u), c.name, (int)c.aid,
+                     (int)c.group, c.text, c.action[0] ? c.action : "-");
+    }
+    if (nc == 0)
+        cinit_puts("crash log: empty\n");
+}
+
+/* ---- restart ------------------------------------------------------------------------- */
+
+static void cmd_restart(int argc, char **argv, enum cinit_source from)
+{
+    (void)argc, (void)argv;
+    if (from == CINIT_FROM_SCRIPT) {
+        /* Every boot runs the script again: a restart there would loop for ever. */
+        cinit_puts("restart: not run from sysadm.ini (it would restart every boot)\n");
+        return;
+    }
+    cinit_puts("restart: site restart requested\n");
+    int r = (int)sys_call0(SYS_SITE_RESTART);
+    cinit_printf("restart: refused: error %d (%s)\n", r, cinit_err_name(r));
+}
+
+/* ---- table and dispatch ---------------------------------------------------------------- */
+
+/* max_args: the most words after the command a command takes (-1: as many as fit). */
+static const struct {
+    struct cinit_cmd cmd;
+    int max_args;
+} cmd_table[] = {
+    { { "help", cmd_help, "help [command]", "this list, or one command's usage" }, 1 },
+    { { "ls", cmd_ls, "ls", "actors in the system image: name, size, text, data, bss" }, 0 },
+    { { "arun", cmd_arun, "arun [-g gid] name [args...]",
+        "start an actor and print its aid (-g: restartable, in group gid, by HR)" }, -1 },
+    { { "aps", cmd_aps, "aps", "actors: aid, name, group, state, pages, restarts" }, 0 },
+    { { "akill", cmd_akill, "akill aid | akill -g gid",
+        "kill an actor, or a restart group (by HR, which unregisters it)" }, -1 },
+    { { "pmm", cmd_pmm, "pmm", "persistent blocks: name, size, key, group, mapped by; bank use" }, 0 },
+    { { "hr", cmd_hr, "hr", "restart groups: members, restarts, state; HR state; crash log" }, 0 },
+    { { "restart", cmd_restart, "restart", "site restart (warm reset; HR restarts its groups)" }, 0 },
+};
+#define CMD_COUNT (sizeof(cmd_table) / sizeof(cmd_table[0]))
+
+static const struct cinit_cmd *cmd_find(const char *name)
+{
+    for (unsigned i = 0; i < CMD_COUNT; i++)
+        if (!strcmp(cmd_table[i].cmd.name, name))
+            return &cmd_table[i].cmd;
+    return NULL;
+}
+
+static void cmd_help(int argc, char **argv, enum cinit_source from)
+{
+    (void)from;
+    if (argc > 1) {
+        const struct cinit_cmd *c = cmd_find(argv[1]);
+        if (!c) {
+            cmd_usage("help", "unknown command", argv[1]);
+            return;
+        }
+        cinit_printf("usage: %s\n", c->usage);
+        return;
+    }
+    cinit_puts("commands:\n");
+    for (unsigned i = 0; i < CMD_COUNT; i++)
+        cinit_printf("  %-29s %s\n", cmd_table[i].cmd.usage, cmd_table[i].cmd.what);
+    cinit_puts("editing: backspace erases a character, ctrl-U the line, ctrl-C cancels it\n");
+}
+
+void cinit_run(char *line, enum cinit_source from)
+{
+    char *argv[CINIT_ARGV_MAX + 1];
+    int argc = 0;
+    char *p = line;
+    for (;;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p || *p == '#')
+            break;
+        if (argc == CINIT_ARGV_MAX) {
+            cinit_printf("%s: too many words (at most %d)\n", argv[0], CINIT_ARGV_MAX);
+            const struct cinit_cmd *c = cmd_find(argv[0]);
+            if (c)
+                cinit_printf("usage: %s\n", c->usage);
+            return;
+        }
+        argv[argc++] = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        if (*p)
+            *p++ = '\0';
+    }
+    argv[argc] = NULL;
+    if (argc == 0)
+        return;
+    for (unsigned i = 0; i < CMD_COUNT; i++) {
+        if (strcmp(cmd_table[i].cmd.name, argv[0]))
+            continue;
+        if (cmd_table[i].max_args >= 0 && argc - 1 > cmd_table[i].max_args) {
+            cmd_usage(argv[0], "too many arguments", NULL);
+            return;
+        }
+        cmd_table[i].cmd.run(argc, argv, from);
+        return;
+    }
+    cinit_printf("unknown command '%s'\n", argv[0]);
+    cinit_puts("usage: <command> [args]; commands: help ls arun aps akill pmm hr restart\n");
+}

@@ -1,0 +1,504 @@
+/* The HR controller actor: receives the kernel's fault records, restarts restart groups,
+   escalates to a site restart when a group keeps failing, and after a site restart brings
+   every registered group back by itself. Its registry and crash log live in the bank. */
+#include <board.h>
+#include <hr/crashlog.h>
+#include <hr/hr.h>
+#include <hr/policy.h>
+#include <hr/proto.h>
+#include <hr/registry.h>
+#include <pmm/proto.h>
+#include <reprise/counter.h>
+#include <reprise/errors.h>
+#include <reprise/sys.h>
+#include <stdio.h>
+#include <string.h>
+
+#define HR_GROUPS_MAX HRREG_MAX_GROUPS
+
+/* A member of a group in this run: direct (from the registry) or indirect (hrfexec). */
+struct hr_member {
+    int32_t aid;                /* 0 when not running */
+    char name[ACTOR_NAME_MAX];
+    PmmName base;               /* indirect members: their persistent name */
+    uint8_t direct;
+    uint8_t clean_exit;         /* HR_EXIT_HDL called */
+    uint8_t used;
+};
+
+struct hr_group {
+    int32_t gid;                /* 0: free slot */
+    uint32_t state;             /* enum hr_group_state */
+    struct hrpol_group pol;
+    struct hr_member members[HR_GROUP_MEMBERS_MAX];
+};
+
+static struct hr_group hr_groups[HR_GROUPS_MAX];
+static struct hrreg hr_reg;
+static struct hrlog hr_log;
+static struct hrpol_tunables hr_tun;
+static struct boot_info hr_boot;
+static int hr_auto_start = 1;
+static char hr_stop_reason[96];
+
+/* Copies string src into dst (size bytes), always NUL-terminated, truncating. */
+static void hr_copy_str(char *dst, size_t size, const char *src)
+{
+    size_t n = strnlen(src, size - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static uint64_t hr_now_ns(void)
+{
+    return hrpol_ticks_to_ns(counter_now(), counter_hz());
+}
+
+static struct hr_group *hr_group_find(int32_t gid)
+{
+    for (int i = 0; i < HR_GROUPS_MAX; i++)
+        if (hr_groups[i].gid == gid && gid > 0)
+            return &hr_groups[i];
+    return NULL;
+}
+
+static struct hr_group *hr_group_get(int32_t gid)
+{
+    struct hr_group *g = hr_group_find(gid);
+    for (int i = 0; !g && i < HR_GROUPS_MAX; i++) {
+        if (!hr_groups[i].gid) {
+            g = &hr_groups[i];
+            memset(g, 0, sizeof(*g));
+            g->gid = gid;
+            g->state = HR_GROUP_RUNNING;
+            hrpol_group_init(&g->pol);
+        }
+    }
+    return g;
+}
+
+static struct hr_member *hr_member_by_aid(int32_t aid, struct hr_group **gout)
+{
+    for (int i = 0; i < HR_GROUPS_MAX; i++) {
+        struct hr_group *g = &hr_groups[i];
+        for (int k = 0; g->gid && k < HR_GROUP_MEMBERS_MAX; k++) {
+            if (g->members[k].used && g->members[k].aid == aid) {
+                *gout = g;
+                return &g->members[k];
+            }
+        }
+    }
+    return NULL;
+}
+
+static struct hr_member *hr_member_add(struct hr_group *g)
+{
+    for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++) {
+        if (!g->members[k].used) {
+            memset(&g->members[k], 0, sizeof(g->members[k]));
+            g->members[k].used = 1;
+            return &g->members[k];
+        }
+    }
+    return NULL;
+}
+
+/* Creates an actor from image with packed args in group gid; returns its aid or K_E*. */
+static int hr_spawn(const char *image, uint32_t argc, const char *args, uint32_t args_len, int32_t gid)
+{
+    struct actor_spawn sp;
+    memset(&sp, 0, sizeof(sp));
+    hr_copy_str(sp.image, sizeof(sp.image), image);
+    sp.argc = argc;
+    sp.args_len = args_len;
+    sp.args = args;
+    sp.privileges = ACTOR_PRIVS_IMAGE;
+    sp.group = gid;
+    return (int)sys_call1(SYS_ACTOR_CREATE, (long)&sp);
+}
+
+/* Starts the direct actors of group gid from the registry, at their original arguments. */
+static int hr_start_direct(struct hr_group *g)
+{
+    struct hrreg_group_info gi;
+    if (hrreg_group_find(&hr_reg, g->gid, &gi) != K_OK)
+        return K_EUNKNOWN;
+    int err = K_OK;
+    for (uint32_t i = 0; i < gi.nactors; i++) {
+        struct hrreg_actor_info ai;
+        if (hrreg_actor_at(&hr_reg, g->gid, i, &ai) != K_OK)
+            continue;
+        struct hr_member *m = hr_member_add(g);
+        if (!m)
+            return K_ETOOMUCH;
+        m->direct = 1;
+        memcpy(m->name, ai.name, sizeof(m->name));
+        int aid = hr_spawn(ai.name, ai.argc, ai.args, ai.args_len, g->gid);
+        if (aid < 0) {
+            printf("hr: cannot restart %s in group %ld: error %d\n", ai.name, (long)g->gid, aid);
+            m->used = 0;
+            err = aid;
+        } else {
+            m->aid = aid;
+        }
+    }
+    return err;
+}
+
+/* Stops every running member of g (no fault records come back for HR's own kills). */
+static void hr_stop_members(struct hr_group *g)
+{
+    for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++) {
+        struct hr_member *m = &g->members[k];
+        if (m->used && m->aid)
+            sys_call1(SYS_ACTOR_KILL, m->aid);
+        m->used = 0;
+        m->aid = 0;
+    }
+}
+
+static void hr_free_group_blocks(int32_t gid)
+{
+    int port = (int)sys_call1(SYS_PORT_LOOKUP, PORT_WK_PMM);
+    if (port > 0)
+        sys_ipc_call(port, PMM_OP_FREE_GROUP, (uint32_t)gid, 0, 0, NULL);
+}
+
+/* Ends group g for good: members stopped, unregistered, HR_GROUP_KEY blocks freed. */
+static void hr_group_end(struct hr_group *g)
+{
+    int32_t gid = g->gid;
+    hr_stop_members(g);
+    hrreg_remove_group(&hr_reg, gid);
+    hr_free_group_blocks(gid);
+    memset(g, 0, sizeof(*g));
+}
+
+/* Appends a crash record to the log in the bank. */
+static void hr_log_crash(const struct fault_record *rec, uint32_t action, uint32_t n, uint32_t max)
+{
+    struct hrlog_record r;
+    memset(&r, 0, sizeof(r));
+    r.boot = hr_boot.boot_count;
+    r.kind = rec->kind;
+    r.time_ns = hrpol_ticks_to_ns(rec->time, counter_hz());
+    r.aid = rec->aid;
+    r.group = rec->group;
+    r.pc = rec->pc;
+    r.addr = rec->addr;
+    r.fsr = rec->fsr;
+    r.status = rec->status;
+    r.action = action;
+    r.action_n = (uint16_t)n;
+    r.action_max = (uint16_t)max;
+    memcpy(r.name, rec->name, sizeof(r.name) - 1);
+    if (rec->kind == FAULT_KIND_EXIT)
+        snprintf(r.text, sizeof(r.text), "exit(%ld) without HR_EXIT_HDL", (long)rec->status);
+    else
+        hr_copy_str(r.text, sizeof(r.text), rec->text);
+    hrlog_append(&hr_log, &r);
+}
+
+/* The kernel reports that an actor ended: decide what happens to its group. */
+static void hr_on_end(const struct fault_record *rec)
+{
+    struct hr_group *g;
+    struct hr_member *m = hr_member_by_aid(rec->aid, &g);
+    const char *what = rec->kind == FAULT_KIND_EXIT ? "" : rec->text;
+    if (!m) {
+        if (rec->group == 0 && rec->kind != FAULT_KIND_EXIT) {
+            /* A fault of an actor that is not restartable: log it, it stays deleted. */
+            printf("hr: %s (aid %ld) %s; not restartable, deleted\n", rec->name, (long)rec->aid, what);
+            hr_log_crash(rec, HRLOG_ACTION_STOPPED, 0, 0);
+        }
+        return;   /* a member HR stopped itself, or a group already gone */
+    }
+    if (rec->kind == FAULT_KIND_EXIT && m->clean_exit) {
+        m->aid = 0;
+        m->used = 0;
+        for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++)
+            if (g->members[k].used && g->members[k].aid)
+                return;
+        printf("hr: group %ld ended cleanly\n", (long)g->gid);
+        hr_group_end(g);
+        return;
+    }
+    char line[48];
+    if (rec->kind == FAULT_KIND_EXIT)
+        snprintf(line, sizeof(line), "exit(%ld) without HR_EXIT_HDL", (long)rec->status);
+    struct hrpol_decision d = hrpol_group_restart(&g->pol, &hr_tun, hr_now_ns());
+    if (d.action == HRPOL_SITE_RESTART) {
+        printf("hr: %s (aid %ld, group %ld) %s; group %ld failed %lu times: site restart\n",
+               rec->name, (long)rec->aid, (long)g->gid, rec->kind == FAULT_KIND_EXIT ? line : what,
+               (long)g->gid, (unsigned long)d.n);
+        hr_log_crash(rec, HRLOG_ACTION_SITE_RESTART, d.n, d.max);
+        hrreg_site_record(&hr_reg, hr_now_ns());
+        sys_call0(SYS_SITE_RESTART);
+        return;
+    }
+    printf("hr: %s (aid %ld, group %ld) %s; restarting group %ld (%lu/%lu)\n", rec->name,
+           (long)rec->aid, (long)g->gid, rec->kind == FAULT_KIND_EXIT ? line : what, (long)g->gid,
+           (unsigned long)d.n, (unsigned long)d.max);
+    hr_log_crash(rec, HRLOG_ACTION_RESTART_GROUP, d.n, d.max);
+    hrreg_count_restart(&hr_reg, g->gid);
+    hr_stop_members(g);
+    hr_start_direct(g);
+}
+
+/* arun -g gid image args (console): registers a direct actor and starts it. */
+static int hr_run(int32_t gid, const struct hr_exec_req *req)
+{
+    if (gid <= 0 || !memchr(req->image, '\0', sizeof(req->image)))
+        return K_EINVAL;
+    struct hr_group *g = hr_group_find(gid);
+    if (!g && !(g = hr_group_get(gid)))
+        return K_ETOOMUCH;
+    struct hr_member *m = hr_member_add(g);
+    if (!m)
+        return K_ETOOMUCH;
+    int err = hrreg_add_actor(&hr_reg, gid, req->image, req->argc, req->args, req->args_len);
+    int aid = err ? err : hr_spawn(req->image, req->argc, req->args, req->args_len, gid);
+    if (aid < 0) {
+        m->used = 0;
+        if (!err) {
+            /* Undo the registration: the image could not start. */
+            struct hrreg_group_info gi;
+            if (hrreg_group_find(&hr_reg, gid, &gi) == K_OK && gi.nactors == 1)
+                hrreg_remove_group(&hr_reg, gid);
+        }
+        for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++)
+            if (g->members[k].used)
+                return aid;
+        memset(g, 0, sizeof(*g));
+        return aid;
+    }
+    m->aid = aid;
+    m->direct = 1;
+    hr_copy_str(m->name, sizeof(m->name), req->image);
+    return aid;
+}
+
+/* hrfexec*: an indirect member of the caller's group (a plain actor for other callers). */
+static int hr_fexec(int32_t caller, const struct hr_exec_req *req)
+{
+    struct hr_group *g;
+    struct hr_member *parent = hr_member_by_aid(caller, &g);
+    if (!memchr(req->image, '\0', sizeof(req->image)))
+        return K_EINVAL;
+    if (!parent)
+        return hr_spawn(req->image, req->argc, req->args, req->args_len, 0);
+    for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++) {
+        struct hr_member *o = &g->members[k];
+        if (o->used && !o->direct && o->aid && !memcmp(&o->base, &req->base, sizeof(o->base)))
+            return K_EEXIST;
+    }
+    struct hr_member *m = hr_member_add(g);
+    if (!m)
+        return K_ETOOMUCH;
+    int aid = hr_spawn(req->image, req->argc, req->args, req->args_len, g->gid);
+    if (aid < 0) {
+        m->used = 0;
+        return aid;
+    }
+    m->aid = aid;
+    m->base = req->base;
+    hr_copy_str(m->name, sizeof(m->name), req->image);
+    return aid;
+}
+
+static int hr_group_info(uint32_t index, struct hr_group_info *out)
+{
+    struct hrreg_group_info gi;
+    if (hrreg_group_at(&hr_reg, index, &gi) != K_OK)
+        return K_EUNKNOWN;
+    memset(out, 0, sizeof(*out));
+    out->gid = gi.gid;
+    out->restarts = gi.restarts;
+    struct hr_group *g = hr_group_find(gi.gid);
+    out->state = gi.state == HRREG_GROUP_STOPPED || !g ? HR_GROUP_STOPPED : g->state;
+    for (int k = 0; g && k < HR_GROUP_MEMBERS_MAX; k++) {
+        struct hr_member *m = &g->members[k];
+        if (!m->used)
+            continue;
+        struct hr_member_info *mi = &out->members[out->nmembers++];
+        mi->aid = m->aid;
+        memcpy(mi->name, m->name, sizeof(mi->name));
+        mi->direct = m->direct;
+        mi->clean_exit = m->clean_exit;
+    }
+    return K_OK;
+}
+
+static int hr_crash_info(uint32_t index, struct hr_crash_info *out)
+{
+    struct hrlog_iter it;
+    struct hrlog_record r;
+    hrlog_iter_begin(&hr_log, &it);
+    do {
+        if (!hrlog_iter_next(&hr_log, &it, &r))
+            return K_EUNKNOWN;
+    } while (index--);
+    memset(out, 0, sizeof(*out));
+    out->seq = r.seq;
+    out->boot = r.boot;
+    out->time_ns = r.time_ns;
+    out->aid = r.aid;
+    out->group = r.group;
+    memcpy(out->name, r.name, sizeof(out->name) - 1);
+    memcpy(out->text, r.text, sizeof(out->text) - 1);
+    if (r.action == HRLOG_ACTION_RESTART_GROUP)
+        snprintf(out->action, sizeof(out->action), "restarting group %ld (%u/%u)", (long)r.group,
+                 r.action_n, r.action_max);
+    else if (r.action == HRLOG_ACTION_SITE_RESTART)
+        snprintf(out->action, sizeof(out->action), "site restart");
+    else
+        snprintf(out->action, sizeof(out->action), r.group ? "stopped" : "deleted");
+    return K_OK;
+}
+
+/* Gets the registry and crash log areas of the bank from the PMM and opens them. */
+static int hr_open_bank(void)
+{
+    int port = (int)sys_call1(SYS_PORT_LOOKUP, PORT_WK_PMM);
+    char why[96];
+    if (port < 0) {
+        printf("hr: no PMM server: registry and crash log unavailable\n");
+        return K_EUNKNOWN;
+    }
+    struct sys_ipc_ret r = sys_ipc_call(port, PMM_OP_SYS_AREA, PMM_AREA_HR_REGISTRY, 0, 0, NULL);
+    if (r.status || r.w[0]) {
+        printf("hr: cannot map the registry: %ld\n", r.status ? r.status : (long)(int32_t)r.w[0]);
+        return K_EUNKNOWN;
+    }
+    int st = hrreg_open(&hr_reg, (void *)r.w[1], r.w[2], why, sizeof(why));
+    if (st == HRREG_INVALID_REINITIALISED)
+        printf("hr: registry invalid (%s), initialised\n", why);
+    r = sys_ipc_call(port, PMM_OP_SYS_AREA, PMM_AREA_HR_CRASHLOG, 0, 0, NULL);
+    if (r.status || r.w[0]) {
+        printf("hr: cannot map the crash log\n");
+        return K_EUNKNOWN;
+    }
+    hrlog_open(&hr_log, (void *)r.w[1], r.w[2], why, sizeof(why));
+    return K_OK;
+}
+
+/* After a warm boot: restart every registered group, unless the site is crash-looping. */
+static void hr_restore_groups(void)
+{
+    struct hrreg_site_history h;
+    hrreg_site_get(&hr_reg, &h);
+    struct hrpol_site_decision d = hrpol_site_decide(&hr_tun, h.times, h.count, hr_now_ns(),
+                                                     hr_stop_reason, sizeof(hr_stop_reason));
+    uint32_t n = hrreg_group_count(&hr_reg);
+    if (!d.auto_start) {
+        hr_auto_start = 0;
+        printf("hr: auto-restart stopped: %s; %lu groups kept in the registry, not started\n",
+               hr_stop_reason, (unsigned long)n);
+        return;
+    }
+    hr_stop_reason[0] = '\0';
+    for (uint32_t i = 0; i < n; i++) {
+        struct hrreg_group_info gi;
+        if (hrreg_group_at(&hr_reg, i, &gi) != K_OK || gi.state != HRREG_GROUP_ACTIVE)
+            continue;
+        struct hr_group *g = hr_group_get(gi.gid);
+        if (!g)
+            break;
+        printf("hr: restarting group %ld after the site restart\n", (long)gi.gid);
+        hr_start_direct(g);
+    }
+}
+
+int main(void)
+{
+    static union {
+        struct fault_record fault;
+        struct hr_exec_req exec;
+    } in;
+    static union {
+        struct hr_group_info group;
+        struct hr_crash_info crash;
+        struct hr_status status;
+    } out;
+    sys_call1(SYS_BOOT_INFO, (long)&hr_boot);
+    hrpol_tunables_init(&hr_tun, BOARD_HR_MAX_RESTARTS, BOARD_HR_INTERVAL_MS,
+                        BOARD_HR_MAX_SITE_RESTARTS, BOARD_HR_SITE_INTERVAL_MS);
+    int port = (int)sys_call1(SYS_PORT_CREATE, PORT_WK_HR);
+    if (port < 0 || sys_call1(SYS_FAULT_PORT_SET, port) != K_OK) {
+        printf("hr: cannot take the fault port\n");
+        return 1;
+    }
+    if (hr_open_bank() == K_OK && hr_boot.kind == 1)
+        hr_restore_groups();
+    for (;;) {
+        struct ipc_bufs b = { 0, 0, &in, sizeof(in), 0 };
+        struct sys_ipc_ret m = sys_ipc_recv(port, &b);
+        if (m.status != K_OK)
+            continue;
+        if (m.r6 == IPC_SENDER_KERNEL) {
+            if (b.recv_len == sizeof(in.fault))
+                hr_on_end(&in.fault);
+            continue;
+        }
+        int32_t caller = (int32_t)m.r6;
+        int st = K_OK;
+        uint32_t out_len = 0;
+        struct actor_info ci;
+        sys_call2(SYS_ACTOR_INFO, caller % 64 - 1, (long)&ci);
+        switch (m.w[0]) {
+        case HR_OP_EXIT_HDL: {
+            struct hr_group *g;
+            struct hr_member *mem = hr_member_by_aid(caller, &g);
+            if (mem)
+                mem->clean_exit = 1;
+            break;
+        }
+        case HR_OP_KILL_GROUP: {
+            struct hr_group *g = hr_group_find((int32_t)m.w[1]);
+            if (!(ci.privileges & PRIV_ACTORS) && !(g && hr_member_by_aid(caller, &g)))
+                st = K_EPRIV;
+            else if (g)
+                hr_group_end(g);
+            else if (hrreg_remove_group(&hr_reg, (int32_t)m.w[1]) == K_OK)
+                hr_free_group_blocks((int32_t)m.w[1]);
+            break;
+        }
+        case HR_OP_GET_GROUP: {
+            struct hr_group *g;
+            st = hr_member_by_aid((int32_t)m.w[1], &g) ? g->gid : -1;
+            break;
+        }
+        case HR_OP_FEXEC:
+            st = b.recv_len == sizeof(in.exec) ? hr_fexec(caller, &in.exec) : K_EINVAL;
+            break;
+        case HR_OP_RUN:
+            if (!(ci.privileges & PRIV_ACTORS))
+                st = K_EPRIV;
+            else
+                st = b.recv_len == sizeof(in.exec) ? hr_run((int32_t)m.w[1], &in.exec) : K_EINVAL;
+            break;
+        case HR_OP_GROUP_INFO:
+            st = hr_group_info(m.w[1], &out.group);
+            out_len = st == K_OK ? sizeof(out.group) : 0;
+            break;
+        case HR_OP_CRASH_INFO:
+            st = hr_crash_info(m.w[1], &out.crash);
+            out_len = st == K_OK ? sizeof(out.crash) : 0;
+            break;
+        case HR_OP_STATUS: {
+            struct hrreg_site_history h;
+            hrreg_site_get(&hr_reg, &h);
+            memset(&out.status, 0, sizeof(out.status));
+            out.status.auto_start = (uint32_t)hr_auto_start;
+            out.status.site_restarts = h.total;
+            hr_copy_str(out.status.reason, sizeof(out.status.reason), hr_stop_reason);
+            out_len = sizeof(out.status);
+            break;
+        }
+        default:
+            st = K_EINVAL;
+        }
+        struct ipc_bufs r = { &out, out_len, 0, 0, 0 };
+        sys_ipc_reply(m.r5, (uint32_t)st, 0, 0, 0, &r);
+    }
+}
