@@ -2,7 +2,9 @@
 #include <arch/cpu.h>
 #include <kernel/console.h>
 #include <kernel/fault.h>
+#include <kernel/ipc.h>
 #include <kernel/panic.h>
+#include <kernel/reset.h>
 
 static const char *const panic_trap_names[] = {
     [TRAP_UNDEF] = "undefined instruction",
@@ -27,9 +29,13 @@ const char *panic_mode_name(uint32_t psr)
     }
 }
 
+/* Stops after a panic: a site restart once the HR controller runs (it brings the groups
+   back), otherwise a halt, so that a boot-time fault cannot loop. */
 static void panic_halt(void) __attribute__((noreturn));
 static void panic_halt(void)
 {
+    if (ipc_fault_port_owner())
+        board_reset(RESET_PANIC);
     kprintf("*** system halted\n");
     for (;;)
         cpu_wfi();

@@ -77,14 +77,32 @@ static void sys_exit(struct actor *self)
     actor_end(self, NULL);
 }
 
+static const char *const sys_fault_names[] = {
+    [FAULT_KIND_DATA_ABORT] = "data abort",
+    [FAULT_KIND_PREFETCH_ABORT] = "prefetch abort",
+    [FAULT_KIND_UNDEFINED] = "undefined instruction",
+};
+
+/* Ends actor a after a fault described by rec: a critical actor takes the site down with
+   it; otherwise the fault port's owner gets the record, or, with none, a console line. */
+static void sys_fault_end(struct actor *a, const struct fault_record *rec)
+{
+    if (a->privs & PRIV_CRITICAL) {
+        kprintf("kernel: critical actor %s (aid %d) %s\n", a->name, (int)a->aid, rec->text);
+        board_reset(RESET_CRITICAL);
+    }
+    struct actor *owner = ipc_fault_port_owner();
+    if (!owner || owner == a) {
+        kprintf("kernel: %s (aid %d) %s; actor deleted\n", a->name, (int)a->aid, rec->text);
+        actor_end(a, NULL);
+        return;
+    }
+    actor_end(a, rec);
+}
+
 void syscall_actor_fault(struct actor *a, enum fault_kind kind, uint32_t pc, uint32_t addr,
                          uint32_t fsr, int write)
 {
-    static const char *const names[] = {
-        [FAULT_KIND_DATA_ABORT] = "data abort",
-        [FAULT_KIND_PREFETCH_ABORT] = "prefetch abort",
-        [FAULT_KIND_UNDEFINED] = "undefined instruction",
-    };
     struct fault_record rec;
     sys_record(a, &rec, kind);
     rec.pc = pc;
@@ -99,21 +117,36 @@ void syscall_actor_fault(struct actor *a, enum fault_kind kind, uint32_t pc, uin
         const char *where = addr >= ACTOR_USER_TOP_VADDR ? ", kernel address"
                           : r && r->kind == VM_RGN_GUARD ? ", stack guard page"
                           : r && r->kind == VM_RGN_RESERVED ? ", reserved region" : "";
-        fmt_snprintf(rec.text, sizeof(rec.text), "%s pc=0x%08x addr=0x%08x %s, %s%s", names[kind],
+        fmt_snprintf(rec.text, sizeof(rec.text), "%s pc=0x%08x addr=0x%08x %s, %s%s", sys_fault_names[kind],
                      pc, addr, kind == FAULT_KIND_PREFETCH_ABORT ? "execute" : write ? "write" : "read",
                      fault_class_name(st.cls), where);
     }
-    if (a->privs & PRIV_CRITICAL) {
-        kprintf("kernel: critical actor %s (aid %d) %s\n", a->name, (int)a->aid, rec.text);
-        board_reset(RESET_CRITICAL);
-    }
-    struct actor *owner = ipc_fault_port_owner();
-    if (!owner || owner == a) {
-        kprintf("kernel: %s (aid %d) %s; actor deleted\n", a->name, (int)a->aid, rec.text);
-        actor_end(a, NULL);
+    sys_fault_end(a, &rec);
+}
+
+static void sys_actor_inject(struct actor *self)
+{
+    struct actor *a = actor_by_aid((int32_t)self->tf.r[0]);
+    uint32_t kind = self->tf.r[1];
+    if (!(self->privs & PRIV_ACTORS)) {
+        sys_ret(self, K_EPRIV);
         return;
     }
-    actor_end(a, &rec);
+    if (!a || a->state == AS_ENDED) {
+        sys_ret(self, K_EUNKNOWN);
+        return;
+    }
+    if (kind < FAULT_KIND_DATA_ABORT || kind > FAULT_KIND_UNDEFINED) {
+        sys_ret(self, K_EINVAL);
+        return;
+    }
+    struct fault_record rec;
+    sys_record(a, &rec, (enum fault_kind)kind);
+    rec.pc = a->tf.pc;
+    fmt_snprintf(rec.text, sizeof(rec.text), "%s pc=0x%08x, injected by %s (aid %d)",
+                 sys_fault_names[kind], rec.pc, self->name, (int)self->aid);
+    sys_ret(self, K_OK);
+    sys_fault_end(a, &rec);
 }
 
 static void sys_console_write(struct actor *self)
@@ -557,6 +590,7 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_ACTOR_CREATE] = sys_actor_create,
     [SYS_ACTOR_KILL] = sys_actor_kill,
     [SYS_ACTOR_INFO] = sys_actor_info,
+    [SYS_ACTOR_INJECT] = sys_actor_inject,
     [SYS_PORT_CREATE] = sys_port_create,
     [SYS_PORT_LOOKUP] = sys_port_lookup,
     [SYS_IPC_CALL] = sys_ipc_call,

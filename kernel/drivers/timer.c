@@ -3,6 +3,7 @@
 #include <board.h>
 #include <kernel/gic.h>
 #include <kernel/sched.h>
+#include <kernel/selftest.h>
 #include <kernel/timer.h>
 
 static uint32_t timer_freq_hz;
@@ -24,7 +25,9 @@ void timer_set_deadline(uint64_t when)
 
 void timer_irq(void)
 {
-    sched_timer(cpu_cntvct());
+    uint64_t now = cpu_cntvct();
+    selftest_tick(now);
+    sched_timer(now);
 }
 
 uint64_t timer_now(void)
