@@ -286,13 +286,20 @@ static void sys_rgn_allocate(struct actor *self)
     }
     unsigned prot = VM_R | ((opt & K_WRITABLE) ? VM_W : 0) | ((opt & K_EXECUTABLE) ? VM_X : 0);
     enum vm_region_kind kind = (opt & K_RESERVED) ? VM_RGN_RESERVED : VM_RGN_USER;
-    if (kind == VM_RGN_USER && size / VM_PAGE_SIZE > page_free_count()) {
+    /* Writable memory at a fixed address right after .data/.bss (or the heap so far) is
+       heap growth (_sbrk): it joins the data region, which rgnFree(K_FREEALL) leaves alone. */
+    struct vm_region *below = start ? vm_region_find(&a->vm, start - 1) : NULL;
+    if (!(opt & (K_ANYWHERE | K_RESERVED | K_EXECUTABLE)) && (opt & K_WRITABLE) && below &&
+        below->kind == VM_RGN_DATA && below->end == start)
+        kind = VM_RGN_DATA;
+    if (kind != VM_RGN_RESERVED && size / VM_PAGE_SIZE > page_free_count()) {
         sys_ret(self, K_ENOMEM);
         return;
     }
-    err = vm_region_add(&a->vm, start, start + size, kind, prot, (uint16_t)opt, 0);
+    err = vm_region_add(&a->vm, start, start + size, kind, prot,
+                        kind == VM_RGN_DATA ? 0 : (uint16_t)opt, 0);
     /* Fresh pages are always zeroed: no actor ever sees another's old data. */
-    if (err == K_OK && kind == VM_RGN_USER &&
+    if (err == K_OK && kind != VM_RGN_RESERVED &&
         (err = vm_map_fresh(&a->vm, start, start + size, prot, 1)) != K_OK)
         vm_region_remove(&a->vm, start, start + size, 1u << kind);
     if (err == K_OK) {
