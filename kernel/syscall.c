@@ -373,6 +373,8 @@ static void sys_actor_create(struct actor *self)
         sys_ret(self, K_EUNKNOWN);
         return;
     }
+    if (!sp.priority)
+        sp.priority = (f->flags & SYSIMG_FLAG_PRIO_MASK) >> SYSIMG_FLAG_PRIO_SHIFT;
     if (sp.privileges == ACTOR_PRIVS_IMAGE)
         sp.privileges = f->privileges & self->privs;
     else if (sp.privileges & ~self->privs) {

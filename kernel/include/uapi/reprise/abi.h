@@ -63,7 +63,8 @@ struct actor_spawn {
     uint32_t args_len;
     const char *args;
     uint32_t privileges;        /* a subset of the caller's, or ACTOR_PRIVS_IMAGE */
-    uint32_t priority;          /* 0 = default; higher runs first (1..31) */
+    uint32_t priority;          /* 0: the image's (manifest prio=N), else the default; 1..31,
+                                   higher runs first */
     int32_t group;              /* restart group recorded for the console; 0 = none */
 };
 

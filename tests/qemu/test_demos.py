@@ -1,0 +1,57 @@
+"""Demo scenarios on the default image: the counter that survives a site restart, and the
+restartSpawn-style parent/child whose message comes out exactly once."""
+import re
+
+PROMPT = "cinit> "
+
+
+def boot_console(boot):
+    """Boots the default image and waits for the hello example to end and the prompt."""
+    m = boot()
+    m.expect_line(r"hr: group 1 ended cleanly")
+    m.sendline("")
+    m.expect(PROMPT)
+    return m
+
+
+def test_counter_continues_across_a_site_restart(boot):
+    m = boot_console(boot)
+    m.sendline("arun -g 3 counter 200")
+    m.expect_line(r"started counter, aid \d+, group 3")
+    m.expect(r"counter: starting at 0\r?\n")   # may follow the prompt on its line
+    m.expect_line(r"counter: 3")
+    m.sendline("restart")
+    m.expect_line(r"kernel: site restart \(site restart requested\)")
+    m.expect_line(r"boot: warm \(site restart requested\), boot 2, .*")
+    m.expect_line(r"pmm: bank kept, 1 blocks")
+    m.expect_line(r"hr: restarting group 3 after the site restart")
+    m.expect_line(r"sysadm: skipped \(warm boot: HR restarts registered groups\)")
+    resumed = int(m.expect(r"counter: resumed at (\d+) \(start 2\)").group(1))
+    assert resumed >= 3
+    m.expect_line(rf"counter: {resumed + 1}")
+    # The crash log written in boot 1 (hello's data abort) is still there in boot 2.
+    m.sendline("hr")
+    m.expect_line(r"\s+#1 boot 1 .*hello \(aid \d+, group 1\) data abort .*restarting group 1 \(1/5\)")
+    m.sendline("akill -g 3")
+    m.expect(PROMPT)
+    m.sendline("pmm")
+    m.expect_line(r"no blocks")
+
+
+def test_parent_child_message_exactly_once(boot):
+    m = boot_console(boot)
+    m.sendline("arun -g 2 rsparent")
+    m.expect_line(r"started rsparent, aid \d+, group 2")
+    m.expect_line(r"hr: group 2 ended cleanly", timeout=60)
+    out = m.text[m.text.index("arun -g 2 rsparent"):]
+    lines = [l.strip() for l in out.splitlines()]
+    steps = [l for l in lines if l.startswith("rschild: STEP")]
+    assert steps == ["rschild: STEP 1", "rschild: STEP 2", "rschild: STEP 3", "rschild: STEP 4"]
+    assert lines.count("rschild: =========== Message ===========") == 1
+    assert lines.count("rschild: ======== End of message ========") == 1
+    crashes = [l for l in lines if re.match(r"hr: rsparent \(aid \d+, group 2\) data abort .*restarting group 2", l)]
+    assert len(crashes) == 2
+    assert any(l.startswith("rsparent: child done, 3 starts, exiting") for l in lines)
+    # The group's HR_GROUP_KEY blocks went with it.
+    m.sendline("pmm")
+    m.expect_line(r"no blocks")
