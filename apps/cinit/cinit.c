@@ -34,6 +34,7 @@
 
 int cinit_self_aid;
 
+/* Writes s to the console with SYS_CONSOLE_WRITE (the kernel turns "\n" into "\r\n"). */
 void cinit_puts(const char *s)
 {
     size_t len = strlen(s);
@@ -46,6 +47,7 @@ void cinit_puts(const char *s)
     }
 }
 
+/* Formats into a line buffer and writes it; nothing waits in a stdio buffer. */
 void cinit_printf(const char *fmt, ...)
 {
     char buf[512];
@@ -56,6 +58,7 @@ void cinit_printf(const char *fmt, ...)
     cinit_puts(buf);
 }
 
+/* The K_E* name of an error code, for messages. */
 const char *cinit_err_name(int err)
 {
     static const char *const names[] = {
@@ -233,6 +236,7 @@ static int other_console(const char *name)
     return 0;
 }
 
+/* Started by the kernel at boot: says who it is, runs sysadm.ini, then reads commands. */
 int main(int argc, char **argv)
 {
     static char line[CINIT_LINE_MAX];

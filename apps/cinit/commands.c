@@ -131,6 +131,7 @@ static int server_call(int port, uint32_t op, uint32_t w1, const void *send, uin
     return (int)r.w[0];
 }
 
+/* The PMM server's port, or a negative code after printing "<cmd>: PMM server not running". */
 static int pmm_port(const char *cmd, enum cinit_source from)
 {
     int port = server_port(PORT_WK_PMM, CINIT_PMM_IMAGE, from);
@@ -139,6 +140,8 @@ static int pmm_port(const char *cmd, enum cinit_source from)
     return port;
 }
 
+/* The HR controller's port, or a negative code after printing
+ * "<cmd>: HR controller not running". */
 static int hr_port(const char *cmd, enum cinit_source from)
 {
     int port = server_port(PORT_WK_HR, CINIT_HR_IMAGE, from);
@@ -151,6 +154,7 @@ static int hr_port(const char *cmd, enum cinit_source from)
 
 static void cmd_help(int argc, char **argv, enum cinit_source from);
 
+/* ls: the actor images of the system image (SYS_IMAGE_INFO over the indexes). */
 static void cmd_ls(int argc, char **argv, enum cinit_source from)
 {
     (void)argc, (void)argv, (void)from;
@@ -184,6 +188,7 @@ static uint32_t arun_pack(char *buf, const char *name, int nargs, char **args)
     return len;
 }
 
+/* arun [-g gid] name [args]: SYS_ACTOR_CREATE, or HR_OP_RUN for a restartable group. */
 static void cmd_arun(int argc, char **argv, enum cinit_source from)
 {
     int32_t gid = 0;
@@ -248,6 +253,7 @@ static void cmd_arun(int argc, char **argv, enum cinit_source from)
 
 /* ---- aps ----------------------------------------------------------------------------- */
 
+/* The name of an enum actor_state value, for aps. */
 static const char *aps_state(uint32_t state)
 {
     switch (state) {
@@ -259,6 +265,8 @@ static const char *aps_state(uint32_t state)
     }
 }
 
+/* aps: the live actors (SYS_ACTOR_INFO over the slots), with the restart count of their
+ * group when HR runs (HR_OP_GROUP_INFO). */
 static void cmd_aps(int argc, char **argv, enum cinit_source from)
 {
     (void)argc, (void)argv;
@@ -317,6 +325,7 @@ static int akill_group_known(int port, int32_t gid)
     return -1;
 }
 
+/* akill aid: SYS_ACTOR_KILL (never the console itself); akill -g gid: HR_OP_KILL_GROUP. */
 static void cmd_akill(int argc, char **argv, enum cinit_source from)
 {
     if (argc < 2) {
@@ -385,6 +394,7 @@ static void pmm_text(char *out, size_t cap, const char *in, size_t n)
     out[k] = '\0';
 }
 
+/* pmm: the bank use (PMM_OP_STAT) and every block (PMM_OP_BLOCK_INFO over the indexes). */
 static void cmd_pmm(int argc, char **argv, enum cinit_source from)
 {
     (void)argc, (void)argv;
@@ -443,6 +453,7 @@ static void cmd_pmm(int argc, char **argv, enum cinit_source from)
 
 /* ---- hr ------------------------------------------------------------------------------ */
 
+/* The name of an enum hr_group_state value, for hr. */
 static const char *hr_state(uint32_t state)
 {
     switch (state) {
@@ -453,6 +464,8 @@ static const char *hr_state(uint32_t state)
     }
 }
 
+/* hr: HR's state (HR_OP_STATUS), its groups (HR_OP_GROUP_INFO) and the crash log, oldest
+ * first (HR_OP_CRASH_INFO). */
 static void cmd_hr(int argc, char **argv, enum cinit_source from)
 {
     (void)argc, (void)argv;
@@ -530,6 +543,7 @@ static void cmd_hr(int argc, char **argv, enum cinit_source from)
 
 /* ---- restart ------------------------------------------------------------------------- */
 
+/* restart: a site restart (SYS_SITE_RESTART); it returns only when refused. */
 static void cmd_restart(int argc, char **argv, enum cinit_source from)
 {
     (void)argc, (void)argv;
@@ -557,12 +571,17 @@ static const struct {
     { { "aps", cmd_aps, "aps", "actors: aid, name, group, state, pages, restarts" }, 0 },
     { { "akill", cmd_akill, "akill aid | akill -g gid",
         "kill an actor, or a restart group (by HR, which unregisters it)" }, -1 },
-    { { "pmm", cmd_pmm, "pmm", "persistent blocks: name, size, key, group, mapped by; bank use" }, 0 },
-    { { "hr", cmd_hr, "hr", "restart groups: members, restarts, state; HR state; crash log" }, 0 },
-    { { "restart", cmd_restart, "restart", "site restart (warm reset; HR restarts its groups)" }, 0 },
+    { { "pmm", cmd_pmm, "pmm",
+        "persistent blocks: name, size, key, group, mapped by; bank use" }, 0 },
+    { { "hr", cmd_hr, "hr",
+        "restart groups: members, restarts, state; HR state; crash log" }, 0 },
+    { { "restart", cmd_restart, "restart",
+        "site restart (warm reset; HR restarts its groups)" }, 0 },
 };
 #define CMD_COUNT (sizeof(cmd_table) / sizeof(cmd_table[0]))
+#define CMD_USAGE_ALL "usage: <command> [args]; commands: help ls arun aps akill pmm hr restart\n"
 
+/* The command called name, or NULL. */
 static const struct cinit_cmd *cmd_find(const char *name)
 {
     for (unsigned i = 0; i < CMD_COUNT; i++)
@@ -571,6 +590,7 @@ static const struct cinit_cmd *cmd_find(const char *name)
     return NULL;
 }
 
+/* help [command]: every command's usage and purpose, or one command's usage. */
 static void cmd_help(int argc, char **argv, enum cinit_source from)
 {
     (void)from;
@@ -589,6 +609,8 @@ static void cmd_help(int argc, char **argv, enum cinit_source from)
     cinit_puts("editing: backspace erases a character, ctrl-U the line, ctrl-C cancels it\n");
 }
 
+/* Splits line into words (blanks and tabs; a word starting with '#' ends it), checks the
+ * number of arguments and runs the command; called for each script line and typed line. */
 void cinit_run(char *line, enum cinit_source from)
 {
     char *argv[CINIT_ARGV_MAX + 1];
@@ -604,6 +626,8 @@ void cinit_run(char *line, enum cinit_source from)
             const struct cinit_cmd *c = cmd_find(argv[0]);
             if (c)
                 cinit_printf("usage: %s\n", c->usage);
+            else
+                cinit_puts(CMD_USAGE_ALL);
             return;
         }
         argv[argc++] = p;
@@ -626,5 +650,5 @@ void cinit_run(char *line, enum cinit_source from)
         return;
     }
     cinit_printf("unknown command '%s'\n", argv[0]);
-    cinit_puts("usage: <command> [args]; commands: help ls arun aps akill pmm hr restart\n");
+    cinit_puts(CMD_USAGE_ALL);
 }

@@ -36,7 +36,9 @@ void uart_putc(char c)
 
 void uart_irq(void)
 {
+    /* Clear first, then drain: a character that arrives after the last FR read raises
+       the interrupt again instead of waiting unseen in the receive register. */
+    *uart_reg(UART_ICR) = UART_INT_RX | UART_INT_RT;
     while (!(*uart_reg(UART_FR) & UART_FR_RXFE))
         console_rx((char)(*uart_reg(UART_DR) & 0xff));
-    *uart_reg(UART_ICR) = UART_INT_RX | UART_INT_RT;
 }
