@@ -85,11 +85,23 @@ IMAGE_ELFS := $(IMAGES:%=$(B)/images/%.elf)
 image_manifest = $(filter %/$(1).image,$(IMAGE_MANIFESTS))
 image_deps = $(shell $(PYTHON) scripts/mkimage.py --deps --build-dir $(B) --manifest $(1))
 
+# EXTRA_APPS="DIR ..." SYSADM=FILE (apps.mk): the default image also holds the outside actors
+# and boots with FILE in place of its script. default.args keeps both, rewritten only when
+# they change, so that changing them rebuilds the image.
+IMAGE_ARGS.default := $(foreach n,$(EXTRA_APP_NAMES),$(n)=$(B)/apps/$(n).elf) $(if $(SYSADM),--script $(SYSADM))
+IMAGE_DEPS.default := $(EXTRA_APP_ELFS) $(SYSADM) $(B)/images/default.args
+
+$(B)/images/default.args: FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(strip $(IMAGE_ARGS.default))' | cmp -s - $@ || printf '%s\n' '$(strip $(IMAGE_ARGS.default))' > $@
+
+FORCE:
+
 define image_rules
-$(B)/images/$(1).img: $(call image_manifest,$(1)) $(call image_deps,$(call image_manifest,$(1))) scripts/mkimage.py
+$(B)/images/$(1).img: $(call image_manifest,$(1)) $(call image_deps,$(call image_manifest,$(1))) scripts/mkimage.py $$(IMAGE_DEPS.$(1))
 	$$(call msg,IMAGE,$$@)
 	@mkdir -p $$(@D)
-	$$(Q)$$(PYTHON) scripts/mkimage.py -o $$@ --build-dir $(B) --manifest $$<
+	$$(Q)$$(PYTHON) scripts/mkimage.py -o $$@ --build-dir $(B) --manifest $$< $$(IMAGE_ARGS.$(1))
 
 $(B)/images/$(1).o: $(B)/images/$(1).img linker/sysimg.S
 	$$(call msg,AS,$$@)
@@ -150,7 +162,7 @@ test-qemu: all
 
 bench: setup-check
 	@$(MAKE) --no-print-directory all
-	$(Q)$(PYTHON) scripts/bench.py --board=$(BOARD) --kernel=$(KERNEL_ELF) --out=$(B)/bench.json
+	$(Q)$(PYTHON) scripts/bench.py --board=$(BOARD) --kernel=$(B)/kernel.elf --out=$(B)/bench.json
 
 debug: setup-check
 	@$(MAKE) --no-print-directory all
@@ -175,6 +187,8 @@ help:
 	@echo "  all           build the kernel, actors and every system image into $(B)/"
 	@echo "  image         build the default system image into $(KERNEL_ELF)"
 	@echo "  run           boot in QEMU on the serial console (QEMU_EXTRA='...' adds flags; Ctrl-a x quits)"
+	@echo "                EXTRA_APPS=\"DIR ...\" SYSADM=FILE (run, image, test): outside actors in the"
+	@echo "                default image, booted with that boot script (docs/write-your-own-actor.md)"
 	@echo "  test          host unit tests, then the QEMU scenarios"
 	@echo "  bench         exact figures under -icount; table and $(B)/bench.json"
 	@echo "  debug         QEMU paused with its gdb stub, gdb-multiarch attached"

@@ -67,7 +67,7 @@ void ipc_port_create(struct actor *self, int32_t wellknown)
         return;
     }
     struct port *p = &ports[slot];
-    uint32_t gen = p->gen + 1;
+    uint32_t gen = (p->gen ? p->gen : actor_boot_gen()) + 1;
     *p = (struct port){ .id = (int32_t)(gen * PORTS_MAX + slot), .gen = gen, .owner = self };
     if (wellknown)
         ipc_wellknown[wellknown] = p->id;
@@ -208,7 +208,9 @@ void ipc_recv(struct actor *self, int32_t port, uaddr_t bufs)
         return;
     }
     struct ipc_bufs rb;
-    int err = ipc_read_bufs(self, bufs, &rb);
+    /* The kernel writes recv_len back into bufs: it must be writable too. */
+    int err = bufs && !vm_check(&self->vm, bufs, sizeof(rb), 1) ? K_EFAULT
+                                                                : ipc_read_bufs(self, bufs, &rb);
     if (err) {
         self->tf.r[0] = (uint32_t)err;
         return;

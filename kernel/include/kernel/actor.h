@@ -6,7 +6,7 @@
 #include <reprise/abi.h>
 #include <stdint.h>
 
-#define ACTORS_MAX 64            /* slots; slot 0 is never used, so aid 0 means "none" */
+#define ACTORS_MAX ACTOR_SLOTS   /* slots; slot 0 is never used, so aid 0 means "none" */
 #define ACTOR_PRIO_LEVELS 32
 #define ACTOR_PRIO_DEFAULT 8
 
@@ -73,3 +73,7 @@ struct actor *actor_at(uint32_t i);
 void actor_end(struct actor *a, const struct fault_record *rec);
 /* Frees the slot of an ended actor once its record has been delivered. */
 void actor_release(struct actor *a);
+/* The generation before the first one a slot (of actors or ports) takes in this boot: each
+   boot has its own range, so an id kept in the bank from before a site restart never names
+   a new actor or port. */
+uint32_t actor_boot_gen(void);

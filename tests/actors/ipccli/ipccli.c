@@ -1,5 +1,9 @@
-/* Test IPC client of ipcsrv: "echo TEXT", "die" (server exits mid-call), "slow" (server
-   replies late: the scenario kills this client first), "stale PORT" (a dead port id). */
+/* Test IPC client of ipcsrv:
+     echo TEXT    four words and TEXT; prints the reply;
+     die          the server exits in the middle of the call: K_EDEAD;
+     slow         the server holds the call (a scenario kills this client, or the server);
+     release      asks the server to answer the held call; prints how that went;
+     stale PORT   calls a port id whose server is gone: K_EDEAD. */
 #include <reprise/errors.h>
 #include <reprise/sys.h>
 #include <stdio.h>
@@ -9,14 +13,14 @@
 int main(int argc, char **argv)
 {
     const char *op = argc > 1 ? argv[1] : "echo";
-    int port = (int)sys_call1(SYS_PORT_LOOKUP, 5);
     char reply[64] = { 0 };
-    if (!strcmp(op, "stale")) {
-        port = atoi(argv[2]);
+    if (!strcmp(op, "stale") && argc > 2) {
+        int port = atoi(argv[2]);
         struct sys_ipc_ret r = sys_ipc_call(port, 1, 0, 0, 0, NULL);
         printf("ipccli: call to old port %d returned %ld\n", port, r.status);
         return 0;
     }
+    int port = (int)sys_call1(SYS_PORT_LOOKUP, 5);
     printf("ipccli: server port %d\n", port);
     if (!strcmp(op, "echo")) {
         const char *text = argc > 2 ? argv[2] : "hello";
@@ -32,6 +36,12 @@ int main(int argc, char **argv)
         printf("ipccli: waiting for a slow reply\n");
         struct sys_ipc_ret r = sys_ipc_call(port, 3, 0, 0, 0, NULL);
         printf("ipccli: slow reply %ld\n", r.status);
+    } else if (!strcmp(op, "release")) {
+        struct sys_ipc_ret r = sys_ipc_call(port, 4, 0, 0, 0, NULL);
+        printf("ipccli: release status %ld, held reply %ld\n", r.status, (long)(int32_t)r.w[0]);
+    } else {
+        printf("ipccli: unknown op %s\n", op);
+        return 2;
     }
     return 0;
 }

@@ -1,5 +1,8 @@
-/* Test IPC server on well-known port 5: op 1 echoes (words + 1, buffer upper-cased),
-   op 2 exits without replying (its caller must get K_EDEAD), op 3 replies after 100 ms. */
+/* Test IPC server on well-known port 5. Ops, in the first message word:
+     1 echo: words + 1, buffer upper-cased;
+     2 die: exits without replying (its caller must get K_EDEAD);
+     3 hold: keeps the call unanswered (so that a scenario can kill the caller meanwhile);
+     4 release: answers the held call, then tells the releaser how that went (word 0). */
 #include <ctype.h>
 #include <reprise/errors.h>
 #include <reprise/sys.h>
@@ -7,9 +10,12 @@
 
 #define IPCSRV_PORT 5
 
+enum { IPCSRV_ECHO = 1, IPCSRV_DIE, IPCSRV_HOLD, IPCSRV_RELEASE };
+
 int main(void)
 {
     char buf[256];
+    uint32_t held_token = 0, held_aid = 0;
     int port = (int)sys_call1(SYS_PORT_CREATE, IPCSRV_PORT);
     printf("ipcsrv: port %d\n", port);
     if (port < 0)
@@ -21,16 +27,32 @@ int main(void)
             printf("ipcsrv: recv failed %ld\n", m.status);
             return 1;
         }
-        if (m.w[0] == 2) {
+        long st;
+        switch (m.w[0]) {
+        case IPCSRV_DIE:
             printf("ipcsrv: dying in the middle of a call from aid %lu\n", (unsigned long)m.r6);
             return 0;
+        case IPCSRV_HOLD:
+            held_token = m.r5;
+            held_aid = m.r6;
+            printf("ipcsrv: holding the call from aid %lu\n", (unsigned long)held_aid);
+            continue;
+        case IPCSRV_RELEASE:
+            st = held_token ? sys_ipc_reply(held_token, 0, 0, 0, 0, NULL) : K_EINVAL;
+            if (st != K_OK)
+                printf("ipcsrv: reply to aid %lu failed: %ld\n", (unsigned long)held_aid, st);
+            else
+                printf("ipcsrv: released the call from aid %lu\n", (unsigned long)held_aid);
+            held_token = held_aid = 0;
+            sys_ipc_reply(m.r5, (uint32_t)st, 0, 0, 0, NULL);
+            continue;
+        default:
+            break;
         }
-        if (m.w[0] == 3)
-            sys_call1(SYS_DELAY, 100000);
         for (uint32_t i = 0; i < b.recv_len; i++)
             buf[i] = (char)toupper((unsigned char)buf[i]);
         struct ipc_bufs r = { buf, b.recv_len, 0, 0, 0 };
-        long st = sys_ipc_reply(m.r5, m.w[0] + 1, m.w[1] + 1, m.w[2] + 1, m.w[3] + 1, &r);
+        st = sys_ipc_reply(m.r5, m.w[0] + 1, m.w[1] + 1, m.w[2] + 1, m.w[3] + 1, &r);
         if (st != K_OK)
             printf("ipcsrv: reply to aid %lu failed: %ld\n", (unsigned long)m.r6, st);
     }

@@ -1,5 +1,7 @@
 /* Kernel test driver: a console shell that spawns test actors and waits for them, so that
-   QEMU scenarios can run kernel tests one command at a time (needs PRIV_ACTORS). */
+   QEMU scenarios can run kernel tests one command at a time (needs PRIV_ACTORS).
+   Commands: run IMAGE [ARGS] (start, wait for the end), start IMAGE [ARGS] (print the aid),
+   cycles N IMAGE [ARGS] (N runs; free pages before and after), kill AID, wait AID, mem. */
 #include <reprise/errors.h>
 #include <reprise/sys.h>
 #include <stdio.h>
@@ -8,21 +10,37 @@
 
 #define DRIVER_ARGS_MAX 8
 
-/* Reads one line from the console into buf (no echo handling: scenarios type whole lines). */
+/* Writes n bytes straight to the console (the echo of typed characters). */
+static void driver_echo(const char *s, long n)
+{
+    sys_call2(SYS_CONSOLE_WRITE, (long)s, n);
+}
+
+/* Reads one line from the console into buf, echoing it as a shell does (backspace erases);
+   returns its length, 0 for an empty line. */
 static int driver_readline(char *buf, int n)
 {
     int len = 0;
-    while (len < n - 1) {
+    for (;;) {
         char c;
         long r = sys_call3(SYS_CONSOLE_READ, (long)&c, 1, 0);
+        if (r < 0)
+            sys_call1(SYS_DELAY, 10000);    /* another actor reads the console: wait */
         if (r <= 0)
             continue;
         if (c == '\r' || c == '\n') {
-            if (len)
-                break;
-            continue;
+            driver_echo("\n", 1);
+            break;
         }
-        buf[len++] = c;
+        if (c == '\b' || c == 0x7f) {
+            if (len > 0) {
+                len--;
+                driver_echo("\b \b", 3);
+            }
+        } else if (c >= ' ' && len < n - 1) {
+            buf[len++] = c;
+            driver_echo(&c, 1);
+        }
     }
     buf[len] = '\0';
     return len;
@@ -62,7 +80,7 @@ static void driver_wait(int aid)
 {
     struct actor_info info;
     for (;;) {
-        if (sys_call2(SYS_ACTOR_INFO, aid % 64 - 1, (long)&info) != K_OK || info.aid != aid)
+        if (sys_call2(SYS_ACTOR_INFO, aid % ACTOR_SLOTS - 1, (long)&info) != K_OK || info.aid != aid)
             return;
         sys_call1(SYS_DELAY, 1000);
     }

@@ -36,6 +36,7 @@
 #define ACTOR_STACK_LOW_VADDR  (ACTOR_STACK_TOP_VADDR - ACTOR_STACK_SIZE)
 #define ACTOR_USER_TOP_VADDR   0x40000000u
 
+#define ACTOR_SLOTS      64     /* actor table size: an aid's slot is aid % ACTOR_SLOTS */
 #define ACTOR_NAME_MAX   16     /* image and actor names, NUL included */
 #define ACTOR_ARGS_MAX   1024   /* argv strings, NULs included */
 #define ACTOR_ARGC_MAX   32
