@@ -2,6 +2,7 @@
    Creation is also the hot-restart path, so it maps text straight from the image and
    only copies .data, zeroes .bss, and leaves the stack to demand-zero faults. */
 #include <kernel/actor.h>
+#include <kernel/bootrec.h>
 #include <kernel/console.h>
 #include <kernel/elf.h>
 #include <kernel/ipc.h>
@@ -149,7 +150,7 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
         return NULL;
     }
     struct actor *a = &actors[slot];
-    uint32_t gen = a->gen + 1;
+    uint32_t gen = (a->gen ? a->gen : actor_boot_gen()) + 1;
     memset(a, 0, sizeof(*a));
     a->gen = gen;
     if ((*err = vm_space_init(&a->vm, (uint8_t)slot)) != K_OK)
@@ -218,6 +219,11 @@ void actor_end(struct actor *a, const struct fault_record *rec)
     } else {
         actor_release(a);
     }
+}
+
+uint32_t actor_boot_gen(void)
+{
+    return ((bootrec_state()->boot_count - 1) % 16384u) << 10;   /* 1024 a boot */
 }
 
 void actor_release(struct actor *a)

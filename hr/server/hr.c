@@ -1,6 +1,11 @@
 /* The HR controller actor: receives the kernel's fault records, restarts restart groups,
    escalates to a site restart when a group keeps failing, and after a site restart brings
-   every registered group back by itself. Its registry and crash log live in the bank. */
+   every registered group back by itself. Its registry and crash log live in the bank.
+
+   The restart path is kept short: on an abnormal end HR prints the crash line, appends the
+   crash record, stops the members and starts the direct ones again. Counting the restart in
+   the registry (a commit of a whole registry copy, ~40 us of CRC) waits until HR handles a
+   request that is not on a restart path, or asks for a site restart. */
 #include <board.h>
 #include <hr/crashlog.h>
 #include <hr/hr.h>
@@ -30,6 +35,7 @@ struct hr_group {
     int32_t gid;                /* 0: free slot */
     uint32_t state;             /* enum hr_group_state */
     struct hrpol_group pol;
+    uint32_t unsaved;           /* restarts not yet counted in the registry */
     struct hr_member members[HR_GROUP_MEMBERS_MAX];
 };
 
@@ -49,11 +55,13 @@ static void hr_copy_str(char *dst, size_t size, const char *src)
     dst[n] = '\0';
 }
 
+/* The virtual time now, in ns (the policy's clock). */
 static uint64_t hr_now_ns(void)
 {
     return hrpol_ticks_to_ns(counter_now(), counter_hz());
 }
 
+/* The running group gid, or NULL. */
 static struct hr_group *hr_group_find(int32_t gid)
 {
     for (int i = 0; i < HR_GROUPS_MAX; i++)
@@ -62,6 +70,7 @@ static struct hr_group *hr_group_find(int32_t gid)
     return NULL;
 }
 
+/* The running group gid, made in a free slot when it is new; NULL when no slot is free. */
 static struct hr_group *hr_group_get(int32_t gid)
 {
     struct hr_group *g = hr_group_find(gid);
@@ -77,6 +86,7 @@ static struct hr_group *hr_group_get(int32_t gid)
     return g;
 }
 
+/* The member whose current incarnation is aid, and its group in *gout; NULL for none. */
 static struct hr_member *hr_member_by_aid(int32_t aid, struct hr_group **gout)
 {
     for (int i = 0; i < HR_GROUPS_MAX; i++) {
@@ -91,6 +101,7 @@ static struct hr_member *hr_member_by_aid(int32_t aid, struct hr_group **gout)
     return NULL;
 }
 
+/* A free member slot of g, cleared and marked used; NULL when the group is full. */
 static struct hr_member *hr_member_add(struct hr_group *g)
 {
     for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++) {
@@ -157,6 +168,7 @@ static void hr_stop_members(struct hr_group *g)
     }
 }
 
+/* Asks the PMM server to free group gid's HR_GROUP_KEY blocks. */
 static void hr_free_group_blocks(int32_t gid)
 {
     int port = (int)sys_call1(SYS_PORT_LOOKUP, PORT_WK_PMM);
@@ -172,6 +184,17 @@ static void hr_group_end(struct hr_group *g)
     hrreg_remove_group(&hr_reg, gid);
     hr_free_group_blocks(gid);
     memset(g, 0, sizeof(*g));
+}
+
+/* Counts in the registry the restarts that the restart path left out. Called before a request
+   that is not on a restart path is handled, and before HR asks for a site restart. */
+static void hr_save_restarts(void)
+{
+    for (int i = 0; i < HR_GROUPS_MAX; i++) {
+        struct hr_group *g = &hr_groups[i];
+        for (; g->gid && g->unsaved; g->unsaved--)
+            hrreg_count_restart(&hr_reg, g->gid);
+    }
 }
 
 /* Appends a crash record to the log in the bank. */
@@ -219,8 +242,9 @@ static void hr_on_end(const struct fault_record *rec)
         for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++)
             if (g->members[k].used && g->members[k].aid)
                 return;
-        printf("hr: group %ld ended cleanly\n", (long)g->gid);
-        hr_group_end(g);
+        int32_t gid = g->gid;
+        hr_group_end(g);    /* unregistered first: the line means it is gone for good */
+        printf("hr: group %ld ended cleanly\n", (long)gid);
         return;
     }
     char line[48];
@@ -232,7 +256,7 @@ static void hr_on_end(const struct fault_record *rec)
                rec->name, (long)rec->aid, (long)g->gid, rec->kind == FAULT_KIND_EXIT ? line : what,
                (long)g->gid, (unsigned long)d.n);
         hr_log_crash(rec, HRLOG_ACTION_SITE_RESTART, d.n, d.max);
-        hrreg_site_record(&hr_reg, hr_now_ns());
+        hr_save_restarts();
         sys_call0(SYS_SITE_RESTART);
         return;
     }
@@ -240,9 +264,9 @@ static void hr_on_end(const struct fault_record *rec)
            (long)rec->aid, (long)g->gid, rec->kind == FAULT_KIND_EXIT ? line : what, (long)g->gid,
            (unsigned long)d.n, (unsigned long)d.max);
     hr_log_crash(rec, HRLOG_ACTION_RESTART_GROUP, d.n, d.max);
-    hrreg_count_restart(&hr_reg, g->gid);
     hr_stop_members(g);
     hr_start_direct(g);
+    g->unsaved++;
 }
 
 /* arun -g gid image args (console): registers a direct actor and starts it. */
@@ -287,10 +311,10 @@ static int hr_fexec(int32_t caller, const struct hr_exec_req *req)
         return K_EINVAL;
     if (!parent)
         return hr_spawn(req->image, req->argc, req->args, req->args_len, 0);
-    for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++) {
+    for (int k = 0; req->base.name[0] && k < HR_GROUP_MEMBERS_MAX; k++) {
         struct hr_member *o = &g->members[k];
         if (o->used && !o->direct && o->aid && !memcmp(&o->base, &req->base, sizeof(o->base)))
-            return K_EEXIST;
+            return K_EEXIST;    /* persistent names are unique in a group; none is no name */
     }
     struct hr_member *m = hr_member_add(g);
     if (!m)
@@ -306,6 +330,7 @@ static int hr_fexec(int32_t caller, const struct hr_exec_req *req)
     return aid;
 }
 
+/* Describes the index-th registered group for the console (HR_OP_GROUP_INFO). */
 static int hr_group_info(uint32_t index, struct hr_group_info *out)
 {
     struct hrreg_group_info gi;
@@ -329,6 +354,7 @@ static int hr_group_info(uint32_t index, struct hr_group_info *out)
     return K_OK;
 }
 
+/* Describes the index-th crash record, oldest first, for the console (HR_OP_CRASH_INFO). */
 static int hr_crash_info(uint32_t index, struct hr_crash_info *out)
 {
     struct hrlog_iter it;
@@ -356,36 +382,63 @@ static int hr_crash_info(uint32_t index, struct hr_crash_info *out)
     return K_OK;
 }
 
-/* Gets the registry and crash log areas of the bank from the PMM and opens them. */
+/* Maps area (PMM_AREA_*) of the bank into HR, or, when the PMM server cannot (none runs,
+   or it refuses), gives HR zeroed memory of its own instead, which a site restart loses;
+   *size gets the area's size. Returns its address (0 when there is no memory either) and
+   sets *kept to whether it is the bank's. */
+static uintptr_t hr_area(int port, uint32_t area, uint32_t *size, int *kept)
+{
+    struct sys_ipc_ret r = { .status = K_EUNKNOWN };
+    if (port >= 0)
+        r = sys_ipc_call(port, PMM_OP_SYS_AREA, area, 0, 0, NULL);
+    *kept = r.status == K_OK && r.w[0] == K_OK;
+    if (*kept) {
+        *size = r.w[2];
+        return r.w[1];
+    }
+    KnRgnDesc rgn;
+    memset(&rgn, 0, sizeof(rgn));
+    rgn.size = area == PMM_AREA_HR_REGISTRY ? HRREG_AREA_SIZE : HRLOG_AREA_SIZE;
+    rgn.options = K_ANYWHERE | K_WRITABLE | K_FILLZERO;
+    *size = rgn.size;
+    return rgnAllocate(K_MYACTOR, &rgn) == K_OK ? rgn.startAddr : 0;
+}
+
+/* Opens the registry and crash log in the bank (through the PMM server). Without the bank
+   both live in HR's memory for this boot only, so that every later call finds them open.
+   Returns K_OK when the registry is the bank's (a warm boot may restore its groups),
+   K_EUNKNOWN when it is in HR's memory, K_ENOMEM when neither can be had. */
 static int hr_open_bank(void)
 {
     int port = (int)sys_call1(SYS_PORT_LOOKUP, PORT_WK_PMM);
     char why[96];
-    if (port < 0) {
-        printf("hr: no PMM server: registry and crash log unavailable\n");
-        return K_EUNKNOWN;
+    uint32_t reg_size, log_size;
+    int reg_kept, log_kept;
+    uintptr_t reg = hr_area(port, PMM_AREA_HR_REGISTRY, &reg_size, &reg_kept);
+    uintptr_t log = hr_area(port, PMM_AREA_HR_CRASHLOG, &log_size, &log_kept);
+    if (!reg || !log) {
+        printf("hr: no memory for the registry and crash log\n");
+        return K_ENOMEM;
     }
-    struct sys_ipc_ret r = sys_ipc_call(port, PMM_OP_SYS_AREA, PMM_AREA_HR_REGISTRY, 0, 0, NULL);
-    if (r.status || r.w[0]) {
-        printf("hr: cannot map the registry: %ld\n", r.status ? r.status : (long)(int32_t)r.w[0]);
-        return K_EUNKNOWN;
-    }
-    int st = hrreg_open(&hr_reg, (void *)r.w[1], r.w[2], why, sizeof(why));
-    if (st == HRREG_INVALID_REINITIALISED)
+    if (!reg_kept || !log_kept)
+        printf("hr: %s: registry and crash log in HR's memory, lost on a site restart\n",
+               port < 0 ? "no PMM server" : "the PMM server refused the bank areas");
+    if (hrreg_open(&hr_reg, (void *)reg, reg_size, why, sizeof(why)) == HRREG_INVALID_REINITIALISED)
         printf("hr: registry invalid (%s), initialised\n", why);
-    r = sys_ipc_call(port, PMM_OP_SYS_AREA, PMM_AREA_HR_CRASHLOG, 0, 0, NULL);
-    if (r.status || r.w[0]) {
-        printf("hr: cannot map the crash log\n");
-        return K_EUNKNOWN;
-    }
-    hrlog_open(&hr_log, (void *)r.w[1], r.w[2], why, sizeof(why));
-    return K_OK;
+    hrlog_open(&hr_log, (void *)log, log_size, why, sizeof(why));
+    return reg_kept ? K_OK : K_EUNKNOWN;
 }
 
-/* After a warm boot: restart every registered group, unless the site is crash-looping. */
+/* After a warm boot: records the site restart, then restarts every registered group, unless
+   the site is crash-looping (too many site restarts within the site interval). */
 static void hr_restore_groups(void)
 {
     struct hrreg_site_history h;
+    /* Every site restart counts, whoever asked for it (HR's policy, the console, a kernel
+       panic, a failed PMM or HR): a loop through any of them is broken the same way. A reset
+       from outside (QMP, a debugger, a power button) is the operator's, not a failure. */
+    if (hr_boot.last_reset_reason != 0)
+        hrreg_site_record(&hr_reg, hr_now_ns());
     hrreg_site_get(&hr_reg, &h);
     struct hrpol_site_decision d = hrpol_site_decide(&hr_tun, h.times, h.count, hr_now_ns(),
                                                      hr_stop_reason, sizeof(hr_stop_reason));
@@ -428,7 +481,10 @@ int main(void)
         printf("hr: cannot take the fault port\n");
         return 1;
     }
-    if (hr_open_bank() == K_OK && hr_boot.kind == 1)
+    int bank = hr_open_bank();
+    if (bank == K_ENOMEM)
+        return 1;
+    if (bank == K_OK && hr_boot.kind == 1)
         hr_restore_groups();
     for (;;) {
         struct ipc_bufs b = { 0, 0, &in, sizeof(in), 0 };
@@ -444,7 +500,12 @@ int main(void)
         int st = K_OK;
         uint32_t out_len = 0;
         struct actor_info ci;
-        sys_call2(SYS_ACTOR_INFO, caller % 64 - 1, (long)&ci);
+        memset(&ci, 0, sizeof(ci));
+        sys_call2(SYS_ACTOR_INFO, caller % ACTOR_SLOTS - 1, (long)&ci);
+        if (ci.aid != caller)
+            ci.privileges = 0;
+        if (m.w[0] != HR_OP_FEXEC && m.w[0] != HR_OP_GET_GROUP)
+            hr_save_restarts();     /* not on a restart path: the time is there */
         switch (m.w[0]) {
         case HR_OP_EXIT_HDL: {
             struct hr_group *g;
@@ -454,13 +515,20 @@ int main(void)
             break;
         }
         case HR_OP_KILL_GROUP: {
-            struct hr_group *g = hr_group_find((int32_t)m.w[1]);
-            if (!(ci.privileges & PRIV_ACTORS) && !(g && hr_member_by_aid(caller, &g)))
+            /* Members may kill their own group, the console (actors privilege) any group;
+               a gid not in use is not an error for anyone. */
+            int32_t gid = (int32_t)m.w[1];
+            struct hr_group *g = hr_group_find(gid), *cg = NULL;
+            struct hrreg_group_info gi;
+            int in_use = g || hrreg_group_find(&hr_reg, gid, &gi) == K_OK;
+            if (!in_use)
+                break;
+            if (!(ci.privileges & PRIV_ACTORS) && !(hr_member_by_aid(caller, &cg) && cg == g))
                 st = K_EPRIV;
             else if (g)
                 hr_group_end(g);
-            else if (hrreg_remove_group(&hr_reg, (int32_t)m.w[1]) == K_OK)
-                hr_free_group_blocks((int32_t)m.w[1]);
+            else if (hrreg_remove_group(&hr_reg, gid) == K_OK)
+                hr_free_group_blocks(gid);
             break;
         }
         case HR_OP_GET_GROUP: {
