@@ -23,7 +23,14 @@ struct pmm_caller {
     uint32_t privs;
 };
 
-static int pmm_caller_info(int32_t aid, struct pmm_caller *c)
+/* Callers already looked up, by aid modulo the size: an actor's group and privileges are
+   set when it is created and an aid is never given again, so one SYS_ACTOR_INFO per actor
+   is enough. */
+#define PMM_CALLERS_CACHED 64
+static struct pmm_caller pmm_callers[PMM_CALLERS_CACHED];
+
+/* Asks the kernel about a live actor: K_OK with *c, or K_EUNKNOWN when it has ended. */
+static int pmm_actor_info(int32_t aid, struct pmm_caller *c)
 {
     struct actor_info info;
     if (sys_call2(SYS_ACTOR_INFO, aid % 64 - 1, (long)&info) != K_OK || info.aid != aid)
@@ -34,6 +41,20 @@ static int pmm_caller_info(int32_t aid, struct pmm_caller *c)
     return K_OK;
 }
 
+/* What the sender of a request is (alive: it waits for the reply), from the cache. */
+static int pmm_caller_info(int32_t aid, struct pmm_caller *c)
+{
+    struct pmm_caller *known = &pmm_callers[(uint32_t)aid % PMM_CALLERS_CACHED];
+    if (aid > 0 && known->aid == aid) {
+        *c = *known;
+        return K_OK;
+    }
+    int err = pmm_actor_info(aid, c);
+    if (err == K_OK)
+        *known = *c;
+    return err;
+}
+
 static uint32_t pmm_slot(const struct bank_entry *e)
 {
     return e->slot;
@@ -42,7 +63,17 @@ static uint32_t pmm_slot(const struct bank_entry *e)
 static int pmm_alive(int32_t aid)
 {
     struct pmm_caller c;
-    return pmm_caller_info(aid, &c) == K_OK;
+    return pmm_actor_info(aid, &c) == K_OK;
+}
+
+/* Whether aid is a recorded mapper of the block: it still has it mapped, since only the
+   server unmaps blocks (and forgets their mappers then) and an aid dies with its actor. */
+static int pmm_is_mapper(const struct bank_entry *e, int32_t aid)
+{
+    for (int i = 0; i < PMM_MAPPERS_MAX; i++)
+        if (pmm_mappers[pmm_slot(e)][i] == aid)
+            return 1;
+    return 0;
 }
 
 static void pmm_note_mapper(const struct bank_entry *e, int32_t aid)
@@ -106,6 +137,8 @@ static int pmm_allocate(const struct pmm_caller *c, const struct pmm_alloc_req *
     if (err)
         return err;
     *vaddr = ACTOR_PMM_VADDR + e->offset;
+    if (!created && pmm_is_mapper(e, c->aid))
+        return K_OK;        /* a retrieval by an actor that has it mapped already */
     err = (int)sys_call5(SYS_BANK_MAP, c->aid, (long)e->offset, (long)*vaddr,
                          (long)(e->pages * BANK_PAGE_SIZE), 1);
     if (err) {
@@ -272,6 +305,10 @@ int main(void)
             }
         }
         struct ipc_bufs r = { &rep, rep_len, 0, 0, 0 };
-        sys_ipc_reply(m.r5, (uint32_t)st, w1, w2, 0, &r);
+        /* A reply that does not fit the caller's buffer fails and leaves the caller
+           waiting: answer K_EINVAL without the buffer instead. (No buffer: NULL, which
+           spares the kernel reading the descriptor.) */
+        if (sys_ipc_reply(m.r5, (uint32_t)st, w1, w2, 0, rep_len ? &r : NULL) == K_EINVAL && rep_len)
+            sys_ipc_reply(m.r5, (uint32_t)K_EINVAL, 0, 0, 0, NULL);
     }
 }
