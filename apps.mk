@@ -3,7 +3,9 @@
 #
 #   apps/<name>/*.c         -> $(B)/apps/<name>.elf      (APPS: every folder with .c files)
 #   tests/actors/<name>/*.c -> $(B)/actors/<name>.elf    (TEST_ACTORS)
-#   EXTRA_APPS="DIR ..."    -> $(B)/apps/<basename DIR>.elf, from folders outside the tree
+#   EXTRA_APPS="DIR ..."    -> $(B)/apps/<basename DIR>.elf, from folders outside the tree;
+#                              the Makefile packs them into the default image, and SYSADM=FILE
+#                              replaces that image's boot script
 #
 # An optional <folder>/app.mk holds one line of per-actor settings, by folder name:
 #   <name>_CFLAGS (compile), <name>_LDFLAGS (link), <name>_LIBS (archives linked first).
@@ -41,8 +43,9 @@ EXTRA_APP_ELFS := $(EXTRA_APP_NAMES:%=$(B)/apps/%.elf)
 ALL_ACTOR_ELFS := $(APP_ELFS) $(TEST_ACTOR_ELFS) $(EXTRA_APP_ELFS)
 
 $(foreach d,$(EXTRA_APP_DIRS),$(if $(wildcard $(d)/*.c),,$(error EXTRA_APPS: no .c file in $(d))))
-$(foreach n,$(sort $(EXTRA_APP_NAMES)),$(if $(filter $(n),$(APPS)),\
-  $(error EXTRA_APPS: $(n) is already an app in apps/$(n))))
+$(foreach n,$(sort $(EXTRA_APP_NAMES)),$(if $(filter $(n),$(APPS) pmm hr),\
+  $(error EXTRA_APPS: $(n) is already the name of an actor of the tree)))
+$(if $(SYSADM),$(if $(wildcard $(SYSADM)),,$(error SYSADM: no file $(SYSADM))))
 $(if $(filter-out $(words $(EXTRA_APP_NAMES)),$(words $(sort $(EXTRA_APP_NAMES)))),\
   $(error EXTRA_APPS: two folders have the same name: $(EXTRA_APP_NAMES)))
 
@@ -69,15 +72,17 @@ $(LIBREPRISE): $(LIBC_GLUE_OBJS)
 # ---- actors -----------------------------------------------------------------------------------
 # actor_rules: name, source folder, ELF file, object folder. Libraries are listed with $$$$ so
 # that ACTOR_LIBS and <name>_LIBS set after this file still count (secondary expansion).
+# Editing the folder's app.mk rebuilds the actor.
 define actor_rules
 OBJS.$(3) := $(patsubst $(2)/%.c,$(4)/%.o,$(wildcard $(2)/*.c))
 
-$(4)/%.o: $(2)/%.c
+$(4)/%.o: $(2)/%.c $(wildcard $(2)/app.mk)
 	$$(call msg,CC,$$<)
 	@mkdir -p $$(@D)
 	$$(Q)$$(ACC) $$(ACTOR_CFLAGS) $$($(1)_CFLAGS) $$(DEPFLAGS) -c $$< -o $$@
 
-$(3): $$(OBJS.$(3)) $$(ACTOR_CRT0) $$(LIBREPRISE) $$(ACTOR_LDS) $$$$($(1)_LIBS) $$$$(ACTOR_LIBS)
+$(3): $$(OBJS.$(3)) $$(ACTOR_CRT0) $$(LIBREPRISE) $$(ACTOR_LDS) $$$$($(1)_LIBS) $$$$(ACTOR_LIBS) \
+     $(wildcard $(2)/app.mk)
 	$$(call msg,LD,$$@)
 	@mkdir -p $$(@D)
 	$$(Q)$$(ACC) $$(ACTOR_LDFLAGS) $$($(1)_LDFLAGS) $$(ACTOR_CRT0) $$(OBJS.$(3)) \

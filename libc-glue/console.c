@@ -1,5 +1,8 @@
-/* Newlib system calls on the console: file descriptors 0, 1 and 2, all three the serial line. */
-#include <stdio.h>
+/* Newlib system calls on the console: file descriptors 0, 1 and 2, all three the serial line.
+ *
+ * Buffering is newlib's own: _fstat says "character device" and _isatty 1, so stdin and
+ * stdout are line-buffered on first use (a read flushes stdout first) and stderr is
+ * unbuffered. Nothing here calls stdio, so an actor without printf links no stdio. */
 #include <string.h>
 #include <sys/stat.h>
 #include <reprise/sys.h>
@@ -15,14 +18,6 @@ int _lseek(int fd, int offset, int whence);
 static int is_console(int fd)
 {
     return fd >= 0 && fd <= 2;
-}
-
-/* console_stdio_init: stdout line-buffered, stderr unbuffered, before main. A constructor of
- * this file, so it is linked (with stdio) only into actors that use the console. */
-__attribute__((constructor)) static void console_stdio_init(void)
-{
-    setvbuf(stdout, NULL, _IOLBF, BUFSIZ);
-    setvbuf(stderr, NULL, _IONBF, 0);
 }
 
 /* _read: wait for at least one character, return what has arrived (up to len). The console
@@ -65,7 +60,7 @@ int _close(int fd)
     return is_console(fd) ? 0 : glue_errno(EBADF);
 }
 
-/* _fstat: the console is a character device (newlib then line-buffers it). */
+/* _fstat: the console is a character device (newlib then asks _isatty and line-buffers it). */
 int _fstat(int fd, struct stat *st)
 {
     if (!is_console(fd))

@@ -23,23 +23,20 @@ int _fork(void);
 int _wait(int *status);
 int _execve(const char *path, char *const argv[], char *const envp[]);
 
-/* glue_fail: map a K_E* code onto the nearest errno value; returns -1. */
+/* glue_fail: map a K_E* code onto the nearest errno value (EIO for one it does not know);
+ * returns -1. A table rather than a switch: every actor with stdio links this. */
 int glue_fail(long kerr)
 {
-    switch (kerr) {
-    case K_EINVAL:   return glue_errno(EINVAL);
-    case K_ENOMEM:   return glue_errno(ENOMEM);
-    case K_EFAULT:   return glue_errno(EFAULT);
-    case K_EUNKNOWN: return glue_errno(ESRCH);
-    case K_EEXIST:   return glue_errno(EEXIST);
-    case K_EPRIV:    return glue_errno(EPERM);
-    case K_ETOOMUCH: return glue_errno(EAGAIN);
-    case K_EBUSY:    return glue_errno(EBUSY);
-    case K_ENOTIMP:  return glue_errno(ENOSYS);
-    case K_EDEAD:    return glue_errno(ESRCH);
-    case K_ETIMEOUT: return glue_errno(ETIMEDOUT);
-    default:         return glue_errno(EIO);
-    }
+    static const unsigned char errno_of[] = {
+        [-K_EINVAL] = EINVAL,   [-K_ENOMEM] = ENOMEM,     [-K_EFAULT] = EFAULT,
+        [-K_EUNKNOWN] = ESRCH,  [-K_EEXIST] = EEXIST,     [-K_EPRIV] = EPERM,
+        [-K_ETOOMUCH] = EAGAIN, [-K_EBUSY] = EBUSY,       [-K_ENOTIMP] = ENOSYS,
+        [-K_EDEAD] = ESRCH,     [-K_ETIMEOUT] = ETIMEDOUT,
+    };
+    _Static_assert(ETIMEDOUT < 256 && ENOSYS < 256, "errno values fit the table");
+    if (kerr < 0 && kerr > -(long)sizeof(errno_of) && errno_of[-kerr])
+        return glue_errno(errno_of[-kerr]);
+    return glue_errno(EIO);
 }
 
 static uintptr_t page_up(uintptr_t a)

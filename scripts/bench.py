@@ -19,12 +19,22 @@ def as_number(text):
     return float(text) if "." in text else int(text)
 
 
-def bench_kernel_size(board, kernel):
-    """kernel_{text,data,bss}_bytes from arm-none-eabi-size's Berkeley output."""
-    out = subprocess.run(["arm-none-eabi-size", "-B", str(kernel)], check=True, capture_output=True,
+def elf_size(elf, prefix):
+    """<prefix>_{text,data,bss}_bytes of an ELF file, from arm-none-eabi-size's Berkeley output."""
+    out = subprocess.run(["arm-none-eabi-size", "-B", str(elf)], check=True, capture_output=True,
                          text=True).stdout.splitlines()
     text, data, bss = (int(v) for v in out[1].split()[:3])
-    return {"kernel_text_bytes": text, "kernel_data_bytes": data, "kernel_bss_bytes": bss}
+    return {f"{prefix}_text_bytes": text, f"{prefix}_data_bytes": data, f"{prefix}_bss_bytes": bss}
+
+
+def bench_kernel_size(board, kernel):
+    """kernel_{text,data,bss}_bytes."""
+    return elf_size(kernel, "kernel")
+
+
+def bench_hello_size(board):
+    """hello_{text,data,bss}_bytes: the seed actor linked with newlib-nano and libc-glue."""
+    return elf_size(board.build_dir / "apps" / "hello.elf", "hello")
 
 
 def bench_cold_boot(board, kernel, log_dir):
@@ -74,6 +84,7 @@ def main():
 
     figures = {}
     figures.update(bench_kernel_size(board, kernel))
+    figures.update(bench_hello_size(board))
     figures.update(bench_cold_boot(board, kernel, log_dir))
     for image in sorted(board.images_dir.glob("bench*.elf")):     # none yet: skipped
         for name, value in bench_image(board, image, log_dir).items():

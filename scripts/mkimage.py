@@ -3,7 +3,7 @@
 
 usage:
   mkimage.py -o OUT [-v] [--script sysadm.ini] NAME=PATH[:OPTS] ...
-  mkimage.py -o OUT [-v] [--build-dir DIR] --manifest FILE.image [NAME=PATH[:OPTS] ...]
+  mkimage.py -o OUT [-v] [--build-dir DIR] --manifest FILE.image [--script FILE] [NAME=PATH[:OPTS] ...]
   mkimage.py --deps [--build-dir DIR] --manifest FILE.image     (prints the input files)
 
 OPTS is a comma list of
@@ -21,7 +21,8 @@ for example:
   script default.ini
   actor  cinit  apps/cinit.elf  actors,site,boot,prio=10
   actor  hello  apps/hello.elf
-Manifest actors come first, in order, then command-line ones.
+Manifest actors come first, in order, then command-line ones. --script replaces the
+manifest's script (make's SYSADM=FILE does this for the default image).
 
 The image is the header page, then each ELF file on a page boundary, then the script,
 padded with zeros to a whole page. The output depends only on the inputs.
@@ -245,7 +246,8 @@ def main():
     ap = argparse.ArgumentParser(description="Pack actor ELF files and the boot script "
                                  "into a Reprise system image (see the script's docstring).")
     ap.add_argument("-o", "--output", help="image file to write")
-    ap.add_argument("--script", help="boot script (sysadm.ini) to include")
+    ap.add_argument("--script", help="boot script (sysadm.ini) to include; replaces the "
+                    "manifest's")
     ap.add_argument("--manifest", help="image manifest (images/<name>.image)")
     ap.add_argument("--build-dir", default=".", help="where manifest actor paths start")
     ap.add_argument("--deps", action="store_true",
@@ -259,8 +261,6 @@ def main():
     if args.manifest:
         script_path, specs = parse_manifest(args.manifest, args.build_dir, opts)
     if args.script:
-        if script_path is not None:
-            fail(f"--script and a script in {args.manifest}")
         script_path = args.script
     specs += [parse_spec(s, opts) for s in args.entries]
     if args.deps:

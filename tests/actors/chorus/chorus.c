@@ -1,5 +1,10 @@
-/* Test actor for <chorus.h> alone (no stdio): region calls, actor calls; the exit status
- * says which check failed (0: all passed), as `arun`'s wait or the console reports it. */
+/* Test actor for <chorus.h> alone (no stdio): region calls, actor calls, time; the exit
+ * status says which check failed (0: all passed), as the kernel's "exited with status N"
+ * console line reports it. Checks, by status:
+ *   1-2 vmPageSize, actorSelf, agetId          3-9 rgnAllocate/rgnFree, K_ANYWHERE, K_RESERVED
+ *   10 a fixed address outside the actor area  11-14 sysTime and threadDelay
+ *   15-19 rgnFree(K_FREEALL) frees every rgnAllocate region and leaves the malloc heap alone
+ *   (a freed heap would fault: the kernel then prints a data abort, not a status). */
 #include <chorus.h>
 
 int main(void)
@@ -52,5 +57,27 @@ int main(void)
         exit(13);
     if ((t1.tmSec - t0.tmSec) * 1000000000L + (t1.tmNSec - t0.tmNSec) < 2000000L)
         exit(14);
+
+    /* The heap grows past the data pages (_sbrk maps them with rgnAllocate at fixed
+     * addresses), then K_FREEALL: the regions go, the heap stays. */
+    enum { HEAP_BYTES = 256 * 1024 };
+    unsigned char *heap = malloc(HEAP_BYTES);
+    if (!heap)
+        exit(15);
+    memset(heap, 0x5a, HEAP_BYTES);
+    KnRgnDesc r1 = { .size = 2 * vmPageSize(), .options = K_ANYWHERE | K_WRITABLE };
+    KnRgnDesc r2 = { .size = vmPageSize(), .options = K_ANYWHERE | K_RESERVED };
+    if (rgnAllocate(K_MYACTOR, &r1) != K_OK || rgnAllocate(K_MYACTOR, &r2) != K_OK)
+        exit(16);
+    KnRgnDesc all = { .options = K_FREEALL };
+    if (rgnFree(K_MYACTOR, &all) != K_OK)
+        exit(17);
+    for (int i = 0; i < HEAP_BYTES; i += 1024)
+        if (heap[i] != 0x5a || heap[i + 1023] != 0x5a)
+            exit(18);
+    KnRgnDesc again = { .startAddr = r1.startAddr, .size = r1.size, .options = K_WRITABLE };
+    if (rgnAllocate(K_MYACTOR, &again) != K_OK)     /* K_EEXIST if r1 were still there */
+        exit(19);
+    free(heap);
     return 0;
 }

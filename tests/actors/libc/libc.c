@@ -6,6 +6,7 @@
  * and expects "libc: line [what it typed]". Expected transcript (exit=3 a b):
  *   libc: constructor ran
  *   libc: printf [  42] [-7  ] [ff] [00C0FFEE] [hello] [hi    |] [x] [-123456789] [4000000000] [0x1234] [%]
+ *   libc: printf [4294967295] [0042] [+5] [  0xff] [FF] [hel] [ y] [  -99] [7fffffff] [0xbeef0] [100%]
  *   libc: printf ok
  *   libc: argc=4
  *   libc: argv[0]=libc ... argv[3]=b
@@ -24,6 +25,7 @@
  *   libc: destructor ran */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -77,6 +79,8 @@ static void test_printf(void)
     printf("libc: printf [%4d] [%-4d] [%x] [%08X] [%s] [%-6s|] [%c] [%ld] [%lu] [%p] [%%]\n",
            42, -7, 255u, 0xc0ffeeu, "hello", "hi", 'x', -123456789L, 4000000000UL,
            (void *)0x1234);
+    printf("libc: printf [%u] [%04d] [%+d] [%#6x] [%X] [%.3s] [%2c] [%5ld] [%lx] [%p] [%d%%]\n",
+           4294967295u, 42, 5, 255u, 255u, "hello", 'y', -99L, 0x7fffffffL, (void *)0xbeef0, 100);
     check_fmt("[  42]", "[%4d]", 42);
     check_fmt("[-7  ]", "[%-4d]", -7);
     check_fmt("[0042]", "[%04d]", 42);
@@ -136,6 +140,9 @@ static void test_errno(void)
     errno = 0;
     if (fopen("/nothing", "r") != NULL || errno != ENOENT)
         fail("fopen is not ENOENT");
+    errno = 0;
+    if (kill(99999, SIGTERM) != -1 || errno != ESRCH)      /* K_EUNKNOWN from the kernel */
+        fail("kill(99999) is not ESRCH");
     if (failures == before)
         printf("libc: errno ok\n");
 }

@@ -1,0 +1,166 @@
+"""libc-glue scenarios: newlib's printf, malloc, exit, argv and stdin in an actor, the
+<chorus.h> calls, and an actor from outside the tree built with EXTRA_APPS.
+
+The libc image (tests/images/libc.image) boots kdriver, a console test shell: `run IMAGE
+ARGS` starts an actor and waits for it to end, without reading the console meanwhile, so
+the actor owns what is typed. Test actors: tests/actors/libc (its header has the whole
+transcript) and tests/actors/chorus (exit status 0 when every check passed)."""
+import os
+import re
+import subprocess
+
+import pytest
+from reprise import ROOT
+
+AID = r"(\d+)"
+MAKE_TIMEOUT = 600          # seconds; a hang detector for a whole kernel build
+
+
+def heap_max_kib():
+    """ACTOR_HEAP_MAX of <reprise/abi.h>, in KiB: the most malloc can get."""
+    abi = (ROOT / "kernel/include/uapi/reprise/abi.h").read_text()
+    return int(re.search(r"#define\s+ACTOR_HEAP_MAX\s+(0x[0-9a-fA-F]+|\d+)", abi).group(1), 0) // 1024
+
+
+@pytest.fixture
+def kdriver(boot, board):
+    """The libc image booted up to kdriver's first prompt."""
+    m = boot(board.image("libc"))
+    m.expect_line(r"kdriver: ready, \d+ free pages")
+    m.expect("kdriver> ")
+    return m
+
+
+def run(m, command):
+    """Types `run ...` at kdriver's prompt; returns the aid of the started actor."""
+    m.sendline(f"run {command}")
+    name = command.split()[0]
+    return int(m.expect(rf"kdriver: started {name} as aid {AID}\n").group(1))
+
+
+def expect_end(m, name, aid, status):
+    """The kernel's line for an actor that is not restartable ending with exit(status), then
+    kdriver's prompt again."""
+    m.expect_line(rf"kernel: {name} \(aid {aid}\) exited with status {status}")
+    m.expect_line(f"kdriver: {name} ended")
+    m.expect("kdriver> ")
+
+
+def no_failures(m):
+    assert "FAIL" not in m.text, "a self-check of the test actor failed (see the console)"
+
+
+def test_printf_formats_and_widths(kdriver):
+    """printf on the console: %d %u %x %X %s %c %p %ld %lu %% with widths, precision, flags,
+    then vsnprintf compared with expected strings inside the actor ("printf ok")."""
+    m = kdriver
+    aid = run(m, "libc nostdin notime")
+    m.expect_line("libc: constructor ran")
+    m.expect_line(re.escape("libc: printf [  42] [-7  ] [ff] [00C0FFEE] [hello] [hi    |] [x] "
+                            "[-123456789] [4000000000] [0x1234] [%]"))
+    m.expect_line(re.escape("libc: printf [4294967295] [0042] [+5] [  0xff] [FF] [hel] [ y] "
+                            "[  -99] [7fffffff] [0xbeef0] [100%]"))
+    m.expect_line("libc: printf ok")
+    m.expect_line("libc: done, exit 0")
+    expect_end(m, "libc", aid, 0)
+    no_failures(m)
+
+
+def test_malloc_stress_and_heap_exhaustion(kdriver):
+    """4000 random malloc/free/calloc/realloc with content checks; then growing blocks until
+    malloc returns NULL with errno ENOMEM at the heap limit, and after freeing them all a
+    large malloc succeeds again."""
+    m = kdriver
+    aid = run(m, "libc nostdin notime")
+    m.expect_line("libc: malloc stress ok")
+    kib = int(m.expect_line(r"libc: heap exhausted at (\d+) KiB, errno ENOMEM ok").group(1))
+    assert heap_max_kib() - 1024 < kib <= heap_max_kib(), "the heap ends at ACTOR_HEAP_MAX"
+    m.expect_line("libc: heap reuse ok")
+    m.expect_line("libc: done, exit 0")
+    expect_end(m, "libc", aid, 0)
+    no_failures(m)
+
+
+def test_exit_status_on_console(kdriver):
+    """exit(3) from main's return: atexit handlers and destructors run, stdout is flushed,
+    and the kernel prints the status; a negative status and a stdio-less actor too."""
+    m = kdriver
+    aid = run(m, "libc exit=3 nostdin notime")
+    m.expect_lines("libc: done, exit 3", "libc: atexit handler", "libc: destructor ran")
+    expect_end(m, "libc", aid, 3)
+
+    aid = run(m, "libc exit=-1 nostdin notime")
+    m.expect_line("libc: done, exit -1")
+    expect_end(m, "libc", aid, -1)
+    no_failures(m)
+
+
+def test_argv_passing(kdriver):
+    """Arguments typed after the image name arrive as argv[1..], argv[0] is the image name,
+    argv[argc] is NULL; getpid() is the actor id."""
+    m = kdriver
+    aid = run(m, "libc nostdin notime alpha b=2 x-y_z")
+    m.expect_lines("libc: argc=6", "libc: argv\\[0\\]=libc", "libc: argv\\[1\\]=nostdin",
+                   "libc: argv\\[2\\]=notime", "libc: argv\\[3\\]=alpha", "libc: argv\\[4\\]=b=2",
+                   "libc: argv\\[5\\]=x-y_z", f"libc: pid={aid} ok")
+    expect_end(m, "libc", aid, 0)
+    no_failures(m)
+
+
+def test_read_typed_line(kdriver):
+    """fgets(stdin) returns the line typed on the console (Enter, a carriage return, becomes
+    '\\n'); stdout is line-buffered and stderr is not; errno and time calls work."""
+    m = kdriver
+    aid = run(m, "libc exit=0")
+    m.expect_lines("libc: stderr unbuffered", "libc: linebuf ok", "libc: errno ok",
+                   "libc: time ok", "libc: ready for a line")
+    m.sendline("Hello, actor: 1 2 3")
+    m.expect_line(re.escape("libc: line [Hello, actor: 1 2 3]"))
+    m.expect_line("libc: done, exit 0")
+    expect_end(m, "libc", aid, 0)
+    no_failures(m)
+
+
+def test_chorus_calls(kdriver):
+    """<chorus.h> without stdio: vmPageSize, actorSelf/agetId, rgnAllocate/rgnFree (K_ANYWHERE,
+    K_RESERVED, a fixed address, K_FREEALL leaving the malloc heap alone), sysTime and
+    threadDelay. The exit status names the first failed check; 0 is all passed."""
+    m = kdriver
+    aid = run(m, "chorus")
+    expect_end(m, "chorus", aid, 0)
+
+
+def make_env():
+    """The environment for a nested make: without the variables an outer `make test` (say
+    with EXTRA_APPS=...) passes down, which would change what this make builds."""
+    env = dict(os.environ)
+    for var in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "EXTRA_APPS", "SYSADM",
+                "B", "V"):
+        env.pop(var, None)
+    return env
+
+
+def test_extra_apps_actor(boot, board, tmp_path):
+    """The newcomer's path: `make EXTRA_APPS=examples/myactor SYSADM=examples/myactor/sysadm.ini
+    image` builds the outside folder into an actor named myactor, packs it into the default
+    image with that boot script, and C_INIT runs it at boot. The build goes to a build folder
+    of its own (B=<tmp>) so that build/<board>/reprise.elf, which other scenarios boot at the
+    same time, is never touched."""
+    build = tmp_path / "build"
+    cmd = ["make", f"-j{min(os.cpu_count() or 1, 4)}", f"BOARD={board.name}", f"B={build}",
+           "EXTRA_APPS=examples/myactor", "SYSADM=examples/myactor/sysadm.ini", "image"]
+    done = subprocess.run(cmd, cwd=ROOT, env=make_env(), capture_output=True, text=True,
+                          timeout=MAKE_TIMEOUT)
+    assert done.returncode == 0, f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}"
+    assert (build / "apps" / "myactor.elf").is_file()
+
+    m = boot(build / "reprise.elf")
+    m.expect_line("cinit: running sysadm.ini")
+    m.expect_line("sysadm: arun myactor Reprise 3")
+    # myactor runs beside C_INIT, whose prompt may come first on the same line.
+    aid = m.expect(rf"myactor: aid {AID}, 3 arguments\n").group(1)
+    for i in (1, 2, 3):
+        m.expect(re.escape(f"myactor: hello, Reprise! ({i} of 3)\n"))
+    m.expect(re.escape("myactor: done, exit 3\n"))
+    m.expect(rf"kernel: myactor \(aid {aid}\) exited with status 3\n")
+    assert re.search(rf"^started myactor, aid {aid}$", m.text, re.MULTILINE), "C_INIT's arun line"
