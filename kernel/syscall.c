@@ -23,6 +23,7 @@
 #define BANK_FIRST_OFF VM_PAGE_SIZE   /* the kernel's boot record page is never mapped */
 
 static struct actor *console_reader;
+static int console_reader_bg;          /* the pending read gives way to other readers */
 
 static inline void sys_ret(struct actor *a, int v)
 {
@@ -182,7 +183,11 @@ static void sys_console_read(struct actor *self)
 {
     uaddr_t buf = self->tf.r[0];
     uint32_t len = self->tf.r[1];
-    int nonblock = (int)self->tf.r[2];
+    uint32_t flags = self->tf.r[2];
+    if (flags & ~(CONSOLE_READ_NONBLOCK | CONSOLE_READ_BACKGROUND)) {
+        sys_ret(self, K_EINVAL);
+        return;
+    }
     if (!vm_check(&self->vm, buf, len, 1)) {
         sys_ret(self, K_EFAULT);
         return;
@@ -192,15 +197,22 @@ static void sys_console_read(struct actor *self)
         return;
     }
     int n = sys_console_take(self, buf, len);
-    if (n || nonblock) {
+    if (n || (flags & CONSOLE_READ_NONBLOCK)) {
         sys_ret(self, n);
         return;
     }
+    /* One reader at a time. A background reader (the console shell) gives way to any
+       other: its pending read ends with K_EBUSY, and it waits while another one reads. */
     if (console_reader) {
-        sys_ret(self, K_EBUSY);
-        return;
+        if ((flags & CONSOLE_READ_BACKGROUND) || !console_reader_bg) {
+            sys_ret(self, K_EBUSY);
+            return;
+        }
+        sys_ret(console_reader, K_EBUSY);
+        sched_ready(console_reader);
     }
     console_reader = self;
+    console_reader_bg = (flags & CONSOLE_READ_BACKGROUND) != 0;
     self->con_buf = buf;
     self->con_len = len;
     self->state = AS_BLOCKED;
@@ -465,16 +477,16 @@ static void sys_bank_map(struct actor *self)
         sys_ret(self, K_EINVAL);
         return;
     }
+    /* A range inside an existing bank region (a retrieval) only needs its pages mapped
+       again; otherwise it becomes a region of its own, merged with contiguous neighbours. */
     struct vm_region *r = vm_region_find(&a->vm, va);
-    if (r && r->kind == VM_RGN_BANK && r->start == va && r->end == va + size &&
-        r->bank_off == off && r->prot == prot) {
-        sys_ret(self, K_OK);      /* already mapped exactly so: a retrieval */
-        return;
-    }
-    err = vm_region_add(&a->vm, va, va + size, VM_RGN_BANK, prot, 0, off);
+    int inside = r && r->kind == VM_RGN_BANK && r->prot == prot && va + size <= r->end &&
+                 r->bank_off + (va - r->start) == off;
+    if (!inside)
+        err = vm_region_add(&a->vm, va, va + size, VM_RGN_BANK, prot, 0, off);
     for (uint32_t i = 0; err == K_OK && i < size; i += VM_PAGE_SIZE)
         err = vm_map(&a->vm, va + i, BOARD_BANK_PADDR + off + i, prot);
-    if (err != K_OK && err != K_EEXIST && err != K_ETOOMUCH)
+    if (err == K_ENOMEM && !inside)
         vm_region_remove(&a->vm, va, va + size, 1u << VM_RGN_BANK);
     sys_ret(self, err);
 }
@@ -502,9 +514,12 @@ static void sys_bank_unmap(struct actor *self)
             uint32_t lo = r->bank_off > off ? r->bank_off : off;
             uint32_t hi = rend < off + size ? rend : off + size;
             uint32_t va = r->start + (lo - r->bank_off);
-            /* Removing the whole region or its ends never splits; a middle part may. */
+            /* A middle part splits the region; with the table full, the pages go and the
+               region stays (an access faults, a later map fills the hole again). */
             if (vm_region_remove(&a->vm, va, va + (hi - lo), 1u << VM_RGN_BANK) == K_OK)
                 k = (uint32_t)-1;   /* the table changed: look again from the start */
+            else
+                vm_unmap_range(&a->vm, va, va + (hi - lo));
         }
     }
     sys_ret(self, K_OK);

@@ -115,6 +115,12 @@ static void vm_unmap_page(struct vm_space *vs, uint32_t va)
     }
 }
 
+void vm_unmap_range(struct vm_space *vs, uint32_t start, uint32_t end)
+{
+    for (uint32_t va = start; va < end; va += VM_PAGE_SIZE)
+        vm_unmap_page(vs, va);
+}
+
 int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned prot, int zero)
 {
     for (uint32_t va = start; va < end; va += VM_PAGE_SIZE) {
@@ -254,12 +260,31 @@ int vm_region_add(struct vm_space *vs, uint32_t start, uint32_t end, enum vm_reg
         return K_EEXIST;
     if (i < vs->nregions && vs->regions[i].start < end)
         return K_EEXIST;
-    /* Grow the previous region instead when this one continues it (heap growth). */
+    /* Grow a neighbour instead when this one continues it (heap growth, adjacent bank
+       blocks): bank regions also need contiguous bank offsets. */
     if (i > 0) {
         struct vm_region *p = &vs->regions[i - 1];
         if (p->end == start && p->kind == kind && p->prot == prot && p->flags == flags &&
-            kind != VM_RGN_BANK) {
+            (kind != VM_RGN_BANK || p->bank_off + (p->end - p->start) == bank_off)) {
             p->end = end;
+            if (i < vs->nregions) {
+                struct vm_region *n = &vs->regions[i];
+                if (n->start == end && n->kind == kind && n->prot == prot && n->flags == flags &&
+                    (kind != VM_RGN_BANK || bank_off + (end - start) == n->bank_off)) {
+                    p->end = n->end;
+                    memmove(n, n + 1, (vs->nregions - i - 1) * sizeof(*n));
+                    vs->nregions--;
+                }
+            }
+            return K_OK;
+        }
+    }
+    if (i < vs->nregions) {
+        struct vm_region *n = &vs->regions[i];
+        if (n->start == end && n->kind == kind && n->prot == prot && n->flags == flags &&
+            (kind != VM_RGN_BANK || bank_off + (end - start) == n->bank_off)) {
+            n->start = start;
+            n->bank_off = bank_off;
             return K_OK;
         }
     }

@@ -201,7 +201,28 @@ def read_elf(name, path, where):
     machine = struct.unpack_from("<H", data, 18)[0]
     if data[4] != 1 or data[5] != 1 or machine != 40:
         fail(f"{where}: {name}: {path} is not a 32-bit little-endian ARM ELF file")
-    return data
+    return loadable_part(data)
+
+
+def loadable_part(data):
+    """Keeps what loading needs: the file up to the end of its last segment, without the
+    section headers, symbols and debug information that follow (the build folder keeps
+    the full ELF for gdb). The kernel's loader reads only the program headers."""
+    phoff, = struct.unpack_from("<I", data, 28)
+    phentsize, phnum = struct.unpack_from("<HH", data, 42)
+    if phentsize != 32 or phoff + phnum * 32 > len(data):
+        return data     # malformed: packed as it is, the kernel's loader will say why
+    end = phoff + phnum * 32
+    for i in range(phnum):
+        p_type, p_offset, _, _, p_filesz = struct.unpack_from("<5I", data, phoff + 32 * i)
+        if p_filesz:
+            end = max(end, p_offset + p_filesz)
+    if end > len(data):
+        return data
+    out = bytearray(data[:end])
+    struct.pack_into("<I", out, 32, 0)          # e_shoff
+    struct.pack_into("<HHH", out, 46, 0, 0, 0)  # e_shentsize, e_shnum, e_shstrndx
+    return bytes(out)
 
 
 def read_script(path):

@@ -163,7 +163,7 @@ static char con_getc(void)
     static char buf[64];
     static long have, next;
     while (next >= have) {
-        long n = sys_call3(SYS_CONSOLE_READ, (long)buf, sizeof(buf), 0);
+        long n = sys_call3(SYS_CONSOLE_READ, (long)buf, sizeof(buf), CONSOLE_READ_BACKGROUND);
         if (n <= 0) {
             sys_call1(SYS_DELAY, 20000);
             continue;

@@ -238,7 +238,9 @@ class Machine:
     def command_line(self, qmp_path: str) -> list[str]:
         """The QEMU command: board flags, kernel, QMP, gdb stub, fw_cfg files, icount, extras."""
         gdb_path = os.path.join(os.path.dirname(qmp_path), "gdb.sock")
-        args = [self.board.qemu, *self.board.qemu_flags, "-monitor", "none",
+        # -S: the guest waits until QMP is ready (start() sends "cont"), so that no event
+        # of its first instants (a reset right after boot) comes before QMP listens.
+        args = [self.board.qemu, *self.board.qemu_flags, "-monitor", "none", "-S",
                 "-kernel", str(self.kernel), "-qmp", f"unix:{qmp_path}",
                 "-gdb", f"unix:{gdb_path},server=on,wait=off"]
         for key, value in self.fw_cfg.items():
@@ -272,6 +274,7 @@ class Machine:
         finally:
             listener.close()
         self.qmp_conn = QMP(conn)
+        self.qmp_conn.command("cont")
         return self
 
     def _accept_qmp(self, listener: socket.socket, args: list[str]) -> socket.socket:

@@ -263,7 +263,8 @@ def test_free_unmaps_the_block_from_another_actor(boot, board):
 def test_256_blocks_allocated_listed_and_freed(boot, board):
     """16 runs of 16 allocations fill the directory (256 blocks of 1-3 pages); the listing is
     consistent; a warm reset keeps all 256; one actor frees them all; pages back to 0. Then
-    one actor allocates 16 blocks, finds each listed at its address, and frees them."""
+    one actor allocates 256 blocks (all mapped in it at once), finds each listed at its
+    address, and frees them."""
     m = power_on(boot, board)
     typed(m, "cycles 16 pmmt fill blk 16", *[r"pmmt: fill blk: 16 allocated, .*"] * 16,
           r"kdriver: 16 cycles of pmmt, 0 failed, .*")
@@ -273,7 +274,7 @@ def test_256_blocks_allocated_listed_and_freed(boot, board):
     warm_reset(m, "pmm: bank kept, 256 blocks")
     stat(m, 256, pages)
     run(m, "pmmt drain blk", "pmmt: drain blk: 256 freed, 0 failed, 0 blocks left, 0 pages used")
-    run(m, "pmmt many 16", r"pmmt: many 16: allocated 16, listed 16, freed 16, used pages 0 -> 16 -> 0",
+    run(m, "pmmt many 256", r"pmmt: many 256: allocated 256, listed 256, freed 256, used pages 0 -> 256 -> 0",
         r"pmmt: many: \d+ checks, 0 failed")
     stat(m, 0, 0)
 

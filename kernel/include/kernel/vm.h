@@ -63,6 +63,9 @@ int vm_region_remove(struct vm_space *vs, uint32_t start, uint32_t end, unsigned
 
 /* Maps one page; K_ENOMEM when a second-level table cannot be allocated. */
 int vm_map(struct vm_space *vs, uint32_t va, uint32_t pa, unsigned prot);
+/* Unmaps the pages of [start, end) and leaves the regions as they are (owned pages go
+   back to the pool). */
+void vm_unmap_range(struct vm_space *vs, uint32_t start, uint32_t end);
 /* Allocates fresh pages for [start, end) and maps them; zeroes them when zero is set. */
 int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned prot, int zero);
 /* Brings in a demand-zero page for a fault at va: returns 1 if it did, 0 if va is not

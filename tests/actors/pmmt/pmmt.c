@@ -11,8 +11,7 @@
      full                      with the directory full: a new block is K_ETOOMUCH
      fill KEY N                allocate N more blocks named KEY<k> (1-3 pages, k counts on)
      drain KEY                 pmmFree every block of key KEY, one by one
-     many N                    allocate N blocks, list and check them, free them (an actor
-                               maps 28 blocks at most: its kernel region table is full then)
+     many N                    allocate N blocks, list and check them, free them
      stress ID N               N rounds of allocate/check/free beside another stress actor
      freeallcheck KEY N        N blocks of KEY and one other, pmmFreeAll(KEY), pages back
      restart                   site restart (SYS_SITE_RESTART; needs the site privilege)

@@ -49,6 +49,10 @@
 #define PRIV_SITE    (1u << 4)  /* request a site restart */
 #define PRIV_CRITICAL (1u << 5) /* not restartable alone: its abnormal end is a site restart */
 
+/* Flags of SYS_CONSOLE_READ. */
+#define CONSOLE_READ_NONBLOCK   1u  /* return 0 at once when nothing was typed */
+#define CONSOLE_READ_BACKGROUND 2u  /* give way to any other reader (the console shell) */
+
 /* Well-known ports. */
 #define PORT_WK_PMM   1
 #define PORT_WK_HR    2
