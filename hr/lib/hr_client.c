@@ -48,7 +48,9 @@ int hrfexecve(PmmName *baseName, const char *path, KnCap *cactorcap, const AcPar
     (void)param;
     (void)envp;   /* actors have no environment */
     memset(&req, 0, sizeof(req));
-    if (baseName && sys_call3(SYS_USER_COPY, (long)&req.base, (long)baseName, sizeof(req.base)))
+    if (!baseName)
+        return K_EINVAL;
+    if (sys_call3(SYS_USER_COPY, (long)&req.base, (long)baseName, sizeof(req.base)))
         return K_EFAULT;
     if (!path || !argv)
         return K_EINVAL;

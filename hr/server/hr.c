@@ -307,14 +307,16 @@ static int hr_fexec(int32_t caller, const struct hr_exec_req *req)
 {
     struct hr_group *g;
     struct hr_member *parent = hr_member_by_aid(caller, &g);
-    if (!memchr(req->image, '\0', sizeof(req->image)))
-        return K_EINVAL;
+    const PmmName *b = &req->base;
+    if (!memchr(req->image, '\0', sizeof(req->image)) || strcmp(b->medium, "RAM") ||
+        !b->name[0] || !memchr(b->name, '\0', sizeof(b->name)))
+        return K_EINVAL;        /* the medium must be "RAM" and the name set (ChorusOS) */
     if (!parent)
-        return hr_spawn(req->image, req->argc, req->args, req->args_len, 0);
-    for (int k = 0; req->base.name[0] && k < HR_GROUP_MEMBERS_MAX; k++) {
+        return K_EPRIV;         /* only a restartable actor may spawn one */
+    for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++) {
         struct hr_member *o = &g->members[k];
-        if (o->used && !o->direct && o->aid && !memcmp(&o->base, &req->base, sizeof(o->base)))
-            return K_EEXIST;    /* persistent names are unique in a group; none is no name */
+        if (o->used && !o->direct && o->aid && !strcmp(o->base.name, b->name))
+            return K_EEXIST;    /* persistent names are unique in a group */
     }
     struct hr_member *m = hr_member_add(g);
     if (!m)

@@ -514,3 +514,20 @@ def test_default_image_runs_the_seed_under_hr(boot, board, tun):
     expect_line(m, "hr: group 1 ended cleanly")
     run(m, "pmm", r"bank: 0 of \d+ pages used .*", "no blocks")
     assert len(re.findall(r"^hr: hello", m.text, re.MULTILINE)) == 1
+
+
+def test_hrfexec_rules(hr_console):
+    """hrfexec* may only be called by a restartable actor (K_EPRIV otherwise); the base
+    name's medium must be "RAM" (K_EINVAL); a good call starts the child in the caller's
+    group, and akill -g ends both."""
+    m = hr_console()
+    run(m, "arun hrctlu fexec RAM c1", r"started hrctlu, aid \d+")
+    expect_line(m, r"hrctl: hrfexecl\(RAM/c1, hrchild\) = -6")
+    run(m, "arun -g 9 hrctlu fexec ROM c1", r"started hrctlu, aid \d+, group 9")
+    expect_line(m, r"hrctl: hrfexecl\(ROM/c1, hrchild\) = -1")
+    expect_line(m, "hr: group 9 ended cleanly")
+    run(m, "arun -g 9 hrctlu fexec RAM c1", r"started hrctlu, aid \d+, group 9")
+    expect_any_order(m, r"hrctl: hrfexecl\(RAM/c1, hrchild\) = 0",
+                     r"hrchild: fexec run 1, aid \d+, group 9")
+    run(m, "akill -g 9", r"killed group 9")
+    assert "hrchild" not in output_of(m, "aps")

@@ -20,8 +20,10 @@ int hrKillGroup(int groupId);
 int hrGetActorGroup(int aid);
 
 /* Spawn an indirect restartable actor from the image `path` into the caller's group;
-   baseName is its persistent name, unique in the group. The new actor's capability goes
-   to *cactorcap (may be NULL); param may be NULL. They return K_OK or a K_E* code. */
+   baseName is its persistent name (medium "RAM"), unique in the group. Only a restartable
+   actor may call them (else K_EPRIV). The new actor's capability goes to *cactorcap (may
+   be NULL); param may be NULL. They return K_OK or a K_E* code: K_EINVAL for a bad name
+   or image, K_EEXIST for a name in use, K_EUNKNOWN for an image not in the system image. */
 int hrfexecl(PmmName *baseName, const char *path, KnCap *cactorcap, const AcParam *param,
              const char *arg0, ... /* NULL */);
 int hrfexecv(PmmName *baseName, const char *path, KnCap *cactorcap, const AcParam *param,

@@ -8,7 +8,9 @@
                                  SYS_ACTOR_INJECT(A, FAULT_KIND_*); KIND: data, prefetch, undef
                                  (a critical actor takes the site down: nothing more prints)
      hrctl call PORT OP          hrctl: call port P op O: status S, reply R
-     hrctl kill AID              hrctl: kill aid A: R */
+     hrctl kill AID              hrctl: kill aid A: R
+     hrctl fexec MEDIUM NAME     hrctl: hrfexecl(MEDIUM/NAME, hrchild) = R (then the child,
+                                 if any, runs in the caller's group) */
 #include "../hrtest/hrtest.h"
 
 /* The FAULT_KIND_* of a kind name, or 0. */
@@ -47,11 +49,18 @@ int main(int argc, char **argv)
         struct sys_ipc_ret r = sys_ipc_call((int)a, (uint32_t)b, 0, 0, 0, NULL);
         printf("hrctl: call port %ld op %ld: status %ld, reply %ld\n", a, b, r.status,
                r.status == K_OK ? (long)(int32_t)r.w[0] : 0L);
+    } else if (!strcmp(op, "fexec") && argc == 4) {
+        PmmName base;
+        memset(&base, 0, sizeof(base));
+        strncpy(base.medium, argv[2], sizeof(base.medium) - 1);
+        strncpy(base.name, argv[3], sizeof(base.name) - 1);
+        int res = hrfexecl(&base, "hrchild", NULL, NULL, "hrchild", "fexec", "clean", NULL);
+        printf("hrctl: hrfexecl(%s/%s, hrchild) = %d\n", argv[2], argv[3], res);
     } else if (!strcmp(op, "kill") && argc == 3) {
         printf("hrctl: kill aid %ld: %ld\n", a, sys_call1(SYS_ACTOR_KILL, a));
     } else {
         printf("hrctl: usage: hrctl killgroup GID | group AID | inject NAME KIND | "
-               "call PORT OP | kill AID\n");
+               "call PORT OP | kill AID | fexec MEDIUM NAME\n");
         HR_EXIT_HDL();
         return 1;
     }
