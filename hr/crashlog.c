@@ -1,5 +1,6 @@
 /* HR's crash log: a ring of CRC-checked records in the bank, head found by sequence number. */
 #include <hr/crashlog.h>
+#include <lib/fmt.h>
 #include <lib/crc32.h>
 #include <reprise/abi.h>
 #include <reprise/errors.h>
@@ -13,38 +14,6 @@ _Static_assert((int)HRLOG_KIND_DATA_ABORT == (int)FAULT_KIND_DATA_ABORT &&
                "crash record kinds are the kernel's fault kinds");
 _Static_assert(HRLOG_NAME_SIZE == ACTOR_NAME_MAX, "actor names fit a crash record");
 _Static_assert(HRLOG_RECORD_SIZE % 8 == 0, "slots stay 8-byte aligned");
-
-/* Bounded string builder for the why text: never overflows, always NUL-terminated. */
-struct hrlog_text {
-    char *buf;
-    size_t cap;
-    size_t len;
-};
-
-/* Appends s, truncating at the buffer's end; called by the open summary. */
-static void hrlog_text_str(struct hrlog_text *t, const char *s)
-{
-    while (*s) {
-        if (t->len + 1 < t->cap)
-            t->buf[t->len++] = *s;
-        s++;
-    }
-    if (t->cap)
-        t->buf[t->len] = '\0';
-}
-
-/* Appends v in decimal; called by the open summary. */
-static void hrlog_text_u32(struct hrlog_text *t, uint32_t v)
-{
-    char digits[11];
-    char *p = digits + sizeof(digits) - 1;
-    *p = '\0';
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    hrlog_text_str(t, p);
-}
 
 /* The plain store used outside tests. */
 static void hrlog_store_plain(void *ctx, volatile uint32_t *dst, uint32_t value)
@@ -102,10 +71,9 @@ static bool hrlog_blank(const struct hrlog_record *r)
    summarises what it found; HR calls it at start-up. Returns the valid record count or K_EINVAL. */
 int hrlog_open(struct hrlog *log, void *base, uint32_t size, char *why, size_t n)
 {
-    struct hrlog_text text = { why, why ? n : 0, 0 };
     uint32_t damaged = 0, min_seq = 0, max_seq = 0, max_slot = 0;
 
-    if (text.cap)
+    if (why && n)
         why[0] = '\0';
     if (!log || !base || ((uintptr_t)base & 7u) || size / HRLOG_RECORD_SIZE < 2)
         return K_EINVAL;
@@ -131,20 +99,13 @@ int hrlog_open(struct hrlog *log, void *base, uint32_t size, char *why, size_t n
     log->head = log->count ? (max_slot + 1) % log->slots : 0;
     log->next_seq = max_seq + 1;
 
-    if (log->count == 0) {
-        hrlog_text_str(&text, "empty");
-    } else {
-        hrlog_text_u32(&text, log->count);
-        hrlog_text_str(&text, log->count == 1 ? " record, seq " : " records, seq ");
-        hrlog_text_u32(&text, min_seq);
-        hrlog_text_str(&text, "..");
-        hrlog_text_u32(&text, max_seq);
-    }
-    if (damaged) {
-        hrlog_text_str(&text, ", ");
-        hrlog_text_u32(&text, damaged);
-        hrlog_text_str(&text, damaged == 1 ? " damaged slot skipped" : " damaged slots skipped");
-    }
+    char found[48] = "empty";
+    if (log->count)
+        fmt_snprintf(found, sizeof(found), "%u record%s, seq %u..%u", (unsigned)log->count,
+                     log->count == 1 ? "" : "s", (unsigned)min_seq, (unsigned)max_seq);
+    if (why)
+        fmt_snprintf(why, n, damaged ? "%s, %u damaged slot%s skipped" : "%s", found,
+                     (unsigned)damaged, damaged == 1 ? "" : "s");
     return (int)log->count;
 }
 

@@ -1,52 +1,10 @@
 /* HR restart policy: sliding windows of group restarts and of site restarts (see hr/policy.h). */
 #include <hr/policy.h>
+#include <lib/fmt.h>
 #include <reprise/errors.h>
 #include <string.h>
 
 /* Bounded string builder for the reason text: never overflows, always NUL-terminated. */
-struct hrpol_text {
-    char *buf;
-    size_t cap;
-    size_t len;
-};
-
-/* Appends s to the text, truncating at the buffer's end; called by the reason formatting. */
-static void hrpol_text_str(struct hrpol_text *t, const char *s)
-{
-    while (*s) {
-        if (t->len + 1 < t->cap)
-            t->buf[t->len++] = *s;
-        s++;
-    }
-    if (t->cap)
-        t->buf[t->len] = '\0';
-}
-
-/* Appends v in decimal; called by the reason formatting. */
-static void hrpol_text_u64(struct hrpol_text *t, uint64_t v)
-{
-    char digits[21];
-    char *p = digits + sizeof(digits) - 1;
-    *p = '\0';
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    hrpol_text_str(t, p);
-}
-
-/* Appends an interval as "60 s", or "1500 ms" when it is not whole seconds. */
-static void hrpol_text_interval(struct hrpol_text *t, uint64_t ns)
-{
-    if (ns % HRPOL_NS_PER_SEC == 0) {
-        hrpol_text_u64(t, ns / HRPOL_NS_PER_SEC);
-        hrpol_text_str(t, " s");
-    } else {
-        hrpol_text_u64(t, ns / HRPOL_NS_PER_MS);
-        hrpol_text_str(t, " ms");
-    }
-}
-
 /* True when a restart at time r still counts at now: less than interval old, or recorded
    "in the future" (the counter went backwards: counted as recent, see hr/policy.h). */
 static bool hrpol_within(uint64_t r, uint64_t now, uint64_t interval)
@@ -117,16 +75,17 @@ struct hrpol_site_decision hrpol_site_decide(const struct hrpol_tunables *t,
                                              uint64_t now, char *reason, size_t n)
 {
     struct hrpol_site_decision d = { true, 0 };
-    struct hrpol_text text = { reason, reason ? n : 0, 0 };
 
     for (uint32_t i = 0; i < count; i++)
         if (hrpol_within(times[i], now, t->site_interval_ns))
             d.n++;
     d.auto_start = d.n <= t->max_site_restarts;
-    if (text.cap)
-        text.buf[0] = '\0';
-    hrpol_text_u64(&text, d.n);
-    hrpol_text_str(&text, d.n == 1 ? " site restart within " : " site restarts within ");
-    hrpol_text_interval(&text, t->site_interval_ns);
+    /* The interval as "60 s", or "1500 ms" when it is not whole seconds. */
+    int whole = t->site_interval_ns % HRPOL_NS_PER_SEC == 0;
+    if (reason)
+        fmt_snprintf(reason, n, "%u site restart%s within %llu %s", (unsigned)d.n,
+                     d.n == 1 ? "" : "s",
+                     (unsigned long long)(t->site_interval_ns / (whole ? HRPOL_NS_PER_SEC : HRPOL_NS_PER_MS)),
+                     whole ? "s" : "ms");
     return d;
 }

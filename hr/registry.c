@@ -1,6 +1,7 @@
 /* HR's persistent group registry: two CRC-checked copies in the bank, updated crash-safely. */
 #include <hr/policy.h>
 #include <hr/registry.h>
+#include <lib/fmt.h>
 #include <lib/crc32.h>
 #include <reprise/errors.h>
 #include <string.h>
@@ -10,37 +11,6 @@ _Static_assert(HRREG_SITE_HISTORY >= HRPOL_MAX_SITE_RESTARTS_LIMIT + 1,
 _Static_assert(HRREG_COPY_SIZE % 4 == 0, "copies are written in words");
 
 /* Bounded string builder for the why text: never overflows, always NUL-terminated. */
-struct hrreg_text {
-    char *buf;
-    size_t cap;
-    size_t len;
-};
-
-/* Appends s, truncating at the buffer's end; called by the open report. */
-static void hrreg_text_str(struct hrreg_text *t, const char *s)
-{
-    while (*s) {
-        if (t->len + 1 < t->cap)
-            t->buf[t->len++] = *s;
-        s++;
-    }
-    if (t->cap)
-        t->buf[t->len] = '\0';
-}
-
-/* Appends v in decimal; called by the open report. */
-static void hrreg_text_u32(struct hrreg_text *t, uint32_t v)
-{
-    char digits[11];
-    char *p = digits + sizeof(digits) - 1;
-    *p = '\0';
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    hrreg_text_str(t, p);
-}
-
 /* The plain store used outside tests. */
 static void hrreg_store_plain(void *ctx, volatile uint32_t *dst, uint32_t value)
 {
@@ -186,13 +156,12 @@ static void hrreg_format(struct hrreg *reg)
    valid; HR calls it at start-up. Returns an enum hrreg_open_status or K_EINVAL. */
 int hrreg_open(struct hrreg *reg, void *base, uint32_t size, char *why, size_t n)
 {
-    struct hrreg_text text = { why, why ? n : 0, 0 };
     const struct hrreg_copy *copy[2];
     const char *reason[2];
     int ok[2];
     uint32_t pick;
 
-    if (text.cap)
+    if (why && n)
         why[0] = '\0';
     if (!reg || !base || size < HRREG_AREA_SIZE || ((uintptr_t)base & 7u))
         return K_EINVAL;
@@ -208,14 +177,13 @@ int hrreg_open(struct hrreg *reg, void *base, uint32_t size, char *why, size_t n
         bool blank = ok[0] == -1 && ok[1] == -1;
         hrreg_format(reg);
         if (blank) {
-            hrreg_text_str(&text, "none found, initialised empty");
+            if (why)
+                fmt_snprintf(why, n, "none found, initialised empty");
             return HRREG_INITIALISED;
         }
-        hrreg_text_str(&text, "invalid (copy A: ");
-        hrreg_text_str(&text, reason[0]);
-        hrreg_text_str(&text, "; copy B: ");
-        hrreg_text_str(&text, reason[1]);
-        hrreg_text_str(&text, "), re-initialised empty");
+        if (why)
+            fmt_snprintf(why, n, "invalid (copy A: %s; copy B: %s), re-initialised empty",
+                         reason[0], reason[1]);
         return HRREG_INVALID_REINITIALISED;
     }
 
@@ -227,17 +195,12 @@ int hrreg_open(struct hrreg *reg, void *base, uint32_t size, char *why, size_t n
     memset(reg->img.args + reg->img.hdr.args_used, 0,
            HRREG_ARGS_POOL_SIZE - reg->img.hdr.args_used);
     reg->active = pick;
-    hrreg_text_str(&text, "kept, ");
-    hrreg_text_u32(&text, reg->img.groups.ngroups);
-    hrreg_text_str(&text, reg->img.groups.ngroups == 1 ? " group (copy " : " groups (copy ");
-    hrreg_text_str(&text, pick ? "B" : "A");
-    hrreg_text_str(&text, ", seq ");
-    hrreg_text_u32(&text, reg->img.hdr.seq);
-    hrreg_text_str(&text, ")");
-    if (ok[pick ^ 1] != 1) {
-        hrreg_text_str(&text, pick ? "; copy A: " : "; copy B: ");
-        hrreg_text_str(&text, reason[pick ^ 1]);
-    }
+    if (why)
+        fmt_snprintf(why, n, ok[pick ^ 1] != 1 ? "kept, %u group%s (copy %s, seq %u); copy %s: %s"
+                                               : "kept, %u group%s (copy %s, seq %u)",
+                     (unsigned)reg->img.groups.ngroups, reg->img.groups.ngroups == 1 ? "" : "s",
+                     pick ? "B" : "A", (unsigned)reg->img.hdr.seq, pick ? "A" : "B",
+                     reason[pick ^ 1]);
     return HRREG_KEPT;
 }
 

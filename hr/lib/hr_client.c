@@ -94,9 +94,12 @@ int hrfexecvep(PmmName *baseName, const char *file, KnCap *cactorcap, const AcPa
     return hrfexecve(baseName, file, cactorcap, param, argv, envp);
 }
 
-/* Gathers the NULL-terminated variadic arguments after arg0 into argv. */
-static int hr_collect(const char *arg0, va_list ap, char **argv)
+/* The list forms: gathers the NULL-terminated arguments after arg0 (then envp, for the
+   "e" form) and calls hrfexecve. */
+static int hr_fexec_list(PmmName *baseName, const char *path, KnCap *cactorcap,
+                         const AcParam *param, const char *arg0, va_list ap, int with_envp)
 {
+    char *argv[ACTOR_ARGC_MAX + 1];
     int n = 0;
     for (const char *a = arg0; a; a = va_arg(ap, const char *)) {
         if (n == ACTOR_ARGC_MAX)
@@ -104,39 +107,36 @@ static int hr_collect(const char *arg0, va_list ap, char **argv)
         argv[n++] = (char *)a;
     }
     argv[n] = NULL;
-    return K_OK;
+    char *const *envp = with_envp ? va_arg(ap, char *const *) : NULL;
+    return hrfexecve(baseName, path, cactorcap, param, argv, envp);
 }
 
 int hrfexecl(PmmName *baseName, const char *path, KnCap *cactorcap, const AcParam *param,
              const char *arg0, ...)
 {
-    char *argv[ACTOR_ARGC_MAX + 1];
     va_list ap;
     va_start(ap, arg0);
-    int err = hr_collect(arg0, ap, argv);
+    int r = hr_fexec_list(baseName, path, cactorcap, param, arg0, ap, 0);
     va_end(ap);
-    return err ? err : hrfexecve(baseName, path, cactorcap, param, argv, NULL);
+    return r;
 }
 
 int hrfexeclp(PmmName *baseName, const char *file, KnCap *cactorcap, const AcParam *param,
               const char *arg0, ...)
 {
-    char *argv[ACTOR_ARGC_MAX + 1];
     va_list ap;
     va_start(ap, arg0);
-    int err = hr_collect(arg0, ap, argv);
+    int r = hr_fexec_list(baseName, file, cactorcap, param, arg0, ap, 0);
     va_end(ap);
-    return err ? err : hrfexecve(baseName, file, cactorcap, param, argv, NULL);
+    return r;
 }
 
 int hrfexecle(PmmName *baseName, const char *path, KnCap *cactorcap, const AcParam *param,
               const char *arg0, ...)
 {
-    char *argv[ACTOR_ARGC_MAX + 1];
     va_list ap;
     va_start(ap, arg0);
-    int err = hr_collect(arg0, ap, argv);
-    char *const *envp = err ? NULL : va_arg(ap, char *const *);
+    int r = hr_fexec_list(baseName, path, cactorcap, param, arg0, ap, 1);
     va_end(ap);
-    return err ? err : hrfexecve(baseName, path, cactorcap, param, argv, envp);
+    return r;
 }
