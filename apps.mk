@@ -1,4 +1,4 @@
-# Actors: libc-glue (crt0, newlib system calls, ChorusOS stubs) and every actor linked with it.
+# Actors: libc-glue (crt0, newlib system calls, ChorusOS calls) and every actor linked with it.
 # Included by the Makefile, which provides B, Q, msg, WARN, DEPFLAGS and CROSS.
 #
 #   apps/<name>/*.c         -> $(B)/apps/<name>.elf      (APPS: every folder with .c files)

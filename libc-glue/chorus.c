@@ -1,4 +1,4 @@
-/* ChorusOS kernel calls of <chorus.h> and <mem/chMem.h>: thin stubs over Reprise system calls. */
+/* ChorusOS kernel calls of <chorus.h> and <mem/chMem.h>: thin wrappers over Reprise system calls. */
 #include <chorus.h>
 #include <reprise/abi.h>
 #include <reprise/counter.h>
