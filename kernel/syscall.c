@@ -18,6 +18,7 @@
 #include <string.h>
 
 #define SYS_CHUNK 128
+#define SYS_CONSOLE_WRITE_MAX 4096
 #define RGN_KINDS_USER ((1u << VM_RGN_USER) | (1u << VM_RGN_RESERVED))
 #define RGN_SIZE_MAX (ACTOR_USER_TOP_VADDR - ACTOR_IMAGE_VADDR)
 #define BANK_FIRST_OFF VM_PAGE_SIZE   /* the kernel's boot record page is never mapped */
@@ -158,6 +159,10 @@ static void sys_console_write(struct actor *self)
         sys_ret(self, K_EFAULT);
         return;
     }
+    /* The kernel does not run other actors while it prints: at most this much a call
+       (a partial write, as write(2) may do; libc-glue's _write loops). */
+    if (len > SYS_CONSOLE_WRITE_MAX)
+        len = SYS_CONSOLE_WRITE_MAX;
     char chunk[SYS_CHUNK];
     for (uint32_t done = 0; done < len;) {
         uint32_t n = len - done < SYS_CHUNK ? len - done : SYS_CHUNK;

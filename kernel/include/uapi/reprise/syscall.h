@@ -8,7 +8,7 @@
 enum sys_number {
     SYS_NULL = 0,          /* () -> K_OK; the cheapest round trip, for benchmarks */
     SYS_EXIT,              /* (int status) -> does not return */
-    SYS_CONSOLE_WRITE,     /* (const char *buf, size_t len) -> bytes written */
+    SYS_CONSOLE_WRITE,     /* (const char *buf, size_t len) -> bytes written (at most 4096 a call) */
     SYS_CONSOLE_READ,      /* (char *buf, size_t len, uint32_t flags) -> bytes read (blocks for >= 1
                               unless CONSOLE_READ_NONBLOCK); K_EBUSY when another actor reads */
     SYS_ACTOR_SELF,        /* () -> the caller's actor id */
