@@ -5,17 +5,13 @@
 #include <kernel/psci.h>
 #include <kernel/reset.h>
 
-#define CACHE_LINE_SIZE 64u
-
 void board_reset(enum reset_reason reason)
 {
     __asm__ volatile("cpsid if");
     bootrec_set_reason(reason);
     kprintf("kernel: site restart (%s)\n", bootrec_reason_name(reason));
     /* The bank must reach RAM before the reset: clean it out of the data cache. */
-    for (uint32_t a = BOARD_BANK_PADDR; a < BOARD_BANK_PADDR + BOARD_BANK_SIZE; a += CACHE_LINE_SIZE)
-        cp15_write_dccmvac(a);
-    cpu_dsb();
+    cpu_dcache_clean_range(BOARD_BANK_PADDR, BOARD_BANK_SIZE);
     /* Stop the timer: under -icount QEMU lets virtual time jump to its next deadline (up
        to a tick) while the reset is carried out, which a site restart would then count. */
     cp15_write_cntv_ctl(0);

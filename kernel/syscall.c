@@ -1,5 +1,6 @@
 /* System call dispatch and the calls that are not IPC: console, time, regions, actors,
    bank mappings, information. Every pointer argument goes through the checked copies. */
+#include <arch/cpu.h>
 #include <board.h>
 #include <kernel/bootrec.h>
 #include <kernel/console.h>
@@ -530,6 +531,21 @@ static void sys_bank_unmap(struct actor *self)
     sys_ret(self, K_OK);
 }
 
+static void sys_bank_sync(struct actor *self)
+{
+    uint32_t off = self->tf.r[0], size = self->tf.r[1];
+    if (!(self->privs & PRIV_BANK)) {
+        sys_ret(self, K_EPRIV);
+        return;
+    }
+    if (off < BANK_FIRST_OFF || off >= BOARD_BANK_SIZE || size > BOARD_BANK_SIZE - off) {
+        sys_ret(self, K_EINVAL);
+        return;
+    }
+    cpu_dcache_clean_range(BOARD_BANK_PADDR + off, size);
+    sys_ret(self, K_OK);
+}
+
 static void sys_site_restart(struct actor *self)
 {
     if (!(self->privs & PRIV_SITE)) {
@@ -628,6 +644,7 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_FAULT_PORT_SET] = sys_fault_port_set,
     [SYS_BANK_MAP] = sys_bank_map,
     [SYS_BANK_UNMAP] = sys_bank_unmap,
+    [SYS_BANK_SYNC] = sys_bank_sync,
     [SYS_SITE_RESTART] = sys_site_restart,
     [SYS_IMAGE_INFO] = sys_image_info,
     [SYS_BOOT_INFO] = sys_boot_info,

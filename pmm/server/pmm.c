@@ -190,6 +190,27 @@ static int pmm_block_info(uint32_t index, struct pmm_block_info *out)
     return K_OK;
 }
 
+/* Every store to the bank (bank_store_fn): the bytes are cleaned from the data cache to
+   memory right away, so that at the bank logic's next order point they are in RAM, where a
+   warm reset finds them, whatever the caches hold. */
+static void pmm_bank_store(void *ctx, void *dst, const void *src, size_t len)
+{
+    (void)ctx;
+    if (src)
+        memcpy(dst, src, len);
+    else
+        memset(dst, 0, len);
+    sys_call2(SYS_BANK_SYNC, (long)((uintptr_t)dst - ACTOR_PMM_VADDR), (long)len);
+}
+
+/* An order point of the bank logic (bank_sync_fn): the stores before it are in memory
+   (pmm_bank_store cleaned them and waited); this orders the server's own accesses. */
+static void pmm_bank_sync(void *ctx)
+{
+    (void)ctx;
+    __asm__ volatile("dsb" ::: "memory");
+}
+
 /* Maps the whole bank (past the kernel's boot record) into the server and opens it. */
 static void pmm_open_bank(void)
 {
@@ -202,6 +223,7 @@ static void pmm_open_bank(void)
         printf("pmm: cannot map the bank: %ld\n", err);
         sys_call1(SYS_EXIT, 1);
     }
+    bank_set_hooks(&pmm_bank, pmm_bank_store, pmm_bank_sync, NULL);
     enum bank_open_result r = bank_open(&pmm_bank, (void *)ACTOR_PMM_VADDR, bi.bank_size,
                                         BOARD_PMM_MAX_BLOCKS, pmm_work, sizeof(pmm_work),
                                         bi.kind == 1, why, sizeof(why));

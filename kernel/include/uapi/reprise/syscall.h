@@ -34,6 +34,8 @@ enum sys_number {
                               -> K_OK  [PRIV_BANK] */
     SYS_BANK_UNMAP,        /* (uint32_t bank_off, uint32_t size) -> K_OK; from every actor but the
                               caller  [PRIV_BANK] */
+    SYS_BANK_SYNC,         /* (uint32_t bank_off, uint32_t size) -> K_OK: cleans those bank bytes from
+                              the data cache to memory and waits (DSB)  [PRIV_BANK] */
     SYS_SITE_RESTART,      /* () -> does not return  [PRIV_SITE] */
     SYS_IMAGE_INFO,        /* (int index, struct image_info *out) -> K_OK; K_EUNKNOWN past the end */
     SYS_BOOT_INFO,         /* (struct boot_info *out) -> K_OK */

@@ -79,3 +79,14 @@ static inline void cpu_cntv_cval_write(uint64_t v)
 static inline void cpu_dsb(void) { __asm__ volatile("dsb" ::: "memory"); }
 static inline void cpu_isb(void) { __asm__ volatile("isb" ::: "memory"); }
 static inline void cpu_wfi(void) { __asm__ volatile("dsb; wfi" ::: "memory"); }
+
+#define CPU_DCACHE_LINE_SIZE 64u   /* Cortex-A15 L1/L2 data cache line */
+
+/* Cleans [addr, addr + size) (kernel addresses) from the data cache to the point of
+   coherency and waits (ARM ARM B4.2.1 DCCMVAC), so the bytes are in RAM. */
+static inline void cpu_dcache_clean_range(uint32_t addr, uint32_t size)
+{
+    for (uint32_t a = addr & ~(CPU_DCACHE_LINE_SIZE - 1); a < addr + size; a += CPU_DCACHE_LINE_SIZE)
+        cp15_write_dccmvac(a);
+    cpu_dsb();
+}
