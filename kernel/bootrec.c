@@ -4,9 +4,10 @@
 #include <kernel/bootrec.h>
 #include <kernel/memmap.h>
 #include <lib/crc32.h>
+#include <string.h>
 
 #define BOOTREC_MAGIC   0x52505253u /* "RPRS" */
-#define BOOTREC_VERSION 1u
+#define BOOTREC_VERSION 2u
 
 struct bootrec {
     uint32_t magic;
@@ -14,6 +15,7 @@ struct bootrec {
     uint32_t bank_size;
     uint32_t boot_count;
     uint32_t reset_reason;
+    struct fault_record last_end; /* kind 0 when the run did not end on a recorded fault */
     uint32_t crc; /* CRC-32 of the fields above */
 };
 
@@ -43,6 +45,7 @@ struct bootrec_state bootrec_boot(void)
         bootrec_now.kind = BOOT_WARM;
         bootrec_now.boot_count = r->boot_count + 1;
         bootrec_now.last_reason = (enum reset_reason)r->reset_reason;
+        bootrec_now.last_end = r->last_end;
     } else {
         bootrec_now.kind = BOOT_COLD;
         bootrec_now.boot_count = 1;
@@ -53,6 +56,7 @@ struct bootrec_state bootrec_boot(void)
     r->bank_size = BOARD_BANK_SIZE;
     r->boot_count = bootrec_now.boot_count;
     r->reset_reason = RESET_NONE;
+    memset(&r->last_end, 0, sizeof(r->last_end));
     bootrec_seal(r);
     return bootrec_now;
 }
@@ -60,6 +64,13 @@ struct bootrec_state bootrec_boot(void)
 const struct bootrec_state *bootrec_state(void)
 {
     return &bootrec_now;
+}
+
+void bootrec_set_end(const struct fault_record *rec)
+{
+    struct bootrec *r = bootrec_get();
+    r->last_end = *rec;
+    bootrec_seal(r);
 }
 
 void bootrec_set_reason(enum reset_reason reason)

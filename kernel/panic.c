@@ -5,6 +5,8 @@
 #include <kernel/ipc.h>
 #include <kernel/panic.h>
 #include <kernel/reset.h>
+#include <lib/fmt.h>
+#include <string.h>
 
 static const char *const panic_trap_names[] = {
     [TRAP_UNDEF] = "undefined instruction",
@@ -30,31 +32,54 @@ const char *panic_mode_name(uint32_t psr)
 }
 
 /* Stops after a panic: a site restart once the HR controller runs (it brings the groups
-   back), otherwise a halt, so that a boot-time fault cannot loop. */
-static void panic_halt(void) __attribute__((noreturn));
-static void panic_halt(void)
+   back, and logs what the boot record says of the panic), otherwise a halt, so that a
+   boot-time fault cannot loop. */
+static void panic_halt(const struct fault_record *rec) __attribute__((noreturn));
+static void panic_halt(const struct fault_record *rec)
 {
-    if (ipc_fault_port_owner())
+    if (ipc_fault_port_owner()) {
+        bootrec_set_end(rec);
         board_reset(RESET_PANIC);
+    }
     kprintf("*** system halted\n");
     for (;;)
         cpu_wfi();
 }
 
+/* The record of a panic for the boot record: the kernel as the actor, the message. */
+static void panic_record(struct fault_record *rec, uint32_t pc, uint32_t addr, uint32_t fsr)
+{
+    memset(rec, 0, sizeof(*rec));
+    memcpy(rec->name, "kernel", 7);
+    rec->kind = FAULT_KIND_PANIC;
+    rec->pc = pc;
+    rec->addr = addr;
+    rec->fsr = fsr;
+    rec->time = cpu_cntvct();
+}
+
 void panic(const char *fmt, ...)
 {
     __asm__ volatile("cpsid if");
+    struct fault_record rec;
+    panic_record(&rec, 0, 0, 0);
     va_list ap;
     va_start(ap, fmt);
     kprintf("\n*** KERNEL PANIC: ");
     kvprintf(fmt, ap);
     kprintf("\n");
     va_end(ap);
-    panic_halt();
+    va_start(ap, fmt);
+    char msg[96];
+    fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    fmt_snprintf(rec.text, sizeof(rec.text), "kernel panic: %s", msg);
+    panic_halt(&rec);
 }
 
 void panic_trap(struct trapframe *tf, enum trap_kind kind)
 {
+    struct fault_record rec;
     if (kind == TRAP_UNDEF)
         tf->pc -= (tf->cpsr & PSR_T) ? 2 : 4;
     kprintf("\n*** KERNEL PANIC: %s in %s mode at pc=0x%08x\n", panic_trap_names[kind],
@@ -73,6 +98,14 @@ void panic_trap(struct trapframe *tf, enum trap_kind kind)
         if (st.level)
             kprintf(" (level %u)", st.level);
         kprintf(", %s=0x%08x\n", is_data ? "DFSR" : "IFSR", fsr);
+        panic_record(&rec, tf->pc, far, fsr);
+        fmt_snprintf(rec.text, sizeof(rec.text), "kernel panic: %s in %s mode pc=0x%08x addr=0x%08x %s, %s",
+                     panic_trap_names[kind], panic_mode_name(tf->cpsr), tf->pc, far,
+                     is_data ? (st.write ? "write" : "read") : "execute", fault_class_name(st.cls));
+    } else {
+        panic_record(&rec, tf->pc, 0, 0);
+        fmt_snprintf(rec.text, sizeof(rec.text), "kernel panic: %s in %s mode pc=0x%08x",
+                     panic_trap_names[kind], panic_mode_name(tf->cpsr), tf->pc);
     }
-    panic_halt();
+    panic_halt(&rec);
 }

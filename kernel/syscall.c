@@ -92,6 +92,7 @@ static void sys_fault_end(struct actor *a, const struct fault_record *rec)
 {
     if (a->privs & PRIV_CRITICAL) {
         kprintf("kernel: critical actor %s (aid %d) %s\n", a->name, (int)a->aid, rec->text);
+        bootrec_set_end(rec);
         board_reset(RESET_CRITICAL);
     }
     struct actor *owner = ipc_fault_port_owner();
@@ -423,6 +424,7 @@ static void sys_actor_kill(struct actor *self)
     sys_ret(self, K_OK);
     if (a->privs & PRIV_CRITICAL) {
         kprintf("kernel: critical actor %s (aid %d) %s\n", a->name, (int)a->aid, rec.text);
+        bootrec_set_end(&rec);
         board_reset(RESET_CRITICAL);
     }
     actor_end(a, a->group && owner && owner != self ? &rec : NULL);
@@ -585,6 +587,7 @@ static void sys_boot_info(struct actor *self)
         .bank_paddr = BOARD_BANK_PADDR,
         .bank_size = BOARD_BANK_SIZE,
         .timer_hz = timer_hz(),
+        .last_end = bs->last_end,
     };
     sys_ret(self, vm_copyout(&self->vm, self->tf.r[0], &info, sizeof(info)));
 }

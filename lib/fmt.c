@@ -149,14 +149,20 @@ static void fmt_buf_putc(void *ctx, char c)
     b->len++;
 }
 
-int fmt_snprintf(char *buf, size_t n, const char *fmt, ...)
+int fmt_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 {
     struct fmt_buf b = { buf, n, 0 };
-    va_list ap;
-    va_start(ap, fmt);
     int len = fmt_vformat(fmt_buf_putc, &b, fmt, ap);
-    va_end(ap);
     if (n > 0)
         buf[b.len < n ? b.len : n - 1] = '\0';
+    return len;
+}
+
+int fmt_snprintf(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int len = fmt_vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
     return len;
 }

@@ -198,11 +198,12 @@ static void hr_save_restarts(void)
 }
 
 /* Appends a crash record to the log in the bank. */
-static void hr_log_crash(const struct fault_record *rec, uint32_t action, uint32_t n, uint32_t max)
+static void hr_log_crash(const struct fault_record *rec, uint32_t boot, uint32_t action, uint32_t n,
+                         uint32_t max)
 {
     struct hrlog_record r;
     memset(&r, 0, sizeof(r));
-    r.boot = hr_boot.boot_count;
+    r.boot = boot;
     r.kind = rec->kind;
     r.time_ns = hrpol_ticks_to_ns(rec->time, counter_hz());
     r.aid = rec->aid;
@@ -232,7 +233,7 @@ static void hr_on_end(const struct fault_record *rec)
         if (rec->group == 0 && rec->kind != FAULT_KIND_EXIT) {
             /* A fault of an actor that is not restartable: log it, it stays deleted. */
             printf("hr: %s (aid %ld) %s; not restartable, deleted\n", rec->name, (long)rec->aid, what);
-            hr_log_crash(rec, HRLOG_ACTION_STOPPED, 0, 0);
+            hr_log_crash(rec, hr_boot.boot_count, HRLOG_ACTION_STOPPED, 0, 0);
         }
         return;   /* a member HR stopped itself, or a group already gone */
     }
@@ -255,7 +256,7 @@ static void hr_on_end(const struct fault_record *rec)
         printf("hr: %s (aid %ld, group %ld) %s; group %ld failed %lu times: site restart\n",
                rec->name, (long)rec->aid, (long)g->gid, rec->kind == FAULT_KIND_EXIT ? line : what,
                (long)g->gid, (unsigned long)d.n);
-        hr_log_crash(rec, HRLOG_ACTION_SITE_RESTART, d.n, d.max);
+        hr_log_crash(rec, hr_boot.boot_count, HRLOG_ACTION_SITE_RESTART, d.n, d.max);
         hr_save_restarts();
         sys_call0(SYS_SITE_RESTART);
         return;
@@ -263,7 +264,7 @@ static void hr_on_end(const struct fault_record *rec)
     printf("hr: %s (aid %ld, group %ld) %s; restarting group %ld (%lu/%lu)\n", rec->name,
            (long)rec->aid, (long)g->gid, rec->kind == FAULT_KIND_EXIT ? line : what, (long)g->gid,
            (unsigned long)d.n, (unsigned long)d.max);
-    hr_log_crash(rec, HRLOG_ACTION_RESTART_GROUP, d.n, d.max);
+    hr_log_crash(rec, hr_boot.boot_count, HRLOG_ACTION_RESTART_GROUP, d.n, d.max);
     hr_stop_members(g);
     hr_start_direct(g);
     g->unsaved++;
@@ -431,6 +432,18 @@ static int hr_open_bank(void)
     return reg_kept ? K_OK : K_EUNKNOWN;
 }
 
+/* After a warm boot: the fault that ended the previous run (a critical actor's, or a kernel
+   panic, as the kernel's boot record has it) gets its crash line and crash-log record. */
+static void hr_log_previous_end(void)
+{
+    const struct fault_record *rec = &hr_boot.last_end;
+    if (rec->kind == 0)
+        return;
+    printf("hr: previous run: %s (aid %ld) %s; site restart\n", rec->name, (long)rec->aid,
+           rec->text);
+    hr_log_crash(rec, hr_boot.boot_count - 1, HRLOG_ACTION_SITE_RESTART, 0, 0);   /* it ended boot - 1 */
+}
+
 /* After a warm boot: records the site restart, then restarts every registered group, unless
    the site is crash-looping (too many site restarts within the site interval). */
 static void hr_restore_groups(void)
@@ -486,8 +499,10 @@ int main(void)
     int bank = hr_open_bank();
     if (bank == K_ENOMEM)
         return 1;
-    if (bank == K_OK && hr_boot.kind == 1)
+    if (bank == K_OK && hr_boot.kind == 1) {
+        hr_log_previous_end();
         hr_restore_groups();
+    }
     for (;;) {
         struct ipc_bufs b = { 0, 0, &in, sizeof(in), 0 };
         struct sys_ipc_ret m = sys_ipc_recv(port, &b);

@@ -418,7 +418,13 @@ def test_fault_in_critical_actor_is_a_site_restart(hr_console, target):
     m.expect_line(r"kernel: site restart \(critical actor failed\)")
     expect_group_back(m, first, "kill boot-arg", "critical actor failed")
     assert m.wait_event("RESET")["data"]["guest"] is True
-    run(m, "hr", "hr: auto-start on, 1 site restart recorded", "no groups", "crash log: empty")
+    # The kernel's boot record kept the fault: HR gives it its crash line and log record.
+    assert re.search(rf"^hr: previous run: {target} \(aid {aid}\) data abort pc={HEX}, injected by "
+                     rf"hrctl \(aid {ctl}\); site restart$", m.text, re.M), m.text
+    run(m, "hr", "hr: auto-start on, 1 site restart recorded", "no groups",
+        "crash log, oldest first:",
+        rf"  #1 boot 1 t=[\d.]+s {target} \(aid {aid}, group 0\) data abort pc={HEX}, "
+        rf"injected by hrctl \(aid {ctl}\); site restart")
     run(m, "pmm", r"bank: 0 of \d+ pages used .*", "no blocks")
 
 
@@ -432,7 +438,11 @@ def test_kernel_panic_is_a_site_restart(hr_console):
     m.expect_line(rf"\*\*\* KERNEL PANIC: data abort in \w+ mode at pc={HEX}")
     m.expect_line(r"kernel: site restart \(kernel panic\)")
     expect_group_back(m, first, "kill boot-arg", "kernel panic")
-    run(m, "hr", "hr: auto-start on, 1 site restart recorded", "no groups", "crash log: empty")
+    assert re.search(rf"^hr: previous run: kernel \(aid 0\) kernel panic: data abort in \w+ mode "
+                     rf"pc={HEX} addr=0x00000010 read, translation fault; site restart$", m.text, re.M)
+    run(m, "hr", "hr: auto-start on, 1 site restart recorded", "no groups",
+        "crash log, oldest first:",
+        rf"  #1 boot 1 t=[\d.]+s kernel \(aid 0, group 0\) kernel panic: data abort .*; site restart")
 
 
 @pytest.mark.parametrize("how", ["console", "qmp"])

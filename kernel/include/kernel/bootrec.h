@@ -1,5 +1,6 @@
 /* The kernel's boot record at the start of the persistent bank: boot kind and reset reason. */
 #pragma once
+#include <reprise/abi.h>
 #include <stdint.h>
 
 enum boot_kind { BOOT_COLD, BOOT_WARM };
@@ -15,12 +16,16 @@ struct bootrec_state {
     enum boot_kind kind;
     uint32_t boot_count;           /* boots since the bank was created, this one included */
     enum reset_reason last_reason; /* why the previous run ended (warm boots) */
+    struct fault_record last_end;  /* the fault that ended it, when recorded (kind 0: none) */
 };
 
 /* Reads and validates the record, then writes this boot's: called once, early in kmain. */
 struct bootrec_state bootrec_boot(void);
 /* This boot's state as bootrec_boot found it. */
 const struct bootrec_state *bootrec_state(void);
+/* Records the fault that is about to end this run (a critical actor's, or a panic), for
+   the next boot to report; board_reset records the reason itself. */
+void bootrec_set_end(const struct fault_record *rec);
 /* Records why the machine is about to be reset. */
 void bootrec_set_reason(enum reset_reason reason);
 const char *bootrec_reason_name(enum reset_reason reason);

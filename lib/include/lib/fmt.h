@@ -11,3 +11,5 @@ int fmt_vformat(fmt_putc_fn putc, void *ctx, const char *fmt, va_list ap);
 
 /* snprintf over fmt_vformat: always NUL-terminates when n > 0; returns the full length. */
 int fmt_snprintf(char *buf, size_t n, const char *fmt, ...);
+/* The same with a va_list. */
+int fmt_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);

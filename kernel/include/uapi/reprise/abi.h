@@ -98,14 +98,6 @@ struct image_info {
     uint32_t bss_bytes;
 };
 
-struct boot_info {
-    uint32_t kind;              /* 0 cold, 1 warm */
-    uint32_t boot_count;
-    uint32_t last_reset_reason;
-    uint32_t bank_paddr;
-    uint32_t bank_size;
-    uint32_t timer_hz;          /* CNTVCT frequency */
-};
 
 struct mem_info {
     uint32_t free_pages;
@@ -132,6 +124,7 @@ enum fault_kind {
     FAULT_KIND_UNDEFINED,
     FAULT_KIND_EXIT,            /* not a fault: the actor exited (status in status) */
     FAULT_KIND_KILLED,
+    FAULT_KIND_PANIC,           /* the kernel panicked (boot_info.last_end only) */
 };
 
 struct fault_record {
@@ -146,4 +139,15 @@ struct fault_record {
     int32_t status;             /* FAULT_KIND_EXIT: the exit status */
     uint64_t time;              /* CNTVCT when the kernel stopped the actor */
     char text[112];             /* decoded, e.g. "data abort pc=0x... addr=0x... write, translation fault" */
+};
+
+struct boot_info {
+    uint32_t kind;              /* 0 cold, 1 warm */
+    uint32_t boot_count;
+    uint32_t last_reset_reason;
+    uint32_t bank_paddr;
+    uint32_t bank_size;
+    uint32_t timer_hz;          /* CNTVCT frequency */
+    struct fault_record last_end; /* what ended the previous run, when the kernel knows (a
+                                     critical actor's fault, a panic); kind 0 otherwise */
 };
