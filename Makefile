@@ -188,7 +188,7 @@ help:
 	@echo "  image         build the default system image into $(KERNEL_ELF)"
 	@echo "  run           boot in QEMU on the serial console (QEMU_EXTRA='...' adds flags; Ctrl-a x quits)"
 	@echo "                EXTRA_APPS=\"DIR ...\" SYSADM=FILE (run, image, test): outside actors in the"
-	@echo "                default image, booted with that boot script (docs/write-your-own-actor.md)"
+	@echo "                default image, booted with that boot script (README: Write your own actor)"
 	@echo "  test          host unit tests, then the QEMU scenarios"
 	@echo "  bench         exact figures under -icount; table and $(B)/bench.json"
 	@echo "  debug         QEMU paused with its gdb stub, gdb-multiarch attached"

@@ -1,6 +1,6 @@
 /* myactor: an example actor kept outside the tree's apps/, built and packed into the default
  * system image with `make EXTRA_APPS=examples/myactor SYSADM=examples/myactor/sysadm.ini run`
- * (docs/write-your-own-actor.md walks through it).
+ * (the README's "Write your own actor" walks through it).
  *
  * Usage: myactor [NAME [COUNT]]. Greets NAME (default "world") COUNT times (default 1), a
  * tenth of a second apart, from a greeting built in a malloc'd buffer, then exits with
