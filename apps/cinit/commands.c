@@ -9,7 +9,7 @@
  *   arun -g gid ... "started <name>, aid <aid>, group <gid>"            (through HR_OP_RUN)
  *                   "arun: cannot start <name>: error <n> (<K_E...>)"
  *   aps             the header "aid name group state pages restarts", then
- *                   "%5d %-15s %5s %-7s %5u %8s" an actor in the same columns (state: ready,
+ *                   "%7d %-15s %5s %-7s %5u %8s" an actor in the same columns (state: ready,
  *                   blocked, stopped, zombie; group and restarts "-" for none, restarts
  *                   also when HR does not run), then "<n> actor[s]"
  *   akill aid       "killed aid <aid>" | "akill: cannot kill aid <aid>: error <n> (<K_E...>)"
@@ -285,7 +285,7 @@ static void cmd_aps(int argc, char **argv, enum cinit_source from)
 
     struct actor_info info;
     int n = 0;
-    cinit_printf("%5s %-15s %5s %-7s %5s %8s\n", "aid", "name", "group", "state", "pages",
+    cinit_printf("%7s %-15s %5s %-7s %5s %8s\n", "aid", "name", "group", "state", "pages",
                  "restarts");
     for (int i = 0; i < CINIT_LIST_MAX; i++) {
         if (sys_call2(SYS_ACTOR_INFO, i, (long)&info) != K_OK)
@@ -300,7 +300,7 @@ static void cmd_aps(int argc, char **argv, enum cinit_source from)
                     snprintf(rs, sizeof(rs), "%lu", (unsigned long)restarts[k]);
         }
         info.name[ACTOR_NAME_MAX - 1] = '\0';
-        cinit_printf("%5d %-15s %5s %-7s %5lu %8s\n", (int)info.aid, info.name, group,
+        cinit_printf("%7d %-15s %5s %-7s %5lu %8s\n", (int)info.aid, info.name, group,
                      aps_state(info.state), (unsigned long)info.pages, rs);
         n++;
     }

@@ -118,7 +118,7 @@ def aps(m):
     """Runs aps; returns {aid: (name, group, state, pages, restarts)}."""
     __tracebackhide__ = True
     type_line(m, "aps")
-    head = m.expect_line(r"  aid name            group state   pages restarts")
+    head = m.expect_line(r"    aid name            group state   pages restarts")
     end = m.expect_line(r"(\d+) actors?")
     rows = {int(r[0]): r[1:] for r in APS_ROW.findall(m.text[head.end():end.start()])}
     assert len(rows) == int(end.group(1)), m.text[head.start():end.end()]
