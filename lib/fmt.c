@@ -8,48 +8,76 @@ struct fmt_spec {
     char pad;
 };
 
-static int fmt_emit_padded(fmt_putc_fn putc, void *ctx, const char *s, int len,
-                           const struct fmt_spec *sp)
+/* Where formatted characters go: a callback, or (putc NULL) straight into a bounded buffer,
+   which saves an indirect call a character. */
+struct fmt_sink {
+    fmt_putc_fn putc;
+    void *ctx;
+    char *buf;
+    size_t size;
+    size_t len;         /* characters produced so far (may exceed size) */
+};
+
+static inline void fmt_put(struct fmt_sink *k, char c)
 {
-    int n = 0;
+    if (k->putc)
+        k->putc(k->ctx, c);
+    else if (k->len + 1 < k->size)
+        k->buf[k->len] = c;
+    k->len++;
+}
+
+static void fmt_emit_padded(struct fmt_sink *k, const char *s, int len, const struct fmt_spec *sp)
+{
     int fill = sp->width > len ? sp->width - len : 0;
     /* Zero padding goes after a sign. */
     if (!sp->left && sp->pad == '0' && len > 0 && s[0] == '-') {
-        putc(ctx, '-');
-        n++;
+        fmt_put(k, '-');
         s++;
         len--;
     }
     if (!sp->left)
-        for (; fill > 0; fill--, n++)
-            putc(ctx, sp->pad);
-    for (int i = 0; i < len; i++, n++)
-        putc(ctx, s[i]);
-    for (; fill > 0; fill--, n++)
-        putc(ctx, ' ');
-    return n;
+        for (; fill > 0; fill--)
+            fmt_put(k, sp->pad);
+    for (int i = 0; i < len; i++)
+        fmt_put(k, s[i]);
+    for (; fill > 0; fill--)
+        fmt_put(k, ' ');
 }
 
-/* Writes v in base into the end of buf; returns the start of the digits. */
+/* Writes v in base (10 or 16) into the end of buf; returns the start of the digits. Hex
+   digits come from shifts and decimal ones from 32-bit division whenever v fits, so the
+   common cases never call the 64-bit division helper. */
 static char *fmt_digits(char *end, unsigned long long v, unsigned base, int upper)
 {
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char *p = end;
+    if (base == 16) {
+        do {
+            *--p = digits[v & 15];
+            v >>= 4;
+        } while (v);
+        return p;
+    }
+    while (v > 0xffffffffull) {
+        *--p = digits[v % 10];
+        v /= 10;
+    }
+    uint32_t w = (uint32_t)v;
     do {
-        *--p = digits[v % base];
-        v /= base;
-    } while (v);
+        *--p = digits[w % 10];
+        w /= 10;
+    } while (w);
     return p;
 }
 
-int fmt_vformat(fmt_putc_fn putc, void *ctx, const char *fmt, va_list ap)
+/* Formats into sink k (the one loop behind every entry point). */
+static void fmt_core(struct fmt_sink *k, const char *fmt, va_list ap)
 {
-    int n = 0;
     char buf[24];
     for (const char *f = fmt; *f; f++) {
         if (*f != '%') {
-            putc(ctx, *f);
-            n++;
+            fmt_put(k, *f);
             continue;
         }
         struct fmt_spec sp = { 0, 0, ' ' };
@@ -83,7 +111,7 @@ int fmt_vformat(fmt_putc_fn putc, void *ctx, const char *fmt, va_list ap)
             s = fmt_digits(end, u, 10, 0);
             if (v < 0)
                 *--s = '-';
-            n += fmt_emit_padded(putc, ctx, s, (int)(end - s), &sp);
+            fmt_emit_padded(k, s, (int)(end - s), &sp);
             break;
         }
         case 'u':
@@ -92,7 +120,7 @@ int fmt_vformat(fmt_putc_fn putc, void *ctx, const char *fmt, va_list ap)
             u = longs >= 2 ? va_arg(ap, unsigned long long)
               : longs ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
             s = fmt_digits(end, u, *f == 'u' ? 10 : 16, *f == 'X');
-            n += fmt_emit_padded(putc, ctx, s, (int)(end - s), &sp);
+            fmt_emit_padded(k, s, (int)(end - s), &sp);
             break;
         case 'p':
             u = (uintptr_t)va_arg(ap, void *);
@@ -101,7 +129,7 @@ int fmt_vformat(fmt_putc_fn putc, void *ctx, const char *fmt, va_list ap)
                 *--s = '0';
             *--s = 'x';
             *--s = '0';
-            n += fmt_emit_padded(putc, ctx, s, (int)(end - s), &sp);
+            fmt_emit_padded(k, s, (int)(end - s), &sp);
             break;
         case 's': {
             const char *str = va_arg(ap, const char *);
@@ -111,51 +139,41 @@ int fmt_vformat(fmt_putc_fn putc, void *ctx, const char *fmt, va_list ap)
             while (str[len])
                 len++;
             sp.pad = ' ';
-            n += fmt_emit_padded(putc, ctx, str, len, &sp);
+            fmt_emit_padded(k, str, len, &sp);
             break;
         }
         case 'c':
             buf[0] = (char)va_arg(ap, int);
             sp.pad = ' ';
-            n += fmt_emit_padded(putc, ctx, buf, 1, &sp);
+            fmt_emit_padded(k, buf, 1, &sp);
             break;
         case '%':
-            putc(ctx, '%');
-            n++;
+            fmt_put(k, '%');
             break;
         case '\0':
-            return n;
+            return;
         default:
-            putc(ctx, '%');
-            putc(ctx, *f);
-            n += 2;
+            fmt_put(k, '%');
+            fmt_put(k, *f);
             break;
         }
     }
-    return n;
 }
 
-struct fmt_buf {
-    char *buf;
-    size_t size;
-    size_t len;
-};
-
-static void fmt_buf_putc(void *ctx, char c)
+int fmt_vformat(fmt_putc_fn putc, void *ctx, const char *fmt, va_list ap)
 {
-    struct fmt_buf *b = ctx;
-    if (b->len + 1 < b->size)
-        b->buf[b->len] = c;
-    b->len++;
+    struct fmt_sink k = { putc, ctx, NULL, 0, 0 };
+    fmt_core(&k, fmt, ap);
+    return (int)k.len;
 }
 
 int fmt_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 {
-    struct fmt_buf b = { buf, n, 0 };
-    int len = fmt_vformat(fmt_buf_putc, &b, fmt, ap);
+    struct fmt_sink k = { NULL, NULL, buf, n, 0 };
+    fmt_core(&k, fmt, ap);
     if (n > 0)
-        buf[b.len < n ? b.len : n - 1] = '\0';
-    return len;
+        buf[k.len < n ? k.len : n - 1] = '\0';
+    return (int)k.len;
 }
 
 int fmt_snprintf(char *buf, size_t n, const char *fmt, ...)
