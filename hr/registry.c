@@ -393,7 +393,19 @@ int hrreg_actor_at(const struct hrreg *reg, int32_t gid, uint32_t idx,
     memcpy(out->name, a->name, sizeof(out->name));
     out->argc = a->argc;
     out->args_len = a->args_len;
+    out->ended = (a->flags & HRREG_ACTOR_ENDED) != 0;
     memcpy(out->args, reg->img.args + a->args_off, a->args_len);
+    return K_OK;
+}
+
+/* Marks a direct actor as ended cleanly (HR, on its clean exit); one commit. */
+int hrreg_actor_set_ended(struct hrreg *reg, int32_t gid, uint32_t idx)
+{
+    int g = hrreg_find(reg, gid);
+    if (g < 0 || idx >= reg->img.groups.groups[g].nactors)
+        return K_EUNKNOWN;
+    reg->img.groups.groups[g].actors[idx].flags |= HRREG_ACTOR_ENDED;
+    hrreg_commit(reg);
     return K_OK;
 }
 

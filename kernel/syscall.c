@@ -400,6 +400,10 @@ static void sys_actor_create(struct actor *self)
         sys_ret(self, K_EPRIV);
         return;
     }
+    /* A restartable actor is restarted by HR, so it cannot be critical, nor take HR's
+       fault port. */
+    if (sp.group)
+        sp.privileges &= ~(PRIV_CRITICAL | PRIV_FAULTS);
     struct actor *a = actor_create(f, sp.argc, args, sp.args_len, sp.privileges, sp.priority,
                                    sp.group, &err);
     sys_ret(self, a ? a->aid : err);

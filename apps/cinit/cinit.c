@@ -7,6 +7,8 @@
  *   sysadm: <line>                                each command line of the script, then its output
  *   sysadm: skipped (warm boot: HR restarts registered groups)
  *                                                 after an "arun -g" line on a warm boot
+ *   cinit: HR holds no groups from before this warm boot: arun -g lines run
+ *                                                 a warm boot whose bank lost HR's registry
  *   sysadm: line <n> too long (at most 127 characters), skipped
  *   cinit: sysadm.ini done, <r> run, <s> skipped
  *   cinit: type help for the commands
@@ -251,7 +253,10 @@ int main(int argc, char **argv)
     sys_call1(SYS_BOOT_INFO, (long)&bi);
     cinit_printf("cinit: console aid %d, %s boot %lu\n", cinit_self_aid,
                  bi.kind == 1 ? "warm" : "cold", (unsigned long)bi.boot_count);
-    script_run(bi.kind == 1);
+    int restored = bi.kind == 1 && cinit_hr_restores_groups();
+    if (bi.kind == 1 && !restored)
+        cinit_puts("cinit: HR holds no groups from before this warm boot: arun -g lines run\n");
+    script_run(restored);
     cinit_puts("cinit: type help for the commands\n");
     for (;;) {
         cinit_puts("cinit> ");

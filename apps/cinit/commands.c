@@ -131,6 +131,16 @@ static int server_call(int port, uint32_t op, uint32_t w1, const void *send, uin
     return (int)r.w[0];
 }
 
+/* Whether HR will restore the restart groups of the previous run by itself (its registry
+   was kept in the bank): then a warm boot skips the script's arun -g lines. */
+int cinit_hr_restores_groups(void)
+{
+    static struct hr_status st;
+    int port = server_port(PORT_WK_HR, CINIT_HR_IMAGE, CINIT_FROM_SCRIPT);
+    return port >= 0 && server_call(port, HR_OP_STATUS, 0, NULL, 0, &st, sizeof(st)) == K_OK &&
+           st.registry_kept;
+}
+
 /* The PMM server's port, or a negative code after printing "<cmd>: PMM server not running". */
 static int pmm_port(const char *cmd, enum cinit_source from)
 {

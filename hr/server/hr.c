@@ -30,6 +30,7 @@ struct hr_member {
     uint8_t direct;
     uint8_t clean_exit;         /* HR_EXIT_HDL called */
     uint8_t used;
+    uint8_t reg_index;          /* direct members: their index in the group's registry entry */
 };
 
 struct hr_group {
@@ -46,6 +47,7 @@ static struct hrlog hr_log;
 static struct hrpol_tunables hr_tun;
 static struct boot_info hr_boot;
 static int hr_auto_start = 1;
+static int hr_registry_kept;            /* the registry in the bank was valid at boot */
 static char hr_stop_reason[96];
 
 /* Prints to the console with lib/fmt, straight through the kernel: on the restart path this
@@ -144,32 +146,36 @@ static int hr_spawn(const char *image, uint32_t argc, const char *args, uint32_t
 }
 
 /* Starts the direct actors of group gid from the registry, at their original arguments. */
+/* Starts the direct actors of group g from the registry, at their original arguments,
+   except those that ended cleanly. Returns how many run now. */
 static int hr_start_direct(struct hr_group *g)
 {
     struct hrreg_group_info gi;
     if (hrreg_group_find(&hr_reg, g->gid, &gi) != K_OK)
-        return K_EUNKNOWN;
-    int err = K_OK;
+        return 0;
+    int started = 0;
     for (uint32_t i = 0; i < gi.nactors; i++) {
         struct hrreg_actor_info ai;
-        if (hrreg_actor_at(&hr_reg, g->gid, i, &ai) != K_OK)
+        if (hrreg_actor_at(&hr_reg, g->gid, i, &ai) != K_OK || ai.ended)
             continue;
         struct hr_member *m = hr_member_add(g);
         if (!m)
-            return K_ETOOMUCH;
+            break;
         m->direct = 1;
+        m->reg_index = (uint8_t)i;
         memcpy(m->name, ai.name, sizeof(m->name));
         int aid = hr_spawn(ai.name, ai.argc, ai.args, ai.args_len, g->gid);
         if (aid < 0) {
             hr_say("hr: cannot restart %s in group %ld: error %d\n", ai.name, (long)g->gid, aid);
             m->used = 0;
-            err = aid;
         } else {
             m->aid = aid;
+            started++;
         }
     }
-    return err;
+    return started;
 }
+
 
 /* Stops every running member of g (no fault records come back for HR's own kills). */
 static void hr_stop_members(struct hr_group *g)
@@ -199,6 +205,31 @@ static void hr_group_end(struct hr_group *g)
     hrreg_remove_group(&hr_reg, gid);
     hr_free_group_blocks(gid);
     memset(g, 0, sizeof(*g));
+}
+
+/* Restarts group g's direct actors; when none can run, the group does not linger as a
+   running group without members: if every one had ended cleanly it ends, otherwise it
+   is stopped in the registry (kept for inspection; akill -g unregisters it). */
+static void hr_group_relaunch(struct hr_group *g)
+{
+    if (hr_start_direct(g) > 0)
+        return;
+    int32_t gid = g->gid;
+    struct hrreg_group_info gi;
+    int pending = 0;
+    for (uint32_t i = 0; hrreg_group_find(&hr_reg, gid, &gi) == K_OK && i < gi.nactors; i++) {
+        struct hrreg_actor_info ai;
+        if (hrreg_actor_at(&hr_reg, gid, i, &ai) == K_OK && !ai.ended)
+            pending++;
+    }
+    if (!pending) {
+        hr_group_end(g);
+        hr_say("hr: group %ld ended cleanly\n", (long)gid);
+        return;
+    }
+    hrreg_set_group_state(&hr_reg, gid, HRREG_GROUP_STOPPED);
+    memset(g, 0, sizeof(*g));
+    hr_say("hr: group %ld: no actor could be restarted; group stopped\n", (long)gid);
 }
 
 /* Counts in the registry the restarts that the restart path left out. Called before a request
@@ -253,6 +284,8 @@ static void hr_on_end(const struct fault_record *rec)
         return;   /* a member HR stopped itself, or a group already gone */
     }
     if (rec->kind == FAULT_KIND_EXIT && m->clean_exit) {
+        if (m->direct)
+            hrreg_actor_set_ended(&hr_reg, g->gid, m->reg_index);   /* not started again */
         m->aid = 0;
         m->used = 0;
         for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++)
@@ -273,7 +306,10 @@ static void hr_on_end(const struct fault_record *rec)
                (long)g->gid, (unsigned long)d.n);
         hr_log_crash(rec, hr_boot.boot_count, HRLOG_ACTION_SITE_RESTART, d.n, d.max);
         hr_save_restarts();
-        sys_call0(SYS_SITE_RESTART);
+        long err = sys_call0(SYS_SITE_RESTART);
+        hr_say("hr: site restart refused (%ld); restarting group %ld instead\n", err, (long)g->gid);
+        hr_stop_members(g);
+        hr_group_relaunch(g);
         return;
     }
     hr_say("hr: %s (aid %ld, group %ld) %s; restarting group %ld (%lu/%lu)\n", rec->name,
@@ -281,8 +317,8 @@ static void hr_on_end(const struct fault_record *rec)
            (unsigned long)d.n, (unsigned long)d.max);
     hr_log_crash(rec, hr_boot.boot_count, HRLOG_ACTION_RESTART_GROUP, d.n, d.max);
     hr_stop_members(g);
-    hr_start_direct(g);
     g->unsaved++;
+    hr_group_relaunch(g);
 }
 
 /* arun -g gid image args (console): registers a direct actor and starts it. */
@@ -290,30 +326,32 @@ static int hr_run(int32_t gid, const struct hr_exec_req *req)
 {
     if (gid <= 0 || !memchr(req->image, '\0', sizeof(req->image)))
         return K_EINVAL;
+    struct hrreg_group_info gi;
     struct hr_group *g = hr_group_find(gid);
+    if (!g && hrreg_group_find(&hr_reg, gid, &gi) == K_OK)
+        return K_EBUSY;         /* registered but not running (stopped): akill -g it first */
     if (!g && !(g = hr_group_get(gid)))
         return K_ETOOMUCH;
     struct hr_member *m = hr_member_add(g);
-    if (!m)
-        return K_ETOOMUCH;
-    int err = hrreg_add_actor(&hr_reg, gid, req->image, req->argc, req->args, req->args_len);
-    int aid = err ? err : hr_spawn(req->image, req->argc, req->args, req->args_len, gid);
-    if (aid < 0) {
-        m->used = 0;
-        if (!err) {
-            /* Undo the registration: the image could not start. */
-            struct hrreg_group_info gi;
-            if (hrreg_group_find(&hr_reg, gid, &gi) == K_OK && gi.nactors == 1)
-                hrreg_remove_group(&hr_reg, gid);
-        }
+    int aid = m ? hr_spawn(req->image, req->argc, req->args, req->args_len, gid) : K_ETOOMUCH;
+    /* Registered only once it runs, so that a failed start leaves no trace in the bank. */
+    int err = aid < 0 ? aid : hrreg_add_actor(&hr_reg, gid, req->image, req->argc, req->args,
+                                              req->args_len);
+    if (err) {
+        if (aid > 0)
+            sys_call1(SYS_ACTOR_KILL, aid);     /* HR's own kill: no record comes back */
+        if (m)
+            m->used = 0;
         for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++)
             if (g->members[k].used)
-                return aid;
+                return err;
         memset(g, 0, sizeof(*g));
-        return aid;
+        return err;
     }
+    hrreg_group_find(&hr_reg, gid, &gi);
     m->aid = aid;
     m->direct = 1;
+    m->reg_index = (uint8_t)(gi.nactors - 1);
     hr_copy_str(m->name, sizeof(m->name), req->image);
     return aid;
 }
@@ -441,8 +479,10 @@ static int hr_open_bank(void)
     if (!reg_kept || !log_kept)
         hr_say("hr: %s: registry and crash log in HR's memory, lost on a site restart\n",
                port < 0 ? "no PMM server" : "the PMM server refused the bank areas");
-    if (hrreg_open(&hr_reg, (void *)reg, reg_size, why, sizeof(why)) == HRREG_INVALID_REINITIALISED)
+    int st = hrreg_open(&hr_reg, (void *)reg, reg_size, why, sizeof(why));
+    if (st == HRREG_INVALID_REINITIALISED)
         hr_say("hr: registry invalid (%s), initialised\n", why);
+    hr_registry_kept = reg_kept && st == HRREG_KEPT;
     hrlog_open(&hr_log, (void *)log, log_size, why, sizeof(why));
     return reg_kept ? K_OK : K_EUNKNOWN;
 }
@@ -480,15 +520,20 @@ static void hr_restore_groups(void)
         return;
     }
     hr_stop_reason[0] = '\0';
-    for (uint32_t i = 0; i < n; i++) {
+    /* The gids first: relaunching may end a group, which compacts the registry's table. */
+    int32_t gids[HRREG_MAX_GROUPS];
+    uint32_t ng = 0;
+    for (uint32_t i = 0; i < n && ng < HRREG_MAX_GROUPS; i++) {
         struct hrreg_group_info gi;
-        if (hrreg_group_at(&hr_reg, i, &gi) != K_OK || gi.state != HRREG_GROUP_ACTIVE)
-            continue;
-        struct hr_group *g = hr_group_get(gi.gid);
+        if (hrreg_group_at(&hr_reg, i, &gi) == K_OK && gi.state == HRREG_GROUP_ACTIVE)
+            gids[ng++] = gi.gid;
+    }
+    for (uint32_t i = 0; i < ng; i++) {
+        struct hr_group *g = hr_group_get(gids[i]);
         if (!g)
             break;
-        hr_say("hr: restarting group %ld after the site restart\n", (long)gi.gid);
-        hr_start_direct(g);
+        hr_say("hr: restarting group %ld after the site restart\n", (long)gids[i]);
+        hr_group_relaunch(g);
     }
 }
 
@@ -504,8 +549,12 @@ int main(void)
         struct hr_status status;
     } out;
     sys_call1(SYS_BOOT_INFO, (long)&hr_boot);
-    hrpol_tunables_init(&hr_tun, BOARD_HR_MAX_RESTARTS, BOARD_HR_INTERVAL_MS,
-                        BOARD_HR_MAX_SITE_RESTARTS, BOARD_HR_SITE_INTERVAL_MS);
+    if (hrpol_tunables_init(&hr_tun, BOARD_HR_MAX_RESTARTS, BOARD_HR_INTERVAL_MS,
+                            BOARD_HR_MAX_SITE_RESTARTS, BOARD_HR_SITE_INTERVAL_MS) != K_OK) {
+        hr_say("hr: the board's restart policy is out of range; using the defaults\n");
+        hrpol_tunables_init(&hr_tun, HRPOL_DEFAULT_MAX_RESTARTS, HRPOL_DEFAULT_INTERVAL_MS,
+                            HRPOL_DEFAULT_MAX_SITE_RESTARTS, HRPOL_DEFAULT_SITE_INTERVAL_MS);
+    }
     int port = (int)sys_call1(SYS_PORT_CREATE, PORT_WK_HR);
     if (port < 0 || sys_call1(SYS_FAULT_PORT_SET, port) != K_OK) {
         hr_say("hr: cannot take the fault port\n");
@@ -590,6 +639,7 @@ int main(void)
             hrreg_site_get(&hr_reg, &h);
             memset(&out.status, 0, sizeof(out.status));
             out.status.auto_start = (uint32_t)hr_auto_start;
+            out.status.registry_kept = (uint32_t)hr_registry_kept;
             out.status.site_restarts = h.total;
             hr_copy_str(out.status.reason, sizeof(out.status.reason), hr_stop_reason);
             out_len = sizeof(out.status);
@@ -599,6 +649,8 @@ int main(void)
             st = K_EINVAL;
         }
         struct ipc_bufs r = { &out, out_len, 0, 0, 0 };
-        sys_ipc_reply(m.r5, (uint32_t)st, 0, 0, 0, &r);
+        /* A reply that does not fit the caller's buffer would leave it waiting: say so. */
+        if (sys_ipc_reply(m.r5, (uint32_t)st, 0, 0, 0, &r) == K_EINVAL && out_len)
+            sys_ipc_reply(m.r5, (uint32_t)K_EINVAL, 0, 0, 0, NULL);
     }
 }

@@ -149,6 +149,27 @@ static void test_round_trip(void **state)
 }
 
 /* Removing a group frees its arguments; the others' arguments stay intact. */
+/* A direct actor that ended cleanly stays registered but marked, across a reopen. */
+static void test_actor_ended(void **state)
+{
+    struct hrreg_actor_info a;
+    (void)state;
+
+    assert_int_equal(add(2, "parent", NULL), K_OK);
+    assert_int_equal(add(2, "logger", "logger|-q"), K_OK);
+    assert_int_equal(hrreg_actor_set_ended(&reg, 2, 1), K_OK);
+    assert_int_equal(hrreg_actor_set_ended(&reg, 2, 2), K_EUNKNOWN);
+    assert_int_equal(hrreg_actor_set_ended(&reg, 9, 0), K_EUNKNOWN);
+    assert_int_equal(reopen(), HRREG_KEPT);
+    assert_int_equal(hrreg_actor_at(&reg, 2, 0, &a), K_OK);
+    assert_string_equal(a.name, "parent");
+    assert_int_equal(a.ended, 0);
+    assert_int_equal(hrreg_actor_at(&reg, 2, 1, &a), K_OK);
+    assert_string_equal(a.name, "logger");
+    assert_int_equal(a.ended, 1);
+    assert_memory_equal(a.args, "logger\0-q", 10);
+}
+
 static void test_remove_compacts(void **state)
 {
     char out[4096];
@@ -546,6 +567,7 @@ int main(void)
         cmocka_unit_test_setup(test_blank_then_kept, setup),
         cmocka_unit_test_setup(test_bad_area, setup),
         cmocka_unit_test_setup(test_round_trip, setup),
+        cmocka_unit_test_setup(test_actor_ended, setup),
         cmocka_unit_test_setup(test_remove_compacts, setup),
         cmocka_unit_test_setup(test_bad_input, setup),
         cmocka_unit_test_setup(test_table_limits, setup),

@@ -55,3 +55,20 @@ def test_parent_child_message_exactly_once(boot):
     # The group's HR_GROUP_KEY blocks went with it.
     m.sendline("pmm")
     m.expect_line(r"no blocks")
+
+
+def test_warm_boot_with_a_lost_bank_runs_the_group_lines_again(boot):
+    """A warm reset that finds the bank damaged cannot restore HR's groups: C_INIT then runs
+    the boot script's arun -g lines instead of skipping them, so nothing is silently lost."""
+    m = boot_console(boot)
+    m.sendline("arun -g 3 counter 200")
+    m.expect(r"counter: 1\r?\n")
+    m.write_phys(0x4fc01000, b"\x5a" * 64)          # the PMM header (gdb stub)
+    m.reset()
+    m.expect_line(r"boot: warm \(external reset\), boot 2, .*")
+    m.expect_line(r"pmm: bank invalid \(header magic\), initialised")
+    m.expect_line(r"cinit: HR holds no groups from before this warm boot: arun -g lines run")
+    m.expect_line(r"sysadm: arun -g 1 hello")
+    m.expect_line(r"started hello, aid \d+, group 1")
+    m.expect_line(r"hr: group 1 ended cleanly")
+    assert "counter: resumed" not in m.text

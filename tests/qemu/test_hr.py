@@ -398,6 +398,10 @@ def test_crash_loop_escalates_to_site_restart_then_no_auto_start(hr_console, tun
     assert len(re.findall(rf"(?:^|{PROMPT})hrcrash: run \d+", m.text, re.MULTILINE)) == crashes
     assert "hrcrash" not in output_of(m, "aps")
     assert pmm_rows(m) == {"hrcrash": ("124", "__SYS_HR_GROUP", "1")}
+    # The stopped group stays as it is: nothing can be added to it until akill -g.
+    run(m, "arun -g 1 hrsrv", r"arun: cannot start hrsrv: error -8 \(K_EBUSY\)")
+    run(m, "akill -g 1", "killed group 1")
+    run(m, "arun -g 1 hrsrv", r"started hrsrv, aid \d+, group 1")
 
 
 # ---- site restarts HR did not ask for -------------------------------------------------------
@@ -541,3 +545,41 @@ def test_hrfexec_rules(hr_console):
                      r"hrchild: fexec run 1, aid \d+, group 9")
     run(m, "akill -g 9", r"killed group 9")
     assert "hrchild" not in output_of(m, "aps")
+
+
+def test_failed_start_leaves_no_trace_and_clean_ends_are_final(hr_console):
+    """An arun -g whose image cannot start leaves nothing in the group's registry entry, so
+    the group's next restart does not try it again; a direct actor that ended cleanly
+    (HR_EXIT_HDL, exit) is not started again by a group restart or a site restart."""
+    m = hr_console()
+    first = run(m, "arun -g 1 hrsrv", r"started hrsrv, aid (\d+), group 1")[0].group(1)
+    run(m, "arun -g 1 nosuch", r"arun: cannot start nosuch: error -4 \(K_EUNKNOWN\)")
+    run(m, "arun -g 1 hrctl group 0", r"started hrctl, aid \d+, group 1")
+    expect_line(m, r"hrctl: hrGetActorGroup\(0\) = -1")
+    type_line(m, f"akill {first}")
+    expect_any_order(m, rf"killed aid {first}",
+                     rf"hr: hrsrv \(aid {first}, group 1\) killed by cinit \(aid \d+\); "
+                     r"restarting group 1 \(1/\d+\)")
+    expect_line(m, r"hrsrv: run 2, aid \d+, port \d+")
+    run(m, "hr", r"hr: auto-start on, .*", r"group 1: running, 1 restart, 1 member",
+        r"  aid \d+ hrsrv direct")
+    type_line(m, "restart")
+    m.expect_line(r"kernel: site restart \(site restart requested\)")
+    m.expect_line("hr: restarting group 1 after the site restart")
+    m.expect_line("cinit: type help for the commands")
+    m.expect(re.escape(PROMPT))
+    after = m.text[m.text.index("kernel: site restart"):]
+    assert "cannot restart nosuch" not in m.text
+    assert "hrctl:" not in after and "started hrctl" not in after
+    run(m, "hr", r"hr: auto-start on, .*", r"group 1: running, 1 restart, 1 member",
+        r"  aid \d+ hrsrv direct")
+
+
+def test_reply_that_does_not_fit_fails_the_call(hr_console):
+    """A call to HR whose answer does not fit its reply buffer (none here) returns K_EINVAL
+    instead of leaving the caller waiting."""
+    m = hr_console()
+    port = re.search(r"^hr: port (\d+)", m.text, re.M)
+    hr_port = int(port.group(1)) if port else 66
+    run(m, f"arun hrctl call {hr_port} 8", r"started hrctl, aid \d+")
+    expect_line(m, rf"hrctl: call port {hr_port} op 8: status 0, reply -1")

@@ -57,6 +57,8 @@ struct hr_crash_info {
 
 struct hr_status {
     uint32_t auto_start;            /* 0: restartable groups not started (crash loop) */
+    uint32_t registry_kept;         /* the group registry survived in the bank: after a
+                                       warm boot HR restores the groups it holds */
     uint32_t site_restarts;         /* recorded site restarts */
     char reason[96];                /* why auto-start is off, else empty */
 };

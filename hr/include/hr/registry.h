@@ -81,8 +81,10 @@ struct hrreg_actor_ent {
     uint16_t argc;
     uint16_t args_len;              /* bytes in the args pool, NULs included */
     uint16_t args_off;              /* offset in the args pool */
-    uint16_t reserved;
+    uint16_t flags;                 /* HRREG_ACTOR_* */
 };
+
+#define HRREG_ACTOR_ENDED 1u        /* ended cleanly (HR_EXIT_HDL, exit): not started again */
 
 struct hrreg_group_ent {
     int32_t gid;                    /* > 0 */
@@ -144,6 +146,7 @@ struct hrreg_actor_info {
     char name[HRREG_NAME_SIZE];
     uint32_t argc;
     uint32_t args_len;
+    uint32_t ended;                 /* HRREG_ACTOR_ENDED was set */
     char args[HRREG_ARGS_MAX];      /* argc NUL-terminated strings back to back */
 };
 
@@ -194,6 +197,10 @@ int hrreg_group_find(const struct hrreg *reg, int32_t gid, struct hrreg_group_in
 /* The idx-th direct actor of group gid (registration order). K_OK or K_EUNKNOWN. */
 int hrreg_actor_at(const struct hrreg *reg, int32_t gid, uint32_t idx,
                    struct hrreg_actor_info *out);
+
+/* Marks direct actor idx of group gid as ended cleanly, so that neither a group restart nor
+   a site restart starts it again. K_OK, or K_EUNKNOWN (no such group or actor). */
+int hrreg_actor_set_ended(struct hrreg *reg, int32_t gid, uint32_t idx);
 
 /* Records a site restart at time now (ns), dropping the oldest time past HRREG_SITE_HISTORY.
    HR calls it once at boot on a warm boot, before hrpol_site_decide. K_OK. */
