@@ -242,6 +242,14 @@ void ipc_recv(struct actor *self, int32_t port, uaddr_t bufs)
     }
 }
 
+/* Wakes actor c with error err in r0. */
+static void ipc_fail(struct actor *c, int err)
+{
+    c->tf.r[0] = (uint32_t)err;
+    c->server = NULL;
+    sched_ready(c);
+}
+
 void ipc_reply(struct actor *self, int32_t token, uaddr_t bufs)
 {
     struct actor *c = actor_by_aid(token);
@@ -259,15 +267,22 @@ void ipc_reply(struct actor *self, int32_t token, uaddr_t bufs)
         self->tf.r[0] = (uint32_t)err;
         return;
     }
-    if (ipc_read_bufs(c, c->ipc_bufs, &cb) != K_OK)
-        cb = (struct ipc_bufs){ 0 };
-    if (sb.send_len > cb.recv_cap) {
+    /* The caller's buffers were checked at the call, but a privileged actor may have
+       changed its memory since: then the call ends with the error rather than leave the
+       caller waiting for a reply that cannot come. A reply larger than the caller takes
+       is the server's mistake: the caller keeps waiting and the server may reply again. */
+    err = ipc_read_bufs(c, c->ipc_bufs, &cb);
+    if (!err && sb.send_len > cb.recv_cap) {
         self->tf.r[0] = (uint32_t)K_EINVAL;
         return;
     }
-    if (sb.send_len && vm_copy_between(&c->vm, (uaddr_t)(uintptr_t)cb.recv, &self->vm,
-                                       (uaddr_t)(uintptr_t)sb.send, sb.send_len) != K_OK) {
-        self->tf.r[0] = (uint32_t)K_EFAULT;
+    if (!err && sb.send_len &&
+        vm_copy_between(&c->vm, (uaddr_t)(uintptr_t)cb.recv, &self->vm,
+                        (uaddr_t)(uintptr_t)sb.send, sb.send_len) != K_OK)
+        err = K_EFAULT;
+    if (err) {
+        ipc_fail(c, err);
+        self->tf.r[0] = (uint32_t)err;
         return;
     }
     for (int i = 1; i <= 4; i++)
@@ -289,6 +304,16 @@ void ipc_fault_port_set(struct actor *self, int32_t port)
     else if (p->owner != self)
         self->tf.r[0] = (uint32_t)K_EPRIV;
     else {
+        /* Records still queued on the old fault port follow to the new one. */
+        struct port *old = ipc_port(ipc_fault_port);
+        if (old && old != p && old->kmsgs) {
+            if (p->kmsgs_tail)
+                p->kmsgs_tail->qnext = old->kmsgs;
+            else
+                p->kmsgs = old->kmsgs;
+            p->kmsgs_tail = old->kmsgs_tail;
+            old->kmsgs = old->kmsgs_tail = NULL;
+        }
         ipc_fault_port = port;
         self->tf.r[0] = K_OK;
     }
@@ -318,13 +343,6 @@ int ipc_post_fault(struct actor *a)
     return 1;
 }
 
-/* Wakes actor c with error err in r0. */
-static void ipc_fail(struct actor *c, int err)
-{
-    c->tf.r[0] = (uint32_t)err;
-    c->server = NULL;
-    sched_ready(c);
-}
 
 void ipc_actor_gone(struct actor *a)
 {

@@ -138,8 +138,13 @@ struct trapframe *sched_resume(void)
         cpu_wfi();          /* interrupts stay masked: wfi wakes on a pending one */
         irq_dispatch();
     }
-    if (next != cur)
+    if (next != cur) {
+        /* TPIDRURW is user-writable state: it belongs to the actor, not the CPU. */
+        if (cur)
+            cur->tpidrurw = cp15_read_tpidrurw();
+        cp15_write_tpidrurw(next->tpidrurw);
         vm_activate(&next->vm);
+    }
     sched_current = next;
     return &next->tf;
 }

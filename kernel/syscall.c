@@ -176,11 +176,18 @@ static void sys_console_write(struct actor *self)
     sys_ret(self, (int)len);
 }
 
-/* Moves available console input into a's buffer; returns the count (0 when none). */
+/* Moves available console input into a's buffer; returns the count (0 when none), or
+   K_EFAULT when the buffer is no longer writable. */
 static int sys_console_take(struct actor *a, uaddr_t buf, uint32_t len)
 {
     char chunk[SYS_CHUNK];
-    size_t n = console_read(chunk, len < SYS_CHUNK ? len : SYS_CHUNK);
+    uint32_t want = len < SYS_CHUNK ? len : SYS_CHUNK;
+    /* Checked before anything is taken, so that no typed character is lost (the buffer
+       was checked at the call, but a privileged actor may have changed the reader's
+       memory since). */
+    if (!vm_check(&a->vm, buf, want, 1))
+        return K_EFAULT;
+    size_t n = console_read(chunk, want);
     if (n)
         vm_copyout(&a->vm, buf, chunk, n);
     return (int)n;
@@ -232,7 +239,7 @@ void syscall_console_input(void)
     if (!a)
         return;
     int n = sys_console_take(a, a->con_buf, a->con_len);
-    if (n) {
+    if (n) {                    /* characters, or K_EFAULT */
         console_reader = NULL;
         sys_ret(a, n);
         sched_ready(a);

@@ -129,6 +129,8 @@ int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned pro
             goto fail;
         if (zero)
             page_zero(phys_to_virt(pa));
+        if (prot & VM_X)
+            cpu_sync_icache_range(pa, VM_PAGE_SIZE);   /* no stale code behind the zeros */
         vs->pages++;
         if (vm_map(vs, va, pa, prot) != K_OK) {
             page_free(pa);

@@ -181,6 +181,18 @@ def test_actors_cannot_reach_each_others_memory(kdriver):
     k.ended("isolate")
 
 
+def test_thread_register_is_per_actor(kdriver):
+    """TPIDRURW, which user code may write, belongs to the actor: a new actor finds it zero,
+    whatever the previous one left in it."""
+    k = kdriver
+    k.run("kfaults tls 0xdeadbeef")
+    k.line("kfaults: tls found 0x00000000, left 0xdeadbeef")
+    k.ended("kfaults")
+    k.run("kfaults tls 0x12345678")
+    k.line("kfaults: tls found 0x00000000, left 0x12345678")
+    k.ended("kfaults")
+
+
 def test_bad_system_call_arguments(kdriver):
     """sysbad passes bad pointers (NULL, kernel, unmapped, guard page, reserved region,
     read-only for outputs) and bad values to every system call: each returns its error,

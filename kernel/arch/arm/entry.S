@@ -145,6 +145,7 @@ vec_svc:
     bl      trap_svc
     .global trap_return
 trap_return:                                @ r0: frame of the thread to resume in user mode
+    clrex                                   @ no exclusive reservation crosses actors
     mov     sp, r0
     ldmia   sp, {r0-lr}^
     nop

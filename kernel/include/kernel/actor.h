@@ -37,6 +37,7 @@ struct actor {
     uint32_t privs;
     int32_t group;
     uint32_t gen;
+    uint32_t tpidrurw;           /* the user read/write thread id register, while not running */
     struct vm_space vm;
     struct actor *qnext;         /* run queue, port queue or sleep list link */
     uint64_t wake_at;            /* AB_DELAY: CNTVCT deadline */

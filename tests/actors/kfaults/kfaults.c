@@ -4,6 +4,7 @@
 #include <chorus.h>
 #include <reprise/sys.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void kfaults_return(void) {}
@@ -40,6 +41,16 @@ int main(int argc, char **argv)
     volatile uint32_t *p = NULL;
     if (!strcmp(kind, "ok")) {
         printf("kfaults: ok, alive\n");
+        return 0;
+    }
+    if (!strcmp(kind, "tls") && argc > 2) {
+        /* The user read/write thread id register (TPIDRURW): show what this actor found
+           there, then leave VALUE in it. Another actor must never see that value. */
+        uint32_t found, value = (uint32_t)strtoul(argv[2], NULL, 0);
+        __asm__ volatile("mrc p15, 0, %0, c13, c0, 2" : "=r"(found));
+        __asm__ volatile("mcr p15, 0, %0, c13, c0, 2" ::"r"(value));
+        printf("kfaults: tls found 0x%08lx, left 0x%08lx\n", (unsigned long)found,
+               (unsigned long)value);
         return 0;
     }
     if (!strcmp(kind, "read-unmapped") || !strcmp(kind, "write-unmapped"))

@@ -50,6 +50,8 @@ CP15_READ(ttbcr, 0, c2, c0, 2)
 CP15_WRITE(ttbcr, 0, c2, c0, 2)
 CP15_WRITE(contextidr, 0, c13, c0, 1)
 CP15_WRITE(tpidruro, 0, c13, c0, 3)
+CP15_READ(tpidrurw, 0, c13, c0, 2)
+CP15_WRITE(tpidrurw, 0, c13, c0, 2)
 CP15_READ(cpacr, 0, c1, c0, 2)
 CP15_WRITE(cpacr, 0, c1, c0, 2)
 CP15_READ(cntfrq, 0, c14, c0, 0)
@@ -81,6 +83,22 @@ static inline void cpu_isb(void) { __asm__ volatile("isb" ::: "memory"); }
 static inline void cpu_wfi(void) { __asm__ volatile("dsb; wfi" ::: "memory"); }
 
 #define CPU_DCACHE_LINE_SIZE 64u   /* Cortex-A15 L1/L2 data cache line */
+
+CP15_WRITE(dccmvau, 0, c7, c11, 1)
+
+/* Makes instructions written through the data side at [addr, addr + size) visible to the
+   instruction side: clean to the point of unification, invalidate the I-cache and branch
+   predictor (ARM ARM B2.2.9). */
+static inline void cpu_sync_icache_range(uint32_t addr, uint32_t size)
+{
+    for (uint32_t a = addr & ~(CPU_DCACHE_LINE_SIZE - 1); a < addr + size; a += CPU_DCACHE_LINE_SIZE)
+        cp15_write_dccmvau(a);
+    cpu_dsb();
+    cp15_write_iciallu(0);
+    cp15_write_bpiall(0);
+    cpu_dsb();
+    cpu_isb();
+}
 
 /* Cleans [addr, addr + size) (kernel addresses) from the data cache to the point of
    coherency and waits (ARM ARM B4.2.1 DCCMVAC), so the bytes are in RAM. */
