@@ -44,6 +44,12 @@ void selftest_run(void)
     } else if (selftest_is(name, "kfault-exec")) {
         selftest_addr = 0x00100000u;
         ((void (*)(void))selftest_addr)();
+    } else if (selftest_is(name, "kfault-text-write")) {
+        selftest_addr = (uintptr_t)selftest_run & ~3u;     /* kernel text is read-only */
+        *(volatile uint32_t *)selftest_addr = 0xe7f000f0;
+    } else if (selftest_is(name, "kfault-exec-data")) {
+        selftest_addr = (uintptr_t)&selftest_late_at;      /* kernel data is execute-never */
+        ((void (*)(void))selftest_addr)();
     } else if (selftest_is(name, "kfault-undef")) {
         __asm__ volatile(".word 0xe7f000f0");   /* permanently undefined (UDF) */
     } else if (selftest_is(name, "kfault-late")) {

@@ -62,4 +62,5 @@ SECTIONS
 
     ASSERT(__kernel_end <= BOARD_BANK_PADDR, "kernel image overlaps the persistent bank")
     ASSERT(__kernel_start >= BOARD_RAM_PADDR, "kernel image below RAM")
+    ASSERT(__text_end <= BOARD_RAM_PADDR + 0x100000, "kernel text past the first MiB (entry.S maps only it executable)")
 }

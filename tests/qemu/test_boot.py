@@ -47,6 +47,11 @@ KERNEL_FAULTS = {
     "kfault-align": ("data abort", None,
                      r"read at 0x40010001, alignment fault, DFSR=0x00000001"),
     "kfault-undef": ("undefined instruction", None, None),
+    # W^X in the kernel's own image: text is read-only, data is execute-never.
+    "kfault-text-write": ("data abort", None,
+                          r"write at 0x400[0-9a-f]{5}, permission fault \(level 2\), DFSR=0x0000080f"),
+    "kfault-exec-data": ("prefetch abort", None,
+                         r"execute at 0x400[0-9a-f]{5}, permission fault \(level 2\), IFSR=0x0000000f"),
 }
 def registers(*names):
     """A register dump line: "  r0 =0x00000000  r1 =0x..." (names padded to 3 columns)."""

@@ -9,8 +9,11 @@
 #define MODE_UND 0x1b
 #define MODE_SYS 0x1f
 
-/* Short-descriptor section attributes (ARM ARM B3.5.1), kernel only (AP=01, PL0 no access). */
-#define SECT_NORMAL 0x1140e   /* S, AP=01, TEX=001 C B: write-back write-allocate */
+/* Short-descriptor attributes (ARM ARM B3.5.1), kernel only (AP=01: PL0 no access). */
+#define SECT_NORMAL 0x1141e   /* S, AP=01, TEX=001 C B (write-back write-allocate), XN */
+#define PAGE_KTEXT  0x65e     /* small page: S, AP[2]=1 AP=01 (PL1 read-only), TEX=001 C B */
+#define PAGE_KRO    0x65f     /* the same, XN */
+#define PAGE_KDATA  0x45f     /* small page: S, AP=01 (PL1 read/write), TEX=001 C B, XN */
 #define SECT_DEVICE 0x00416   /* AP=01, XN, B: shareable device */
 #define DEV_WINDOW_VADDR 0xf0000000
 
@@ -54,8 +57,10 @@ _start:
     ldr     r0, =vectors
     mcr     p15, 0, r0, c12, c0, 0          @ VBAR
 
-    /* Boot translation table: RAM identity-mapped (VA == PA, TTBR1 half) and
-       the low 256 MiB of device space at DEV_WINDOW_VADDR. */
+    /* Boot translation table: RAM identity-mapped (VA == PA, TTBR1 half) and execute-never,
+       the low 256 MiB of device space at DEV_WINDOW_VADDR; then the first MiB, which holds
+       the kernel image, in pages: text read-only and executable, rodata and the system
+       image read-only, everything else read/write (W^X for the kernel too). */
     ldr     r0, =kernel_l1
     ldr     r1, =(BOARD_RAM_PADDR | SECT_NORMAL)
     add     r4, r0, #((BOARD_RAM_PADDR >> 20) * 4)
@@ -71,6 +76,29 @@ _start:
     add     r1, r1, #0x100000
     subs    r2, r2, #1
     bne     3b
+    ldr     r4, =kernel_l2
+    ldr     r1, =BOARD_RAM_PADDR
+    ldr     r5, =__kernel_start
+    ldr     r6, =__text_end
+    ldr     r7, =__rodata_end
+    mov     r2, #256
+4:  ldr     r3, =PAGE_KDATA
+    cmp     r1, r5
+    blo     5f
+    cmp     r1, r6
+    ldrlo   r3, =PAGE_KTEXT
+    blo     5f
+    cmp     r1, r7
+    ldrlo   r3, =PAGE_KRO
+5:  orr     r3, r3, r1
+    str     r3, [r4], #4
+    add     r1, r1, #0x1000
+    subs    r2, r2, #1
+    bne     4b
+    ldr     r4, =kernel_l2
+    orr     r4, r4, #1                      @ first-level descriptor: page table, domain 0
+    add     r5, r0, #((BOARD_RAM_PADDR >> 20) * 4)
+    str     r4, [r5]
 
     mov     r1, #0
     mcr     p15, 0, r1, c8, c7, 0           @ TLBIALL
