@@ -39,6 +39,11 @@ KERNEL_LDS := $(B)/linker/kernel.ld
 KERNEL_ELF := $(B)/reprise.elf
 
 $(B)/kernel/main.o: KCFLAGS += -DBUILD_ID='"$(BUILD_ID)"'
+# The banner names the build: main.o follows the build id (rewritten only when it changes).
+$(B)/kernel/main.o: $(B)/build-id
+$(B)/build-id: FORCE
+	@mkdir -p $(@D)
+	@echo '$(BUILD_ID)' | cmp -s - $@ || echo '$(BUILD_ID)' > $@
 
 $(B)/kernel/%.o: kernel/%.c
 	$(call msg,CC,$<)
