@@ -165,6 +165,10 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
     if (*err == K_OK)
         *err = vm_region_add(&a->vm, ACTOR_STACK_LOW_VADDR - VM_PAGE_SIZE,
                              ACTOR_STACK_LOW_VADDR, VM_RGN_GUARD, 0, 0, 0);
+    /* A critical actor (PMM, HR) gets its whole stack now: were the page pool drained by
+       others later, a demand-zero fault would otherwise take the site down with it. */
+    if (*err == K_OK && (privs & PRIV_CRITICAL))
+        *err = vm_map_fresh(&a->vm, ACTOR_STACK_LOW_VADDR, ACTOR_STACK_TOP_VADDR, VM_R | VM_W, 1);
     if (*err == K_OK)
         *err = actor_push_args(a, argc, args, args_len);
     if (*err != K_OK) {
