@@ -86,15 +86,22 @@ static const char *const sys_fault_names[] = {
     [FAULT_KIND_UNDEFINED] = "undefined instruction",
 };
 
+/* A critical actor (PMM, HR) cannot be restarted alone: when it ends abnormally the
+   kernel says so, keeps rec in the boot record for HR to log, and restarts the site. */
+static void sys_critical_end(struct actor *a, const struct fault_record *rec)
+{
+    if (!(a->privs & PRIV_CRITICAL))
+        return;
+    kprintf("kernel: critical actor %s (aid %d) %s\n", a->name, (int)a->aid, rec->text);
+    bootrec_set_end(rec);
+    board_reset(RESET_CRITICAL);
+}
+
 /* Ends actor a after a fault described by rec: a critical actor takes the site down with
    it; otherwise the fault port's owner gets the record, or, with none, a console line. */
 static void sys_fault_end(struct actor *a, const struct fault_record *rec)
 {
-    if (a->privs & PRIV_CRITICAL) {
-        kprintf("kernel: critical actor %s (aid %d) %s\n", a->name, (int)a->aid, rec->text);
-        bootrec_set_end(rec);
-        board_reset(RESET_CRITICAL);
-    }
+    sys_critical_end(a, rec);
     struct actor *owner = ipc_fault_port_owner();
     if (!owner || owner == a) {
         kprintf("kernel: %s (aid %d) %s; actor deleted\n", a->name, (int)a->aid, rec->text);
@@ -433,11 +440,7 @@ static void sys_actor_kill(struct actor *self)
     sys_record(a, &rec, FAULT_KIND_KILLED);
     fmt_snprintf(rec.text, sizeof(rec.text), "killed by %s (aid %d)", self->name, (int)self->aid);
     sys_ret(self, K_OK);
-    if (a->privs & PRIV_CRITICAL) {
-        kprintf("kernel: critical actor %s (aid %d) %s\n", a->name, (int)a->aid, rec.text);
-        bootrec_set_end(&rec);
-        board_reset(RESET_CRITICAL);
-    }
+    sys_critical_end(a, &rec);
     actor_end(a, a->group && owner && owner != self ? &rec : NULL);
 }
 
