@@ -143,7 +143,7 @@ $(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))
 # ---- running ------------------------------------------------------------------------------
 QEMU_FLAGS := $(QEMU_BOARD_FLAGS) $(QEMU_EXTRA)
 
-.PHONY: all image run test test-host test-qemu bench debug debug-server gdb clean help setup-check
+.PHONY: all image run test test-host test-qemu bench torture debug debug-server gdb clean help setup-check
 
 all: $(KERNEL_ELF) $(B)/kernel.elf $(IMAGE_ELFS) apps
 
@@ -168,6 +168,11 @@ test-qemu: all
 bench: setup-check
 	@$(MAKE) --no-print-directory all
 	$(Q)$(PYTHON) scripts/bench.py --board=$(BOARD) --kernel=$(B)/kernel.elf --out=$(B)/bench.json
+
+# SEED=N re-runs a run exactly; ONLY="fuzz resets" runs only those campaigns.
+torture: setup-check
+	@$(MAKE) --no-print-directory all
+	$(Q)$(PYTHON) scripts/torture.py --board=$(BOARD) --out=$(B)/torture.json
 
 debug: setup-check
 	@$(MAKE) --no-print-directory all
@@ -196,6 +201,8 @@ help:
 	@echo "                default image, booted with that boot script (README: Write your own actor)"
 	@echo "  test          host unit tests, then the QEMU scenarios"
 	@echo "  bench         exact figures under -icount; table and $(B)/bench.json"
+	@echo "  torture       every torture campaign at full count; table and $(B)/torture.json"
+	@echo "                (SEED=N repeats a run, ONLY=\"NAME ...\" picks campaigns)"
 	@echo "  debug         QEMU paused with its gdb stub, gdb-multiarch attached"
 	@echo "  debug-server  QEMU paused with its gdb stub (then 'make gdb' in a second terminal)"
 	@echo "  gdb           gdb-multiarch attached to a running debug-server"

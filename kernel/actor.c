@@ -201,6 +201,14 @@ struct actor *actor_at(uint32_t i)
     return &actors[i];
 }
 
+uint32_t actor_slots_used(void)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 1; i < ACTORS_MAX; i++)
+        n += actors[i].state != AS_FREE;
+    return n;
+}
+
 void actor_end(struct actor *a, const struct fault_record *rec)
 {
     if (a->state == AS_READY && a != sched_current)

@@ -74,6 +74,14 @@ void ipc_port_create(struct actor *self, int32_t wellknown)
     self->tf.r[0] = (uint32_t)p->id;
 }
 
+uint32_t ipc_ports_used(void)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 1; i < PORTS_MAX; i++)
+        n += ports[i].id != 0;
+    return n;
+}
+
 void ipc_port_lookup(struct actor *self, int32_t wellknown)
 {
     if (wellknown <= 0 || wellknown > PORT_WK_MAX) {

@@ -608,7 +608,14 @@ static void sys_boot_info(struct actor *self)
 
 static void sys_mem_info(struct actor *self)
 {
-    struct mem_info info = { page_free_count(), page_total_count() };
+    struct mem_info info = {
+        .free_pages = page_free_count(),
+        .total_pages = page_total_count(),
+        .actors_used = actor_slots_used(),
+        .actors_total = ACTORS_MAX - 1,
+        .ports_used = ipc_ports_used(),
+        .ports_total = PORTS_MAX - 1,
+    };
     sys_ret(self, vm_copyout(&self->vm, self->tf.r[0], &info, sizeof(info)));
 }
 

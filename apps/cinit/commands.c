@@ -11,7 +11,8 @@
  *   aps             the header "aid name group state pages restarts", then
  *                   "%7d %-15s %5s %-7s %5u %8s" an actor in the same columns (state: ready,
  *                   blocked, stopped, zombie; group and restarts "-" for none, restarts
- *                   also when HR does not run), then "<n> actor[s]"
+ *                   also when HR does not run), then "<n> actor[s]" and "kernel: <f> of
+ *                   <t> pages free, <a> of <m> actor slots used, <p> of <q> ports used"
  *   akill aid       "killed aid <aid>" | "akill: cannot kill aid <aid>: error <n> (<K_E...>)"
  *   akill -g gid    "killed group <gid>" | "akill: no restart group <gid>"
  *                   | "akill: cannot kill group <gid>: error <n> (<K_E...>)"
@@ -315,6 +316,13 @@ static void cmd_aps(int argc, char **argv, enum cinit_source from)
         n++;
     }
     cinit_printf("%d actor%s\n", n, plural((unsigned long)n));
+    struct mem_info mi;
+    if (sys_call1(SYS_MEM_INFO, (long)&mi) == K_OK)
+        cinit_printf("kernel: %lu of %lu pages free, %lu of %lu actor slots used, "
+                     "%lu of %lu ports used\n", (unsigned long)mi.free_pages,
+                     (unsigned long)mi.total_pages, (unsigned long)mi.actors_used,
+                     (unsigned long)mi.actors_total, (unsigned long)mi.ports_used,
+                     (unsigned long)mi.ports_total);
 }
 
 /* ---- akill --------------------------------------------------------------------------- */

@@ -67,6 +67,8 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
 struct actor *actor_by_aid(int32_t aid);
 /* Slot i (1..ACTORS_MAX-1), for listing; NULL when free. */
 struct actor *actor_at(uint32_t i);
+/* Slots in use, ended actors waiting for the fault port included (of ACTORS_MAX - 1). */
+uint32_t actor_slots_used(void);
 
 /* Ends actor a: releases its memory and ports and cancels what it waits for. With a
    record (rec != NULL) and a fault port, the slot stays AS_ENDED until the port's owner

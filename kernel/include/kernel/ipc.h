@@ -16,5 +16,7 @@ void ipc_fault_port_set(struct actor *self, int32_t port);
 struct actor *ipc_fault_port_owner(void);
 /* Queues ended actor a (its record) on the fault port; returns 0 when there is none. */
 int ipc_post_fault(struct actor *a);
+/* Ports in use (of the PORTS_MAX - 1 there are). */
+uint32_t ipc_ports_used(void);
 /* Called by actor_end: a's ports die, its pending calls and waits are cancelled. */
 void ipc_actor_gone(struct actor *a);

@@ -99,9 +99,15 @@ struct image_info {
 };
 
 
+/* What the kernel's fixed tables hold: the page pool, actor slots and ports (slots of
+   ended actors whose record waits for the fault port count as used). */
 struct mem_info {
     uint32_t free_pages;
     uint32_t total_pages;
+    uint32_t actors_used;
+    uint32_t actors_total;
+    uint32_t ports_used;
+    uint32_t ports_total;
 };
 
 /* Optional buffers of an IPC message, copied by the kernel between address spaces. */

@@ -39,7 +39,7 @@ enum sys_number {
     SYS_SITE_RESTART,      /* () -> does not return  [PRIV_SITE] */
     SYS_IMAGE_INFO,        /* (int index, struct image_info *out) -> K_OK; K_EUNKNOWN past the end */
     SYS_BOOT_INFO,         /* (struct boot_info *out) -> K_OK */
-    SYS_MEM_INFO,          /* (struct mem_info *out) -> K_OK */
+    SYS_MEM_INFO,          /* (struct mem_info *out) -> K_OK: pages, actor slots, ports */
     SYS_BOOT_SCRIPT,       /* (uint32_t offset, char *buf, size_t len) -> bytes of the system image's
                               boot script (sysadm.ini) copied from offset; 0 at the end */
     SYS_ACTOR_INJECT,      /* (int aid, int kind) -> K_OK: aid ends as if it had taken a fault of
