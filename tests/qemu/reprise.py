@@ -10,6 +10,7 @@ import shutil
 import signal
 import socket
 import struct
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -73,6 +74,29 @@ class Board:
     def image(self, name: str) -> Path:
         """Path of a later image, build/<board>/images/<name>.elf."""
         return self.images_dir / (name if name.endswith(".elf") else name + ".elf")
+
+
+def elf_symbol(elf: str | Path, name: str) -> int:
+    """The address of a symbol of an ELF file (a kernel or an actor), from nm."""
+    out = subprocess.run(["arm-none-eabi-nm", str(elf)], check=True, capture_output=True,
+                         text=True).stdout
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) == 3 and fields[2] == name:
+            return int(fields[0], 16)
+    raise HarnessError(f"{elf}: no symbol {name}")
+
+
+def kernel_current_actor(kernel: str | Path) -> tuple[int, int]:
+    """Where a kernel keeps its running actor (&sched_current), and the offset of an actor's
+    name in struct actor, from the kernel's debug information."""
+    out = subprocess.run(["gdb-multiarch", "-batch", "-ex", "print/d (int)&sched_current",
+                          "-ex", "print/d (int)&((struct actor *)0)->name", str(kernel)],
+                         check=True, capture_output=True, text=True).stdout
+    values = re.findall(r"^\$\d+ = (-?\d+)$", out, re.MULTILINE)
+    if len(values) != 2:
+        raise HarnessError(f"{kernel}: cannot find sched_current and struct actor: {out}")
+    return int(values[0]) & 0xffffffff, int(values[1])
 
 
 class QMP:
@@ -158,7 +182,7 @@ class GDBStub:
         self.sock.settimeout(timeout)
         self.sock.connect(path)
         self.buf = b""
-        if self.request("Qqemu.PhyMemMode:1") != "OK":      # addresses are physical
+        if self.request("Qqemu.PhyMemMode:1") != "OK":      # memory addresses are physical
             raise HarnessError("gdb stub: no physical memory mode")
 
     def _byte(self) -> int:
@@ -188,6 +212,46 @@ class GDBStub:
         while (reply := self._packet())[:1] in ("T", "S"):
             pass
         return reply
+
+    def read(self, paddr: int, size: int) -> bytes:
+        reply = self.request(f"m{paddr:x},{size:x}")
+        if len(reply) != 2 * size:
+            raise HarnessError(f"gdb stub: read at {paddr:#x} failed: {reply}")
+        return bytes.fromhex(reply)
+
+    def breakpoint(self, vaddr: int, insert: bool = True) -> None:
+        """Inserts (or removes) a breakpoint at a virtual pc, whatever address space runs."""
+        reply = self.request(f"{'Z' if insert else 'z'}0,{vaddr & ~1:x},{2 if vaddr & 1 else 4}")
+        if reply != "OK":
+            raise HarnessError(f"gdb stub: breakpoint at {vaddr:#x}: {reply}")
+
+    def resume(self) -> None:
+        """Lets the guest run on; a later stop() returns when it stops again."""
+        self.sock.sendall(b"$c#63")
+
+    def stopped(self, timeout: float) -> bool:
+        """Waits up to timeout for the stop reply that follows resume(); False if none came
+        (acknowledgements and partial packets stay buffered for the next call)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            start = self.buf.find(b"$")
+            if start >= 0 and len(self.buf) >= self.buf.find(b"#", start) + 3 > start + 2:
+                if self._packet()[:1] in ("T", "S"):
+                    return True
+                continue
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                return False
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise HarnessError("gdb stub closed the connection")
+            self.buf += chunk
+
+    def interrupt(self) -> None:
+        """Stops a running guest (Ctrl-C) and takes the stop reply."""
+        self.sock.sendall(b"\x03")
+        while self._packet()[:1] not in ("T", "S"):
+            pass
 
     def write(self, paddr: int, data: bytes) -> None:
         for off in range(0, len(data), self.CHUNK):
@@ -232,6 +296,8 @@ class Machine:
         self.pos = 0            # where the next expect() starts searching
         self.powerons = 0
         self._log = None
+        self._stub: GDBStub | None = None       # attached while stop_at() holds the guest
+        self._current: tuple[int, int] | None = None
 
     # ---- lifecycle --------------------------------------------------------------------
 
@@ -249,8 +315,9 @@ class Machine:
             args += ["-icount", self.icount]
         return args + self.extra_args
 
-    def start(self) -> "Machine":
-        """Powers on: starts a new QEMU process (zeroed RAM) and connects QMP."""
+    def start(self, paused: bool = False) -> "Machine":
+        """Powers on: starts a new QEMU process (zeroed RAM) and connects QMP. paused: the
+        guest waits before its first instruction (reset_at or a QMP "cont" starts it)."""
         if self.proc is not None:
             raise HarnessError("machine already running; use power_cycle()")
         if not self.kernel.is_file():
@@ -274,7 +341,8 @@ class Machine:
         finally:
             listener.close()
         self.qmp_conn = QMP(conn)
-        self.qmp_conn.command("cont")
+        if not paused:
+            self.qmp_conn.command("cont")
         return self
 
     def _accept_qmp(self, listener: socket.socket, args: list[str]) -> socket.socket:
@@ -291,6 +359,9 @@ class Machine:
 
     def kill(self) -> None:
         """Ends QEMU by its pid (SIGKILL), keeping what it printed; safe to call twice."""
+        if self._stub is not None:
+            self._stub.sock.close()
+            self._stub = None
         if self.proc is not None:
             self._drain()
             try:
@@ -485,6 +556,63 @@ class Machine:
             stub.write(paddr, data)
         finally:
             stub.detach()
+
+    def stop_at(self, pc: int, hits: int = 1, actor: str | None = None,
+                timeout: float | None = None) -> bool:
+        """Runs the guest until it executes virtual address pc for the hits-th time (counted
+        only while the actor called `actor` runs, if given) and leaves it stopped there,
+        attached to the gdb stub, until resume(). The instant is the same in every run that
+        does the same work, whatever the host's timing: a point in the guest's own sequence
+        of events. Returns False when pc was not reached that often within timeout (the guest
+        is stopped all the same). The console is read meanwhile, so the guest never waits
+        for it. Under -icount, use sleep=on: QEMU 7.2 does not resume from a gdb stop with
+        sleep=off."""
+        timeout = self.timeout if timeout is None else timeout
+        if self._stub is None:
+            self._stub = GDBStub(os.path.join(self.tmpdir, "gdb.sock"), self.timeout)
+        stub = self._stub
+        deadline = time.monotonic() + timeout
+        if actor is not None and self._current is None:
+            self._current = kernel_current_actor(self.kernel)
+        stub.breakpoint(pc)
+        try:
+            while hits > 0:
+                stub.resume()
+                while not stub.stopped(0.05):
+                    self._drain()
+                    if time.monotonic() > deadline:
+                        stub.interrupt()
+                        return False
+                if actor is not None:
+                    current, name_off = self._current
+                    a = struct.unpack("<I", stub.read(current, 4))[0]
+                    name = stub.read(a + name_off, len(actor) + 1) if a else b""
+                    if name != actor.encode() + b"\0":
+                        continue
+                hits -= 1
+            return True
+        finally:
+            stub.breakpoint(pc, insert=False)
+
+    def resume(self) -> None:
+        """Lets a guest stopped by stop_at (or started paused) run on."""
+        if self._stub is not None:
+            self._stub.detach()
+            self._stub = None
+        elif self.qmp("query-status")["status"] in ("prelaunch", "paused"):
+            self.qmp("cont")
+
+    def reset_at(self, pc: int, hits: int = 1, actor: str | None = None,
+                 timeout: float | None = None) -> bool:
+        """A warm reset (QMP system_reset) at the instant stop_at() finds, then the guest
+        runs on; False, and no reset, when that instant did not come within timeout."""
+        try:
+            reached = self.stop_at(pc, hits, actor, timeout)
+            if reached:
+                self.reset()
+            return reached
+        finally:
+            self.resume()
 
     def read_u32(self, paddr: int, count: int = 1) -> list[int]:
         """Reads little-endian 32-bit words of guest physical memory."""
