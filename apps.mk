@@ -5,7 +5,8 @@
 #   tests/actors/<name>/*.c -> $(B)/actors/<name>.elf    (TEST_ACTORS)
 #   EXTRA_APPS="DIR ..."    -> $(B)/apps/<basename DIR>.elf, from folders outside the tree;
 #                              the Makefile packs them into the default image, and SYSADM=FILE
-#                              replaces that image's boot script
+#                              replaces that image's boot script; their warnings are not
+#                              errors unless WERROR=1
 #
 # An optional <folder>/app.mk holds one line of per-actor settings, by folder name:
 #   <name>_CFLAGS (compile), <name>_LDFLAGS (link), <name>_LIBS (archives linked first).
@@ -19,8 +20,14 @@ AAR := $(CROSS)ar
 # --wrap=_realloc_r: libc-glue/realloc.c replaces nano's realloc, which reads past the block.
 ACTOR_ARCH := -mthumb -march=armv7-a -mfloat-abi=soft --specs=nano.specs
 ACTOR_INC := -Ilibc-glue/include -Ipmm/include -Ihr/include -Ikernel/include/uapi
+# newlib's <time.h> declares clock_gettime, nanosleep and CLOCK_MONOTONIC only for targets
+# that claim POSIX timers; libc-glue/time.c provides them.
+ACTOR_POSIX := -D_POSIX_TIMERS=1 -D_POSIX_MONOTONIC_CLOCK=200112L
 ACTOR_CFLAGS := $(ACTOR_ARCH) -O2 -g -std=gnu11 -ffunction-sections -fdata-sections \
-                $(WARN) $(ACTOR_INC)
+                $(WARN) $(ACTOR_INC) $(ACTOR_POSIX)
+# A user's own actor (EXTRA_APPS) shows its warnings without failing on them; WERROR=1 makes
+# them errors, as they are for the tree's own code.
+EXTRA_APP_CFLAGS := $(filter-out -Werror,$(ACTOR_CFLAGS)) $(if $(filter 1,$(WERROR)),-Werror)
 ACTOR_ASFLAGS := $(ACTOR_ARCH) -g $(ACTOR_INC)
 ACTOR_LDS := linker/actor.ld
 ACTOR_LDFLAGS := $(ACTOR_ARCH) -nostartfiles -static -T $(ACTOR_LDS) -Wl,--gc-sections \
@@ -70,7 +77,8 @@ $(LIBREPRISE): $(LIBC_GLUE_OBJS)
 	$(Q)rm -f $@ && $(AAR) rcsD $@ $^
 
 # ---- actors -----------------------------------------------------------------------------------
-# actor_rules: name, source folder, ELF file, object folder. Libraries are listed with $$$$ so
+# actor_rules: name, source folder, ELF file, object folder, and optionally the compile flags
+# (default ACTOR_CFLAGS). Libraries are listed with $$$$ so
 # that ACTOR_LIBS and <name>_LIBS set after this file still count (secondary expansion).
 # Editing the folder's app.mk rebuilds the actor.
 define actor_rules
@@ -79,18 +87,18 @@ OBJS.$(3) := $(patsubst $(2)/%.c,$(4)/%.o,$(wildcard $(2)/*.c))
 $(4)/%.o: $(2)/%.c $(wildcard $(2)/app.mk)
 	$$(call msg,CC,$$<)
 	@mkdir -p $$(@D)
-	$$(Q)$$(ACC) $$(ACTOR_CFLAGS) $$($(1)_CFLAGS) $$(DEPFLAGS) -c $$< -o $$@
+	$$(Q)$$(ACC) $$(or $(5),$$(ACTOR_CFLAGS)) $$($(1)_CFLAGS) $$(DEPFLAGS) -c $$< -o $$@
 
 $(3): $$(OBJS.$(3)) $$(ACTOR_CRT0) $$(LIBREPRISE) $$(ACTOR_LDS) $$$$($(1)_LIBS) $$$$(ACTOR_LIBS) \
      $(wildcard $(2)/app.mk)
 	$$(call msg,LD,$$@)
 	@mkdir -p $$(@D)
 	$$(Q)$$(ACC) $$(ACTOR_LDFLAGS) $$($(1)_LDFLAGS) $$(ACTOR_CRT0) $$(OBJS.$(3)) \
-		-Wl,--start-group $$($(1)_LIBS) $$(ACTOR_LIBS) $$(LIBREPRISE) -lc -lgcc -Wl,--end-group \
+		-Wl,--start-group $$($(1)_LIBS) $$(ACTOR_LIBS) $$(LIBREPRISE) -lm -lc -lgcc -Wl,--end-group \
 		-Wl,-Map,$$(@:.elf=.map) -o $$@
 endef
 
 .SECONDEXPANSION:
 $(foreach a,$(APPS),$(eval $(call actor_rules,$(a),apps/$(a),$(B)/apps/$(a).elf,$(B)/apps/$(a))))
 $(foreach a,$(TEST_ACTORS),$(eval $(call actor_rules,$(a),tests/actors/$(a),$(B)/actors/$(a).elf,$(B)/actors/$(a))))
-$(foreach d,$(EXTRA_APP_DIRS),$(eval $(call actor_rules,$(notdir $(d)),$(d),$(B)/apps/$(notdir $(d)).elf,$(B)/extra-apps/$(notdir $(d)))))
+$(foreach d,$(EXTRA_APP_DIRS),$(eval $(call actor_rules,$(notdir $(d)),$(d),$(B)/apps/$(notdir $(d)).elf,$(B)/extra-apps/$(notdir $(d)),$$(EXTRA_APP_CFLAGS))))

@@ -6,6 +6,7 @@
 #include <kernel/console.h>
 #include <kernel/gic.h>
 #include <kernel/memmap.h>
+#include <kernel/rtc.h>
 #include <kernel/sched.h>
 #include <kernel/selftest.h>
 #include <kernel/timer.h>
@@ -53,6 +54,7 @@ void kmain(void)
     kmain_banner(cpu_cntvct());     /* who we are and how we came up */
     gic_init();                     /* distributor and CPU interface */
     timer_init();                   /* periodic tick, user access to CNTVCT */
+    rtc_init();                     /* wall time, for actors' clocks */
     gic_enable(BOARD_UART_IRQ);     /* console input by interrupt */
     selftest_run();                 /* scenario-selected self test, if any */
     vm_init();                      /* page pool for address spaces */

@@ -9,6 +9,7 @@
 #include <kernel/ipc.h>
 #include <kernel/page.h>
 #include <kernel/reset.h>
+#include <kernel/rtc.h>
 #include <kernel/sched.h>
 #include <kernel/syscall.h>
 #include <kernel/timer.h>
@@ -594,6 +595,7 @@ static void sys_image_info(struct actor *self)
 static void sys_boot_info(struct actor *self)
 {
     const struct bootrec_state *bs = bootrec_state();
+    struct rtc_sample rtc = rtc_sample();
     struct boot_info info = {
         .kind = bs->kind == BOOT_WARM,
         .boot_count = bs->boot_count,
@@ -602,6 +604,8 @@ static void sys_boot_info(struct actor *self)
         .bank_size = BOARD_BANK_SIZE,
         .timer_hz = timer_hz(),
         .last_end = bs->last_end,
+        .rtc_seconds = rtc.seconds,
+        .rtc_count = rtc.count,
     };
     sys_ret(self, vm_copyout(&self->vm, self->tf.r[0], &info, sizeof(info)));
 }

@@ -1,4 +1,6 @@
-/* ChorusOS kernel calls of <chorus.h> and <mem/chMem.h>: thin wrappers over Reprise system calls. */
+/* ChorusOS kernel calls of <chorus.h> and <mem/chMem.h>: thin wrappers over Reprise system calls.
+   Every pointer a wrapper reads or writes itself goes through sys_user_copy, so a bad one is
+   K_EFAULT, never a fault (the kernel checks those it is given). */
 #include <chorus.h>
 #include <reprise/abi.h>
 #include <reprise/counter.h>
@@ -32,22 +34,23 @@ int agetId(void)
 
 int actorSelf(KnCap *actorCap)
 {
-    if (!actorCap)
-        return K_EFAULT;
-    actorCap->aid = agetId();
-    return K_OK;
+    KnCap self = { agetId() };
+    return sys_user_copy(actorCap, &self, sizeof(self));
 }
 
 int actorDelete(KnCap *actorCap)
 {
-    int aid = actorCap ? actorCap->aid : agetId();
-    return (int)sys_call1(SYS_ACTOR_KILL, aid);
+    KnCap target = { 0 };
+    if (actorCap && sys_user_copy(&target, actorCap, sizeof(target)))
+        return K_EFAULT;
+    return (int)sys_call1(SYS_ACTOR_KILL, actorCap ? target.aid : agetId());
 }
 
 /* threadDelay: SYS_DELAY takes microseconds in 32 bits (about 71 minutes), so longer waits
  * are cut in pieces; a wait that does not end is a loop of the longest ones. */
 int threadDelay(KnTimeVal *waitLimit)
 {
+    KnTimeVal limit;
     if (waitLimit == K_NOTIMEOUT)
         for (;;)
             sys_call1(SYS_DELAY, (long)UINT32_MAX);
@@ -55,9 +58,11 @@ int threadDelay(KnTimeVal *waitLimit)
         sys_call0(SYS_YIELD);
         return K_ETIMEOUT;
     }
-    if (waitLimit->tmSec < 0 || waitLimit->tmNSec < 0 || waitLimit->tmNSec >= 1000000000L)
+    if (sys_user_copy(&limit, waitLimit, sizeof(limit)))
+        return K_EFAULT;
+    if (limit.tmSec < 0 || limit.tmNSec < 0 || limit.tmNSec >= 1000000000L)
         return K_EINVAL;
-    uint64_t us = (uint64_t)waitLimit->tmSec * 1000000u + ((uint32_t)waitLimit->tmNSec + 999u) / 1000u;
+    uint64_t us = (uint64_t)limit.tmSec * 1000000u + ((uint32_t)limit.tmNSec + 999u) / 1000u;
     if (us == 0)
         sys_call0(SYS_YIELD);
     while (us > 0) {
@@ -70,13 +75,22 @@ int threadDelay(KnTimeVal *waitLimit)
 
 int sysTime(KnTimeVal *time)
 {
-    if (!time)
-        return K_EFAULT;
     uint64_t now = counter_now();
     uint32_t hz = counter_hz();
     if (hz == 0)
         hz = 1;
-    time->tmSec = (long)(now / hz);
-    time->tmNSec = (long)((now % hz) * 1000000000u / hz);
-    return K_OK;
+    KnTimeVal t = { (long)(now / hz), (long)((now % hz) * 1000000000u / hz) };
+    return sys_user_copy(time, &t, sizeof(t));
+}
+
+const char *kErrorName(int err)
+{
+    static const char *const names[] = {
+        "K_OK", "K_EINVAL", "K_ENOMEM", "K_EFAULT", "K_EUNKNOWN", "K_EEXIST", "K_EPRIV",
+        "K_ETOOMUCH", "K_EBUSY", "K_ENOTIMP", "K_EDEAD", "K_ETIMEOUT",
+    };
+    _Static_assert(sizeof(names) / sizeof(names[0]) == 1 - K_ETIMEOUT, "a name per code");
+    if (err <= 0 && -err < (int)(sizeof(names) / sizeof(names[0])))
+        return names[-err];
+    return "K_E?";
 }

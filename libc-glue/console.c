@@ -2,7 +2,8 @@
  *
  * Buffering is newlib's own: _fstat says "character device" and _isatty 1, so stdin and
  * stdout are line-buffered on first use (a read flushes stdout first) and stderr is
- * unbuffered. Nothing here calls stdio, so an actor without printf links no stdio. */
+ * unbuffered. Only actors that use stdio link this file. */
+#include <reent.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <reprise/sys.h>
@@ -14,6 +15,17 @@ int _close(int fd);
 int _fstat(int fd, struct stat *st);
 int _isatty(int fd);
 int _lseek(int fd, int offset, int whence);
+
+void __sinit(struct _reent *r);
+
+/* console_stdio_init: newlib-nano makes stdin, stdout and stderr on first use, with malloc;
+ * when the heap is full by then, it writes through the NULL it got. They are made here, at
+ * start, while the heap is empty, so running out of memory is always a clean error (a
+ * stream whose buffer cannot be allocated is unbuffered). Linked with stdio only. */
+__attribute__((constructor(101))) static void console_stdio_init(void)
+{
+    __sinit(_REENT);
+}
 
 static int is_console(int fd)
 {

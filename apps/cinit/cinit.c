@@ -21,6 +21,7 @@
  * prompt; escape sequences (arrow keys) and other control characters are ignored; past
  * 127 characters more input is ignored until Enter. A second C_INIT (arun cinit) says
  * "cinit: a console already runs (aid <aid>)" and exits. */
+#include <chorus.h>
 #include <reprise/abi.h>
 #include <reprise/errors.h>
 #include <reprise/sys.h>
@@ -58,18 +59,6 @@ void cinit_printf(const char *fmt, ...)
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     cinit_puts(buf);
-}
-
-/* The K_E* name of an error code, for messages. */
-const char *cinit_err_name(int err)
-{
-    static const char *const names[] = {
-        "K_OK", "K_EINVAL", "K_ENOMEM", "K_EFAULT", "K_EUNKNOWN", "K_EEXIST", "K_EPRIV",
-        "K_ETOOMUCH", "K_EBUSY", "K_ENOTIMP", "K_EDEAD", "K_ETIMEOUT",
-    };
-    if (err <= 0 && -err < (int)(sizeof(names) / sizeof(names[0])))
-        return names[-err];
-    return "K_E?";
 }
 
 /* ---- the boot script ------------------------------------------------------------------ */
@@ -146,7 +135,7 @@ static void script_run(int warm)
         n = sys_call3(SYS_BOOT_SCRIPT, (long)off, (long)chunk, sizeof(chunk));
     }
     if (n < 0)
-        cinit_printf("cinit: cannot read sysadm.ini: error %ld (%s)\n", n, cinit_err_name((int)n));
+        cinit_printf("cinit: cannot read sysadm.ini: error %ld (%s)\n", n, kErrorName((int)n));
     line[len] = '\0';
     if (too_long)
         cinit_printf("sysadm: line %d too long (at most %d characters), skipped\n", lineno,

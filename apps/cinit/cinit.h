@@ -16,8 +16,6 @@ void cinit_puts(const char *s);
 /* cinit_run: runs one command line (split into words in place); from says who typed it. */
 void cinit_run(char *line, enum cinit_source from);
 
-/* cinit_err_name: "K_EUNKNOWN" for K_EUNKNOWN, ..., "K_E?" for a code it does not know. */
-const char *cinit_err_name(int err);
 
 /* Whether HR restores the previous run's groups (a warm boot with its registry kept). */
 int cinit_hr_restores_groups(void);

@@ -36,6 +36,7 @@
  * that does not run gives "<cmd>: PMM server not running" or "<cmd>: HR controller not running". */
 #include <hr/proto.h>
 #include <pmm/proto.h>
+#include <chorus.h>
 #include <reprise/abi.h>
 #include <reprise/errors.h>
 #include <reprise/sys.h>
@@ -253,7 +254,7 @@ static void cmd_arun(int argc, char **argv, enum cinit_source from)
         aid = server_call(port, HR_OP_RUN, (uint32_t)gid, &req, sizeof(req), NULL, 0);
     }
     if (aid <= 0) {
-        cinit_printf("arun: cannot start %s: error %d (%s)\n", name, aid, cinit_err_name(aid));
+        cinit_printf("arun: cannot start %s: error %d (%s)\n", name, aid, kErrorName(aid));
         return;
     }
     if (gid)
@@ -374,7 +375,7 @@ static void cmd_akill(int argc, char **argv, enum cinit_source from)
         int r = server_call(port, HR_OP_KILL_GROUP, (uint32_t)gid, NULL, 0, NULL, 0);
         if (r < 0)
             cinit_printf("akill: cannot kill group %d: error %d (%s)\n", (int)gid, r,
-                         cinit_err_name(r));
+                         kErrorName(r));
         else
             cinit_printf("killed group %d\n", (int)gid);
         return;
@@ -394,7 +395,7 @@ static void cmd_akill(int argc, char **argv, enum cinit_source from)
     }
     int r = (int)sys_call1(SYS_ACTOR_KILL, aid);
     if (r < 0)
-        cinit_printf("akill: cannot kill aid %d: error %d (%s)\n", (int)aid, r, cinit_err_name(r));
+        cinit_printf("akill: cannot kill aid %d: error %d (%s)\n", (int)aid, r, kErrorName(r));
     else
         cinit_printf("killed aid %d\n", (int)aid);
 }
@@ -423,7 +424,7 @@ static void cmd_pmm(int argc, char **argv, enum cinit_source from)
         return;
     int r = server_call(port, PMM_OP_STAT, 0, NULL, 0, &st, sizeof(st));
     if (r < 0) {
-        cinit_printf("pmm: cannot read the bank state: error %d (%s)\n", r, cinit_err_name(r));
+        cinit_printf("pmm: cannot read the bank state: error %d (%s)\n", r, kErrorName(r));
         return;
     }
     cinit_printf("bank: %lu of %lu pages used (%lu KiB of %lu KiB), %lu of %lu blocks\n",
@@ -437,7 +438,7 @@ static void cmd_pmm(int argc, char **argv, enum cinit_source from)
         if (r == K_EUNKNOWN)
             break;
         if (r < 0) {
-            cinit_printf("pmm: cannot read block %d: error %d (%s)\n", i, r, cinit_err_name(r));
+            cinit_printf("pmm: cannot read block %d: error %d (%s)\n", i, r, kErrorName(r));
             return;
         }
         if (b.name.name[0] == '\0')
@@ -495,7 +496,7 @@ static void cmd_hr(int argc, char **argv, enum cinit_source from)
         return;
     int r = server_call(port, HR_OP_STATUS, 0, NULL, 0, &st, sizeof(st));
     if (r < 0) {
-        cinit_printf("hr: cannot read the HR state: error %d (%s)\n", r, cinit_err_name(r));
+        cinit_printf("hr: cannot read the HR state: error %d (%s)\n", r, kErrorName(r));
         return;
     }
     st.reason[sizeof(st.reason) - 1] = '\0';
@@ -513,7 +514,7 @@ static void cmd_hr(int argc, char **argv, enum cinit_source from)
         if (r == K_EUNKNOWN)
             break;
         if (r < 0) {
-            cinit_printf("hr: cannot read group %d: error %d (%s)\n", i, r, cinit_err_name(r));
+            cinit_printf("hr: cannot read group %d: error %d (%s)\n", i, r, kErrorName(r));
             break;
         }
         uint32_t nm = g.nmembers < HR_GROUP_MEMBERS_MAX ? g.nmembers : HR_GROUP_MEMBERS_MAX;
@@ -541,7 +542,7 @@ static void cmd_hr(int argc, char **argv, enum cinit_source from)
             break;
         if (r < 0) {
             cinit_printf("hr: cannot read crash record %d: error %d (%s)\n", i, r,
-                         cinit_err_name(r));
+                         kErrorName(r));
             return;
         }
         if (nc++ == 0)
@@ -572,7 +573,7 @@ static void cmd_restart(int argc, char **argv, enum cinit_source from)
     }
     cinit_puts("restart: site restart requested\n");
     int r = (int)sys_call0(SYS_SITE_RESTART);
-    cinit_printf("restart: refused: error %d (%s)\n", r, cinit_err_name(r));
+    cinit_printf("restart: refused: error %d (%s)\n", r, kErrorName(r));
 }
 
 /* ---- table and dispatch ---------------------------------------------------------------- */

@@ -26,6 +26,7 @@
 #define BOARD_GICD_PADDR        U32(0x08000000)
 #define BOARD_GICC_PADDR        U32(0x08010000)
 #define BOARD_UART_PADDR        U32(0x09000000)
+#define BOARD_RTC_PADDR         U32(0x09010000)            /* PL031 */
 #define BOARD_FWCFG_PADDR       U32(0x09020000)
 
 /* Interrupt ids (GIC): SPIs start at 32; PPIs 16..31. */

@@ -50,7 +50,7 @@ int hrfexecve(PmmName *baseName, const char *path, KnCap *cactorcap, const AcPar
     memset(&req, 0, sizeof(req));
     if (!baseName)
         return K_EINVAL;
-    if (sys_call3(SYS_USER_COPY, (long)&req.base, (long)baseName, sizeof(req.base)))
+    if (sys_user_copy(&req.base, baseName, sizeof(req.base)))
         return K_EFAULT;
     if (!path || !argv)
         return K_EINVAL;

@@ -43,14 +43,19 @@ typedef struct {
     void *acCred;                 /* ignored */
 } AcParam;
 
-/* actorSelf: store the caller's capability in *actorCap; K_OK, or K_EFAULT for NULL. */
+/* actorSelf: store the caller's capability in *actorCap; K_OK, or K_EFAULT for a pointer
+ * that is not the caller's writable memory (NULL included). */
 int actorSelf(KnCap *actorCap);
 /* agetId: the caller's actor id (as getpid() returns it). */
 int agetId(void);
 /* actorDelete: kill an actor (K_MYACTOR: the caller, which does not return); K_OK or K_E*. */
 int actorDelete(KnCap *actorCap);
 /* threadDelay: sleep for *waitLimit (K_NOTIMEOUT: for ever, K_NOBLOCK: just yield);
- * returns K_ETIMEOUT once the time has passed, as ChorusOS does, or K_EINVAL. */
+ * returns K_ETIMEOUT once the time has passed, as ChorusOS does, K_EINVAL for a bad
+ * interval, or K_EFAULT when waitLimit is not readable. */
 int threadDelay(KnTimeVal *waitLimit);
+/* kErrorName (a Reprise extension): the name of a K_OK or K_E* code, e.g. "K_EFAULT" for
+ * K_EFAULT, for messages; "K_E?" for a value that is no such code. */
+const char *kErrorName(int err);
 /* sysTime: the time since the machine started, from the generic timer; K_OK or K_EFAULT. */
 int sysTime(KnTimeVal *time);

@@ -24,11 +24,6 @@ static struct sys_ipc_ret pmm_call(uint32_t op, uint32_t w1, struct ipc_bufs *bu
     return r;
 }
 
-static int pmm_copy(void *dst, const void *src, size_t n)
-{
-    return (int)sys_call3(SYS_USER_COPY, (long)dst, (long)src, (long)n);
-}
-
 KnError pmmAllocate(VmAddr *addr, PmmName *blockName, size_t memSize, PmmDelKey delKey,
                     size_t delKeySize)
 {
@@ -36,7 +31,7 @@ KnError pmmAllocate(VmAddr *addr, PmmName *blockName, size_t memSize, PmmDelKey 
     memset(&req, 0, sizeof(req));
     if (delKeySize > PMM_KEY_SIZE)
         return K_EINVAL;
-    if (pmm_copy(&req.name, blockName, sizeof(req.name)) || pmm_copy(req.key, delKey, delKeySize))
+    if (sys_user_copy(&req.name, blockName, sizeof(req.name)) || sys_user_copy(req.key, delKey, delKeySize))
         return K_EFAULT;
     req.key_len = (uint32_t)delKeySize;
     req.size = (uint32_t)memSize;
@@ -53,7 +48,7 @@ KnError pmmAllocate(VmAddr *addr, PmmName *blockName, size_t memSize, PmmDelKey 
 int pmmFree(PmmName *blockName)
 {
     PmmName name;
-    if (pmm_copy(&name, blockName, sizeof(name)))
+    if (sys_user_copy(&name, blockName, sizeof(name)))
         return K_EFAULT;
     struct ipc_bufs b = { &name, sizeof(name), 0, 0, 0 };
     return (int)pmm_call(PMM_OP_FREE, 0, &b).status;
@@ -64,7 +59,7 @@ int pmmFreeAll(PmmDelKey delKey, size_t delKeySize)
     char key[PMM_KEY_SIZE];
     if (delKeySize > PMM_KEY_SIZE)
         return K_EINVAL;
-    if (pmm_copy(key, delKey, delKeySize))
+    if (sys_user_copy(key, delKey, delKeySize))
         return K_EFAULT;
     struct ipc_bufs b = { key, (uint32_t)delKeySize, 0, 0, 0 };
     return (int)pmm_call(PMM_OP_FREE_ALL, (uint32_t)delKeySize, &b).status;

@@ -8,6 +8,7 @@ transcript) and tests/actors/chorus (exit status 0 when every check passed)."""
 import os
 import re
 import subprocess
+import time
 
 import pytest
 from reprise import ROOT
@@ -109,11 +110,11 @@ def test_argv_passing(kdriver):
 
 def test_read_typed_line(kdriver):
     """fgets(stdin) returns the line typed on the console (Enter, a carriage return, becomes
-    '\\n'); stdout is line-buffered and stderr is not; errno and time calls work."""
+    '\\n'); stdout is line-buffered and stderr is not; errno, libm and time calls work."""
     m = kdriver
     aid = run(m, "libc exit=0")
     m.expect_lines("libc: stderr unbuffered", "libc: linebuf ok", "libc: errno ok",
-                   "libc: time ok", "libc: ready for a line")
+                   "libc: libm ok", "libc: time ok", "libc: ready for a line")
     m.sendline("Hello, actor: 1 2 3")
     m.expect_line(re.escape("libc: line [Hello, actor: 1 2 3]"))
     m.expect_line("libc: done, exit 0")
@@ -121,10 +122,37 @@ def test_read_typed_line(kdriver):
     no_failures(m)
 
 
+def test_wall_clock_and_sleeps(kdriver):
+    """time(), gettimeofday() and clock_gettime(CLOCK_REALTIME) give the wall time, read from
+    the board's PL031 real-time clock (QEMU sets it to the host's time), not the time since
+    power-on; CLOCK_MONOTONIC counts through nanosleep and usleep; bad arguments are EINVAL
+    or EFAULT."""
+    m = kdriver
+    before = int(time.time())
+    aid = run(m, "libc nostdin")
+    wall = int(m.expect_line(r"libc: wall time (\d+)").group(1))
+    after = int(time.time())
+    assert before - 2 <= wall <= after + 2, f"wall time {wall}, host time {before}..{after}"
+    m.expect_line("libc: done, exit 0")
+    expect_end(m, "libc", aid, 0)
+    no_failures(m)
+
+
+def test_stdio_after_the_heap_ran_out(kdriver):
+    """An actor that fills its heap before its first printf still prints: stdio is set up
+    at start (newlib-nano would otherwise make stdout with malloc then, and write through
+    the NULL it got)."""
+    m = kdriver
+    aid = run(m, "libc oomfirst")
+    m.expect_line("libc: printf after the heap ran out ok")
+    expect_end(m, "libc", aid, 0)
+
+
 def test_chorus_calls(kdriver):
     """<chorus.h> without stdio: vmPageSize, actorSelf/agetId, rgnAllocate/rgnFree (K_ANYWHERE,
     K_RESERVED, a fixed address, K_FREEALL leaving the malloc heap alone), sysTime and
-    threadDelay. The exit status names the first failed check; 0 is all passed."""
+    threadDelay, K_EFAULT from every call given a pointer it cannot use, kErrorName. The exit
+    status names the first failed check; 0 is all passed."""
     m = kdriver
     aid = run(m, "chorus")
     expect_end(m, "chorus", aid, 0)
@@ -135,7 +163,7 @@ def make_env():
     with EXTRA_APPS=...) passes down, which would change what this make builds."""
     env = dict(os.environ)
     for var in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "EXTRA_APPS", "SYSADM",
-                "B", "V"):
+                "B", "V", "WERROR"):
         env.pop(var, None)
     return env
 
@@ -164,3 +192,27 @@ def test_extra_apps_actor(boot, board, tmp_path):
     m.expect(re.escape("myactor: done, exit 3\n"))
     m.expect(rf"kernel: myactor \(aid {aid}\) exited with status 3\n")
     assert re.search(rf"^started myactor, aid {aid}$", m.text, re.MULTILINE), "C_INIT's arun line"
+
+
+def test_extra_apps_warnings_are_not_errors(board, tmp_path):
+    """A user's actor with warnings (an unused variable, endless recursion on purpose) builds
+    with EXTRA_APPS, its warnings shown; WERROR=1 makes them errors, as in the tree."""
+    app = tmp_path / "warny"
+    app.mkdir()
+    (app / "warny.c").write_text(
+        "#include <stdio.h>\n"
+        "static int deep(int n) { return deep(n + 1) + 1; }\n"
+        "int main(void) { int unused; printf(\"%d\\n\", deep(0)); return 0; }\n")
+    for werror, build in ((None, tmp_path / "b1"), ("1", tmp_path / "b2")):
+        cmd = ["make", f"-j{min(os.cpu_count() or 1, 4)}", f"BOARD={board.name}", f"B={build}",
+               f"EXTRA_APPS={app}", str(build / "apps" / "warny.elf")]
+        if werror:
+            cmd.append(f"WERROR={werror}")
+        done = subprocess.run(cmd, cwd=ROOT, env=make_env(), capture_output=True, text=True,
+                              timeout=MAKE_TIMEOUT)
+        output = done.stdout + done.stderr
+        assert "unused variable" in output and "infinite recursion" in output, output
+        if werror:
+            assert done.returncode != 0 and "warnings being treated as errors" in output, output
+        else:
+            assert done.returncode == 0 and (build / "apps" / "warny.elf").is_file(), output

@@ -6,6 +6,7 @@
  * around the svc and puts it back, which also covers the kernel clobbering r7. The kernel
  * preserves every other register that is not a result. */
 #pragma once
+#include <stddef.h>
 #include <stdint.h>
 #include <reprise/abi.h>
 #include <reprise/syscall.h>
@@ -103,6 +104,13 @@ static inline long sys_call6(long n, long a0, long a1, long a2, long a3, long a4
                      : [nr] "rI"(n), "r"(r1), "r"(r2), "r"(r3), "r"(r4), "r"(r5)
                      : "memory");
     return r0;
+}
+
+/* sys_user_copy: a checked memcpy within the caller; K_OK, or K_EFAULT and nothing copied
+ * when either range is not the caller's memory (a library's guard against bad pointers). */
+static inline int sys_user_copy(void *dst, const void *src, size_t n)
+{
+    return (int)sys_call3(SYS_USER_COPY, (long)dst, (long)src, (long)n);
 }
 
 /* What an IPC call leaves in r0-r6. */

@@ -4,7 +4,9 @@
  *   1-2 vmPageSize, actorSelf, agetId          3-9 rgnAllocate/rgnFree, K_ANYWHERE, K_RESERVED
  *   10 a fixed address outside the actor area  11-14 sysTime and threadDelay
  *   15-19 rgnFree(K_FREEALL) frees every rgnAllocate region and leaves the malloc heap alone
- *   (a freed heap would fault: the kernel then prints a data abort, not a status). */
+ *   (a freed heap would fault: the kernel then prints a data abort, not a status)
+ *   20-25 every call given a pointer it cannot use returns K_EFAULT (a fault would end the
+ *   actor with a data abort instead)            26 kErrorName */
 #include <chorus.h>
 
 int main(void)
@@ -79,5 +81,23 @@ int main(void)
     if (rgnAllocate(K_MYACTOR, &again) != K_OK)     /* K_EEXIST if r1 were still there */
         exit(19);
     free(heap);
+
+    KnTimeVal *const wild = (KnTimeVal *)0x1234;
+    if (sysTime(wild) != K_EFAULT || sysTime(NULL) != K_EFAULT)
+        exit(20);
+    if (sysTime((KnTimeVal *)(uintptr_t)main) != K_EFAULT)     /* read-only text */
+        exit(21);
+    if (threadDelay(wild) != K_EFAULT)
+        exit(22);
+    if (actorSelf((KnCap *)0x1234) != K_EFAULT || actorSelf(NULL) != K_EFAULT)
+        exit(23);
+    if (actorDelete((KnCap *)0x1234) != K_EFAULT)
+        exit(24);
+    if (rgnAllocate(K_MYACTOR, (KnRgnDesc *)0x1234) != K_EFAULT)
+        exit(25);
+    if (strcmp(kErrorName(K_EFAULT), "K_EFAULT") || strcmp(kErrorName(K_OK), "K_OK") ||
+        strcmp(kErrorName(K_ETIMEOUT), "K_ETIMEOUT") || strcmp(kErrorName(-99), "K_E?") ||
+        strcmp(kErrorName(1), "K_E?"))
+        exit(26);
     return 0;
 }

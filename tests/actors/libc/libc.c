@@ -1,6 +1,7 @@
 /* Test actor for libc-glue: printf, malloc, heap exhaustion, argv, stdin, errno, exit status.
  *
- * Usage: libc [exit=N] [nostdin] [notime] [words...]. Every line starts with "libc: ";
+ * Usage: libc [exit=N] [nostdin] [notime] [words...], or libc oomfirst (fill the heap, then
+ * printf: "libc: printf after the heap ran out ok"). Every line starts with "libc: ";
  * self-checks print "ok" or "FAIL ..." and the last line before exit is
  * "libc: done, exit N". A QEMU scenario waits for "libc: ready for a line", types one,
  * and expects "libc: line [what it typed]". Expected transcript (exit=3 a b):
@@ -17,7 +18,9 @@
  *   libc: malloc stress ok
  *   libc: heap exhausted at <K> KiB, errno ENOMEM ok
  *   libc: heap reuse ok
+ *   libc: libm ok
  *   libc: time ok
+ *   libc: wall time <seconds since 1970>
  *   libc: ready for a line
  *   libc: line [<the line typed>]
  *   libc: done, exit 3
@@ -25,6 +28,7 @@
  *   libc: destructor ran */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -261,6 +265,59 @@ static void test_time(void)
         printf("libc: time ok\n");
 }
 
+/* libm is linked: the functions Lua needed first, with exact results. */
+static void test_math(volatile double two)
+{
+    if (floor(two + 0.5) != 2.0 || fmod(7.5, two) != 1.5 || pow(two, 10.0) != 1024.0 ||
+        fabs(sqrt(two) * sqrt(two) - two) > 1e-12)
+        fail("libm");
+    else
+        printf("libc: libm ok\n");
+}
+
+/* The POSIX clocks and sleeps: CLOCK_MONOTONIC counts through a sleep, CLOCK_REALTIME and
+ * time() agree, bad arguments are EINVAL or EFAULT; the wall time is printed for the
+ * scenario to compare with the host's clock. */
+static void test_clocks(void)
+{
+    struct timespec t0, t1, rt, bad = { 0, -1 }, nap = { 0, 2000000 };
+    if (clock_gettime(CLOCK_MONOTONIC, &t0) != 0 || nanosleep(&nap, NULL) != 0 ||
+        usleep(1000) != 0 || sleep(0) != 0 || clock_gettime(CLOCK_MONOTONIC, &t1) != 0) {
+        fail("clocks and sleeps");
+        return;
+    }
+    int64_t slept = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec);
+    if (slept < 3000000)
+        fail("nanosleep and usleep slept less than asked");
+    errno = 0;
+    if (nanosleep(&bad, NULL) != -1 || errno != EINVAL)
+        fail("nanosleep of a negative interval");
+    errno = 0;
+    if (nanosleep((struct timespec *)0x1234, NULL) != -1 || errno != EFAULT)
+        fail("nanosleep of a bad pointer");
+    errno = 0;
+    if (clock_gettime((clockid_t)99, &rt) != -1 || errno != EINVAL)
+        fail("clock_gettime of an unknown clock");
+    errno = 0;
+    if (clock_gettime(CLOCK_REALTIME, (struct timespec *)0x1234) != -1 || errno != EFAULT)
+        fail("clock_gettime into a bad pointer");
+    if (clock_gettime(CLOCK_REALTIME, &rt) != 0 || rt.tv_sec - time(NULL) > 1 ||
+        time(NULL) - rt.tv_sec > 1)
+        fail("CLOCK_REALTIME and time() disagree");
+    printf("libc: wall time %lu\n", (unsigned long)rt.tv_sec);
+}
+
+/* Fills the heap, then uses stdio for the first time: it must print, not fault. */
+static int test_oom_first(void)
+{
+    while (malloc(65536))
+        ;
+    while (malloc(64))
+        ;
+    printf("libc: printf after the heap ran out ok\n");
+    return 0;
+}
+
 static void test_stdin(void)
 {
     char line[128];
@@ -277,6 +334,8 @@ int main(int argc, char **argv)
 {
     int status = 0, use_stdin = 1, use_time = 1;
 
+    if (argc == 2 && strcmp(argv[1], "oomfirst") == 0)
+        return test_oom_first();
     for (int i = 1; i < argc; i++) {
         if (strncmp(argv[i], "exit=", 5) == 0)
             status = atoi(argv[i] + 5);
@@ -298,8 +357,11 @@ int main(int argc, char **argv)
     test_errno();
     test_malloc_stress();
     test_heap_exhaustion();
-    if (use_time)
+    test_math(2.0);
+    if (use_time) {
         test_time();
+        test_clocks();
+    }
     if (use_stdin)
         test_stdin();
     if (failures)

@@ -156,4 +156,6 @@ struct boot_info {
     uint32_t timer_hz;          /* CNTVCT frequency */
     struct fault_record last_end; /* what ended the previous run, when the kernel knows (a
                                      critical actor's fault, a panic); kind 0 otherwise */
+    uint32_t rtc_seconds;       /* wall time: the real-time clock's seconds since 1970 ... */
+    uint64_t rtc_count;         /* ... at this CNTVCT count; rtc_seconds 0: no clock */
 };
