@@ -8,11 +8,14 @@
 #                              replaces that image's boot script; their warnings are not
 #                              errors unless WERROR=1
 #
-# An optional <folder>/app.mk holds one line of per-actor settings, by folder name:
-#   <name>_CFLAGS (compile), <name>_LDFLAGS (link), <name>_LIBS (archives linked first).
+# An optional <folder>/app.mk holds per-actor settings, by folder name:
+#   <name>_CFLAGS (compile), <name>_LDFLAGS (link), <name>_LIBS (archives linked first),
+#   <name>_HEAP_MAX (the most malloc may take, e.g. 64M; default ACTOR_HEAP_MAX, 16 MiB;
+#   the heap also stops where rgnAllocate's area starts, 0x10000000).
 # Client libraries (PMM, HR) add their archive to ACTOR_LIBS; every actor links with it.
 
 ACC := $(CROSS)gcc
+comma := ,
 AAR := $(CROSS)ar
 
 # Thumb-2 for ARMv7-A without FPU selects newlib's thumb/v7-a/nofp multilib; nano.specs
@@ -93,7 +96,9 @@ $(3): $$(OBJS.$(3)) $$(ACTOR_CRT0) $$(LIBREPRISE) $$(ACTOR_LDS) $$$$($(1)_LIBS) 
      $(wildcard $(2)/app.mk)
 	$$(call msg,LD,$$@)
 	@mkdir -p $$(@D)
-	$$(Q)$$(ACC) $$(ACTOR_LDFLAGS) $$($(1)_LDFLAGS) $$(ACTOR_CRT0) $$(OBJS.$(3)) \
+	$$(Q)$$(ACC) $$(ACTOR_LDFLAGS) $$($(1)_LDFLAGS) \
+		$$(if $$($(1)_HEAP_MAX),-Wl$$(comma)--defsym=__reprise_heap_max=$$($(1)_HEAP_MAX)) \
+		$$(ACTOR_CRT0) $$(OBJS.$(3)) \
 		-Wl,--start-group $$($(1)_LIBS) $$(ACTOR_LIBS) $$(LIBREPRISE) -lm -lc -lgcc -Wl,--end-group \
 		-Wl,-Map,$$(@:.elf=.map) -o $$@
 endef

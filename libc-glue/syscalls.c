@@ -44,6 +44,15 @@ static uintptr_t page_up(uintptr_t a)
     return (a + ACTOR_PAGE_SIZE - 1) & ~(uintptr_t)(ACTOR_PAGE_SIZE - 1);
 }
 
+/* The heap limit: ACTOR_HEAP_MAX, or what the actor's app.mk sets (<name>_HEAP_MAX, which
+ * apps.mk turns into this symbol's value). */
+extern char __reprise_heap_max[] __attribute__((weak));
+
+static uintptr_t heap_max(void)
+{
+    return __reprise_heap_max ? (uintptr_t)__reprise_heap_max : ACTOR_HEAP_MAX;
+}
+
 /* The heap: [end, heap_brk) is in use; pages are mapped up to heap_mapped. The kernel maps
  * .bss to the end of its last page; more pages come from rgnAllocate at fixed addresses,
  * never beyond page_up(end) + ACTOR_HEAP_MAX. */
@@ -59,7 +68,7 @@ void *_sbrk(ptrdiff_t incr)
         heap_mapped = page_up(heap_brk);
     }
     uintptr_t old = heap_brk;
-    uintptr_t limit = page_up((uintptr_t)end) + ACTOR_HEAP_MAX;
+    uintptr_t limit = page_up((uintptr_t)end) + heap_max();
     if (limit > ACTOR_RGN_VADDR)
         limit = ACTOR_RGN_VADDR;
 

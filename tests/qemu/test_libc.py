@@ -216,3 +216,15 @@ def test_extra_apps_warnings_are_not_errors(board, tmp_path):
             assert done.returncode != 0 and "warnings being treated as errors" in output, output
         else:
             assert done.returncode == 0 and (build / "apps" / "warny.elf").is_file(), output
+
+
+def test_realloc_in_place_and_heap_limit(kdriver):
+    """realloc grows the heap's last block in place (1 MiB to 30 MiB, never moved, bytes
+    kept: copying would need twice the memory), and bigheap's app.mk (bigheap_HEAP_MAX :=
+    40M) lets its heap grow to 40 MiB instead of the default 16 MiB."""
+    m = kdriver
+    aid = run(m, "bigheap")
+    m.expect_line("bigheap: realloc in place to 30 MiB ok")
+    kib = int(m.expect_line(r"bigheap: heap limit (\d+) KiB").group(1))
+    assert 39 * 1024 < kib <= 40 * 1024, f"heap stopped at {kib} KiB, not at 40 MiB"
+    expect_end(m, "bigheap", aid, 0)

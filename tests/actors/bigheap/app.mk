@@ -1,0 +1,1 @@
+bigheap_HEAP_MAX := 40M
