@@ -12,6 +12,8 @@
 #   <name>_CFLAGS (compile), <name>_LDFLAGS (link), <name>_LIBS (archives linked first),
 #   <name>_HEAP_MAX (the most malloc may take, e.g. 64M; default ACTOR_HEAP_MAX, 16 MiB;
 #   the heap also stops where rgnAllocate's area starts, 0x10000000).
+#   <name>_LIBC := full: link the full newlib (printf with %lld and %f, scanf with floats;
+#   larger, README "Write your own actor" gives sizes) instead of newlib-nano.
 # Client libraries (PMM, HR) add their archive to ACTOR_LIBS; every actor links with it.
 
 ACC := $(CROSS)gcc
@@ -37,10 +39,16 @@ ACTOR_LDFLAGS := $(ACTOR_ARCH) -nostartfiles -static -T $(ACTOR_LDS) -Wl,--gc-se
                  -Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,--fatal-warnings \
                  -Wl,--wrap=_realloc_r
 ACTOR_LIBS +=
+# The full newlib (<name>_LIBC := full): the same flags without nano.specs and the wrap.
+ACTOR_CFLAGS_FULL = $(filter-out --specs=nano.specs,$(ACTOR_CFLAGS))
+ACTOR_LDFLAGS_FULL = $(filter-out --specs=nano.specs -Wl$(comma)--wrap=_realloc_r,$(ACTOR_LDFLAGS))
 
 ACTOR_CRT0 := $(B)/libc-glue/crt0.o
 LIBREPRISE := $(B)/libc-glue/libreprise.a
+LIBREPRISE_FULL := $(B)/libc-glue-full/libreprise.a
 LIBC_GLUE_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard libc-glue/*.c))
+LIBC_GLUE_OBJS_FULL := $(patsubst libc-glue/%.c,$(B)/libc-glue-full/%.o,\
+                         $(filter-out libc-glue/realloc.c,$(wildcard libc-glue/*.c)))
 
 APPS := $(sort $(patsubst apps/%/,%,$(dir $(wildcard apps/*/*.c))))
 TEST_ACTORS := $(sort $(patsubst tests/actors/%/,%,$(dir $(wildcard tests/actors/*/*.c))))
@@ -79,6 +87,17 @@ $(LIBREPRISE): $(LIBC_GLUE_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AAR) rcsD $@ $^
 
+# The same for the full newlib: its struct _reent differs from nano's (_REENT_SMALL), so the
+# glue is compiled again against its headers; realloc.c is nano's fix and stays out.
+$(B)/libc-glue-full/%.o: libc-glue/%.c
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(ACC) $(ACTOR_CFLAGS_FULL) $(DEPFLAGS) -c $< -o $@
+
+$(LIBREPRISE_FULL): $(LIBC_GLUE_OBJS_FULL)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AAR) rcsD $@ $^
+
 # ---- actors -----------------------------------------------------------------------------------
 # actor_rules: name, source folder, ELF file, object folder, and optionally the compile flags
 # (default ACTOR_CFLAGS). Libraries are listed with $$$$ so
@@ -86,20 +105,22 @@ $(LIBREPRISE): $(LIBC_GLUE_OBJS)
 # Editing the folder's app.mk rebuilds the actor.
 define actor_rules
 OBJS.$(3) := $(patsubst $(2)/%.c,$(4)/%.o,$(wildcard $(2)/*.c))
+FULL.$(3) := $(filter full,$($(1)_LIBC))
 
 $(4)/%.o: $(2)/%.c $(wildcard $(2)/app.mk)
 	$$(call msg,CC,$$<)
 	@mkdir -p $$(@D)
-	$$(Q)$$(ACC) $$(or $(5),$$(ACTOR_CFLAGS)) $$($(1)_CFLAGS) $$(DEPFLAGS) -c $$< -o $$@
+	$$(Q)$$(ACC) $$(if $$(FULL.$(3)),$$(filter-out --specs=nano.specs,$$(or $(5),$$(ACTOR_CFLAGS))),$$(or $(5),$$(ACTOR_CFLAGS))) \
+		$$($(1)_CFLAGS) $$(DEPFLAGS) -c $$< -o $$@
 
-$(3): $$(OBJS.$(3)) $$(ACTOR_CRT0) $$(LIBREPRISE) $$(ACTOR_LDS) $$$$($(1)_LIBS) $$$$(ACTOR_LIBS) \
-     $(wildcard $(2)/app.mk)
+$(3): $$(OBJS.$(3)) $$(ACTOR_CRT0) $$(if $$(FULL.$(3)),$$(LIBREPRISE_FULL),$$(LIBREPRISE)) \
+     $$(ACTOR_LDS) $$$$($(1)_LIBS) $$$$(ACTOR_LIBS) $(wildcard $(2)/app.mk)
 	$$(call msg,LD,$$@)
 	@mkdir -p $$(@D)
-	$$(Q)$$(ACC) $$(ACTOR_LDFLAGS) $$($(1)_LDFLAGS) \
+	$$(Q)$$(ACC) $$(if $$(FULL.$(3)),$$(ACTOR_LDFLAGS_FULL),$$(ACTOR_LDFLAGS)) $$($(1)_LDFLAGS) \
 		$$(if $$($(1)_HEAP_MAX),-Wl$$(comma)--defsym=__reprise_heap_max=$$($(1)_HEAP_MAX)) \
-		$$(ACTOR_CRT0) $$(OBJS.$(3)) \
-		-Wl,--start-group $$($(1)_LIBS) $$(ACTOR_LIBS) $$(LIBREPRISE) -lm -lc -lgcc -Wl,--end-group \
+		$$(ACTOR_CRT0) $$(OBJS.$(3)) -Wl,--start-group $$($(1)_LIBS) $$(ACTOR_LIBS) \
+		$$(if $$(FULL.$(3)),$$(LIBREPRISE_FULL),$$(LIBREPRISE)) -lm -lc -lgcc -Wl,--end-group \
 		-Wl,-Map,$$(@:.elf=.map) -o $$@
 endef
 

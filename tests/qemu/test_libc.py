@@ -228,3 +228,13 @@ def test_realloc_in_place_and_heap_limit(kdriver):
     kib = int(m.expect_line(r"bigheap: heap limit (\d+) KiB").group(1))
     assert 39 * 1024 < kib <= 40 * 1024, f"heap stopped at {kib} KiB, not at 40 MiB"
     expect_end(m, "bigheap", aid, 0)
+
+
+def test_full_newlib_printf(kdriver):
+    """An actor whose app.mk says fullc_LIBC := full links the full newlib: printf formats
+    %lld, %llu, %f, %g and %e (newlib-nano prints "ld" and nothing for them)."""
+    m = kdriver
+    aid = run(m, "fullc")
+    m.expect_line(re.escape("fullc: 123456789012 18446744073709551615 833.333 2500 5.000000e-01"))
+    m.expect_line("fullc: ok")
+    expect_end(m, "fullc", aid, 0)

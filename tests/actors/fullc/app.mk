@@ -1,0 +1,1 @@
+fullc_LIBC := full
