@@ -159,8 +159,10 @@ run: setup-check
 test: setup-check
 	@$(MAKE) --no-print-directory test-host test-qemu
 
-test-host: $(HOST_TEST_BINS)
-	$(Q)set -e; for t in $(HOST_TEST_BINS); do echo "  TEST    $$t"; $$t; done
+# The ELF and system image parsers also read a real actor and a real image of this build.
+test-host: $(HOST_TEST_BINS) $(B)/apps/hello.elf $(B)/images/default.img
+	$(Q)set -e; for t in $(HOST_TEST_BINS); do echo "  TEST    $$t"; \
+	  ELF_TEST_FILE=$(B)/apps/hello.elf SYSIMG_TEST_FILE=$(B)/images/default.img $$t; done
 
 test-qemu: all
 	$(Q)$(PYTHON) -m pytest -q -n $(shell nproc) tests/qemu --board=$(BOARD)
