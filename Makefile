@@ -178,7 +178,7 @@ torture: setup-check
 
 debug: setup-check
 	@$(MAKE) --no-print-directory all
-	$(Q)$(QEMU) $(filter-out -nographic,$(QEMU_FLAGS)) -kernel $(KERNEL_ELF) -S -gdb tcp::1234 \
+	$(Q)$(QEMU) $(QEMU_MACHINE_FLAGS) $(QEMU_EXTRA) -kernel $(KERNEL_ELF) -S -gdb tcp::1234 \
 		-display none -monitor none -serial file:$(B)/debug-console.log \
 		-daemonize -pidfile $(B)/debug-qemu.pid
 	@echo "console output goes to $(B)/debug-console.log"

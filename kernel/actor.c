@@ -215,7 +215,7 @@ void actor_end(struct actor *a, const struct fault_record *rec)
         sched_unready(a);
     if (a->block == AB_DELAY)
         sched_cancel_sleep(a);
-    syscall_actor_gone(a);
+    console_actor_gone(a);
     ipc_actor_gone(a);
     if (a == sched_current) {
         vm_activate(NULL);

@@ -3,7 +3,6 @@
 #include <kernel/gic.h>
 #include <kernel/irq.h>
 #include <kernel/panic.h>
-#include <kernel/syscall.h>
 #include <kernel/timer.h>
 #include <kernel/uart.h>
 
@@ -19,7 +18,6 @@ void irq_dispatch(void)
             break;
         case BOARD_UART_IRQ:
             uart_irq();
-            syscall_console_input();
             break;
         default:
             panic("irq_dispatch: unexpected interrupt %u", irq);

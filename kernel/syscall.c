@@ -1,4 +1,4 @@
-/* System call dispatch and the calls that are not IPC: console, time, regions, actors,
+/* System call dispatch and the calls that are not IPC or console: time, regions, actors,
    bank mappings, information. Every pointer argument goes through the checked copies. */
 #include <arch/cpu.h>
 #include <board.h>
@@ -19,14 +19,9 @@
 #include <reprise/syscall.h>
 #include <string.h>
 
-#define SYS_CHUNK 128
-#define SYS_CONSOLE_WRITE_MAX 4096
 #define RGN_KINDS_USER ((1u << VM_RGN_USER) | (1u << VM_RGN_RESERVED))
 #define RGN_SIZE_MAX (ACTOR_USER_TOP_VADDR - ACTOR_IMAGE_VADDR)
 #define BANK_FIRST_OFF VM_PAGE_SIZE   /* the kernel's boot record page is never mapped */
-
-static struct actor *console_reader;
-static int console_reader_bg;          /* the pending read gives way to other readers */
 
 static inline void sys_ret(struct actor *a, int v)
 {
@@ -159,105 +154,6 @@ static void sys_actor_inject(struct actor *self)
                  sys_fault_names[kind], rec.pc, self->name, (int)self->aid);
     sys_ret(self, K_OK);
     sys_fault_end(a, &rec);
-}
-
-static void sys_console_write(struct actor *self)
-{
-    uaddr_t buf = self->tf.r[0];
-    uint32_t len = self->tf.r[1];
-    if (!vm_check(&self->vm, buf, len, 0)) {
-        sys_ret(self, K_EFAULT);
-        return;
-    }
-    /* The kernel does not run other actors while it prints: at most this much a call
-       (a partial write, as write(2) may do; libc-glue's _write loops). */
-    if (len > SYS_CONSOLE_WRITE_MAX)
-        len = SYS_CONSOLE_WRITE_MAX;
-    char chunk[SYS_CHUNK];
-    for (uint32_t done = 0; done < len;) {
-        uint32_t n = len - done < SYS_CHUNK ? len - done : SYS_CHUNK;
-        vm_copyin(&self->vm, chunk, buf + done, n);
-        for (uint32_t i = 0; i < n; i++)
-            console_putc(chunk[i]);
-        done += n;
-    }
-    sys_ret(self, (int)len);
-}
-
-/* Moves available console input into a's buffer; returns the count (0 when none), or
-   K_EFAULT when the buffer is no longer writable. */
-static int sys_console_take(struct actor *a, uaddr_t buf, uint32_t len)
-{
-    char chunk[SYS_CHUNK];
-    uint32_t want = len < SYS_CHUNK ? len : SYS_CHUNK;
-    /* Checked before anything is taken, so that no typed character is lost (the buffer
-       was checked at the call, but a privileged actor may have changed the reader's
-       memory since). */
-    if (!vm_check(&a->vm, buf, want, 1))
-        return K_EFAULT;
-    size_t n = console_read(chunk, want);
-    if (n)
-        vm_copyout(&a->vm, buf, chunk, n);
-    return (int)n;
-}
-
-static void sys_console_read(struct actor *self)
-{
-    uaddr_t buf = self->tf.r[0];
-    uint32_t len = self->tf.r[1];
-    uint32_t flags = self->tf.r[2];
-    if (flags & ~(CONSOLE_READ_NONBLOCK | CONSOLE_READ_BACKGROUND)) {
-        sys_ret(self, K_EINVAL);
-        return;
-    }
-    if (!vm_check(&self->vm, buf, len, 1)) {
-        sys_ret(self, K_EFAULT);
-        return;
-    }
-    if (len == 0) {
-        sys_ret(self, 0);
-        return;
-    }
-    int n = sys_console_take(self, buf, len);
-    if (n || (flags & CONSOLE_READ_NONBLOCK)) {
-        sys_ret(self, n);
-        return;
-    }
-    /* One reader at a time. A background reader (the console shell) gives way to any
-       other: its pending read ends with K_EBUSY, and it waits while another one reads. */
-    if (console_reader) {
-        if ((flags & CONSOLE_READ_BACKGROUND) || !console_reader_bg) {
-            sys_ret(self, K_EBUSY);
-            return;
-        }
-        sys_ret(console_reader, K_EBUSY);
-        sched_ready(console_reader);
-    }
-    console_reader = self;
-    console_reader_bg = (flags & CONSOLE_READ_BACKGROUND) != 0;
-    self->con_buf = buf;
-    self->con_len = len;
-    self->state = AS_BLOCKED;
-    self->block = AB_CONSOLE;
-}
-
-void syscall_console_input(void)
-{
-    struct actor *a = console_reader;
-    if (!a)
-        return;
-    int n = sys_console_take(a, a->con_buf, a->con_len);
-    if (n) {                    /* characters, or K_EFAULT */
-        console_reader = NULL;
-        sys_ret(a, n);
-        sched_ready(a);
-    }
-}
-
-void syscall_actor_gone(struct actor *a)
-{
-    if (console_reader == a)
-        console_reader = NULL;
 }
 
 static void sys_actor_self(struct actor *self)
@@ -393,7 +289,7 @@ static void sys_actor_create(struct actor *self)
         sys_ret(self, K_EFAULT);
         return;
     }
-    if (sp.args_len > ACTOR_ARGS_MAX || sp.argc > ACTOR_ARGC_MAX ||
+    if (sp.args_len > ACTOR_ARGS_MAX || sp.argc > ACTOR_ARGC_MAX || (sp.flags & ~ACTOR_SPAWN_HELD) ||
         memchr(sp.image, '\0', sizeof(sp.image)) == NULL) {
         sys_ret(self, K_EINVAL);
         return;
@@ -421,7 +317,31 @@ static void sys_actor_create(struct actor *self)
         sp.privileges &= ~(PRIV_CRITICAL | PRIV_FAULTS);
     struct actor *a = actor_create(f, sp.argc, args, sp.args_len, sp.privileges, sp.priority,
                                    sp.group, &err);
+    if (a && (sp.flags & ACTOR_SPAWN_HELD)) {
+        sched_unready(a);
+        a->state = AS_BLOCKED;
+        a->block = AB_HELD;
+    }
     sys_ret(self, a ? a->aid : err);
+}
+
+static void sys_actor_release(struct actor *self)
+{
+    struct actor *a = actor_by_aid((int32_t)self->tf.r[0]);
+    if (!(self->privs & PRIV_ACTORS)) {
+        sys_ret(self, K_EPRIV);
+        return;
+    }
+    if (!a || a->state == AS_ENDED) {
+        sys_ret(self, K_EUNKNOWN);
+        return;
+    }
+    if (a->state != AS_BLOCKED || a->block != AB_HELD) {
+        sys_ret(self, K_EINVAL);
+        return;
+    }
+    sched_ready(a);
+    sys_ret(self, K_OK);
 }
 
 static void sys_actor_kill(struct actor *self)
@@ -653,8 +573,10 @@ typedef void (*sys_fn)(struct actor *self);
 static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_NULL] = sys_null,
     [SYS_EXIT] = sys_exit,
-    [SYS_CONSOLE_WRITE] = sys_console_write,
-    [SYS_CONSOLE_READ] = sys_console_read,
+    [SYS_CONSOLE_WRITE] = console_sys_write,
+    [SYS_CONSOLE_READ] = console_sys_read,
+    [SYS_CONSOLE_MODE] = console_sys_mode,
+    [SYS_ACTOR_RELEASE] = sys_actor_release,
     [SYS_ACTOR_SELF] = sys_actor_self,
     [SYS_DELAY] = sys_delay,
     [SYS_YIELD] = sys_yield,

@@ -200,7 +200,8 @@ static uint32_t arun_pack(char *buf, const char *name, int nargs, char **args)
     return len;
 }
 
-/* arun [-g gid] name [args]: SYS_ACTOR_CREATE, or HR_OP_RUN for a restartable group. */
+/* arun [-g gid] name [args]: SYS_ACTOR_CREATE, or HR_OP_RUN for a restartable group; the new
+   actor is held until the "started" line is printed. */
 static void cmd_arun(int argc, char **argv, enum cinit_source from)
 {
     int32_t gid = 0;
@@ -241,6 +242,7 @@ static void cmd_arun(int argc, char **argv, enum cinit_source from)
         sp.args_len = arun_pack(packed, name, nargs, args);
         sp.args = packed;
         sp.privileges = ACTOR_PRIVS_IMAGE;
+        sp.flags = ACTOR_SPAWN_HELD;
         aid = (int)sys_call1(SYS_ACTOR_CREATE, (long)&sp);
     } else {
         static struct hr_exec_req req;
@@ -251,16 +253,20 @@ static void cmd_arun(int argc, char **argv, enum cinit_source from)
         strncpy(req.image, name, sizeof(req.image) - 1);
         req.argc = (uint32_t)(nargs + 1);
         req.args_len = arun_pack(req.args, name, nargs, args);
-        aid = server_call(port, HR_OP_RUN, (uint32_t)gid, &req, sizeof(req), NULL, 0);
+        struct ipc_bufs bufs = { &req, sizeof(req), NULL, 0, 0 };
+        struct sys_ipc_ret r = sys_ipc_call(port, HR_OP_RUN, (uint32_t)gid, HR_RUN_HELD, 0, &bufs);
+        aid = r.status != K_OK ? (int)r.status : (int)r.w[0];
     }
     if (aid <= 0) {
         cinit_printf("arun: cannot start %s: error %d (%s)\n", name, aid, kErrorName(aid));
         return;
     }
+    /* The actor waits (held) until this line is out, so its own lines come after it. */
     if (gid)
         cinit_printf("started %s, aid %d, group %d\n", name, aid, (int)gid);
     else
         cinit_printf("started %s, aid %d\n", name, aid);
+    sys_call1(SYS_ACTOR_RELEASE, aid);
 }
 
 /* ---- aps ----------------------------------------------------------------------------- */

@@ -2,4 +2,10 @@
 BOARD_RAM_MB := 256
 BOARD_KERNEL_PADDR := 0x40010000
 QEMU := qemu-system-arm
-QEMU_BOARD_FLAGS := -M virt -cpu cortex-a15 -m $(BOARD_RAM_MB)M -nographic -nic none
+QEMU_MACHINE_FLAGS := -M virt -cpu cortex-a15 -m $(BOARD_RAM_MB)M -nic none
+# The serial console on stdio, multiplexed with QEMU's monitor (Ctrl-a c; Ctrl-a x quits).
+# signal=off: Ctrl-C goes to Reprise (which gives the console back to C_INIT) instead of
+# ending QEMU.
+QEMU_CONSOLE_FLAGS := -nographic -chardev stdio,id=console,mux=on,signal=off \
+                      -serial chardev:console -mon chardev=console,mode=readline
+QEMU_BOARD_FLAGS := $(QEMU_MACHINE_FLAGS) $(QEMU_CONSOLE_FLAGS)

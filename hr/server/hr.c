@@ -131,8 +131,10 @@ static struct hr_member *hr_member_add(struct hr_group *g)
     return NULL;
 }
 
-/* Creates an actor from image with packed args in group gid; returns its aid or K_E*. */
-static int hr_spawn(const char *image, uint32_t argc, const char *args, uint32_t args_len, int32_t gid)
+/* Creates an actor from image with packed args in group gid (flags: ACTOR_SPAWN_*); returns
+   its aid or K_E*. */
+static int hr_spawn(const char *image, uint32_t argc, const char *args, uint32_t args_len, int32_t gid,
+                    uint32_t flags)
 {
     struct actor_spawn sp;
     memset(&sp, 0, sizeof(sp));
@@ -142,6 +144,7 @@ static int hr_spawn(const char *image, uint32_t argc, const char *args, uint32_t
     sp.args = args;
     sp.privileges = ACTOR_PRIVS_IMAGE;
     sp.group = gid;
+    sp.flags = flags;
     return (int)sys_call1(SYS_ACTOR_CREATE, (long)&sp);
 }
 
@@ -164,7 +167,7 @@ static int hr_start_direct(struct hr_group *g)
         m->direct = 1;
         m->reg_index = (uint8_t)i;
         memcpy(m->name, ai.name, sizeof(m->name));
-        int aid = hr_spawn(ai.name, ai.argc, ai.args, ai.args_len, g->gid);
+        int aid = hr_spawn(ai.name, ai.argc, ai.args, ai.args_len, g->gid, 0);
         if (aid < 0) {
             hr_say("hr: cannot restart %s in group %ld: error %d\n", ai.name, (long)g->gid, aid);
             m->used = 0;
@@ -321,8 +324,9 @@ static void hr_on_end(const struct fault_record *rec)
     hr_group_relaunch(g);
 }
 
-/* arun -g gid image args (console): registers a direct actor and starts it. */
-static int hr_run(int32_t gid, const struct hr_exec_req *req)
+/* arun -g gid image args (console): registers a direct actor and starts it (held, for the
+   console to release once it said so, with HR_RUN_HELD in flags). */
+static int hr_run(int32_t gid, uint32_t flags, const struct hr_exec_req *req)
 {
     if (gid <= 0 || !memchr(req->image, '\0', sizeof(req->image)))
         return K_EINVAL;
@@ -333,7 +337,9 @@ static int hr_run(int32_t gid, const struct hr_exec_req *req)
     if (!g && !(g = hr_group_get(gid)))
         return K_ETOOMUCH;
     struct hr_member *m = hr_member_add(g);
-    int aid = m ? hr_spawn(req->image, req->argc, req->args, req->args_len, gid) : K_ETOOMUCH;
+    uint32_t spawn = (flags & HR_RUN_HELD) ? ACTOR_SPAWN_HELD : 0;
+    int aid = m ? hr_spawn(req->image, req->argc, req->args, req->args_len, gid, spawn)
+                : K_ETOOMUCH;
     /* Registered only once it runs, so that a failed start leaves no trace in the bank. */
     int err = aid < 0 ? aid : hrreg_add_actor(&hr_reg, gid, req->image, req->argc, req->args,
                                               req->args_len);
@@ -375,7 +381,7 @@ static int hr_fexec(int32_t caller, const struct hr_exec_req *req)
     struct hr_member *m = hr_member_add(g);
     if (!m)
         return K_ETOOMUCH;
-    int aid = hr_spawn(req->image, req->argc, req->args, req->args_len, g->gid);
+    int aid = hr_spawn(req->image, req->argc, req->args, req->args_len, g->gid, 0);
     if (aid < 0) {
         m->used = 0;
         return aid;
@@ -624,7 +630,8 @@ int main(void)
             if (!(ci.privileges & PRIV_ACTORS))
                 st = K_EPRIV;
             else
-                st = b.recv_len == sizeof(in.exec) ? hr_run((int32_t)m.w[1], &in.exec) : K_EINVAL;
+                st = b.recv_len == sizeof(in.exec) && !(m.w[2] & ~HR_RUN_HELD)
+                         ? hr_run((int32_t)m.w[1], m.w[2], &in.exec) : K_EINVAL;
             break;
         case HR_OP_GROUP_INFO:
             st = hr_group_info(m.w[1], &out.group);

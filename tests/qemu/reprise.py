@@ -35,10 +35,11 @@ class QMPError(HarnessError):
 
 
 def make_vars(path: Path) -> dict[str, str]:
-    """Reads the simple `NAME := value` assignments of a board.mk, expanding $(NAME)."""
+    """Reads the simple `NAME := value` assignments of a board.mk (a line may go on after a
+    backslash), expanding $(NAME)."""
     raw: dict[str, str] = {}
     assign = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?::=|\?=|=)\s*(.*?)\s*$")
-    for line in path.read_text().splitlines():
+    for line in path.read_text().replace("\\\n", " ").splitlines():   # continued lines
         line = line.split("#", 1)[0]
         m = assign.match(line)
         if m:

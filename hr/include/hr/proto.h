@@ -6,12 +6,16 @@
 #include <reprise/abi.h>
 #include <stdint.h>
 
+/* HR_OP_RUN w2: the new actor waits until the requester releases it (SYS_ACTOR_RELEASE). */
+#define HR_RUN_HELD 1u
+
 enum hr_op {
     HR_OP_EXIT_HDL = 1,     /* the caller's next exit is clean */
     HR_OP_KILL_GROUP,       /* w1: group id */
     HR_OP_GET_GROUP,        /* w1: aid -> w0: group or -1 */
     HR_OP_FEXEC,            /* buf: struct hr_exec_req -> w0: new aid (indirect, caller's group) */
-    HR_OP_RUN,              /* w1: group id; buf: struct hr_exec_req -> w0: new aid (direct; console) */
+    HR_OP_RUN,              /* w1: group id, w2: HR_RUN_HELD or 0; buf: struct hr_exec_req -> w0: new
+                               aid (direct; console) */
     HR_OP_GROUP_INFO,       /* w1: index -> reply buf: struct hr_group_info; K_EUNKNOWN past the end */
     HR_OP_CRASH_INFO,       /* w1: index, oldest first -> reply buf: struct hr_crash_info */
     HR_OP_STATUS,           /* -> reply buf: struct hr_status */

@@ -24,6 +24,7 @@ enum actor_block {
     AB_REPLY,                    /* received by server, waiting for its reply */
     AB_DELAY,                    /* sleeping until wake_at */
     AB_CONSOLE,                  /* waiting for console input */
+    AB_HELD,                     /* created with ACTOR_SPAWN_HELD, not yet released */
 };
 
 struct actor {
@@ -33,6 +34,8 @@ struct actor {
     uint8_t block;               /* enum actor_block */
     uint8_t prio;
     uint8_t killed_by_fault_owner;
+    uint8_t con_raw;             /* reads the console raw (SYS_CONSOLE_MODE) */
+    uint8_t con_detached;        /* ctrl-C took the console from it: its reads fail */
     char name[ACTOR_NAME_MAX];
     uint32_t privs;
     int32_t group;

@@ -1,7 +1,10 @@
-/* Kernel console: formatted output on the board UART and the interrupt-fed input ring. */
+/* Kernel console: formatted output on the board UART, typed input for one reader at a time
+   (the foreground actor or the background reader, see kernel/console.c). */
 #pragma once
 #include <stdarg.h>
 #include <stddef.h>
+
+struct actor;
 
 void console_init(void);
 void console_putc(char c);
@@ -11,5 +14,11 @@ void kvprintf(const char *fmt, va_list ap);
 
 /* Called from the UART interrupt with each received character. */
 void console_rx(char c);
-/* Takes up to n received characters into buf; returns how many (0 when none). */
-size_t console_read(char *buf, size_t n);
+/* Called by actor_end: a no longer reads, nor holds the console. */
+void console_actor_gone(struct actor *a);
+
+/* System calls (uapi/reprise/syscall.h): SYS_CONSOLE_WRITE, SYS_CONSOLE_READ,
+   SYS_CONSOLE_MODE; each sets the caller's result register. */
+void console_sys_write(struct actor *self);
+void console_sys_read(struct actor *self);
+void console_sys_mode(struct actor *self);

@@ -5,10 +5,6 @@
 
 /* SVC from user mode (entry.S): runs call r7 for the current actor. */
 struct trapframe *trap_svc(struct trapframe *tf);
-/* Console input arrived (UART interrupt): completes a blocked console read. */
-void syscall_console_input(void);
-/* Actor a is ending: forget any console read it was blocked in. */
-void syscall_actor_gone(struct actor *a);
 /* Ends the current actor a abnormally with a fault record (trap handlers). */
 void syscall_actor_fault(struct actor *a, enum fault_kind kind, uint32_t pc, uint32_t addr,
                          uint32_t fsr, int write);

@@ -23,7 +23,7 @@ static int driver_readline(char *buf, int n)
     int len = 0;
     for (;;) {
         char c;
-        long r = sys_call3(SYS_CONSOLE_READ, (long)&c, 1, 0);
+        long r = sys_call3(SYS_CONSOLE_READ, (long)&c, 1, CONSOLE_READ_BACKGROUND);
         if (r < 0)
             sys_call1(SYS_DELAY, 10000);    /* another actor reads the console: wait */
         if (r <= 0)

@@ -247,6 +247,22 @@ int main(int argc, char **argv)
     sp.args_len = 2;
     sp.priority = 99;
     sysbad_expect("ACTOR_CREATE(priority 99)", sys_call1(SYS_ACTOR_CREATE, (long)&sp), K_EINVAL);
+    sp.priority = 0;
+    sp.flags = 0x80;
+    sysbad_expect("ACTOR_CREATE(unknown flag)", sys_call1(SYS_ACTOR_CREATE, (long)&sp), K_EINVAL);
+    /* A held actor runs only once released, and only once. */
+    sp.flags = ACTOR_SPAWN_HELD;
+    int held = (int)sys_call1(SYS_ACTOR_CREATE, (long)&sp);
+    sysbad_expect("ACTOR_CREATE(held)", held > 0, 1);
+    struct actor_info hi;
+    sysbad_expect("ACTOR_INFO(held)", sys_call2(SYS_ACTOR_INFO, held % ACTOR_SLOTS - 1, (long)&hi), K_OK);
+    sysbad_expect("held actor blocked", hi.aid == held && hi.state == ACTOR_BLOCKED, 1);
+    sysbad_expect("ACTOR_RELEASE(held)", sys_call1(SYS_ACTOR_RELEASE, held), K_OK);
+    sysbad_expect("ACTOR_RELEASE(again)", sys_call1(SYS_ACTOR_RELEASE, held), K_EINVAL);
+    sysbad_wait(held);
+    sysbad_expect("ACTOR_RELEASE(ended)", sys_call1(SYS_ACTOR_RELEASE, held), K_EUNKNOWN);
+    sysbad_expect("ACTOR_RELEASE(self)", sys_call1(SYS_ACTOR_RELEASE, agetId()), K_EINVAL);
+    sysbad_expect("CONSOLE_MODE(bad mode)", sys_call1(SYS_CONSOLE_MODE, 6), K_EINVAL);
     sysbad_expect("SITE_RESTART", sys_call0(SYS_SITE_RESTART), K_EPRIV);
     sysbad_expect("FAULT_PORT_SET", sys_call1(SYS_FAULT_PORT_SET, port), K_EPRIV);
     sysbad_expect("BANK_MAP(boot record)", sys_call5(SYS_BANK_MAP, 0, 0, 0x30000000, 4096, 1), K_EINVAL);

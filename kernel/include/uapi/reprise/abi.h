@@ -51,7 +51,10 @@
 
 /* Flags of SYS_CONSOLE_READ. */
 #define CONSOLE_READ_NONBLOCK   1u  /* return 0 at once when nothing was typed */
-#define CONSOLE_READ_BACKGROUND 2u  /* give way to any other reader (the console shell) */
+#define CONSOLE_READ_BACKGROUND 2u  /* the console shell: read raw what is typed while no
+                                       actor has the console, wait while one has it */
+/* Modes of SYS_CONSOLE_MODE. */
+#define CONSOLE_MODE_RAW        1u  /* no echo, no editing: every byte as typed */
 
 /* Well-known ports. */
 #define PORT_WK_PMM   1
@@ -71,7 +74,11 @@ struct actor_spawn {
     uint32_t priority;          /* 0: the image's (manifest prio=N), else the default; 1..31,
                                    higher runs first */
     int32_t group;              /* restart group recorded for the console; 0 = none */
+    uint32_t flags;             /* ACTOR_SPAWN_* */
 };
+/* The new actor does not run until its creator (or another PRIV_ACTORS actor) releases it
+   with SYS_ACTOR_RELEASE: the console prints "started ..." before the actor's first line. */
+#define ACTOR_SPAWN_HELD 1u
 
 enum actor_state {
     ACTOR_READY = 1,

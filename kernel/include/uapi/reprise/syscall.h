@@ -9,8 +9,11 @@ enum sys_number {
     SYS_NULL = 0,          /* () -> K_OK; the cheapest round trip, for benchmarks */
     SYS_EXIT,              /* (int status) -> does not return */
     SYS_CONSOLE_WRITE,     /* (const char *buf, size_t len) -> bytes written (at most 4096 a call) */
-    SYS_CONSOLE_READ,      /* (char *buf, size_t len, uint32_t flags) -> bytes read (blocks for >= 1
-                              unless CONSOLE_READ_NONBLOCK); K_EBUSY when another actor reads */
+    SYS_CONSOLE_READ,      /* (char *buf, size_t len, uint32_t flags) -> bytes read: a whole line at
+                              most in cooked mode, 0 at ctrl-D (end of file); blocks for >= 1
+                              unless CONSOLE_READ_NONBLOCK. The first read makes the caller the
+                              console's foreground (it gets what is typed until it ends or
+                              ctrl-C); K_EBUSY while another actor has it, or after ctrl-C */
     SYS_ACTOR_SELF,        /* () -> the caller's actor id */
     SYS_DELAY,             /* (uint32_t microseconds) -> K_OK after at least that long */
     SYS_YIELD,             /* () -> K_OK */
@@ -46,5 +49,9 @@ enum sys_number {
                               that FAULT_KIND_* at its current pc (fault injection)  [PRIV_ACTORS] */
     SYS_USER_COPY,         /* (void *dst, const void *src, size_t len) -> K_OK or K_EFAULT, nothing
                               copied: a checked memcpy, so libraries can test caller pointers */
+    SYS_CONSOLE_MODE,      /* (uint32_t mode) -> the previous mode: CONSOLE_MODE_RAW (bytes as typed,
+                              no echo) or 0 (cooked: echo, line editing, whole lines) */
+    SYS_ACTOR_RELEASE,     /* (int aid) -> K_OK: a held actor (ACTOR_SPAWN_HELD) starts running; K_EINVAL
+                              when it is not held  [PRIV_ACTORS] */
     SYS_COUNT
 };
