@@ -503,6 +503,7 @@ static void sys_image_info(struct actor *self)
     memset(&info, 0, sizeof(info));
     memcpy(info.name, f->name, sizeof(info.name));
     info.size = f->size;
+    info.privileges = f->privileges;
     const struct elf_image *e = actor_image_elf(f);
     if (e) {
         info.text_bytes = e->text_bytes;

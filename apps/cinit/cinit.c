@@ -9,17 +9,19 @@
  *                                                 after an "arun -g" line on a warm boot
  *   cinit: HR holds no groups from before this warm boot: arun -g lines run
  *                                                 a warm boot whose bank lost HR's registry
- *   sysadm: line <n> too long (at most 127 characters), skipped
+ *   sysadm: line <n> too long (at most 1023 characters), skipped
  *   cinit: sysadm.ini done, <r> run, <s> skipped
  *   cinit: type help for the commands
  *   cinit> _                                      the prompt (no newline)
  *
  * Blank lines and '#' comments (from a word that starts with '#' to the end of the line)
- * are skipped in the script and at the prompt. Input is read raw: C_INIT echoes what it
- * takes; Enter is CR or LF (CR LF counts once); backspace (0x08 or 0x7f) erases one
- * character with "\b \b"; ctrl-U erases the line; ctrl-C prints "^C" and gives a new
- * prompt; escape sequences (arrow keys) and other control characters are ignored; past
- * 127 characters more input is ignored until Enter. A second C_INIT (arun cinit) says
+ * are skipped in the script and at the prompt; words split as a shell does (words.h:
+ * quotes, backslashes). Input is read raw and edited by lineedit.c: Enter is CR or LF (CR
+ * LF counts once); backspace, Delete, Left/Right, Home/End, Up/Down (history), Tab
+ * (completion of commands and image names), ctrl-U erases the line; ctrl-C prints "^C" and
+ * gives a new prompt (it is also what the kernel sends when ctrl-C takes the console back
+ * from an actor). A line longer than 1023 characters says
+ * "line too long (at most 1023 characters), not run". A second C_INIT (arun -f cinit) says
  * "cinit: a console already runs (aid <aid>)" and exits. */
 #include <chorus.h>
 #include <reprise/abi.h>
@@ -29,11 +31,9 @@
 #include <stdio.h>
 #include <string.h>
 #include "cinit.h"
+#include "lineedit.h"
 
-#define CTRL(c) ((c) & 0x1f)
-#define CHAR_BS  0x08
-#define CHAR_DEL 0x7f
-#define CHAR_ESC 0x1b
+#define CINIT_PROMPT "cinit> "
 
 int cinit_self_aid;
 
@@ -53,7 +53,7 @@ void cinit_puts(const char *s)
 /* Formats into a line buffer and writes it; nothing waits in a stdio buffer. */
 void cinit_printf(const char *fmt, ...)
 {
-    char buf[512];
+    static char buf[CINIT_LINE_MAX + 512];     /* a whole line and some words around it */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -147,8 +147,8 @@ static void script_run(int warm)
 
 /* ---- the console line editor --------------------------------------------------------- */
 
-/* Returns the next input character, waiting for it. Another actor blocked reading the
- * console (K_EBUSY) has it first: look again a little later. */
+/* Returns the next input character, waiting for it (the kernel holds a background read
+ * while an actor has the console); a read that fails is tried again a little later. */
 static char con_getc(void)
 {
     static char buf[64];
@@ -165,54 +165,21 @@ static char con_getc(void)
     return buf[next++];
 }
 
-/* Reads one line with echo and editing into line (CINIT_LINE_MAX bytes); returns its
- * length, or -1 when ctrl-C cancelled it. */
-static int con_readline(char *line)
+static void con_out(const char *s, size_t n)
 {
-    static int after_cr;
-    int len = 0, esc = 0;
-    for (;;) {
-        unsigned char c = (unsigned char)con_getc();
-        int was_cr = after_cr;
-        after_cr = 0;
-        if (esc) {                      /* ESC [ params final: skip the whole sequence */
-            if (esc == 1 && c != '[' && c != 'O')
-                esc = 0;
-            else if (esc == 1)
-                esc = 2;
-            else if (c >= 0x40 && c <= 0x7e)
-                esc = 0;
-            continue;
-        }
-        if (c == '\r' || c == '\n') {
-            if (c == '\n' && was_cr)
-                continue;               /* CR LF: the LF is part of the same Enter */
-            after_cr = c == '\r';
-            cinit_puts("\n");
-            line[len] = '\0';
-            return len;
-        }
-        if (c == CHAR_BS || c == CHAR_DEL) {
-            if (len > 0) {
-                len--;
-                cinit_puts("\b \b");
-            }
-        } else if (c == CTRL('U')) {
-            for (; len > 0; len--)
-                cinit_puts("\b \b");
-        } else if (c == CTRL('C')) {
-            cinit_puts("^C\n");
-            return -1;
-        } else if (c == CHAR_ESC) {
-            esc = 1;
-        } else if (c == '\t' || (c >= 0x20 && c < 0x7f)) {
-            if (len < CINIT_LINE_MAX - 1) {
-                char ch = c == '\t' ? ' ' : (char)c;
-                line[len++] = ch;
-                sys_call2(SYS_CONSOLE_WRITE, (long)&ch, 1);
-            }
-        }
-    }
+    sys_call2(SYS_CONSOLE_WRITE, (long)s, (long)n);
+}
+
+/* Tab completion: command names for the first word, image names after it. */
+static const char *con_candidate(int first, int index)
+{
+    static struct image_info info;
+    if (first)
+        return cinit_command_name(index);
+    if (sys_call2(SYS_IMAGE_INFO, index, (long)&info) != K_OK)
+        return NULL;
+    info.name[ACTOR_NAME_MAX - 1] = '\0';
+    return info.name;
 }
 
 /* ---- start ----------------------------------------------------------------------------- */
@@ -230,7 +197,7 @@ static int other_console(const char *name)
 /* Started by the kernel at boot: says who it is, runs sysadm.ini, then reads commands. */
 int main(int argc, char **argv)
 {
-    static char line[CINIT_LINE_MAX];
+    static struct le editor;
     struct boot_info bi;
     cinit_self_aid = (int)sys_call0(SYS_ACTOR_SELF);
     int other = other_console(argc > 0 ? argv[0] : "cinit");
@@ -247,9 +214,18 @@ int main(int argc, char **argv)
         cinit_puts("cinit: HR holds no groups from before this warm boot: arun -g lines run\n");
     script_run(restored);
     cinit_puts("cinit: type help for the commands\n");
+    le_init(&editor, con_out, con_candidate, CINIT_PROMPT);
     for (;;) {
-        cinit_puts("cinit> ");
-        if (con_readline(line) > 0)
-            cinit_run(line, CINIT_FROM_CONSOLE);
+        cinit_puts(CINIT_PROMPT);
+        le_start(&editor);
+        enum le_result r;
+        while ((r = le_key(&editor, con_getc())) == LE_MORE)
+            ;
+        if (r == LE_CANCEL)
+            cinit_puts("^C\n");
+        else if (r == LE_TOO_LONG)
+            cinit_printf("line too long (at most %d characters), not run\n", CINIT_LINE_MAX - 1);
+        else
+            cinit_run(editor.line, CINIT_FROM_CONSOLE);
     }
 }

@@ -8,12 +8,16 @@
  *   arun name args  "started <name>, aid <aid>"
  *   arun -g gid ... "started <name>, aid <aid>, group <gid>"            (through HR_OP_RUN)
  *                   "arun: cannot start <name>: error <n> (<K_E...>)"
+ *                   | "arun: <name> already runs (aid <aid>): a second server or console
+ *                   cannot work (arun -f starts it all the same)"
  *   aps             the header "aid name group state pages restarts", then
  *                   "%7d %-15s %5s %-7s %5u %8s" an actor in the same columns (state: ready,
  *                   blocked, stopped, zombie; group and restarts "-" for none, restarts
  *                   also when HR does not run), then "<n> actor[s]" and "kernel: <f> of
  *                   <t> pages free, <a> of <m> actor slots used, <p> of <q> ports used"
  *   akill aid       "killed aid <aid>" | "akill: cannot kill aid <aid>: error <n> (<K_E...>)"
+ *                   | "akill: <name> (aid <aid>) is critical: its end restarts the site
+ *                   (akill -f kills it all the same)"
  *   akill -g gid    "killed group <gid>" | "akill: no restart group <gid>"
  *                   | "akill: cannot kill group <gid>: error <n> (<K_E...>)"
  *   pmm             "bank: <u> of <t> pages used (<u> KiB of <t> KiB), <b> of <m> blocks"
@@ -44,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cinit.h"
+#include "words.h"
 
 #define CINIT_PMM_IMAGE  "pmm"      /* image names of the servers, for the boot-time wait */
 #define CINIT_HR_IMAGE   "hr"
@@ -200,26 +205,54 @@ static uint32_t arun_pack(char *buf, const char *name, int nargs, char **args)
     return len;
 }
 
-/* arun [-g gid] name [args]: SYS_ACTOR_CREATE, or HR_OP_RUN for a restartable group; the new
+/* The information of live actor aid into *info; 0 when there is none. */
+static int actor_find(int32_t aid, struct actor_info *info)
+{
+    return aid > 0 && sys_call2(SYS_ACTOR_INFO, aid % ACTOR_SLOTS - 1, (long)info) == K_OK &&
+           info->aid == aid;
+}
+
+/* The aid of a running actor of image name when that image is a server (PMM, HR: each
+   owns a well-known port, which a second one cannot take) or the console's own, else 0. */
+static int arun_server_running(const char *name)
+{
+    static struct image_info image;
+    static struct actor_info info;
+    int server = actor_find(cinit_self_aid, &info) && !strncmp(info.name, name, sizeof(info.name));
+    for (int i = 0; sys_call2(SYS_IMAGE_INFO, i, (long)&image) == K_OK; i++)
+        if (!strncmp(image.name, name, sizeof(image.name)))
+            server |= (image.privileges & (PRIV_SERVER | PRIV_CRITICAL)) != 0;
+    for (int i = 0; server && sys_call2(SYS_ACTOR_INFO, i, (long)&info) == K_OK; i++)
+        if (info.aid && !strncmp(info.name, name, sizeof(info.name)))
+            return info.aid;
+    return 0;
+}
+
+/* arun [-f] [-g gid] name [args]: SYS_ACTOR_CREATE, or HR_OP_RUN for a restartable group; the new
    actor is held until the "started" line is printed. */
 static void cmd_arun(int argc, char **argv, enum cinit_source from)
 {
     int32_t gid = 0;
-    int first = 1;
-    if (argc > 1 && !strcmp(argv[1], "-g")) {
-        if (argc < 3) {
-            cmd_usage("arun", "missing group id", NULL);
+    int first = 1, force = 0;
+    while (argc > first && argv[first][0] == '-') {
+        if (!strcmp(argv[first], "-f")) {
+            force = 1;
+            first++;
+        } else if (!strcmp(argv[first], "-g")) {
+            if (argc < first + 2) {
+                cmd_usage("arun", "missing group id", NULL);
+                return;
+            }
+            gid = cmd_number(argv[first + 1]);
+            if (gid <= 0) {
+                cmd_usage("arun", "bad group id", argv[first + 1]);
+                return;
+            }
+            first += 2;
+        } else {
+            cmd_usage("arun", "unknown option", argv[first]);
             return;
         }
-        gid = cmd_number(argv[2]);
-        if (gid <= 0) {
-            cmd_usage("arun", "bad group id", argv[2]);
-            return;
-        }
-        first = 3;
-    } else if (argc > 1 && argv[1][0] == '-') {
-        cmd_usage("arun", "unknown option", argv[1]);
-        return;
     }
     if (argc <= first) {
         cmd_usage("arun", "missing actor name", NULL);
@@ -228,6 +261,12 @@ static void cmd_arun(int argc, char **argv, enum cinit_source from)
     const char *name = argv[first];
     if (strlen(name) >= ACTOR_NAME_MAX) {
         cmd_usage("arun", "actor name too long", name);
+        return;
+    }
+    int other = force ? 0 : arun_server_running(name);
+    if (other) {
+        cinit_printf("arun: %s already runs (aid %d): a second server or console cannot work "
+                     "(arun -f starts it all the same)\n", name, other);
         return;
     }
     int nargs = argc - first - 1;
@@ -350,9 +389,15 @@ static int akill_group_known(int port, int32_t gid)
     return -1;
 }
 
-/* akill aid: SYS_ACTOR_KILL (never the console itself); akill -g gid: HR_OP_KILL_GROUP. */
+/* akill [-f] aid: SYS_ACTOR_KILL (never the console itself; a critical actor, whose end is a
+   site restart, only with -f); akill -g gid: HR_OP_KILL_GROUP. */
 static void cmd_akill(int argc, char **argv, enum cinit_source from)
 {
+    int force = argc > 1 && !strcmp(argv[1], "-f");
+    if (force) {
+        argc--;
+        argv++;
+    }
     if (argc < 2) {
         cmd_usage("akill", "missing actor id", NULL);
         return;
@@ -397,6 +442,13 @@ static void cmd_akill(int argc, char **argv, enum cinit_source from)
     }
     if (aid == cinit_self_aid) {
         cinit_printf("akill: aid %d is this console\n", (int)aid);
+        return;
+    }
+    static struct actor_info info;
+    if (!force && actor_find(aid, &info) && (info.privileges & PRIV_CRITICAL)) {
+        info.name[ACTOR_NAME_MAX - 1] = '\0';
+        cinit_printf("akill: %s (aid %d) is critical: its end restarts the site "
+                     "(akill -f kills it all the same)\n", info.name, (int)aid);
         return;
     }
     int r = (int)sys_call1(SYS_ACTOR_KILL, aid);
@@ -591,11 +643,12 @@ static const struct {
 } cmd_table[] = {
     { { "help", cmd_help, "help [command]", "this list, or one command's usage" }, 1 },
     { { "ls", cmd_ls, "ls", "actors in the system image: name, size, text, data, bss" }, 0 },
-    { { "arun", cmd_arun, "arun [-g gid] name [args...]",
-        "start an actor and print its aid (-g: restartable, in group gid, by HR)" }, -1 },
+    { { "arun", cmd_arun, "arun [-f] [-g gid] name [args...]",
+        "start an actor and print its aid (-g: restartable, in group gid, by HR;"
+        " -f: a second server too)" }, -1 },
     { { "aps", cmd_aps, "aps", "actors: aid, name, group, state, pages, restarts" }, 0 },
-    { { "akill", cmd_akill, "akill aid | akill -g gid",
-        "kill an actor, or a restart group (by HR, which unregisters it)" }, -1 },
+    { { "akill", cmd_akill, "akill [-f] aid | akill -g gid",
+        "kill an actor (-f: a critical one too), or a restart group (by HR)" }, -1 },
     { { "pmm", cmd_pmm, "pmm",
         "persistent blocks: name, size, key, group, mapped by; bank use" }, 0 },
     { { "hr", cmd_hr, "hr",
@@ -605,6 +658,11 @@ static const struct {
 };
 #define CMD_COUNT (sizeof(cmd_table) / sizeof(cmd_table[0]))
 #define CMD_USAGE_ALL "usage: <command> [args]; commands: help ls arun aps akill pmm hr restart\n"
+
+const char *cinit_command_name(int index)
+{
+    return index >= 0 && (unsigned)index < CMD_COUNT ? cmd_table[index].cmd.name : NULL;
+}
 
 /* The command called name, or NULL. */
 static const struct cinit_cmd *cmd_find(const char *name)
@@ -631,37 +689,30 @@ static void cmd_help(int argc, char **argv, enum cinit_source from)
     cinit_puts("commands:\n");
     for (unsigned i = 0; i < CMD_COUNT; i++)
         cinit_printf("  %-29s %s\n", cmd_table[i].cmd.usage, cmd_table[i].cmd.what);
-    cinit_puts("editing: backspace erases a character, ctrl-U the line, ctrl-C cancels it\n");
+    cinit_puts("editing: Left/Right/Home/End move, backspace/Delete erase, ctrl-U erases the line,\n"
+               "  Up/Down recall earlier lines, Tab completes commands and image names,\n"
+               "  ctrl-C cancels the line, or takes the console back from an actor reading it\n");
 }
 
-/* Splits line into words (blanks and tabs; a word starting with '#' ends it), checks the
+/* Splits line into words (words.h: blanks, quotes, backslashes, '#' comments), checks the
  * number of arguments and runs the command; called for each script line and typed line. */
 void cinit_run(char *line, enum cinit_source from)
 {
     char *argv[CINIT_ARGV_MAX + 1];
     int argc = 0;
-    char *p = line;
-    for (;;) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (!*p || *p == '#')
-            break;
-        if (argc == CINIT_ARGV_MAX) {
+    enum words_error err = words_split(line, argv, CINIT_ARGV_MAX, &argc);
+    if (err != WORDS_OK) {
+        if (err == WORDS_TOO_MANY)
             cinit_printf("%s: too many words (at most %d)\n", argv[0], CINIT_ARGV_MAX);
-            const struct cinit_cmd *c = cmd_find(argv[0]);
-            if (c)
-                cinit_printf("usage: %s\n", c->usage);
-            else
-                cinit_puts(CMD_USAGE_ALL);
-            return;
-        }
-        argv[argc++] = p;
-        while (*p && *p != ' ' && *p != '\t')
-            p++;
-        if (*p)
-            *p++ = '\0';
+        else
+            cinit_printf("%s: a quote is not closed\n", argv[0] ? argv[0] : "cinit");
+        const struct cinit_cmd *c = argv[0] ? cmd_find(argv[0]) : NULL;
+        if (c)
+            cinit_printf("usage: %s\n", c->usage);
+        else
+            cinit_puts(CMD_USAGE_ALL);
+        return;
     }
-    argv[argc] = NULL;
     if (argc == 0)
         return;
     for (unsigned i = 0; i < CMD_COUNT; i++) {

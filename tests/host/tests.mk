@@ -17,3 +17,8 @@ $(B)/host/test_hr_%: HOST_CFLAGS += -Ihr/include
 HOST_TESTS += bank
 test_bank_SRCS := pmm/bank.c lib/crc32.c
 $(B)/host/test_bank: HOST_CFLAGS += -Ipmm/include
+# C_INIT's portable parts: command-line words and the line editor; headers in apps/cinit.
+HOST_TESTS += cinit_words cinit_lineedit
+test_cinit_words_SRCS := apps/cinit/words.c
+test_cinit_lineedit_SRCS := apps/cinit/lineedit.c
+$(B)/host/test_cinit_%: HOST_CFLAGS += -Iapps/cinit

@@ -30,7 +30,7 @@ SCRIPT = [
     ("arun -g 2 ipcsrv", [r"started ipcsrv, aid (?P<ipcsrv>\d+), group 2"]),
     ("arun nop 3   # a comment after the command", [r"started nop, aid (?P<nop3>\d+)"]),
     ("arun nosuchimage", [r"arun: cannot start nosuchimage: error -4 \(K_EUNKNOWN\)"]),
-    (None, [r"sysadm: line 11 too long \(at most 127 characters\), skipped"]),
+    (None, [r"sysadm: line 11 too long \(at most 1023 characters\), skipped"]),
     ("arun nop 4", [r"started nop, aid (?P<nop4>\d+)"]),
 ]
 
@@ -157,7 +157,7 @@ def test_cold_boot_runs_sysadm_ini(console):
     assert re.findall(r"^sysadm: (.*)$", script, re.MULTILINE) == [
         "arun kfaults ok", "arun -g 1 hello", "arun -g 2 ipcsrv",
         "arun nop 3   # a comment after the command", "arun nosuchimage",
-        "line 11 too long (at most 127 characters), skipped", "arun nop 4"]
+        "line 11 too long (at most 1023 characters), skipped", "arun nop 4"]
     assert "indented comment" not in m.text
     run(m, "pmm", r"bank: 0 of \d+ pages used \(0 KiB of \d+ KiB\), 0 of \d+ blocks",
         "no blocks")                        # hello freed PM1
@@ -207,15 +207,16 @@ def test_help(console):
     run(m, "help", "commands:",
         r"  help \[command\] +this list, or one command's usage",
         r"  ls +actors in the system image: .*",
-        r"  arun \[-g gid\] name \[args\.\.\.\] +start an actor and print its aid .*",
+        r"  arun \[-f\] \[-g gid\] name \[args\.\.\.\] +start an actor and print its aid .*",
         r"  aps +actors: aid, name, group, state, pages, restarts",
-        r"  akill aid \| akill -g gid +kill an actor, or a restart group .*",
+        r"  akill \[-f\] aid \| akill -g gid +kill an actor .*",
         r"  pmm +persistent blocks: name, size, key, group, mapped by; bank use",
         r"  hr +restart groups: members, restarts, state; HR state; crash log",
         r"  restart +site restart .*",
-        r"editing: backspace erases a character, ctrl-U the line, ctrl-C cancels it")
-    run(m, "help akill", r"usage: akill aid \| akill -g gid")
-    run(m, "help arun", r"usage: arun \[-g gid\] name \[args\.\.\.\]")
+        r"editing: Left/Right/Home/End move, .*", r"  Up/Down recall earlier lines, .*",
+        r"  ctrl-C cancels the line, or takes the console back from an actor reading it")
+    run(m, "help akill", r"usage: akill \[-f\] aid \| akill -g gid")
+    run(m, "help arun", r"usage: arun \[-f\] \[-g gid\] name \[args\.\.\.\]")
     run(m, "help nothere", "help: unknown command 'nothere'", r"usage: help \[command\]")
     run(m, "help ls aps", "help: too many arguments", r"usage: help \[command\]")
 
@@ -264,7 +265,9 @@ def test_arun_starts_actors(console):
                    r"translation fault.*")
     # The second console runs at the first one's priority: its lines and the prompt may
     # come in any order.
-    type_line(m, "arun cinit")
+    run(m, "arun cinit", rf"arun: cinit already runs \(aid {m.aids['cinit']}\): a second "
+                         r"server or console cannot work \(arun -f .*\)")
+    type_line(m, "arun -f cinit")
     started = expect_line(m, r"started cinit, aid (\d+)")
     aid = int(started.group(1))
     m.pos = started.start()
@@ -295,7 +298,7 @@ def test_arun_bad_arguments(console):
     m = console()
     start = len(m.text)
     for line, output in ARUN_BAD:
-        run(m, line, re.escape(output), r"usage: arun \[-g gid\] name \[args\.\.\.\]")
+        run(m, line, re.escape(output), r"usage: arun \[-f\] \[-g gid\] name \[args\.\.\.\]")
     assert "started" not in m.text[start:]
 
 
@@ -378,7 +381,7 @@ def test_akill_bad_arguments(console):
     killed."""
     m = console()
     for line, output in AKILL_BAD:
-        run(m, line, re.escape(output), r"usage: akill aid \| akill -g gid")
+        run(m, line, re.escape(output), r"usage: akill \[-f\] aid \| akill -g gid")
     assert len(aps(m)) == 4
 
 
@@ -424,7 +427,7 @@ def test_commands_without_servers(console):
 
 def test_unknown_commands_and_blank_lines(console):
     """An unknown command gets a usage line listing the commands; blank lines and comments
-    do nothing; too many words are refused; tabs separate words."""
+    do nothing; too many words are refused."""
     m = console()
     run(m, "foo bar", "unknown command 'foo'", USAGE_ALL)
     run(m, "LS", "unknown command 'LS'", USAGE_ALL)
@@ -432,21 +435,21 @@ def test_unknown_commands_and_blank_lines(console):
     m.expect(re.escape(PROMPT))
     type_line(m, "   # just a comment")
     m.expect(re.escape(PROMPT))
-    run(m, " ".join(["w"] * 20), r"w: too many words \(at most 16\)", USAGE_ALL)
-    run(m, "arun nop " + " ".join(["a"] * 15), r"arun: too many words \(at most 16\)",
-        r"usage: arun \[-g gid\] name \[args\.\.\.\]")
-    m.sendline("help\t ls\t")                # C_INIT echoes a tab as a blank
-    expect_line(m, re.escape("help  ls "))
+    run(m, " ".join(["w"] * 40), r"w: too many words \(at most 35\)", USAGE_ALL)
+    run(m, "arun nop " + " ".join(["a"] * 34), r"arun: too many words \(at most 35\)",
+        r"usage: arun \[-f\] \[-g gid\] name \[args\.\.\.\]")
+    m.sendline("help\t ls\t")    # Tab completes: help and a blank; no image is "ls...": a bell
+    expect_line(m, re.escape("help  ls\a"))
     m.expect_line("usage: ls")
     m.expect(re.escape(PROMPT))
 
 
 def test_line_editing(console):
-    """C_INIT echoes what it reads: backspace (0x7f or 0x08) erases the last character on
-    screen with "\\b \\b" (never the prompt), ctrl-U the whole line; escape sequences such as
-    arrow keys and other control characters are ignored; CR, LF and CR LF are one Enter; a
-    line stops growing at 127 characters. (Ctrl-C cannot be typed here: on QEMU's stdio it
-    stops QEMU.)"""
+    """C_INIT edits what it reads: backspace (0x7f or 0x08) erases the last character on
+    screen with "\\b \\b" (never the prompt), ctrl-U the whole line, Left/Right/Home/End
+    move the cursor and typing inserts there, Up recalls earlier lines, Tab completes
+    commands and image names, Esc alone is ignored (the key after it counts), UTF-8 passes
+    through, CR, LF and CR LF are one Enter, and a line over 1023 characters is refused."""
     m = console()
     m.send("\x7f\x08lx\x7fs\r")
     expect_line(m, re.escape("lx\b \bs"))
@@ -455,28 +458,60 @@ def test_line_editing(console):
 
     m.send("hx\x08elp arun\r")
     expect_line(m, re.escape("hx\b \belp arun"))
-    m.expect_line(r"usage: arun \[-g gid\] name \[args\.\.\.\]")
+    m.expect_line(r"usage: arun \[-f\] \[-g gid\] name \[args\.\.\.\]")
     m.expect(re.escape(PROMPT))
-
     m.send("garbage\x15help ls\r")
-    expect_line(m, re.escape("garbage" + "\b \b" * 7 + "help ls"))
     m.expect_line("usage: ls")
     m.expect(re.escape(PROMPT))
 
-    m.send("\x1b[Ahelp\x1b[D aps\x01\x02\x1bOA\r\n")
-    expect_line(m, re.escape("help aps"))
-    m.expect_line("usage: aps")
+    m.send("hlp pm\x1b[H\x1b[Ce\x1b[Fm\r")          # Home, Right, insert; End, append
+    m.expect_line("usage: pmm")
     m.expect(re.escape(PROMPT))
+    m.send("\x1b[A\x1b[A\r")                         # Up twice: "help ls" again
+    m.expect_line("usage: ls")
+    m.expect(re.escape(PROMPT))
+    m.send("he\tarun\r")                              # Tab completes the command
+    m.expect_line(r"usage: arun .*")
+    m.expect(re.escape(PROMPT))
+    m.send("arun hin\t5\r")                           # and an image name after it
+    aid = m.expect_line(r"started hinop, aid (\d+)").group(1)
+    m.expect_line(rf"kernel: hinop \(aid {aid}\) exited with status 5")
+    m.send("\x1baps\r")                               # Esc, then aps: aps runs
+    m.expect_line(r" +aid name +group state +pages restarts")
+    m.expect_line(r"kernel: .*")
+    m.send("help \u00e9t\u00e9\r")
+    m.expect_line("help: unknown command '\u00e9t\u00e9'")
+    m.expect(re.escape(PROMPT))
+    m.send("help pmm\r\n")
+    m.expect_line("usage: pmm")
     m.send("help pmm\n")
     expect_line(m, re.escape("help pmm"))    # right after the prompt: CR LF was one Enter
     m.expect_line("usage: pmm")
     m.expect(re.escape(PROMPT))
 
-    m.send("z" * 300 + "\r")
-    expect_line(m, "z" * 127)
-    m.expect_line(f"unknown command '{'z' * 127}'")
+    m.send("z" * 1100 + "\r")
+    m.expect_line(r"line too long \(at most 1023 characters\), not run")
+    m.send("z" * 1023 + "\r")
+    m.expect_line(f"unknown command '{'z' * 1023}'")
     m.expect_line(USAGE_ALL)
     run(m, "help restart", "usage: restart")
+
+
+def test_quoted_arguments(console):
+    """arun words split as a shell does: quotes keep blanks and '#', a backslash keeps the
+    next character; 31 arguments (the kernel's 32 words with the name) all arrive; an open
+    quote is refused."""
+    m = console()
+    type_line(m, """arun libc nostdin notime "a b" 'c#d' e\\ f""")
+    m.expect_line(r"started libc, aid \d+")
+    m.expect_lines(r"libc: argc=6", r"libc: argv\[3\]=a b", r"libc: argv\[4\]=c#d",
+                   r"libc: argv\[5\]=e f")
+    m.expect_line(r"kernel: libc \(aid \d+\) exited with status 0")
+    words = " ".join(f"w{i}" for i in range(29))
+    type_line(m, f"arun libc nostdin notime {words}")
+    m.expect_lines(r"libc: argc=32", r"libc: argv\[31\]=w28")
+    m.expect_line(r"kernel: libc \(aid \d+\) exited with status 0")
+    run(m, "arun libc 'open", r"arun: a quote is not closed", r"usage: arun .*")
 
 
 def test_random_input_never_stops_the_console(console):
@@ -514,3 +549,25 @@ def test_actor_reads_a_line_while_the_console_waits(boot, board):
     m.expect(r"kernel: libc \(aid \d+\) exited with status 0")
     m.sendline("help ls")
     m.expect_line(r"usage: ls")
+
+
+def test_typos_never_reset_the_machine(boot, board):
+    """On the default image, where PMM and HR are critical: akill of either is refused with
+    why (its end would restart the site), and so is arun of a second PMM, HR or console,
+    with or without -g; the forced forms do what they say (akill -f hr: a site restart)."""
+    m = boot(board.kernel)
+    m.expect(re.escape(PROMPT))
+    rows = aps(m)
+    pmm, hr = aid_of(rows, "pmm"), aid_of(rows, "hr")
+    for aid, name in ((pmm, "pmm"), (hr, "hr")):
+        run(m, f"akill {aid}", rf"akill: {name} \(aid {aid}\) is critical: its end restarts "
+                               r"the site \(akill -f kills it all the same\)")
+    cinit = aid_of(rows, "cinit")
+    for line, name, aid in (("arun pmm", "pmm", pmm), ("arun -g 2 pmm", "pmm", pmm),
+                            ("arun hr", "hr", hr), ("arun cinit", "cinit", cinit)):
+        run(m, line, rf"arun: {name} already runs \(aid {aid}\): a second server or "
+                     r"console cannot work \(arun -f starts it all the same\)")
+    assert m.text.count("boot: ") == 1 and "critical actor" not in m.text
+    type_line(m, f"akill -f {hr}")
+    m.expect_line(rf"kernel: critical actor hr \(aid {hr}\) killed by cinit .*")
+    m.expect_line(r"boot: warm \(critical actor failed\), boot 2, .*")

@@ -103,6 +103,7 @@ struct image_info {
     uint32_t text_bytes;
     uint32_t data_bytes;
     uint32_t bss_bytes;
+    uint32_t privileges;        /* PRIV_* the image gives its actors */
 };
 
 
