@@ -6,7 +6,8 @@
  * between its reads, so a line typed to it never goes to the shell, until it ends or the
  * user types ctrl-C. Ctrl-C gives the console back to the background reader at any time
  * (the actor keeps running, its pending read ends with K_EBUSY, and its later reads fail
- * with K_EBUSY too: it is detached). Input is shaped by kernel/tty.c: cooked (echo, line
+ * with K_EBUSY too: it is detached); when the foreground actor ends, the background reader
+ * gets a ctrl-L (C_INIT shows its prompt again). Input is shaped by kernel/tty.c: cooked (echo, line
  * editing, a whole line a read) for actors unless they ask for raw, raw for the shell. */
 #include <kernel/actor.h>
 #include <kernel/console.h>
@@ -22,6 +23,7 @@
 #define CONSOLE_CHUNK 128
 #define CONSOLE_WRITE_MAX 4096
 #define CONSOLE_CTRL_C 0x03
+#define CONSOLE_CTRL_L 0x0c
 
 static struct tty console_tty;
 static struct actor *console_fg;        /* the foreground actor; NULL: the background reader */
@@ -156,6 +158,7 @@ void console_actor_gone(struct actor *a)
         console_fg = NULL;
         console_fg_wait = NULL;
         tty_reset(&console_tty);        /* what was typed for a goes with it */
+        tty_input(&console_tty, CONSOLE_CTRL_L, 1, NULL);   /* the shell: show the prompt */
         console_deliver();
     }
 }

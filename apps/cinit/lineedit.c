@@ -317,6 +317,11 @@ enum le_result le_key(struct le *e, char ch)
     case LE_CTRL('E'): le_move(e, e->len); return LE_MORE;
     case LE_CTRL('B'): le_move(e, le_prev(e, e->cur)); return LE_MORE;
     case LE_CTRL('F'): le_move(e, le_next(e, e->cur)); return LE_MORE;
+    case LE_CTRL('L'):                  /* show the prompt and the line again */
+        le_puts(e, e->prompt);
+        e->out(e->line, e->len);
+        le_back(e, le_columns(e, e->cur, e->len));
+        return LE_MORE;
     case LE_CTRL('P'): le_history_walk(e, -1); return LE_MORE;
     case LE_CTRL('N'): le_history_walk(e, +1); return LE_MORE;
     case '\t':

@@ -4,7 +4,7 @@
  * Left/Right (and ctrl-B/ctrl-F) move by a character, Home/End (ctrl-A/ctrl-E) to the ends;
  * Up/Down (ctrl-P/ctrl-N) walk the history; Tab completes the word before the cursor
  * (commands for the first word, names from the completion callback after it); ctrl-U
- * erases the line; ctrl-C cancels it. Escape sequences are read whole (an unknown one is
+ * erases the line; ctrl-L shows the prompt and the line again; ctrl-C cancels it. Escape sequences are read whole (an unknown one is
  * ignored); a lone Esc is ignored. A character that does not fit (LE_LINE_MAX - 1 bytes)
  * rings the bell and the line is refused at Enter. Portable: host-tested. */
 #pragma once

@@ -167,6 +167,14 @@ static void test_completion(void **state)
     assert_non_null(strchr(screen, '\a'));              /* nothing matches: a bell */
 }
 
+static void test_ctrl_l_redraws(void **state)
+{
+    (void)state;
+    keys("arun x\x1b[D\x0c");
+    assert_non_null(strstr(screen, "cinit> arun x\b"));
+    enter("y", "arun yx");
+}
+
 static void test_escape_sequences_whole(void **state)
 {
     (void)state;
@@ -203,6 +211,7 @@ int main(void)
         cmocka_unit_test_setup(test_history_up_down, setup),
         cmocka_unit_test_setup(test_history_keeps_the_last_ones, setup),
         cmocka_unit_test_setup(test_completion, setup),
+        cmocka_unit_test_setup(test_ctrl_l_redraws, setup),
         cmocka_unit_test_setup(test_escape_sequences_whole, setup),
         cmocka_unit_test_setup(test_utf8, setup),
         cmocka_unit_test_setup(test_too_long, setup),

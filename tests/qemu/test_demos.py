@@ -1,5 +1,7 @@
-"""Demo scenarios on the default image: the counter that survives a site restart, and the
-restartSpawn-style parent/child whose message comes out exactly once."""
+"""Demo scenarios on the default image: the counter that survives a site restart, the
+restartSpawn-style parent/child whose message comes out exactly once, and the calculator
+driven line by line on the console."""
+import random
 import re
 
 PROMPT = "cinit> "
@@ -72,3 +74,38 @@ def test_warm_boot_with_a_lost_bank_runs_the_group_lines_again(boot):
     m.expect_line(r"started hello, aid \d+, group 1")
     m.expect_line(r"hr: group 1 ended cleanly")
     assert "counter: resumed" not in m.text
+
+
+def test_calculator_driven_line_by_line(boot):
+    """calc, an interpreter reading stdin (full newlib: %g; libm): a burst of lines typed at
+    once all come back evaluated, in order, none lost or split and none run by the shell
+    (the kernel echoes typed-ahead lines as they come, as a terminal does, so results may
+    follow an echo on its line);
+    a 1000-character line is read whole; editing works; Ctrl-D ends it and the console
+    returns to C_INIT."""
+    m = boot_console(boot)
+    m.sendline("arun calc")
+    m.expect_line(r"started calc, aid (\d+)")
+    m.expect("> ")
+    rng = random.Random(7)
+    values = [rng.randint(1, 10**6) for _ in range(40)]
+    m.send("".join(f"v{i} = {v} * 2\r" for i, v in enumerate(values)))
+    for i, v in enumerate(values):     # the echo of lines typed ahead may come in between
+        m.expect(rf"v{i} = {2 * v}\n")
+    m.sendline("sqrt(2) ^ 2 + floor(7.9) + pow(2, 10) + fmod(7.5, 2)")
+    m.expect_line(r"(?:> )?1034\.5")
+    m.sendline("+".join(["1"] * 500))                      # 999 characters
+    m.expect_line(r"(?:> )?500")
+    m.send("aps\b\b\b1+\x15" "2*3\r")                   # backspace, ctrl-U
+    m.expect_line(r"(?:> )?6")
+    m.sendline("vars")
+    m.expect_line(r"(?:> )?40 variables")
+    m.sendline("1 +")
+    m.expect_line(r"(?:> )?calc: column 4: unexpected end of line")
+    m.send("\x04")
+    m.expect_line(r"(?:> )?calc: bye")
+    m.expect_line(r"kernel: calc \(aid \d+\) exited with status 0")
+    m.expect(PROMPT)                                        # the console is C_INIT's again
+    assert "unknown command" not in m.text
+    m.sendline("help ls")
+    m.expect_line(r"usage: ls")

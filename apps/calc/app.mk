@@ -1,0 +1,1 @@
+calc_LIBC := full
