@@ -133,9 +133,10 @@ void syscall_actor_fault(struct actor *a, enum fault_kind kind, uint32_t pc, uin
 
 static void sys_actor_inject(struct actor *self)
 {
-    struct actor *a = actor_by_aid((int32_t)self->tf.r[0]);
+    int32_t aid = (int32_t)self->tf.r[0];
+    struct actor *a = aid == 0 ? self : actor_by_aid(aid);
     uint32_t kind = self->tf.r[1];
-    if (!(self->privs & PRIV_ACTORS)) {
+    if (a != self && !(self->privs & PRIV_ACTORS)) {
         sys_ret(self, K_EPRIV);
         return;
     }
@@ -143,15 +144,19 @@ static void sys_actor_inject(struct actor *self)
         sys_ret(self, K_EUNKNOWN);
         return;
     }
-    if (kind < FAULT_KIND_DATA_ABORT || kind > FAULT_KIND_UNDEFINED) {
+    if ((kind < FAULT_KIND_DATA_ABORT || kind > FAULT_KIND_UNDEFINED) &&
+        (kind != FAULT_KIND_ABORT || a != self)) {
         sys_ret(self, K_EINVAL);
         return;
     }
     struct fault_record rec;
     sys_record(a, &rec, (enum fault_kind)kind);
     rec.pc = a->tf.pc;
-    fmt_snprintf(rec.text, sizeof(rec.text), "%s pc=0x%08x, injected by %s (aid %d)",
-                 sys_fault_names[kind], rec.pc, self->name, (int)self->aid);
+    if (kind == FAULT_KIND_ABORT)
+        fmt_snprintf(rec.text, sizeof(rec.text), "abort() called, pc=0x%08x", rec.pc);
+    else
+        fmt_snprintf(rec.text, sizeof(rec.text), "%s pc=0x%08x, injected by %s (aid %d)",
+                     sys_fault_names[kind], rec.pc, self->name, (int)self->aid);
     sys_ret(self, K_OK);
     sys_fault_end(a, &rec);
 }

@@ -1,4 +1,5 @@
 /* Newlib system calls of a Reprise actor: exit, heap, process id, kill, and the absent file system. */
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -115,11 +116,15 @@ int _getpid(void)
 }
 
 /* _kill: kill actor pid, whatever sig is (abort() and raise() come here); sig 0, the
- * existence check, succeeds without checking. Killing oneself does not return. */
+ * existence check, succeeds without checking. Killing oneself does not return; SIGABRT to
+ * oneself (abort()) is an abnormal end that says so: "abort() called" in the kernel's or
+ * HR's line, and HR restarts a restartable actor's group as after a crash. */
 int _kill(int pid, int sig)
 {
     if (sig == 0)
         return 0;
+    if (sig == SIGABRT && pid == _getpid())
+        sys_call2(SYS_ACTOR_INJECT, 0, FAULT_KIND_ABORT);
     long r = sys_call1(SYS_ACTOR_KILL, pid);
     return r < 0 ? glue_fail(r) : 0;
 }

@@ -314,7 +314,7 @@ static void test_append_checks(void **state)
     (void)state;
     r.kind = 0;
     assert_int_equal(hrlog_append(&hl, &r), K_EINVAL);
-    r.kind = HRLOG_KIND_PANIC + 1;
+    r.kind = HRLOG_KIND_ABORT + 1;
     assert_int_equal(hrlog_append(&hl, &r), K_EINVAL);
     r = crash(0);
     r.action = HRLOG_ACTION_STOPPED + 1;

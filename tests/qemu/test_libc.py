@@ -148,6 +148,16 @@ def test_stdio_after_the_heap_ran_out(kdriver):
     expect_end(m, "libc", aid, 0)
 
 
+def test_abort_is_an_abnormal_end(kdriver):
+    """abort() ends the actor abnormally and says so: without HR, the kernel's line names
+    abort(), not an exit status."""
+    m = kdriver
+    aid = run(m, "libc abort")
+    m.expect_line(r"libc: calling abort\(\)")
+    m.expect_line(rf"kernel: libc \(aid {aid}\) abort\(\) called, pc=0x[0-9a-f]{{8}}; actor deleted")
+    m.expect_line("kdriver: libc ended")
+
+
 def test_chorus_calls(kdriver):
     """<chorus.h> without stdio: vmPageSize, actorSelf/agetId, rgnAllocate/rgnFree (K_ANYWHERE,
     K_RESERVED, a fixed address, K_FREEALL leaving the malloc heap alone), sysTime and

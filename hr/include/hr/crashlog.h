@@ -37,6 +37,7 @@ enum hrlog_kind {
     HRLOG_KIND_EXIT,                /* exit() without HR_EXIT_HDL() */
     HRLOG_KIND_KILLED,
     HRLOG_KIND_PANIC,               /* a kernel panic (logged at the next boot) */
+    HRLOG_KIND_ABORT,               /* abort() */
 };
 
 /* What HR did about it. */

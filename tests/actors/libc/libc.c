@@ -1,7 +1,7 @@
 /* Test actor for libc-glue: printf, malloc, heap exhaustion, argv, stdin, errno, exit status.
  *
  * Usage: libc [exit=N] [nostdin] [notime] [words...], or libc oomfirst (fill the heap, then
- * printf: "libc: printf after the heap ran out ok"). Every line starts with "libc: ";
+ * printf: "libc: printf after the heap ran out ok"), or libc abort ("libc: calling abort()"). Every line starts with "libc: ";
  * self-checks print "ok" or "FAIL ..." and the last line before exit is
  * "libc: done, exit N". A QEMU scenario waits for "libc: ready for a line", types one,
  * and expects "libc: line [what it typed]". Expected transcript (exit=3 a b):
@@ -336,6 +336,10 @@ int main(int argc, char **argv)
 
     if (argc == 2 && strcmp(argv[1], "oomfirst") == 0)
         return test_oom_first();
+    if (argc == 2 && strcmp(argv[1], "abort") == 0) {
+        printf("libc: calling abort()\n");
+        abort();
+    }
     for (int i = 1; i < argc; i++) {
         if (strncmp(argv[i], "exit=", 5) == 0)
             status = atoi(argv[i] + 5);

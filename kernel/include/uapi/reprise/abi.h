@@ -139,6 +139,7 @@ enum fault_kind {
     FAULT_KIND_EXIT,            /* not a fault: the actor exited (status in status) */
     FAULT_KIND_KILLED,
     FAULT_KIND_PANIC,           /* the kernel panicked (boot_info.last_end only) */
+    FAULT_KIND_ABORT,           /* the actor called abort() */
 };
 
 struct fault_record {

@@ -46,7 +46,8 @@ enum sys_number {
     SYS_BOOT_SCRIPT,       /* (uint32_t offset, char *buf, size_t len) -> bytes of the system image's
                               boot script (sysadm.ini) copied from offset; 0 at the end */
     SYS_ACTOR_INJECT,      /* (int aid, int kind) -> K_OK: aid ends as if it had taken a fault of
-                              that FAULT_KIND_* at its current pc (fault injection)  [PRIV_ACTORS] */
+                              that FAULT_KIND_* at its current pc (fault injection)  [PRIV_ACTORS,
+                              or aid 0 / the caller: itself, FAULT_KIND_ABORT too (abort())] */
     SYS_USER_COPY,         /* (void *dst, const void *src, size_t len) -> K_OK or K_EFAULT, nothing
                               copied: a checked memcpy, so libraries can test caller pointers */
     SYS_CONSOLE_MODE,      /* (uint32_t mode) -> the previous mode: CONSOLE_MODE_RAW (bytes as typed,
