@@ -164,8 +164,9 @@ static void sys_console_write(struct actor *self)
 {
     uaddr_t buf = self->tf.r[0];
     uint32_t len = self->tf.r[1];
-    if (!vm_check(&self->vm, buf, len, 0)) {
-        sys_ret(self, K_EFAULT);
+    int err = vm_check(&self->vm, buf, len, 0);
+    if (err) {
+        sys_ret(self, err);
         return;
     }
     /* The kernel does not run other actors while it prints: at most this much a call
@@ -184,7 +185,7 @@ static void sys_console_write(struct actor *self)
 }
 
 /* Moves available console input into a's buffer; returns the count (0 when none), or
-   K_EFAULT when the buffer is no longer writable. */
+   K_EFAULT (K_ENOMEM) when the buffer is no longer writable. */
 static int sys_console_take(struct actor *a, uaddr_t buf, uint32_t len)
 {
     char chunk[SYS_CHUNK];
@@ -192,8 +193,9 @@ static int sys_console_take(struct actor *a, uaddr_t buf, uint32_t len)
     /* Checked before anything is taken, so that no typed character is lost (the buffer
        was checked at the call, but a privileged actor may have changed the reader's
        memory since). */
-    if (!vm_check(&a->vm, buf, want, 1))
-        return K_EFAULT;
+    int err = vm_check(&a->vm, buf, want, 1);
+    if (err)
+        return err;
     size_t n = console_read(chunk, want);
     if (n)
         vm_copyout(&a->vm, buf, chunk, n);
@@ -209,8 +211,9 @@ static void sys_console_read(struct actor *self)
         sys_ret(self, K_EINVAL);
         return;
     }
-    if (!vm_check(&self->vm, buf, len, 1)) {
-        sys_ret(self, K_EFAULT);
+    int err = vm_check(&self->vm, buf, len, 1);
+    if (err) {
+        sys_ret(self, err);
         return;
     }
     if (len == 0) {
@@ -246,7 +249,7 @@ void syscall_console_input(void)
     if (!a)
         return;
     int n = sys_console_take(a, a->con_buf, a->con_len);
-    if (n) {                    /* characters, or K_EFAULT */
+    if (n) {                    /* characters, or K_EFAULT / K_ENOMEM */
         console_reader = NULL;
         sys_ret(a, n);
         sched_ready(a);
@@ -293,8 +296,9 @@ static void sys_rgn_allocate(struct actor *self)
         return;
     }
     /* Read, and check the descriptor can be written back, before changing anything. */
-    if (vm_copyin(&self->vm, &d, udesc, sizeof(d)) || !vm_check(&self->vm, udesc, sizeof(d), 1)) {
-        sys_ret(self, K_EFAULT);
+    if ((err = vm_copyin(&self->vm, &d, udesc, sizeof(d))) ||
+        (err = vm_check(&self->vm, udesc, sizeof(d), 1))) {
+        sys_ret(self, err);
         return;
     }
     uint32_t opt = d.options;
@@ -353,8 +357,8 @@ static void sys_rgn_free(struct actor *self)
         sys_ret(self, err);
         return;
     }
-    if (vm_copyin(&self->vm, &d, self->tf.r[1], sizeof(d))) {
-        sys_ret(self, K_EFAULT);
+    if ((err = vm_copyin(&self->vm, &d, self->tf.r[1], sizeof(d)))) {
+        sys_ret(self, err);
         return;
     }
     if (d.options == K_FREEALL) {
@@ -388,8 +392,8 @@ static void sys_actor_create(struct actor *self)
         sys_ret(self, K_EPRIV);
         return;
     }
-    if (vm_copyin(&self->vm, &sp, self->tf.r[0], sizeof(sp))) {
-        sys_ret(self, K_EFAULT);
+    if ((err = vm_copyin(&self->vm, &sp, self->tf.r[0], sizeof(sp)))) {
+        sys_ret(self, err);
         return;
     }
     if (sp.args_len > ACTOR_ARGS_MAX || sp.argc > ACTOR_ARGC_MAX ||
@@ -397,8 +401,8 @@ static void sys_actor_create(struct actor *self)
         sys_ret(self, K_EINVAL);
         return;
     }
-    if (vm_copyin(&self->vm, args, (uaddr_t)(uintptr_t)sp.args, sp.args_len)) {
-        sys_ret(self, K_EFAULT);
+    if ((err = vm_copyin(&self->vm, args, (uaddr_t)(uintptr_t)sp.args, sp.args_len))) {
+        sys_ret(self, err);
         return;
     }
     const struct sysimg_file *f = sysimg_find(actor_sysimg(), sp.image);
@@ -637,8 +641,9 @@ static void sys_user_copy(struct actor *self)
 {
     uaddr_t dst = self->tf.r[0], src = self->tf.r[1];
     uint32_t len = self->tf.r[2];
-    if (!vm_check(&self->vm, dst, len, 1) || !vm_check(&self->vm, src, len, 0)) {
-        sys_ret(self, K_EFAULT);
+    int err = vm_check(&self->vm, dst, len, 1);
+    if (err || (err = vm_check(&self->vm, src, len, 0))) {
+        sys_ret(self, err);
         return;
     }
     sys_ret(self, vm_copy_between(&self->vm, dst, &self->vm, src, len));

@@ -28,7 +28,7 @@ DOCUMENTED = {
 }
 LOW_PAGES = 64          # fewer free pool pages than this: a new actor or mapping may not fit
 READY = re.compile(r"^exhog: ready aid (\d+) group (-?\d+) sentinel (\d+) "
-                   + " ".join(rf"{k} (\d+)/(-?\d+)" for k in KINDS) + r" odd (\d+)\n",
+                   + " ".join(rf"{k} (\d+)/(-?\d+)" for k in KINDS) + r" odd (\d+) deep (-?\d+)\n",
                    re.MULTILINE)
 # What must never appear: a kernel panic, a critical actor's end, a site restart (a new
 # boot banner), a system actor deleted after a fault.
@@ -137,6 +137,10 @@ class Round:
         self.f["exhaust_blocks_taken_blocks"] += got["blocks"][0]
 
         held = self.check_taken(p, got)
+        deep = int(r[15])
+        if deep != (K_ENOMEM if held["empty"] else 0):
+            self.wrong(f"a call with its output on an untouched stack page gave {deep} with "
+                       f"{'no' if held['empty'] else 'some'} free page in the pool")
         self.probe(p, held, gid_probe)
         if victim:
             self.crash_victim(victim, gid_victim)
@@ -180,7 +184,8 @@ class Round:
         if len(p["kinds"]) == 1 and not full[p["kinds"][0]]:
             self.f["exhaust_shortfall_count"] += 1
             self.job.fail(f"round {self.index}: {p['kinds'][0]} taken alone but not all taken: {c}")
-        return {"pages": full["pages"], "slots": full["slots"], "pages_low": pages_low}
+        return {"pages": full["pages"], "slots": full["slots"], "pages_low": pages_low,
+                "empty": c["free_pages"] == 0}
 
     def totals(self) -> dict:
         """The sizes of the tables (from the same lines as the counts)."""

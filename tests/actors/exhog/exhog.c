@@ -6,9 +6,12 @@
      exhog hog SEED ORDER   ORDER: kinds separated by commas (pages, slots, ports, bank,
                             blocks). Prints, once everything is taken:
        exhog: ready aid A group G sentinel S pages N/E slots N/E ports N/E bank N/E
-              blocks N/E odd K        (one line; N taken, E the error that ended the grab,
+              blocks N/E odd K deep D (one line; N taken, E the error that ended the grab,
                                        0 when not tried; K: calls that failed with an error
-                                       the call does not document, named by "exhog: odd")
+                                       the call does not document, named by "exhog: odd";
+                                       D: what SYS_MEM_INFO gave with its output on a stack
+                                       page not touched before: K_OK, or K_ENOMEM when the
+                                       pool is empty)
                             then waits until the sentinel dies (akill S), frees its blocks
                             (pmmFreeAll of its key, or HR_EXIT_HDL so that its group ends
                             and HR frees them) and exits: "exhog: done".
@@ -235,6 +238,14 @@ static int exhog_blocks(int *err)
     return got;
 }
 
+/* A call whose output lies on a stack page never touched yet (deeper than the hog ever went):
+   the kernel must bring the page in, or, with the pool empty, fail with K_ENOMEM. */
+static int __attribute__((noinline)) exhog_deep(void)
+{
+    char area[EXHOG_STACK_USE + 8 * 1024];
+    return (int)sys_call1(SYS_MEM_INFO, (long)area);
+}
+
 /* The hog: grabs the kinds of ORDER in turn, reports, waits for its sentinel, ends. */
 static int exhog_hog(uint32_t seed, const char *order)
 {
@@ -275,10 +286,12 @@ static int exhog_hog(uint32_t seed, const char *order)
         }
         p += len + (p[len] == ',');
     }
+    int deep = exhog_deep();
     exhog_say("exhog: ready aid %d group %d sentinel %d pages %d/%d slots %d/%d ports %d/%d "
-              "bank %d/%d blocks %d/%d odd %d\n", self, exhog_group, sentinel, got[EX_PAGES],
-              err[EX_PAGES], got[EX_SLOTS], err[EX_SLOTS], got[EX_PORTS], err[EX_PORTS],
-              got[EX_BANK], err[EX_BANK], got[EX_BLOCKS], err[EX_BLOCKS], exhog_odd);
+              "bank %d/%d blocks %d/%d odd %d deep %d\n", self, exhog_group, sentinel,
+              got[EX_PAGES], err[EX_PAGES], got[EX_SLOTS], err[EX_SLOTS], got[EX_PORTS],
+              err[EX_PORTS], got[EX_BANK], err[EX_BANK], got[EX_BLOCKS], err[EX_BLOCKS],
+              exhog_odd, deep);
     /* Waits in a call to the sentinel: it receives it and never replies, so the call ends
        (K_EDEAD) when the sentinel dies. */
     struct sys_ipc_ret w = sys_ipc_call(sport, EXHOG_OP_WAIT, 0, 0, 0, NULL);
