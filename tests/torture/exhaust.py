@@ -35,7 +35,7 @@ READY = re.compile(r"^exhog: ready aid (\d+) group (-?\d+) sentinel (\d+) "
 KERNEL_FAULT = re.compile(r"panic|^kernel: critical actor|^hr: .*: site restart$|^Reprise |"
                           r"^boot: |^(hr|kernel): (pmm|hr|cinit) \(aid", re.MULTILINE)
 COMMAND_TIMEOUT = 60    # a console that does not answer within this is dead (hang detector)
-SCALES = {"smoke": (1, 4), "full": (4, 15)}     # jobs, rounds a job
+SCALES = {"smoke": (1, 6), "full": (4, 50)}     # jobs, rounds a job
 
 
 def jobs(scale: str) -> list[dict]:
@@ -111,8 +111,8 @@ class Round:
         if p["victim"]:
             since = self.m.pos
             self.cmd(f"arun -g {gid_victim} exhog victim")
-            victim = int(self.expect_line(rf"exhog: victim up aid (\d+) group {gid_victim}",
-                                          since)[1])
+            victim = int(self.expect_line(rf"exhog: victim up aid (\d+) group {gid_victim} "
+                                          rf"port \d+", since)[1])
         order = ",".join(p["kinds"])
         line = f"arun -g {gid_hog} exhog hog {p['seed']} {order}" if p["group"] \
             else f"arun exhog hog {p['seed']} {order}"
@@ -236,7 +236,7 @@ class Round:
 
     def crash_victim(self, victim: int, gid: int) -> None:
         """Kills the victim while everything is taken: HR must restart its group with what
-        the victim's end released (its pages and its slot), print the crash line, log it."""
+        the victim's end released (its pages, its slot, its port) and print the crash line."""
         since = self.m.pos
         out = self.cmd(f"akill {victim}")
         if f"killed aid {victim}" not in out:
@@ -245,7 +245,7 @@ class Round:
         try:
             self.line_since(rf"hr: exhog \(aid {victim}, group {gid}\) killed by .*; "
                             rf"restarting group {gid} \(\d+/\d+\)", since)
-            self.line_since(rf"exhog: victim up aid \d+ group {gid}", since)
+            self.line_since(rf"exhog: victim up aid \d+ group {gid} port \d+", since)
             self.f["exhaust_victim_restarts_count"] += 1
         except AssertionError:
             self.f["exhaust_victims_lost_count"] += 1

@@ -18,8 +18,9 @@
      exhog child P N        holds a slot (and N ports) for the hog: reports to port P, then
                             waits on it until the hog is gone.
      exhog sentinel P       the hog waits on it; killing it makes the hog end.
-     exhog victim           a member of a restart group: "exhog: victim up aid A group G",
-                            then sleeps for ever.
+     exhog victim           a member of a restart group, holding a port: "exhog: victim up
+                            aid A group G port P" (P: the port, or the error of its
+                            creation), then sleeps for ever.
      exhog free             pmmFreeAll of the hog's key: "exhog: freed E".
 
    The hog's own memory is all taken before it starts grabbing (stack touched, static
@@ -350,7 +351,9 @@ int main(int argc, char **argv)
         return exhog_sentinel_main(atoi(argv[2]));
     if (!strcmp(mode, "victim")) {
         int self = agetId();
-        exhog_say("exhog: victim up aid %d group %d\n", self, hrGetActorGroup(self));
+        int port = (int)sys_call1(SYS_PORT_CREATE, 0);
+        exhog_say("exhog: victim up aid %d group %d port %d\n", self, hrGetActorGroup(self),
+                  port);
         for (;;)
             sys_call1(SYS_DELAY, 1000000);
     }
