@@ -54,8 +54,12 @@ class Leaked(Exception):
 def plan(job: Job, index: int) -> dict:
     """One round, drawn from the job's seed: the kinds the hog takes and their order, how
     the hog runs and ends, whether a restart group is killed while everything is taken, and
-    the console commands tried meanwhile."""
+    the console commands tried meanwhile. A job's last round starves a restart group."""
     rng = job.rng
+    if index == job.params["rounds"] - 1:
+        kinds = ["pages"] + rng.sample([k for k in KINDS if k != "pages"], rng.randint(0, 4))
+        rng.shuffle(kinds)
+        return {"kinds": kinds, "starve": True, "seed": rng.getrandbits(31)}
     if index < len(KINDS):
         kinds = [KINDS[(index + job.index) % len(KINDS)]]
     elif rng.random() < 0.3:
@@ -68,7 +72,7 @@ def plan(job: Job, index: int) -> dict:
     probes = ["aps", "pmm", "hr", "ls", "help", "arun nop", "arun -g {g} nop"]
     rng.shuffle(probes)
     return {"kinds": kinds, "group": group, "end": end, "victim": rng.random() < 0.6,
-            "seed": rng.getrandbits(31), "probes": probes}
+            "seed": rng.getrandbits(31), "probes": probes, "starve": False}
 
 
 class Round:
@@ -150,6 +154,57 @@ class Round:
             if f"killed group {gid_victim}" not in out:
                 self.wrong(f"akill -g {gid_victim} (the victim's group): {out.strip()}")
         self.settle(baseline)
+
+    def starve(self, p: dict, baseline: dict) -> int:
+        """A restart group that needs pages while the hog drains the pool: it faults, its
+        restart gets back only what its end released, so it faults again; HR must escalate
+        after hr.maxRestarts restarts to exactly one site restart (no panic, no critical
+        actor lost), which ends the hog (not restartable); after the warm boot HR brings the
+        group back, the console answers, and once the group is killed and the hog's blocks
+        freed, the counts are the baseline. Returns the lines KERNEL_FAULT expects here."""
+        gid = 3 * self.index + 10
+        since = self.m.pos
+        self.cmd(f"arun -g {gid} exhog victim starve")
+        self.expect_line(rf"exhog: victim up aid \d+ group {gid} port \d+", since)
+        since = self.m.pos
+        self.cmd(f"arun exhog hog {p['seed']} {','.join(p['kinds'])}")
+        try:
+            esc = self.line_since(rf"hr: exhog \(aid \d+, group {gid}\) data abort [^\n]*; "
+                                  rf"group {gid} failed (\d+) times: site restart", since, 300)
+        except AssertionError:
+            self.f["exhaust_victims_lost_count"] += 1
+            self.job.fail(f"round {self.index}: the starving group {gid} never escalated")
+            raise Dead("no escalation") from None
+        crashes = re.findall(rf"^hr: exhog \(aid \d+, group {gid}\) data abort .*"
+                             rf"restarting group {gid} \(\d+/\d+\)$", self.m.text[since:esc.end()],
+                             re.MULTILINE)
+        self.f["exhaust_starve_crashes_count"] += len(crashes) + 1
+        if len(crashes) + 1 != int(esc[1]):
+            self.wrong(f"group {gid}: {len(crashes)} restart lines before 'failed {esc[1]} times'")
+        self.expect_line(r"boot: warm \(site restart requested\)[^\n]*", esc.end())
+        self.expect_line(rf"hr: restarting group {gid} after the site restart", esc.end())
+        self.expect_line(rf"exhog: victim up aid \d+ group {gid} port \d+", esc.end())
+        ready = self.expect_line(r"cinit: type help for the commands", esc.end())
+        old, self.m.pos = self.m.pos, ready.end()
+        try:
+            self.sh.prompt(COMMAND_TIMEOUT)
+        except AssertionError:
+            raise Dead("no prompt after the site restart") from None
+        finally:
+            self.m.pos = max(old, self.m.pos)
+        out = self.cmd("hr")
+        if not re.search(rf"^group {gid}: running", out, re.MULTILINE):
+            self.f["exhaust_victims_lost_count"] += 1
+            self.job.fail(f"round {self.index}: group {gid} not running after the site restart")
+        self.f["exhaust_starve_site_restarts_count"] += 1
+        out = self.cmd(f"akill -g {gid}")
+        if f"killed group {gid}" not in out:
+            self.wrong(f"akill -g {gid} (the starving group): {out.strip()}")
+        since = self.m.pos
+        self.cmd("arun exhog free")
+        self.expect_line(r"exhog: freed 0", since)
+        self.settle(baseline)
+        return 3    # HR's escalation line, the banner and the warm boot line
 
     def check_taken(self, p: dict, got: dict) -> dict:
         """Reads the counts while the hog holds everything, checks that each grab ended for
@@ -247,6 +302,10 @@ class Round:
                             rf"restarting group {gid} \(\d+/\d+\)", since)
             self.line_since(rf"exhog: victim up aid \d+ group {gid} port \d+", since)
             self.f["exhaust_victim_restarts_count"] += 1
+            out = self.cmd("hr")
+            if not re.search(rf"^  #\d+ .* exhog \(aid {victim}, group {gid}\) killed by .*; "
+                             rf"restarting group {gid}", out, re.MULTILINE):
+                self.wrong(f"the victim's end (aid {victim}) is not in the crash log")
         except AssertionError:
             self.f["exhaust_victims_lost_count"] += 1
             self.job.fail(f"round {self.index}: victim group {gid} did not come back: "
@@ -307,14 +366,19 @@ def run(job: Job) -> dict:
         "exhaust_rounds_count", "exhaust_console_calls_count", "exhaust_pages_taken_pages",
         "exhaust_slots_taken_count", "exhaust_ports_taken_count", "exhaust_bank_taken_pages",
         "exhaust_blocks_taken_blocks", "exhaust_victim_restarts_count",
+        "exhaust_starve_crashes_count", "exhaust_starve_site_restarts_count",
         *CAMPAIGN.zero)}
     sh, baseline = boot(job)
     for index in range(job.params["rounds"]):
         p = plan(job, index)
         job.log(f"round {index}: {p}")
         rnd = Round(job, sh, f, index)
+        expected = 0
         try:
-            rnd.run(p, baseline)
+            if p["starve"]:
+                expected = rnd.starve(p, baseline)
+            else:
+                rnd.run(p, baseline)
         except (Dead, Leaked) as e:
             if isinstance(e, Dead):
                 f["exhaust_console_dead_count"] += 1
@@ -325,9 +389,9 @@ def run(job: Job) -> dict:
             f["exhaust_rounds_count"] += 1
             continue
         faults = KERNEL_FAULT.findall(sh.m.text[rnd.start:])
-        if faults:
-            f["exhaust_kernel_faults"] += len(faults)
-            job.fail(f"round {index}: kernel faults {faults}")
+        if len(faults) != expected:
+            f["exhaust_kernel_faults"] += abs(len(faults) - expected)
+            job.fail(f"round {index}: kernel faults {faults} ({expected} expected)")
         f["exhaust_rounds_count"] += 1
     return f
 

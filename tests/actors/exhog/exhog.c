@@ -21,6 +21,9 @@
      exhog victim           a member of a restart group, holding a port: "exhog: victim up
                             aid A group G port P" (P: the port, or the error of its
                             creation), then sleeps for ever.
+     exhog victim starve    the same, but it takes pages while fewer than 8 are free, so
+                            that it faults when the hog has drained the pool (a crash loop:
+                            HR escalates to a site restart, which ends the hog).
      exhog free             pmmFreeAll of the hog's key: "exhog: freed E".
 
    The hog's own memory is all taken before it starts grabbing (stack touched, static
@@ -39,6 +42,7 @@
 #define EXHOG_KEY       "EXHOG_KEY"
 #define EXHOG_STACK_USE (24 * 1024)       /* bytes of stack touched before anything else */
 #define EXHOG_CHUNK_MAX 16384u            /* pages of the first rgnAllocate */
+#define EXHOG_STARVE_PAGES 8              /* a starving victim eats pages below this many */
 #define EXHOG_OP_CHILD  1                 /* a child's report: w1 ports taken, w2 last error */
 #define EXHOG_OP_SENT   2                 /* the sentinel's port: w1 */
 #define EXHOG_OP_WAIT   3                 /* the sentinel waits on the hog's port */
@@ -247,6 +251,25 @@ static int __attribute__((noinline)) exhog_deep(void)
     return (int)sys_call1(SYS_MEM_INFO, (long)area);
 }
 
+/* The starving victim: every 10 ms it looks at the pool, and while fewer than
+   EXHOG_STARVE_PAGES pages are free it touches one more page of its stack, down to more
+   pages than that: with the pool drained by the hog it takes the last pages and then faults
+   on a page it cannot have, like any actor that needs memory when none is left. */
+static void __attribute__((noinline, noreturn)) exhog_starve(void)
+{
+    static struct mem_info mi;
+    volatile char area[EXHOG_STACK_USE + (EXHOG_STARVE_PAGES + 1) * ACTOR_PAGE_SIZE];
+    size_t next = sizeof(area) - 1;
+    for (;;) {
+        sys_call1(SYS_DELAY, 10000);
+        if (sys_call1(SYS_MEM_INFO, (long)&mi) == K_OK && mi.free_pages < EXHOG_STARVE_PAGES &&
+            next >= ACTOR_PAGE_SIZE) {
+            area[next] = 1;
+            next -= ACTOR_PAGE_SIZE;
+        }
+    }
+}
+
 /* The hog: grabs the kinds of ORDER in turn, reports, waits for its sentinel, ends. */
 static int exhog_hog(uint32_t seed, const char *order)
 {
@@ -354,6 +377,8 @@ int main(int argc, char **argv)
         int port = (int)sys_call1(SYS_PORT_CREATE, 0);
         exhog_say("exhog: victim up aid %d group %d port %d\n", self, hrGetActorGroup(self),
                   port);
+        if (argc > 2 && !strcmp(argv[2], "starve"))
+            exhog_starve();
         for (;;)
             sys_call1(SYS_DELAY, 1000000);
     }
@@ -361,6 +386,7 @@ int main(int argc, char **argv)
         exhog_say("exhog: freed %d\n", pmmFreeAll(EXHOG_KEY, sizeof(EXHOG_KEY)));
         return 0;
     }
-    exhog_say("usage: exhog hog SEED ORDER | child PORT N | sentinel PORT | victim | free\n");
+    exhog_say("usage: exhog hog SEED ORDER | child PORT N | sentinel PORT | victim [starve] | "
+              "free\n");
     return 2;
 }
