@@ -125,9 +125,13 @@ void syscall_actor_fault(struct actor *a, enum fault_kind kind, uint32_t pc, uin
     } else {
         struct fault_status st = fault_decode(fsr, kind == FAULT_KIND_DATA_ABORT);
         struct vm_region *r = vm_region_find(&a->vm, addr);
+        /* A stack page missing at a data abort is one trap_dabt could not bring in: the
+           page pool is empty, which the record says rather than a bare translation fault. */
         const char *where = addr >= ACTOR_USER_TOP_VADDR ? ", kernel address"
                           : r && r->kind == VM_RGN_GUARD ? ", stack guard page"
-                          : r && r->kind == VM_RGN_RESERVED ? ", reserved region" : "";
+                          : r && r->kind == VM_RGN_RESERVED ? ", reserved region"
+                          : r && r->kind == VM_RGN_STACK && kind == FAULT_KIND_DATA_ABORT &&
+                            st.cls == FAULT_TRANSLATION ? ", no free page for the stack" : "";
         fmt_snprintf(rec.text, sizeof(rec.text), "%s pc=0x%08x addr=0x%08x %s, %s%s", sys_fault_names[kind],
                      pc, addr, kind == FAULT_KIND_PREFETCH_ABORT ? "execute" : write ? "write" : "read",
                      fault_class_name(st.cls), where);

@@ -169,15 +169,16 @@ class Round:
         since = self.m.pos
         self.cmd(f"arun exhog hog {p['seed']} {','.join(p['kinds'])}")
         try:
-            esc = self.line_since(rf"hr: exhog \(aid \d+, group {gid}\) data abort [^\n]*; "
+            esc = self.line_since(rf"hr: exhog \(aid \d+, group {gid}\) data abort [^\n]*"
+                                  rf"translation fault, no free page for the stack; "
                                   rf"group {gid} failed (\d+) times: site restart", since, 300)
         except AssertionError:
             self.f["exhaust_victims_lost_count"] += 1
             self.job.fail(f"round {self.index}: the starving group {gid} never escalated")
             raise Dead("no escalation") from None
-        crashes = re.findall(rf"^hr: exhog \(aid \d+, group {gid}\) data abort .*"
-                             rf"restarting group {gid} \(\d+/\d+\)$", self.m.text[since:esc.end()],
-                             re.MULTILINE)
+        crashes = re.findall(rf"^hr: exhog \(aid \d+, group {gid}\) data abort .*translation "
+                             rf"fault, no free page for the stack; restarting group {gid} "
+                             rf"\(\d+/\d+\)$", self.m.text[since:esc.end()], re.MULTILINE)
         self.f["exhaust_starve_crashes_count"] += len(crashes) + 1
         if len(crashes) + 1 != int(esc[1]):
             self.wrong(f"group {gid}: {len(crashes)} restart lines before 'failed {esc[1]} times'")
