@@ -3,8 +3,10 @@
    order it is given, says what it got and which errors ended each grab, and holds it all
    until its sentinel is killed.
 
-     exhog hog SEED ORDER   ORDER: kinds separated by commas (pages, slots, ports, bank,
-                            blocks). Prints, once everything is taken:
+     exhog hog SEED ORDER [US]
+                            ORDER: kinds separated by commas (pages, slots, ports, bank,
+                            blocks). With US, a killer (exhog killer) kills the hog after US
+                            microseconds, wherever it is then. Prints, once all is taken:
        exhog: ready aid A group G sentinel S pages N/E slots N/E ports N/E bank N/E
               blocks N/E odd K deep D (one line; N taken, E the error that ended the grab,
                                        0 when not tried; K: calls that failed with an error
@@ -15,6 +17,8 @@
                             then waits until the sentinel dies (akill S), frees its blocks
                             (pmmFreeAll of its key, or HR_EXIT_HDL so that its group ends
                             and HR frees them) and exits: "exhog: done".
+     exhog killer A US      sleeps US microseconds, kills actor A: "exhog: killer killed hog
+                            A: E" (E: K_OK, or K_EUNKNOWN when A had already ended).
      exhog child P N        holds a slot (and N ports) for the hog: reports to port P, then
                             waits on it until the hog is gone.
      exhog sentinel P       the hog waits on it; killing it makes the hog end.
@@ -43,9 +47,10 @@
 #define EXHOG_STACK_USE (24 * 1024)       /* bytes of stack touched before anything else */
 #define EXHOG_CHUNK_MAX 16384u            /* pages of the first rgnAllocate */
 #define EXHOG_STARVE_PAGES 8              /* a starving victim eats pages below this many */
+#define EXHOG_KILLER_PRIO 30              /* above PMM (20) and HR (19) */
 #define EXHOG_OP_CHILD  1                 /* a child's report: w1 ports taken, w2 last error */
 #define EXHOG_OP_SENT   2                 /* the sentinel's port: w1 */
-#define EXHOG_OP_WAIT   3                 /* the sentinel waits on the hog's port */
+#define EXHOG_OP_WAIT   3                 /* the hog waits on the sentinel's port */
 
 enum exhog_kind { EX_PAGES, EX_SLOTS, EX_PORTS, EX_BANK, EX_BLOCKS, EX_KINDS };
 static const char *const exhog_kinds[EX_KINDS] = { "pages", "slots", "ports", "bank", "blocks" };
@@ -96,19 +101,27 @@ static void __attribute__((noinline)) exhog_touch_stack(void)
         area[i] = 0;
 }
 
-/* Packs argc strings for SYS_ACTOR_CREATE and spawns an exhog; its aid or K_E*. */
-static int exhog_spawn(const char *mode, int port, int nports)
+/* Packs argc strings for SYS_ACTOR_CREATE and spawns "exhog mode a b" with the given
+   privileges and priority (0: the image's); its aid or K_E*. */
+static int exhog_spawn_as(const char *mode, long a, long b, uint32_t privs, uint32_t prio)
 {
     static char args[64];
     struct actor_spawn sp;
-    int len = snprintf(args, sizeof(args), "exhog%c%s%c%d%c%d", 0, mode, 0, port, 0, nports) + 1;
+    int len = snprintf(args, sizeof(args), "exhog%c%s%c%ld%c%ld", 0, mode, 0, a, 0, b) + 1;
     memset(&sp, 0, sizeof(sp));
     strcpy(sp.image, "exhog");
     sp.argc = 4;
     sp.args_len = (uint32_t)len;
     sp.args = args;
-    sp.privileges = 0;
+    sp.privileges = privs;
+    sp.priority = prio;
     return (int)sys_call1(SYS_ACTOR_CREATE, (long)&sp);
+}
+
+/* Spawns a helper of the hog (child, sentinel) without privileges. */
+static int exhog_spawn(const char *mode, int port, int nports)
+{
+    return exhog_spawn_as(mode, port, nports, 0, 0);
 }
 
 /* Takes pool pages with rgnAllocate, halving the chunk on failure; *err: the last error. */
@@ -270,13 +283,30 @@ static void __attribute__((noinline, noreturn)) exhog_starve(void)
     }
 }
 
+/* The killer: sleeps us microseconds of virtual time, then kills the hog wherever it is
+   (its priority is above the servers', so the hog may be waiting for the PMM's reply). */
+static int exhog_killer_main(int hog, long us)
+{
+    sys_call1(SYS_DELAY, us);
+    int r = (int)sys_call1(SYS_ACTOR_KILL, hog);
+    exhog_say("exhog: killer killed hog %d: %d\n", hog, r);
+    return 0;
+}
+
 /* The hog: grabs the kinds of ORDER in turn, reports, waits for its sentinel, ends. */
-static int exhog_hog(uint32_t seed, const char *order)
+static int exhog_hog(uint32_t seed, const char *order, long kill_us)
 {
     int got[EX_KINDS] = { 0 }, err[EX_KINDS] = { 0 }, children = 0;
     int self = agetId();
     exhog_rng = seed ? seed : 1;
     exhog_group = hrGetActorGroup(self);
+    if (kill_us >= 0) {
+        int killer = exhog_spawn_as("killer", self, kill_us, ACTOR_PRIVS_IMAGE, EXHOG_KILLER_PRIO);
+        if (killer < 0) {
+            exhog_say("exhog: cannot start the killer: %d\n", killer);
+            return 1;
+        }
+    }
     exhog_port = (int)sys_call1(SYS_PORT_CREATE, 0);
     if (exhog_port < 0) {
         exhog_say("exhog: cannot create a port: %d\n", exhog_port);
@@ -290,10 +320,8 @@ static int exhog_hog(uint32_t seed, const char *order)
     int sport = -1;
     while (sport < 0) {
         struct sys_ipc_ret m = sys_ipc_recv(exhog_port, NULL);
-        if (m.status == K_OK && (int32_t)m.r6 == sentinel && m.w[0] == EXHOG_OP_SENT) {
-            sport = (int)m.w[1];
-            sys_ipc_reply(m.r5, K_OK, 0, 0, 0, NULL);
-        }
+        if (m.status == K_OK && (int32_t)m.r6 == sentinel && m.w[0] == EXHOG_OP_SENT)
+            sport = (int)m.w[1];    /* no reply: the sentinel waits on the hog while it lives */
     }
     for (const char *p = order; *p;) {
         size_t len = strcspn(p, ",");
@@ -316,8 +344,8 @@ static int exhog_hog(uint32_t seed, const char *order)
               got[EX_PAGES], err[EX_PAGES], got[EX_SLOTS], err[EX_SLOTS], got[EX_PORTS],
               err[EX_PORTS], got[EX_BANK], err[EX_BANK], got[EX_BLOCKS], err[EX_BLOCKS],
               exhog_odd, deep);
-    /* Waits in a call to the sentinel: it receives it and never replies, so the call ends
-       (K_EDEAD) when the sentinel dies. */
+    /* Waits in a call to the sentinel's port: the sentinel never receives it (it waits for
+       the hog's reply), so the call ends (K_EDEAD) when the sentinel dies. */
     struct sys_ipc_ret w = sys_ipc_call(sport, EXHOG_OP_WAIT, 0, 0, 0, NULL);
     if (w.status != K_EDEAD)
         exhog_say("exhog: odd: the wait on the sentinel ended with %ld\n", w.status);
@@ -347,8 +375,9 @@ static int exhog_child_main(int port, int nports)
     return 0;
 }
 
-/* The sentinel: gives the hog its port, takes the hog's waiting call and never answers it;
-   then waits on the hog's port, so that it ends when the hog does. */
+/* The sentinel: gives the hog a port of its own, on which it never receives, in a call the
+   hog never answers: the hog's wait on that port ends when the sentinel dies, and the
+   sentinel ends when the hog does, whenever that is. */
 static int exhog_sentinel_main(int port)
 {
     int mine = (int)sys_call1(SYS_PORT_CREATE, 0);
@@ -357,8 +386,6 @@ static int exhog_sentinel_main(int port)
         return 1;
     }
     sys_ipc_call(port, EXHOG_OP_SENT, (uint32_t)mine, 0, 0, NULL);
-    sys_ipc_recv(mine, NULL);
-    sys_ipc_call(port, EXHOG_OP_WAIT, 0, 0, 0, NULL);
     return 0;
 }
 
@@ -367,7 +394,10 @@ int main(int argc, char **argv)
     exhog_touch_stack();
     const char *mode = argc > 1 ? argv[1] : "";
     if (!strcmp(mode, "hog") && argc > 3)
-        return exhog_hog((uint32_t)strtoul(argv[2], NULL, 0), argv[3]);
+        return exhog_hog((uint32_t)strtoul(argv[2], NULL, 0), argv[3],
+                         argc > 4 ? strtol(argv[4], NULL, 0) : -1);
+    if (!strcmp(mode, "killer") && argc > 3)
+        return exhog_killer_main(atoi(argv[2]), strtol(argv[3], NULL, 0));
     if (!strcmp(mode, "child") && argc > 3)
         return exhog_child_main(atoi(argv[2]), atoi(argv[3]));
     if (!strcmp(mode, "sentinel") && argc > 2)
@@ -386,7 +416,7 @@ int main(int argc, char **argv)
         exhog_say("exhog: freed %d\n", pmmFreeAll(EXHOG_KEY, sizeof(EXHOG_KEY)));
         return 0;
     }
-    exhog_say("usage: exhog hog SEED ORDER | child PORT N | sentinel PORT | victim [starve] | "
-              "free\n");
+    exhog_say("usage: exhog hog SEED ORDER [US] | killer AID US | child PORT N | sentinel PORT | "
+              "victim [starve] | free\n");
     return 2;
 }
