@@ -261,7 +261,9 @@ class Round:
             }[(k, err)]
             if not why:
                 self.wrong(f"{k}: the grab ended with {err} while the counts say {c}")
-        if len(p["kinds"]) == 1 and not full[p["kinds"][0]]:
+        # The bank alone ends when its pages or its directory entries run out.
+        taken = full["bank"] or full["blocks"] if p["kinds"] == ["bank"] else full[p["kinds"][0]]
+        if len(p["kinds"]) == 1 and not taken:
             self.f["exhaust_shortfall_count"] += 1
             self.job.fail(f"round {self.index}: {p['kinds'][0]} taken alone but not all taken: {c}")
         return {"pages": full["pages"], "slots": full["slots"], "pages_low": pages_low,

@@ -227,11 +227,12 @@ static int exhog_block(uint32_t pages)
 }
 
 /* Takes every bank page with blocks of random sizes, halving on K_ENOMEM; stops at a full
-   directory. Returns pages taken; *err: the error that ended it. */
+   directory. Blocks of 4 pages or more, so that the directory (256 entries) outlasts the
+   bank's pages (1006 on virt). Returns pages taken; *err: the error that ended it. */
 static int exhog_bank(int *err)
 {
     int got = 0;
-    for (uint32_t size = 1 + exhog_random() % 64; size; size /= 2) {
+    for (uint32_t size = 4 + exhog_random() % 61; size; size /= 2) {
         for (;;) {
             int r = exhog_block(size);
             if (r != K_OK) {
