@@ -27,9 +27,8 @@ DOCUMENTED = {
     "blocks": {K_ETOOMUCH, K_ENOMEM},
 }
 LOW_PAGES = 64          # fewer free pool pages than this: a new actor or mapping may not fit
-READY = re.compile(r"^exhog: ready aid (\d+) group (-?\d+) sentinel (\d+) "
-                   + " ".join(rf"{k} (\d+)/(-?\d+)" for k in KINDS) + r" odd (\d+) deep (-?\d+)\n",
-                   re.MULTILINE)
+READY = (r"exhog: ready aid (\d+) group (-?\d+) sentinel (\d+) "
+         + " ".join(rf"{k} (\d+)/(-?\d+)" for k in KINDS) + r" odd (\d+) deep (-?\d+)")
 # What must never appear: a kernel panic, a critical actor's end, a site restart (a new
 # boot banner), a system actor deleted after a fault.
 KERNEL_FAULT = re.compile(r"panic|^kernel: critical actor|^hr: .*: site restart$|^Reprise |"
@@ -40,6 +39,7 @@ SCALES = {"smoke": (1, 7), "full": (4, 50)}     # jobs, rounds a job
 
 
 def jobs(scale: str) -> list[dict]:
+    """Each job boots one machine and plays its rounds on it (a new one after a finding)."""
     n, rounds = SCALES[scale]
     return [{"rounds": rounds} for _ in range(n)]
 
@@ -90,6 +90,7 @@ class Round:
         self.start = sh.m.pos
 
     def cmd(self, line: str) -> str:
+        """A console command; a console that does not answer is dead."""
         try:
             return self.sh.cmd(line, COMMAND_TIMEOUT)
         except AssertionError as e:
@@ -106,17 +107,21 @@ class Round:
             self.m.pos = max(old, self.m.pos)
 
     def expect_line(self, pattern: str, since: int) -> re.Match:
+        """line_since, where a line that never comes means the console is dead."""
         try:
             return self.line_since(pattern, since)
         except AssertionError:
             raise Dead(f"no line matching {pattern!r}") from None
 
     def wrong(self, what: str) -> None:
+        """A call failed with an undocumented error, or succeeded where it could not."""
         self.f["exhaust_wrong_errors_count"] += 1
         self.job.fail(f"round {self.index}: {what}")
 
     def run(self, p: dict, baseline: dict) -> None:
-        gid_hog, gid_victim, gid_probe = 3 * self.index + 10, 3 * self.index + 11, 3 * self.index + 12
+        """A round: the victim group, the hog, the checks while everything is taken, the
+        victim's crash, the hog's end, the counts back to the baseline."""
+        gid_hog, gid_victim, gid_probe = (3 * self.index + 10 + k for k in range(3))
         victim = None
         if p["victim"]:
             since = self.m.pos
@@ -132,10 +137,10 @@ class Round:
             self.wrong(f"'{line}' did not start the hog: {out.strip()}")
             return
         try:
-            r = self.line_since(READY.pattern[1:-2], since, 300)
+            r = self.line_since(READY, since, 300)
         except AssertionError:
             raise Dead("the hog never said it was ready") from None
-        hog, hog_group, sentinel = int(r[1]), int(r[2]), int(r[3])
+        hog, sentinel = int(r[1]), int(r[3])
         got = {k: (int(r[4 + 2 * i]), int(r[5 + 2 * i])) for i, k in enumerate(KINDS)}
         self.job.log(f"round {self.index}: hog {hog} took {got}")
         self.f["exhaust_pages_taken_pages"] += got["pages"][0]
@@ -152,7 +157,7 @@ class Round:
         self.probe(p, held, gid_probe)
         if victim:
             self.crash_victim(victim, gid_victim)
-        self.end_hog(p, hog, sentinel, hog_group, gid_hog, got)
+        self.end_hog(p, hog, sentinel, gid_hog, got)
         if victim:
             out = self.cmd(f"akill -g {gid_victim}")
             if f"killed group {gid_victim}" not in out:
@@ -245,7 +250,7 @@ class Round:
             "blocks": c["bank_blocks_used"] == c["bank_blocks_total"],
         }
         for k in p["kinds"]:
-            n, err = got[k]
+            err = got[k][1]
             if err not in DOCUMENTED[k]:
                 self.wrong(f"{k}: the grab ended with error {err}, documented: {DOCUMENTED[k]}")
                 continue
@@ -338,8 +343,7 @@ class Round:
             self.job.fail(f"round {self.index}: victim group {gid} did not come back: "
                           f"{self.m.text[self.start:][-600:]}")
 
-    def end_hog(self, p: dict, hog: int, sentinel: int, hog_group: int, gid: int,
-                got: dict) -> None:
+    def end_hog(self, p: dict, hog: int, sentinel: int, gid: int, got: dict) -> None:
         """Ends the hog the round's way, then checks the ways it ended."""
         since = self.m.pos
         if p["end"] == "exit":
@@ -389,6 +393,7 @@ def boot(job: Job) -> tuple[Shell, dict]:
 
 
 def run(job: Job) -> dict:
+    """Plays the job's rounds; a dead console or a leak ends its machine (a new one follows)."""
     f = {name: 0 for name in (
         "exhaust_rounds_count", "exhaust_console_calls_count", "exhaust_pages_taken_pages",
         "exhaust_slots_taken_count", "exhaust_ports_taken_count", "exhaust_bank_taken_pages",
