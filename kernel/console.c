@@ -74,20 +74,22 @@ static int console_raw(void)
     return console_fg ? console_fg->con_raw : 1;
 }
 
-/* Moves typed input into a's buffer; returns the count, 0 for the end of file, -1 when
-   there is nothing to take, or K_EFAULT when the buffer is no longer writable. */
-static int console_take(struct actor *a, uaddr_t buf, uint32_t len)
+/* Moves typed input into a's buffer: *n is the count, 0 for the end of file, or -1 when
+   there is nothing to take. Returns K_OK, or K_EFAULT (K_ENOMEM) when the buffer is no
+   longer writable. */
+static int console_take(struct actor *a, uaddr_t buf, uint32_t len, int *n)
 {
     char chunk[CONSOLE_CHUNK];
     uint32_t want = len < CONSOLE_CHUNK ? len : CONSOLE_CHUNK;
     /* Checked before anything is taken, so that no typed character is lost (the buffer was
        checked at the call, but a privileged actor may have changed the reader's memory). */
-    if (!vm_check(&a->vm, buf, want, 1))
-        return K_EFAULT;
-    int n = tty_read(&console_tty, chunk, want, console_raw());
-    if (n > 0)
-        vm_copyout(&a->vm, buf, chunk, (size_t)n);
-    return n;
+    int err = vm_check(&a->vm, buf, want, 1);
+    if (err)
+        return err;
+    *n = tty_read(&console_tty, chunk, want, console_raw());
+    if (*n > 0)
+        vm_copyout(&a->vm, buf, chunk, (size_t)*n);
+    return K_OK;
 }
 
 /* Ends a's blocked read with result r. */
@@ -103,14 +105,14 @@ static void console_deliver(void)
     struct actor *a = console_fg ? console_fg_wait : console_bg_wait;
     if (!a || !tty_readable(&console_tty, console_raw()))
         return;
-    int n = console_take(a, a->con_buf, a->con_len);
-    if (n < 0 && n != K_EFAULT)
+    int n, err = console_take(a, a->con_buf, a->con_len, &n);
+    if (!err && n < 0)
         return;
     if (a == console_fg_wait)
         console_fg_wait = NULL;
     else
         console_bg_wait = NULL;
-    console_wake(a, n);
+    console_wake(a, err ? err : n);
 }
 
 /* Ctrl-C while an actor has the console: it is detached, its pending read fails, what was
@@ -167,8 +169,9 @@ void console_sys_write(struct actor *self)
 {
     uaddr_t buf = self->tf.r[0];
     uint32_t len = self->tf.r[1];
-    if (!vm_check(&self->vm, buf, len, 0)) {
-        self->tf.r[0] = (uint32_t)K_EFAULT;
+    int err = vm_check(&self->vm, buf, len, 0);
+    if (err) {
+        self->tf.r[0] = (uint32_t)err;
         return;
     }
     /* The kernel does not run other actors while it prints: at most this much a call
@@ -195,8 +198,9 @@ void console_sys_read(struct actor *self)
         self->tf.r[0] = (uint32_t)K_EINVAL;
         return;
     }
-    if (!vm_check(&self->vm, buf, len, 1)) {
-        self->tf.r[0] = (uint32_t)K_EFAULT;
+    int err = vm_check(&self->vm, buf, len, 1);
+    if (err) {
+        self->tf.r[0] = (uint32_t)err;
         return;
     }
     /* The background reader waits while an actor has the console; another actor that
@@ -212,9 +216,13 @@ void console_sys_read(struct actor *self)
         self->tf.r[0] = 0;
         return;
     }
-    int n = bg && console_fg ? -1 : console_take(self, buf, len);
-    if (n >= 0 || n == K_EFAULT || (flags & CONSOLE_READ_NONBLOCK)) {
-        self->tf.r[0] = (uint32_t)(n == -1 ? 0 : n);
+    int n = -1;
+    if (!(bg && console_fg) && (err = console_take(self, buf, len, &n)) != K_OK) {
+        self->tf.r[0] = (uint32_t)err;
+        return;
+    }
+    if (n >= 0 || (flags & CONSOLE_READ_NONBLOCK)) {
+        self->tf.r[0] = (uint32_t)(n < 0 ? 0 : n);
         return;
     }
     if (bg)

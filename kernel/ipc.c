@@ -98,14 +98,15 @@ static int ipc_read_bufs(struct actor *a, uaddr_t bufs, struct ipc_bufs *out)
     *out = (struct ipc_bufs){ 0 };
     if (!bufs)
         return K_OK;
-    if (vm_copyin(&a->vm, out, bufs, sizeof(*out)) != K_OK)
-        return K_EFAULT;
+    int err = vm_copyin(&a->vm, out, bufs, sizeof(*out));
+    if (err)
+        return err;
     if (out->send_len > IPC_BUF_MAX || out->recv_cap > IPC_BUF_MAX)
         return K_EINVAL;
     /* Both areas must be usable now, so that no later step can fail on them. */
-    if (!vm_check(&a->vm, (uaddr_t)(uintptr_t)out->send, out->send_len, 0) ||
-        !vm_check(&a->vm, (uaddr_t)(uintptr_t)out->recv, out->recv_cap, 1))
-        return K_EFAULT;
+    if ((err = vm_check(&a->vm, (uaddr_t)(uintptr_t)out->send, out->send_len, 0)) ||
+        (err = vm_check(&a->vm, (uaddr_t)(uintptr_t)out->recv, out->recv_cap, 1)))
+        return err;
     return K_OK;
 }
 
@@ -130,9 +131,9 @@ static int ipc_deliver(struct port *p, struct actor *c)
     if (cb.send_len > rb.recv_cap)
         return K_EINVAL;
     if (cb.send_len &&
-        vm_copy_between(&r->vm, (uaddr_t)(uintptr_t)rb.recv, &c->vm,
-                        (uaddr_t)(uintptr_t)cb.send, cb.send_len) != K_OK)
-        return K_EFAULT;
+        (err = vm_copy_between(&r->vm, (uaddr_t)(uintptr_t)rb.recv, &c->vm,
+                               (uaddr_t)(uintptr_t)cb.send, cb.send_len)) != K_OK)
+        return err;
     ipc_set_recv_len(r, cb.send_len);
     for (int i = 1; i <= 4; i++)
         r->tf.r[i] = c->tf.r[i];
@@ -217,8 +218,9 @@ void ipc_recv(struct actor *self, int32_t port, uaddr_t bufs)
     }
     struct ipc_bufs rb;
     /* The kernel writes recv_len back into bufs: it must be writable too. */
-    int err = bufs && !vm_check(&self->vm, bufs, sizeof(rb), 1) ? K_EFAULT
-                                                                : ipc_read_bufs(self, bufs, &rb);
+    int err = bufs ? vm_check(&self->vm, bufs, sizeof(rb), 1) : K_OK;
+    if (!err)
+        err = ipc_read_bufs(self, bufs, &rb);
     if (err) {
         self->tf.r[0] = (uint32_t)err;
         return;
@@ -284,10 +286,9 @@ void ipc_reply(struct actor *self, int32_t token, uaddr_t bufs)
         self->tf.r[0] = (uint32_t)K_EINVAL;
         return;
     }
-    if (!err && sb.send_len &&
-        vm_copy_between(&c->vm, (uaddr_t)(uintptr_t)cb.recv, &self->vm,
-                        (uaddr_t)(uintptr_t)sb.send, sb.send_len) != K_OK)
-        err = K_EFAULT;
+    if (!err && sb.send_len)
+        err = vm_copy_between(&c->vm, (uaddr_t)(uintptr_t)cb.recv, &self->vm,
+                              (uaddr_t)(uintptr_t)sb.send, sb.send_len);
     if (err) {
         ipc_fail(c, err);
         self->tf.r[0] = (uint32_t)err;

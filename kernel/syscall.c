@@ -121,9 +121,13 @@ void syscall_actor_fault(struct actor *a, enum fault_kind kind, uint32_t pc, uin
     } else {
         struct fault_status st = fault_decode(fsr, kind == FAULT_KIND_DATA_ABORT);
         struct vm_region *r = vm_region_find(&a->vm, addr);
+        /* A stack page missing at a data abort is one trap_dabt could not bring in: the
+           page pool is empty, which the record says rather than a bare translation fault. */
         const char *where = addr >= ACTOR_USER_TOP_VADDR ? ", kernel address"
                           : r && r->kind == VM_RGN_GUARD ? ", stack guard page"
-                          : r && r->kind == VM_RGN_RESERVED ? ", reserved region" : "";
+                          : r && r->kind == VM_RGN_RESERVED ? ", reserved region"
+                          : r && r->kind == VM_RGN_STACK && kind == FAULT_KIND_DATA_ABORT &&
+                            st.cls == FAULT_TRANSLATION ? ", no free page for the stack" : "";
         fmt_snprintf(rec.text, sizeof(rec.text), "%s pc=0x%08x addr=0x%08x %s, %s%s", sys_fault_names[kind],
                      pc, addr, kind == FAULT_KIND_PREFETCH_ABORT ? "execute" : write ? "write" : "read",
                      fault_class_name(st.cls), where);
@@ -195,8 +199,9 @@ static void sys_rgn_allocate(struct actor *self)
         return;
     }
     /* Read, and check the descriptor can be written back, before changing anything. */
-    if (vm_copyin(&self->vm, &d, udesc, sizeof(d)) || !vm_check(&self->vm, udesc, sizeof(d), 1)) {
-        sys_ret(self, K_EFAULT);
+    if ((err = vm_copyin(&self->vm, &d, udesc, sizeof(d))) ||
+        (err = vm_check(&self->vm, udesc, sizeof(d), 1))) {
+        sys_ret(self, err);
         return;
     }
     uint32_t opt = d.options;
@@ -255,8 +260,8 @@ static void sys_rgn_free(struct actor *self)
         sys_ret(self, err);
         return;
     }
-    if (vm_copyin(&self->vm, &d, self->tf.r[1], sizeof(d))) {
-        sys_ret(self, K_EFAULT);
+    if ((err = vm_copyin(&self->vm, &d, self->tf.r[1], sizeof(d)))) {
+        sys_ret(self, err);
         return;
     }
     if (d.options == K_FREEALL) {
@@ -290,8 +295,8 @@ static void sys_actor_create(struct actor *self)
         sys_ret(self, K_EPRIV);
         return;
     }
-    if (vm_copyin(&self->vm, &sp, self->tf.r[0], sizeof(sp))) {
-        sys_ret(self, K_EFAULT);
+    if ((err = vm_copyin(&self->vm, &sp, self->tf.r[0], sizeof(sp)))) {
+        sys_ret(self, err);
         return;
     }
     if (sp.args_len > ACTOR_ARGS_MAX || sp.argc > ACTOR_ARGC_MAX || (sp.flags & ~ACTOR_SPAWN_HELD) ||
@@ -299,8 +304,8 @@ static void sys_actor_create(struct actor *self)
         sys_ret(self, K_EINVAL);
         return;
     }
-    if (vm_copyin(&self->vm, args, (uaddr_t)(uintptr_t)sp.args, sp.args_len)) {
-        sys_ret(self, K_EFAULT);
+    if ((err = vm_copyin(&self->vm, args, (uaddr_t)(uintptr_t)sp.args, sp.args_len))) {
+        sys_ret(self, err);
         return;
     }
     const struct sysimg_file *f = sysimg_find(actor_sysimg(), sp.image);
@@ -567,8 +572,9 @@ static void sys_user_copy(struct actor *self)
 {
     uaddr_t dst = self->tf.r[0], src = self->tf.r[1];
     uint32_t len = self->tf.r[2];
-    if (!vm_check(&self->vm, dst, len, 1) || !vm_check(&self->vm, src, len, 0)) {
-        sys_ret(self, K_EFAULT);
+    int err = vm_check(&self->vm, dst, len, 1);
+    if (err || (err = vm_check(&self->vm, src, len, 0))) {
+        sys_ret(self, err);
         return;
     }
     sys_ret(self, vm_copy_between(&self->vm, dst, &self->vm, src, len));

@@ -385,15 +385,22 @@ int vm_fault_in(struct vm_space *vs, uint32_t va)
 /* ---- checked copies ------------------------------------------------------------------ */
 
 /* Kernel address of user address va if the actor may access it (writing when write is
-   set), bringing in a demand-zero page if needed; NULL otherwise. */
-static uint8_t *vm_user_ptr(struct vm_space *vs, uint32_t va, int write)
+   set), bringing in a demand-zero page if needed; NULL otherwise, with *err K_EFAULT (not
+   the actor's to access) or K_ENOMEM (a demand-zero page it may use, but the pool is
+   empty: the pointer is good, memory ran out). */
+static uint8_t *vm_user_ptr(struct vm_space *vs, uint32_t va, int write, int *err)
 {
+    *err = K_EFAULT;
     if (!vs || va >= ACTOR_USER_TOP_VADDR)
         return NULL;
     uint32_t *pte = vm_pte_slot(vs, va, 0);
     if (!pte || !(*pte & PTE_SMALL)) {
-        if (vm_fault_in(vs, va) != 1)
+        int in = vm_fault_in(vs, va);
+        if (in != 1) {
+            if (in < 0)
+                *err = in;
             return NULL;
+        }
         pte = vm_pte_slot(vs, va, 0);
     }
     uint32_t d = *pte;
@@ -401,28 +408,31 @@ static uint8_t *vm_user_ptr(struct vm_space *vs, uint32_t va, int write)
         return NULL;
     if (write && (d & PTE_AP2))
         return NULL;
+    *err = K_OK;
     return phys_to_virt((d & ~VM_PAGE_MASK) | (va & VM_PAGE_MASK));
 }
 
 int vm_check(struct vm_space *vs, uaddr_t addr, size_t n, int write)
 {
+    int err = K_OK;
     if (addr + n < addr)
-        return 0;
+        return K_EFAULT;
     for (uint32_t va = addr & ~VM_PAGE_MASK; n && va < addr + n; va += VM_PAGE_SIZE)
-        if (!vm_user_ptr(vs, va < addr ? addr : va, write))
-            return 0;
-    return 1;
+        if (!vm_user_ptr(vs, va < addr ? addr : va, write, &err))
+            return err;
+    return K_OK;
 }
 
 int vm_copyin(struct vm_space *vs, void *dst, uaddr_t src, size_t n)
 {
     uint8_t *d = dst;
     while (n) {
+        int err;
         if (src + n < src)
             return K_EFAULT;
-        uint8_t *s = vm_user_ptr(vs, src, 0);
+        uint8_t *s = vm_user_ptr(vs, src, 0, &err);
         if (!s)
-            return K_EFAULT;
+            return err;
         size_t chunk = VM_PAGE_SIZE - (src & VM_PAGE_MASK);
         if (chunk > n)
             chunk = n;
@@ -438,10 +448,11 @@ int vm_copyout(struct vm_space *vs, uaddr_t dst, const void *src, size_t n)
 {
     const uint8_t *s = src;
     /* Check every page first so that a failing copy changes nothing. */
-    if (!vm_check(vs, dst, n, 1))
-        return K_EFAULT;
+    int err = vm_check(vs, dst, n, 1);
+    if (err)
+        return err;
     while (n) {
-        uint8_t *d = vm_user_ptr(vs, dst, 1);
+        uint8_t *d = vm_user_ptr(vs, dst, 1, &err);
         size_t chunk = VM_PAGE_SIZE - (dst & VM_PAGE_MASK);
         if (chunk > n)
             chunk = n;
@@ -456,9 +467,10 @@ int vm_copyout(struct vm_space *vs, uaddr_t dst, const void *src, size_t n)
 int vm_copyin_str(struct vm_space *vs, char *dst, uaddr_t src, size_t max)
 {
     for (size_t i = 0; i < max; i++) {
-        uint8_t *s = vm_user_ptr(vs, src + i, 0);
+        int err;
+        uint8_t *s = vm_user_ptr(vs, src + i, 0, &err);
         if (!s)
-            return K_EFAULT;
+            return err;
         dst[i] = (char)*s;
         if (!*s)
             return (int)i;
@@ -469,13 +481,14 @@ int vm_copyin_str(struct vm_space *vs, char *dst, uaddr_t src, size_t max)
 int vm_copy_between(struct vm_space *to, uaddr_t dst, struct vm_space *from, uaddr_t src,
                     size_t n)
 {
-    if (!vm_check(to, dst, n, 1) || !vm_check(from, src, n, 0))
-        return K_EFAULT;
+    int err = vm_check(to, dst, n, 1);
+    if (err || (err = vm_check(from, src, n, 0)))
+        return err;
     while (n) {
-        uint8_t *s = vm_user_ptr(from, src, 0);
+        uint8_t *s = vm_user_ptr(from, src, 0, &err);
         if (!s)
-            return K_EFAULT;
-        uint8_t *d = vm_user_ptr(to, dst, 1);
+            return err;
+        uint8_t *d = vm_user_ptr(to, dst, 1, &err);
         size_t chunk = VM_PAGE_SIZE - (src & VM_PAGE_MASK);
         size_t dchunk = VM_PAGE_SIZE - (dst & VM_PAGE_MASK);
         if (dchunk < chunk)

@@ -72,16 +72,19 @@ int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned pro
    demand-paged, K_ENOMEM when out of pages. */
 int vm_fault_in(struct vm_space *vs, uint32_t va);
 
-/* Checked copies between kernel memory and user space: K_OK or K_EFAULT (nothing is
-   copied past the first bad page; outputs need user-writable pages). */
+/* Checked copies between kernel memory and user space: K_OK, K_EFAULT (nothing is copied
+   past the first bad page; outputs need user-writable pages) or K_ENOMEM (a demand-zero
+   stack page the copy needs cannot be had: the pool is empty). */
 int vm_copyin(struct vm_space *vs, void *dst, uaddr_t src, size_t n);
 int vm_copyout(struct vm_space *vs, uaddr_t dst, const void *src, size_t n);
-/* Whether the actor may read (or write, when write is set) all of [addr, addr + n). */
+/* K_OK when the actor may read (or write, when write is set) all of [addr, addr + n),
+   bringing in the demand-zero pages it needs; else K_EFAULT, or K_ENOMEM (the pool is
+   empty). */
 int vm_check(struct vm_space *vs, uaddr_t addr, size_t n, int write);
 /* Copies a NUL-terminated string of at most max bytes (NUL included): its length,
-   K_EFAULT, or K_EINVAL when no NUL is found within max. */
+   K_EFAULT (or K_ENOMEM, as above), or K_EINVAL when no NUL is found within max. */
 int vm_copyin_str(struct vm_space *vs, char *dst, uaddr_t src, size_t max);
-/* Copies n bytes from one space to another (IPC buffers): K_OK or K_EFAULT. */
+/* Copies n bytes from one space to another (IPC buffers): K_OK, K_EFAULT or K_ENOMEM. */
 int vm_copy_between(struct vm_space *to, uaddr_t dst, struct vm_space *from, uaddr_t src,
                     size_t n);
 

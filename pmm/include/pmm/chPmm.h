@@ -16,7 +16,9 @@ typedef char PmmDelKey[32];         /* deletion key; a string literal decays to 
 
 /* Allocates the block blockName (memSize bytes, rounded up to pages, zero-filled) or, when
    it exists, maps the same pages again; *addr gets its address, the same in every run of
-   the same image. K_OK, or K_EINVAL, K_EPRIV, K_ENOMEM, K_ETOOMUCH, K_EFAULT. */
+   the same image. K_OK, or K_EINVAL, K_EPRIV, K_ENOMEM (the bank is full, or the kernel has
+   no page left for the caller's page table of the mapping), K_ETOOMUCH (the block directory
+   is full), K_EFAULT. */
 KnError pmmAllocate(VmAddr *addr, PmmName *blockName, size_t memSize, PmmDelKey delKey,
                     size_t delKeySize) PMM_KEY_ACCESS(4, 5);
 /* Frees a block and unmaps it from every actor that mapped it. */

@@ -2,7 +2,11 @@
  *
  * "svc #0" with the call number in r7 and arguments in r0-r5. The result is in r0
  * (K_OK or a value >= 0 on success, a negative K_E* code on failure); IPC calls also
- * return message words in r1-r4 and a length or token in r5, r6. r7 is clobbered. */
+ * return message words in r1-r4 and a length or token in r5, r6. r7 is clobbered.
+ *
+ * A pointer argument the caller may not use gives K_EFAULT. One on a demand-zero stack page
+ * the caller never touched gives K_ENOMEM when the page pool is empty (the pointer is good,
+ * memory ran out). Running out of a kernel table gives K_ETOOMUCH, out of pages K_ENOMEM. */
 #pragma once
 
 enum sys_number {
@@ -17,13 +21,16 @@ enum sys_number {
     SYS_ACTOR_SELF,        /* () -> the caller's actor id */
     SYS_DELAY,             /* (uint32_t microseconds) -> K_OK after at least that long */
     SYS_YIELD,             /* () -> K_OK */
-    SYS_RGN_ALLOCATE,      /* (int aid, KnRgnDesc *rgn) -> K_OK, rgn->startAddr/endAddr set */
+    SYS_RGN_ALLOCATE,      /* (int aid, KnRgnDesc *rgn) -> K_OK, rgn->startAddr/endAddr set;
+                              K_ENOMEM: not enough free pages (or no such gap for K_ANYWHERE) */
     SYS_RGN_FREE,          /* (int aid, KnRgnDesc *rgn) -> K_OK */
-    SYS_ACTOR_CREATE,      /* (const struct actor_spawn *spec) -> new actor id  [PRIV_ACTORS] */
+    SYS_ACTOR_CREATE,      /* (const struct actor_spawn *spec) -> new actor id  [PRIV_ACTORS];
+                              K_ETOOMUCH: no free actor slot, K_ENOMEM: not enough pages */
     SYS_ACTOR_KILL,        /* (int aid) -> K_OK  [PRIV_ACTORS, or aid is the caller]; the fault
                               port hears of it, unless its owner did the killing */
     SYS_ACTOR_INFO,        /* (int index, struct actor_info *out) -> K_OK; K_EUNKNOWN past the end */
-    SYS_PORT_CREATE,       /* (int wellknown) -> port id; wellknown != 0 needs PRIV_SERVER */
+    SYS_PORT_CREATE,       /* (int wellknown) -> port id; wellknown != 0 needs PRIV_SERVER;
+                              K_ETOOMUCH: the port table is full, or the caller owns 8 ports */
     SYS_PORT_LOOKUP,       /* (int wellknown) -> port id of that well-known port */
     SYS_IPC_CALL,          /* (int port, w0, w1, w2, w3, const struct ipc_bufs *bufs)
                               -> r0 status, r1-r4 reply words, r5 reply bytes received */
