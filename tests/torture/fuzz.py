@@ -15,8 +15,11 @@ without being injected, a line from HR or the PMM server, a run that does not en
 Figures: fuzz_calls (system calls the fuzzers made), fuzz_priv_calls (those of the
 privileged fuzzer), fuzz_fuzzed_calls (calls with fuzzed arguments), fuzz_server_calls
 (requests to the PMM server and HR), fuzz_neutered_calls, fuzz_children_count (actors the
-privileged fuzzer started), fuzz_seeds_count; and, all 0: fuzz_kernel_faults,
-fuzz_hangs_count, fuzz_leaks_count, fuzz_actor_faults_count, fuzz_unexpected_lines_count."""
+privileged fuzzer started), fuzz_seeds_count; and, all 0: fuzz_kernel_faults (runs during
+which the kernel panicked, restarted the site or printed an unexpected line),
+fuzz_hangs_count, fuzz_leaks_count, fuzz_actor_faults_count, fuzz_unexpected_lines_count,
+fuzz_wrong_results_count (the fuzzer's oracle: a call that succeeded with a pointer it must
+refuse, e.g. an output into a never-mapped page or the fuzzer's read-only text)."""
 from __future__ import annotations
 
 import re
@@ -40,7 +43,8 @@ INJECTED = re.compile(r"hr: (?:nop|fuzz) \(aid \d+\) .*, injected by fuzz \(aid 
 KERNEL_FAULT = re.compile(r"KERNEL PANIC|system halted|kernel: site restart|kernel: critical actor|"
                           r"^Reprise |hr: previous run|^boot: ")
 ACTOR_FAULT = re.compile(r"hr: \S+ \(aid \d+\) .*; not restartable, deleted$|; actor deleted$|"
-                         r"^fuzz: FAIL")
+                         r"^fuzz: FAIL (?!call )")
+WRONG = re.compile(r"^fuzz: FAIL call ")
 SERVER_LINE = re.compile(r"(?:^|[.> ])(?:hr|pmm|cinit): ")
 
 
@@ -50,7 +54,9 @@ def jobs(scale: str) -> list[dict]:
 
 
 def _scan(job: Job, text: str, figures: dict) -> None:
-    """Sorts what the console showed during a run into findings."""
+    """Sorts what the console showed during a run into findings (a kernel fault counts once
+    a run, each line of it is written out)."""
+    kernel_fault = 0
     for line in text.splitlines():
         line = line.lstrip(".")
         if line.startswith("cinit> "):
@@ -58,8 +64,10 @@ def _scan(job: Job, text: str, figures: dict) -> None:
         if not line or DONE.match(line):
             continue
         if KERNEL_FAULT.search(line):
-            figures["fuzz_kernel_faults"] += 1
+            kernel_fault = 1
             job.fail(f"kernel fault: {line}")
+        elif WRONG.match(line):
+            job.fail(f"wrong result: {line}")
         elif INJECTED.search(line):
             continue
         elif ACTOR_FAULT.search(line):
@@ -67,11 +75,12 @@ def _scan(job: Job, text: str, figures: dict) -> None:
             job.fail(f"actor fault: {line}")
         elif "kernel: " in line:
             if not EXPECTED_KERNEL.search(line):
-                figures["fuzz_kernel_faults"] += 1
+                kernel_fault = 1
                 job.fail(f"unexpected kernel line: {line}")
         elif SERVER_LINE.search(line):
             figures["fuzz_unexpected_lines_count"] += 1
             job.fail(f"unexpected line: {line}")
+    figures["fuzz_kernel_faults"] += kernel_fault
 
 
 def _nop(sh: Shell) -> None:
@@ -88,7 +97,8 @@ def run(job: Job) -> dict:
     figures = dict(fuzz_calls=0, fuzz_priv_calls=0, fuzz_fuzzed_calls=0, fuzz_server_calls=0,
                    fuzz_neutered_calls=0, fuzz_children_count=0, fuzz_seeds_count=0,
                    fuzz_kernel_faults=0, fuzz_hangs_count=0, fuzz_leaks_count=0,
-                   fuzz_actor_faults_count=0, fuzz_unexpected_lines_count=0)
+                   fuzz_actor_faults_count=0, fuzz_unexpected_lines_count=0,
+                   fuzz_wrong_results_count=0)
     m = job.machine(p["image"], icount=True, timeout=60)
     sh = Shell(m)
     sh.prompt()
@@ -123,6 +133,7 @@ def run(job: Job) -> dict:
         figures["fuzz_server_calls"] += summary["server"]
         figures["fuzz_neutered_calls"] += summary["neutered"]
         figures["fuzz_children_count"] += summary["children"]
+        figures["fuzz_wrong_results_count"] += summary["wrong"]
         if status != 0:
             figures["fuzz_actor_faults_count"] += 1
             job.fail(f"seed {seed}: the fuzzer exited with status {status}")
@@ -146,5 +157,5 @@ CAMPAIGN = Campaign(
     jobs=jobs,
     run=run,
     zero=("fuzz_kernel_faults", "fuzz_hangs_count", "fuzz_leaks_count", "fuzz_actor_faults_count",
-          "fuzz_unexpected_lines_count"),
+          "fuzz_unexpected_lines_count", "fuzz_wrong_results_count"),
 )

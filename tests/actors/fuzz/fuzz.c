@@ -3,8 +3,10 @@
  * random requests to the PMM server and the HR controller, and prints one summary line.
  *
  *   fuzz run SEED COUNT   the fuzzer: COUNT fuzzed calls from xorshift32(SEED), then
- *                         "fuzz: done seed S calls N fuzzed F priv P server V children C
- *                          neutered X results ok=.. einval=.. ..." and exit(0)
+ *                         "fuzz: done seed=S calls=N fuzzed=F priv=P server=V children=C
+ *                          neutered=X wrong=W ok=.. einval=.. ..." and exit(0)
+ *                         (W: wrong results, calls that succeeded with a pointer they must
+ *                         refuse; the first few are also said as "fuzz: FAIL call ...")
  *   fuzz idle             a child that sleeps for ever (a live target to kill, inject, map into)
  *   fuzz call PORT CAP    a child that calls PORT once (no send buffer, CAP bytes to receive)
  *   fuzz read             a child that reads the console without NONBLOCK (blocks until killed)
@@ -107,7 +109,7 @@ static char fuzz_images[16][ACTOR_NAME_MAX];
 static uint32_t fuzz_nimages;
 
 /* Counters of the summary line. */
-static uint32_t fuzz_calls, fuzz_fuzzed, fuzz_server, fuzz_spawned, fuzz_neutered;
+static uint32_t fuzz_calls, fuzz_fuzzed, fuzz_server, fuzz_spawned, fuzz_neutered, fuzz_wrong;
 static uint32_t fuzz_results[16];       /* [0] K_OK or > 0, [-e] K_E*, [15] anything else */
 
 static const char fuzz_dots[] = "................................";
@@ -963,11 +965,97 @@ static int fuzz_neuter(uint32_t n, uint32_t a[6])
     return 1;
 }
 
+/* Whether [p, p + len) touches a page no call may accept: one that is never mapped (below
+   the image, the stack guard page, the first page of the PMM area, the kernel's, or past
+   the end of the address space), or, for an output, the fuzzer's read-only text. */
+static int fuzz_never_ok(uint32_t p, uint32_t len, int out)
+{
+    uint64_t lo = p, hi = (uint64_t)p + len;
+    if (!len)
+        return 0;
+    return lo < ACTOR_IMAGE_VADDR || hi > ACTOR_USER_TOP_VADDR ||
+           (lo < FUZZ_GUARD_VA + ACTOR_PAGE_SIZE && hi > FUZZ_GUARD_VA) ||
+           (lo < FUZZ_PMM_PROBE_VA + ACTOR_PAGE_SIZE && hi > FUZZ_PMM_PROBE_VA) ||
+           (out && lo < (uintptr_t)__text_end);
+}
+
+/* The oracle: a call that succeeded with a pointer it must refuse is a wrong result, said
+   on the console (the first few) and counted in the summary. */
+static void fuzz_check(uint32_t n, const uint32_t a[6], long st)
+{
+    uint32_t p = 0, len = 0;
+    int out = 1;
+    if (st < 0)
+        return;
+    switch (n) {
+    case SYS_CONSOLE_WRITE:
+        p = a[0], len = a[1], out = 0;
+        break;
+    case SYS_CONSOLE_READ:
+        p = a[0], len = a[1];
+        break;
+    case SYS_RGN_ALLOCATE:
+        p = a[1], len = sizeof(struct rgn_desc);
+        break;
+    case SYS_RGN_FREE:
+        p = a[1], len = sizeof(struct rgn_desc), out = 0;
+        break;
+    case SYS_ACTOR_CREATE:
+        p = a[0], len = sizeof(struct actor_spawn), out = 0;
+        break;
+    case SYS_ACTOR_INFO:
+        p = a[1], len = sizeof(struct actor_info);
+        break;
+    case SYS_IMAGE_INFO:
+        p = a[1], len = sizeof(struct image_info);
+        break;
+    case SYS_BOOT_INFO:
+        p = a[0], len = sizeof(struct boot_info);
+        break;
+    case SYS_MEM_INFO:
+        p = a[0], len = sizeof(struct mem_info);
+        break;
+    case SYS_BOOT_SCRIPT:
+        p = a[1], len = (uint32_t)st;
+        break;
+    case SYS_USER_COPY:
+        if (fuzz_never_ok(a[1], a[2], 0)) {
+            p = a[1], len = a[2], out = 0;
+            break;
+        }
+        p = a[0], len = a[2];
+        break;
+    case SYS_IPC_CALL:
+    case SYS_IPC_REPLY:
+        p = a[5], len = a[5] ? sizeof(struct ipc_bufs) : 0, out = 0;
+        break;
+    case SYS_IPC_RECV:
+        p = a[1], len = a[1] ? sizeof(struct ipc_bufs) : 0;
+        break;
+    default:
+        return;
+    }
+    if (!fuzz_never_ok(p, len, out))
+        return;
+    if (fuzz_wrong++ < 5) {
+        static char line[128];
+        char *q = line;
+        fuzz_fmt_str(&q, "\nfuzz: FAIL call");
+        fuzz_fmt_field(&q, "n", n);
+        fuzz_fmt_field(&q, "ptr", p);
+        fuzz_fmt_field(&q, "len", len);
+        fuzz_fmt_field(&q, "result", (uint32_t)st);
+        fuzz_fmt_str(&q, "\n");
+        fuzz_puts(line);
+    }
+}
+
 /* Bookkeeping after call n returned r. */
 static void fuzz_after(uint32_t n, const uint32_t a[6], struct sys_ipc_ret r)
 {
     long st = r.status;
     fuzz_results[st >= 0 ? 0 : st >= -14 ? -st : 15]++;
+    fuzz_check(n, a, st);
     switch (n) {
     case SYS_PORT_CREATE:
         if (st > 0 && fuzz_nports < FUZZ_PORTS_MAX)
@@ -1068,6 +1156,7 @@ static void fuzz_summary(uint32_t seed)
     fuzz_fmt_field(&p, "server", fuzz_server);
     fuzz_fmt_field(&p, "children", fuzz_spawned);
     fuzz_fmt_field(&p, "neutered", fuzz_neutered);
+    fuzz_fmt_field(&p, "wrong", fuzz_wrong);
     for (int i = 0; i < 16; i++)
         if (fuzz_results[i])
             fuzz_fmt_field(&p, names[i], fuzz_results[i]);
