@@ -19,12 +19,14 @@ privileged fuzzer started), fuzz_seeds_count; and, all 0: fuzz_kernel_faults (ru
 which the kernel panicked, restarted the site or printed an unexpected line),
 fuzz_hangs_count, fuzz_leaks_count, fuzz_actor_faults_count, fuzz_unexpected_lines_count,
 fuzz_wrong_results_count (the fuzzer's oracle: a call that succeeded with a pointer it must
-refuse, e.g. an output into a never-mapped page or the fuzzer's read-only text)."""
+refuse, e.g. an output into a never-mapped page or the fuzzer's read-only text),
+fuzz_uncovered_calls_count (system calls that never succeeded in a job, but for those the
+fuzzer is not meant to make succeed: the fuzzer reaches past every call's checks)."""
 from __future__ import annotations
 
 import re
 
-from common import Campaign, Job, Shell, count_differences
+from common import ROOT, Campaign, Job, Shell, count_differences
 from reprise import ConsoleError
 
 SCALES = {
@@ -46,6 +48,15 @@ ACTOR_FAULT = re.compile(r"hr: \S+ \(aid \d+\) .*; not restartable, deleted$|; a
                          r"^fuzz: FAIL (?!call )")
 WRONG = re.compile(r"^fuzz: FAIL call ")
 SERVER_LINE = re.compile(r"(?:^|[.> ])(?:hr|pmm|cinit): ")
+
+# System call numbers in order, from the ABI header: every call must succeed at least once in
+# a job (okmask of the summaries), but for those the fuzzer never makes succeed: the neutered
+# ones, and with no privilege those that need one or a caller to receive from.
+SYSCALLS = [n for n in re.findall(r"^\s*(SYS_\w+)\s*[,=]", (ROOT / "kernel/include/uapi/reprise/"
+                                  "syscall.h").read_text(), re.MULTILINE) if n != "SYS_COUNT"]
+NEVER_OK = {"SYS_EXIT", "SYS_FAULT_PORT_SET", "SYS_BANK_UNMAP", "SYS_SITE_RESTART"}
+NEVER_OK_UNPRIVILEGED = NEVER_OK | {"SYS_ACTOR_CREATE", "SYS_ACTOR_KILL", "SYS_ACTOR_INJECT",
+                                    "SYS_IPC_RECV", "SYS_IPC_REPLY", "SYS_BANK_MAP", "SYS_BANK_SYNC"}
 
 
 def jobs(scale: str) -> list[dict]:
@@ -98,7 +109,7 @@ def run(job: Job) -> dict:
                    fuzz_neutered_calls=0, fuzz_children_count=0, fuzz_seeds_count=0,
                    fuzz_kernel_faults=0, fuzz_hangs_count=0, fuzz_leaks_count=0,
                    fuzz_actor_faults_count=0, fuzz_unexpected_lines_count=0,
-                   fuzz_wrong_results_count=0)
+                   fuzz_wrong_results_count=0, fuzz_uncovered_calls_count=0)
     m = job.machine(p["image"], icount=True, timeout=60)
     sh = Shell(m)
     sh.prompt()
@@ -109,6 +120,7 @@ def run(job: Job) -> dict:
     _nop(sh)
     baseline = sh.counts()
     job.log(f"baseline {baseline}")
+    ok_mask, privileged = 0, False
     for _ in range(p["seeds"]):
         seed = job.rng.getrandbits(31) or 1
         start = len(m.text)
@@ -134,6 +146,8 @@ def run(job: Job) -> dict:
         figures["fuzz_neutered_calls"] += summary["neutered"]
         figures["fuzz_children_count"] += summary["children"]
         figures["fuzz_wrong_results_count"] += summary["wrong"]
+        ok_mask |= summary["okmask"]
+        privileged = summary["priv"] != 0
         if status != 0:
             figures["fuzz_actor_faults_count"] += 1
             job.fail(f"seed {seed}: the fuzzer exited with status {status}")
@@ -148,6 +162,12 @@ def run(job: Job) -> dict:
             baseline = counts
         if figures["fuzz_kernel_faults"]:
             break       # the machine restarted or halted: the next runs would prove nothing
+    if figures["fuzz_seeds_count"] == p["seeds"]:
+        never = NEVER_OK if privileged else NEVER_OK_UNPRIVILEGED
+        missing = [n for i, n in enumerate(SYSCALLS) if n not in never and not ok_mask >> i & 1]
+        if missing:
+            figures["fuzz_uncovered_calls_count"] = len(missing)
+            job.fail(f"calls that never succeeded: {', '.join(missing)}")
     return figures
 
 
@@ -157,5 +177,5 @@ CAMPAIGN = Campaign(
     jobs=jobs,
     run=run,
     zero=("fuzz_kernel_faults", "fuzz_hangs_count", "fuzz_leaks_count", "fuzz_actor_faults_count",
-          "fuzz_unexpected_lines_count", "fuzz_wrong_results_count"),
+          "fuzz_unexpected_lines_count", "fuzz_wrong_results_count", "fuzz_uncovered_calls_count"),
 )

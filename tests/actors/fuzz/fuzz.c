@@ -4,11 +4,13 @@
  *
  *   fuzz run SEED COUNT   the fuzzer: COUNT fuzzed calls from xorshift32(SEED), then
  *                         "fuzz: done seed=S calls=N fuzzed=F priv=P server=V children=C
- *                          neutered=X wrong=W ok=.. einval=.. ..." and exit(0)
+ *                          neutered=X wrong=W okmask=M ok=.. einval=.. ..." and exit(0)
+ *                         (M: bit n set when call n succeeded at least once)
  *                         (W: wrong results, calls that succeeded with a pointer they must
  *                         refuse; the first few are also said as "fuzz: FAIL call ...")
  *   fuzz idle             a child that sleeps for ever (a live target to kill, inject, map into)
- *   fuzz call PORT CAP    a child that calls PORT once (no send buffer, CAP bytes to receive)
+ *   fuzz call PORT CAP W0 a child that calls PORT once with word W0 (no send buffer, CAP
+ *                         bytes to receive): a port of the fuzzer's, or a server's
  *   fuzz read             a child that reads the console without NONBLOCK (blocks until killed)
  *   fuzz delay US         a child that sleeps US microseconds (huge values: until killed)
  * Any other arguments: exit at once (children may be given random ones).
@@ -110,6 +112,7 @@ static uint32_t fuzz_nimages;
 
 /* Counters of the summary line. */
 static uint32_t fuzz_calls, fuzz_fuzzed, fuzz_server, fuzz_spawned, fuzz_neutered, fuzz_wrong;
+static uint32_t fuzz_ok_mask;           /* bit n: call n succeeded at least once */
 static uint32_t fuzz_results[16];       /* [0] K_OK or > 0, [-e] K_E*, [15] anything else */
 
 static const char fuzz_dots[] = "................................";
@@ -479,12 +482,19 @@ static uint32_t fuzz_child_args(uint32_t *len, int32_t *port)
     fuzz_fmt_str(&p, modes[mode]);
     p++;
     if (mode == 1) {
-        *port = fuzz_ports[fuzz_below(fuzz_nports)];
-        fuzz_fmt_u32(&p, (uint32_t)*port);
+        /* The fuzzer's port (a caller to receive from), or a server's (a caller that may be
+           killed while the server works on its request). */
+        uint32_t which = fuzz_below(3);
+        int32_t target = which == 0 ? fuzz_pmm_port : which == 1 ? fuzz_hr_port
+                       : fuzz_ports[fuzz_below(fuzz_nports)];
+        *port = which == 2 ? target : 0;
+        fuzz_fmt_u32(&p, (uint32_t)target);
         p++;
         fuzz_fmt_u32(&p, fuzz_below(64));
         p++;
-        argc = 4;
+        fuzz_fmt_u32(&p, which == 2 ? fuzz_word() : 1 + fuzz_below(8));
+        p++;
+        argc = 5;
     } else if (mode == 3) {
         fuzz_fmt_u32(&p, fuzz_word());
         p++;
@@ -1055,6 +1065,8 @@ static void fuzz_after(uint32_t n, const uint32_t a[6], struct sys_ipc_ret r)
 {
     long st = r.status;
     fuzz_results[st >= 0 ? 0 : st >= -14 ? -st : 15]++;
+    if (st >= 0 && n < 32)
+        fuzz_ok_mask |= 1u << n;
     fuzz_check(n, a, st);
     switch (n) {
     case SYS_PORT_CREATE:
@@ -1067,8 +1079,9 @@ static void fuzz_after(uint32_t n, const uint32_t a[6], struct sys_ipc_ret r)
             const char *mode = (const char *)(FUZZ_SCRATCH_VA + FUZZ_S_ARGS + 5);
             int call = a[0] == FUZZ_SCRATCH_VA + FUZZ_S_SPEC && !strcmp(sp->image, "fuzz") &&
                        !strcmp(mode, "call");
-            fuzz_child_add((int32_t)st, call ? FUZZ_CHILD_CALL : FUZZ_CHILD_OTHER,
-                           call ? (int32_t)strtoul(mode + 5, NULL, 10) : 0);
+            int32_t port = call ? (int32_t)strtoul(mode + 5, NULL, 10) : 0;
+            call = call && fuzz_own_port((uint32_t)port);
+            fuzz_child_add((int32_t)st, call ? FUZZ_CHILD_CALL : FUZZ_CHILD_OTHER, call ? port : 0);
         }
         break;
     case SYS_ACTOR_KILL:
@@ -1157,6 +1170,7 @@ static void fuzz_summary(uint32_t seed)
     fuzz_fmt_field(&p, "children", fuzz_spawned);
     fuzz_fmt_field(&p, "neutered", fuzz_neutered);
     fuzz_fmt_field(&p, "wrong", fuzz_wrong);
+    fuzz_fmt_field(&p, "okmask", fuzz_ok_mask);
     for (int i = 0; i < 16; i++)
         if (fuzz_results[i])
             fuzz_fmt_field(&p, names[i], fuzz_results[i]);
@@ -1202,10 +1216,11 @@ static int fuzz_child_main(int argc, char **argv)
         for (;;)
             sys_call1(SYS_DELAY, 1000000);
     }
-    if (argc == 4 && !strcmp(argv[1], "call")) {
+    if (argc == 5 && !strcmp(argv[1], "call")) {
         static char buf[64];
         struct ipc_bufs b = { 0, 0, buf, (uint32_t)strtoul(argv[3], NULL, 10) % sizeof(buf), 0 };
-        return (int)sys_ipc_call((int)strtoul(argv[2], NULL, 10), 1, 2, 3, 4, &b).status;
+        return (int)sys_ipc_call((int)strtoul(argv[2], NULL, 10), (uint32_t)strtoul(argv[4], NULL, 10),
+                                 2, 3, 4, &b).status;
     }
     if (argc == 2 && !strcmp(argv[1], "read")) {
         static char buf[16];
