@@ -492,7 +492,7 @@ static uint32_t fuzz_child_args(uint32_t *len, int32_t *port)
         p++;
         fuzz_fmt_u32(&p, fuzz_below(64));
         p++;
-        fuzz_fmt_u32(&p, which == 2 ? fuzz_word() : 1 + fuzz_below(8));
+        fuzz_fmt_u32(&p, which == 2 ? 9 + fuzz_below(1000) : 1 + fuzz_below(8));
         p++;
         argc = 5;
     } else if (mode == 3) {
@@ -1217,8 +1217,15 @@ static int fuzz_child_main(int argc, char **argv)
             sys_call1(SYS_DELAY, 1000000);
     }
     if (argc == 5 && !strcmp(argv[1], "call")) {
-        static char buf[64];
-        struct ipc_bufs b = { 0, 0, buf, (uint32_t)strtoul(argv[3], NULL, 10) % sizeof(buf), 0 };
+        /* A server's reply lands in a region of its own, which the fuzzer may free meanwhile
+           (rgnFree on this child): the reply must then fail, not write. A call to the
+           fuzzer's port must reach it (the fuzzer waits for it): its buffer is in .bss. */
+        static char fallback[64];
+        static struct rgn_desc d = { .size = ACTOR_PAGE_SIZE, .options = K_ANYWHERE | K_WRITABLE };
+        int server = strtoul(argv[4], NULL, 10) <= 8;
+        char *buf = server && sys_call2(SYS_RGN_ALLOCATE, 0, (long)&d) == K_OK ? (char *)d.start_addr
+                                                                               : fallback;
+        struct ipc_bufs b = { 0, 0, buf, (uint32_t)strtoul(argv[3], NULL, 10) % 64, 0 };
         return (int)sys_ipc_call((int)strtoul(argv[2], NULL, 10), (uint32_t)strtoul(argv[4], NULL, 10),
                                  2, 3, 4, &b).status;
     }
