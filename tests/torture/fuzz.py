@@ -60,6 +60,7 @@ NEVER_OK_UNPRIVILEGED = NEVER_OK | {"SYS_ACTOR_CREATE", "SYS_ACTOR_KILL", "SYS_A
 
 
 def jobs(scale: str) -> list[dict]:
+    """Half the jobs without privileges, half with every one; seeds and calls by scale."""
     s = SCALES[scale]
     return [dict(image=image, seeds=s["seeds"], calls=s["calls"]) for image in s["jobs"]]
 
@@ -104,6 +105,8 @@ def _nop(sh: Shell) -> None:
 
 
 def run(job: Job) -> dict:
+    """One job: boots its image, warms up, takes the baseline, then one fuzzer run a seed,
+    each checked as the module's docstring says."""
     p = job.params
     figures = dict(fuzz_calls=0, fuzz_priv_calls=0, fuzz_fuzzed_calls=0, fuzz_server_calls=0,
                    fuzz_neutered_calls=0, fuzz_children_count=0, fuzz_seeds_count=0,

@@ -1238,6 +1238,7 @@ static int fuzz_child_main(int argc, char **argv)
     return 0;
 }
 
+/* "fuzz run SEED COUNT": the fuzzer; anything else: a child (see the file's header). */
 int main(int argc, char **argv)
 {
     if (argc == 4 && !strcmp(argv[1], "run")) {
