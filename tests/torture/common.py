@@ -123,8 +123,11 @@ class Shell:
         self.m.expect(re.escape(PROMPT), timeout or self.timeout)
 
     def cmd(self, line: str, timeout: float | None = None) -> str:
-        """At a prompt already seen: types line, returns the output up to the next prompt."""
+        """At a prompt already seen: types line, returns the output from C_INIT's echo of it
+        up to the next prompt (a prompt C_INIT showed again meanwhile, when an actor gave the
+        console back, is not mistaken for the command's end)."""
         self.m.sendline(line)
+        self.m.expect(re.escape(line) + r"\n", timeout or self.timeout)
         start = self.m.pos
         self.m.expect(re.escape(PROMPT), timeout or self.timeout)
         return self.m.text[start:self.m.pos - len(PROMPT)]

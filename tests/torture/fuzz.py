@@ -56,6 +56,7 @@ SYSCALLS = [n for n in re.findall(r"^\s*(SYS_\w+)\s*[,=]", (ROOT / "kernel/inclu
                                   "syscall.h").read_text(), re.MULTILINE) if n != "SYS_COUNT"]
 NEVER_OK = {"SYS_EXIT", "SYS_FAULT_PORT_SET", "SYS_BANK_UNMAP", "SYS_SITE_RESTART"}
 NEVER_OK_UNPRIVILEGED = NEVER_OK | {"SYS_ACTOR_CREATE", "SYS_ACTOR_KILL", "SYS_ACTOR_INJECT",
+                                    "SYS_ACTOR_RELEASE",
                                     "SYS_IPC_RECV", "SYS_IPC_REPLY", "SYS_BANK_MAP", "SYS_BANK_SYNC"}
 
 

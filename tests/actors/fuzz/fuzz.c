@@ -27,7 +27,8 @@
  *  - SYS_EXIT is never fuzzed (its status takes any value): the run ends with it; children
  *    (nop, fuzz delay) exit with random statuses. SYS_SITE_RESTART is never made with
  *    PRIV_SITE (it takes no argument; without the privilege it is fuzzed: K_EPRIV).
- *  - SYS_ACTOR_KILL and SYS_ACTOR_INJECT never name the fuzzer itself; with PRIV_ACTORS,
+ *  - SYS_ACTOR_KILL and SYS_ACTOR_INJECT never name the fuzzer itself (nor aid 0, which
+ *    names the caller for SYS_ACTOR_INJECT: abort() uses it); with PRIV_ACTORS,
  *    they, SYS_RGN_ALLOCATE/FREE and SYS_BANK_MAP never name a live actor other than the
  *    fuzzer and its children (PMM, HR and C_INIT are what the driver checks through).
  *  - SYS_CONSOLE_READ gets CONSOLE_READ_NONBLOCK when its flags are otherwise valid (a
@@ -728,6 +729,9 @@ static void fuzz_args(uint32_t n, uint32_t a[6])
         sp->privileges = fuzz_chance(2) ? ACTOR_PRIVS_IMAGE : fuzz_chance(2) ? 0 : fuzz_word();
         sp->priority = fuzz_chance(2) ? 0 : fuzz_word();
         sp->group = fuzz_chance(2) ? 0 : (int32_t)fuzz_word();
+        /* Held (until a SYS_ACTOR_RELEASE names it), but never a caller of the fuzzer's own
+           port: a receive counts on that one to come. */
+        sp->flags = port ? 0 : fuzz_chance(3) ? ACTOR_SPAWN_HELD : fuzz_chance(2) ? 0 : fuzz_word();
         a[0] = fuzz_chance(8) ? fuzz_ptr(&valid) : FUZZ_SCRATCH_VA + FUZZ_S_SPEC;
         break;
     }
@@ -735,6 +739,12 @@ static void fuzz_args(uint32_t n, uint32_t a[6])
     case SYS_ACTOR_INJECT:
         a[0] = (uint32_t)fuzz_aid();
         a[1] = fuzz_chance(2) ? fuzz_below(8) : fuzz_word();
+        break;
+    case SYS_ACTOR_RELEASE:
+        a[0] = (uint32_t)fuzz_aid();
+        break;
+    case SYS_CONSOLE_MODE:
+        a[0] = fuzz_chance(2) ? fuzz_below(3) : fuzz_word();
         break;
     case SYS_ACTOR_INFO:
     case SYS_IMAGE_INFO:
@@ -817,17 +827,16 @@ static void fuzz_args(uint32_t n, uint32_t a[6])
    refused), its children, or an id that names no live actor. */
 static int fuzz_target_ok(int32_t aid, int self_ok)
 {
-    if (aid == 0 || (aid == fuzz_self && self_ok))
-        return 1;
-    if (aid == fuzz_self)
-        return 0;
+    if (aid == 0 || aid == fuzz_self)       /* 0 names the caller too */
+        return self_ok;
     return fuzz_child(aid) || !fuzz_alive(aid);
 }
 
 /* Replaces an unsafe target aid by a stale one. */
 static uint32_t fuzz_target(uint32_t aid, int self_ok, uint32_t priv)
 {
-    if (!(fuzz_privs & priv) && ((int32_t)aid != fuzz_self || self_ok))
+    int self = aid == 0 || (int32_t)aid == fuzz_self;
+    if (!(fuzz_privs & priv) && (!self || self_ok))
         return aid;             /* refused with K_EPRIV, or the fuzzer itself */
     if (fuzz_target_ok((int32_t)aid, self_ok))
         return aid;
