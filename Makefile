@@ -176,14 +176,20 @@ torture: setup-check
 	@$(MAKE) --no-print-directory all
 	$(Q)$(PYTHON) scripts/torture.py --board=$(BOARD) --out=$(B)/torture.json
 
+# The QEMU of `make debug` ends with gdb however gdb ends: the recipe ignores Ctrl-C (gdb
+# takes it to stop the guest) and kills QEMU when gdb exits; a QEMU left by a killed make is
+# ended by the next `make debug` before it starts its own.
 debug: setup-check
 	@$(MAKE) --no-print-directory all
-	$(Q)$(QEMU) $(QEMU_MACHINE_FLAGS) $(QEMU_EXTRA) -kernel $(KERNEL_ELF) -S -gdb tcp::1234 \
+	$(Q)pid=$$(cat $(B)/debug-qemu.pid 2>/dev/null) && kill $$pid 2>/dev/null; \
+	 rm -f $(B)/debug-qemu.pid; \
+	 $(QEMU) $(QEMU_MACHINE_FLAGS) $(QEMU_EXTRA) -kernel $(KERNEL_ELF) -S -gdb tcp::1234 \
 		-display none -monitor none -serial file:$(B)/debug-console.log \
-		-daemonize -pidfile $(B)/debug-qemu.pid
-	@echo "console output goes to $(B)/debug-console.log"
-	$(Q)$(GDB) -q -x scripts/gdbinit $(KERNEL_ELF); status=$$?; \
-	 kill $$(cat $(B)/debug-qemu.pid) 2>/dev/null; rm -f $(B)/debug-qemu.pid; exit $$status
+		-daemonize -pidfile $(B)/debug-qemu.pid || exit 1; \
+	 trap 'kill $$(cat $(B)/debug-qemu.pid) 2>/dev/null; rm -f $(B)/debug-qemu.pid' EXIT; \
+	 trap '' INT; \
+	 echo "console output goes to $(B)/debug-console.log"; \
+	 $(GDB) -q -x scripts/gdbinit $(KERNEL_ELF)
 
 debug-server: all
 	$(QEMU) $(QEMU_FLAGS) -kernel $(KERNEL_ELF) -S -gdb tcp::1234

@@ -32,16 +32,16 @@ def log_path(request, board) -> Path:
 
 @pytest.fixture
 def boot(board, log_path):
-    """boot(kernel=None, selftest=None, icount=False, extra_args=(), fw_cfg=None) powers on a
-    new QEMU machine and returns it; every machine of the test logs into the test's log and
+    """boot(kernel=None, selftest=None, icount=False, extra_args=(), fw_cfg=None, paused=False,
+    gdb_port=None) powers on a new QEMU machine and returns it; every machine of the test logs into the test's log and
     is killed at teardown, pass or fail."""
     machines = []
 
-    def power_on(kernel=None, **options) -> Machine:
+    def power_on(kernel=None, paused=False, **options) -> Machine:
         name = f"machine {len(machines) + 1}" if machines else "machine"
         m = Machine(board, kernel, log_path=log_path, name=name, **options)
         machines.append(m)
-        return m.start()
+        return m.start(paused=paused)
 
     yield power_on
     for m in machines:

@@ -277,7 +277,7 @@ class Machine:
                  selftest: str | None = None, fw_cfg: dict[str, str] | None = None,
                  icount: bool | str = False, extra_args: list[str] | tuple = (),
                  log_path: str | Path | None = None, name: str = "machine",
-                 timeout: float = DEFAULT_TIMEOUT):
+                 timeout: float = DEFAULT_TIMEOUT, gdb_port: int | None = None):
         self.board = board if isinstance(board, Board) else Board(board)
         self.kernel = Path(kernel) if kernel else self.board.kernel
         if not self.kernel.is_absolute():
@@ -290,6 +290,7 @@ class Machine:
         self.log_path = Path(log_path) if log_path else None
         self.name = name
         self.timeout = timeout
+        self.gdb_port = gdb_port    # gdb's stub on this local TCP port instead of a socket file
         self.proc: pexpect.spawn | None = None
         self.qmp_conn: QMP | None = None
         self.tmpdir: str | None = None
@@ -309,7 +310,8 @@ class Machine:
         # of its first instants (a reset right after boot) comes before QMP listens.
         args = [self.board.qemu, *self.board.qemu_flags, "-monitor", "none", "-S",
                 "-kernel", str(self.kernel), "-qmp", f"unix:{qmp_path}",
-                "-gdb", f"unix:{gdb_path},server=on,wait=off"]
+                "-gdb", f"tcp:127.0.0.1:{self.gdb_port}" if self.gdb_port
+                else f"unix:{gdb_path},server=on,wait=off"]
         for key, value in self.fw_cfg.items():
             args += ["-fw_cfg", f"name={key},string={value}"]
         if self.icount:

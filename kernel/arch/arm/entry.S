@@ -27,6 +27,7 @@
 
     .syntax unified
     .arm
+    .cfi_sections .debug_frame              @ unwind tables for gdb (no .eh_frame)
 
     .section .text.boot, "ax"
     .global _start
@@ -144,6 +145,14 @@ vectors:
     b       vec_irq
     b       vec_fiq
 
+/* Each vector is described to debuggers as an outermost frame (its return address, lr, is
+   undefined): a kernel backtrace ends at the exception entry instead of unwinding into
+   whatever the trapped mode's registers held. */
+.macro VECTOR_START
+    .cfi_startproc
+    .cfi_undefined lr
+.endm
+
 /* Save the user registers below the SVC stack pointer (the thread's frame), switch to the
    kernel stack and call \handler(frame); it returns the frame of the thread to resume. */
 .macro USER_ENTRY handler
@@ -166,6 +175,7 @@ vectors:
 .endm
 
 vec_svc:
+    VECTOR_START
     srsdb   sp!, #MODE_SVC
     stmdb   sp, {r0-lr}^
     sub     r0, sp, #60
@@ -179,34 +189,46 @@ trap_return:                                @ r0: frame of the thread to resume 
     nop
     add     sp, sp, #60
     rfeia   sp!
+    .cfi_endproc
 
 vec_undef:
+    VECTOR_START
     FROM_USER_OR undef
     USER_ENTRY trap_undef
+    .cfi_endproc
 
 vec_pabt:
+    VECTOR_START
     sub     lr, lr, #4
     FROM_USER_OR pabt
     USER_ENTRY trap_pabt
+    .cfi_endproc
 
 vec_dabt:
+    VECTOR_START
     sub     lr, lr, #8
     FROM_USER_OR dabt
     USER_ENTRY trap_dabt
+    .cfi_endproc
 
 vec_irq:
+    VECTOR_START
     sub     lr, lr, #4
     FROM_USER_OR irq
     USER_ENTRY trap_irq
+    .cfi_endproc
 
 vec_fiq:
+    VECTOR_START
     sub     lr, lr, #4
     b       kernel_trap_fiq
+    .cfi_endproc
 
 /* Kernel fault: build a trap frame on this mode's own stack (r0-r12, sp, lr of the
    interrupted mode, pc, cpsr) and panic with it. */
 .macro KERNEL_TRAP kind, mode
 kernel_trap_\kind:
+    VECTOR_START
     srsdb   sp!, #\mode
     sub     sp, sp, #8
     stmdb   sp!, {r0-r12}
@@ -226,6 +248,7 @@ kernel_trap_\kind:
     mov     r1, #TRAP_\kind
     bl      panic_trap
     b       .
+    .cfi_endproc
 .endm
 
     .equ    TRAP_undef, TRAP_UNDEF
