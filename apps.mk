@@ -11,7 +11,8 @@
 # An optional <folder>/app.mk holds per-actor settings, by folder name:
 #   <name>_CFLAGS (compile), <name>_LDFLAGS (link), <name>_LIBS (archives linked first),
 #   <name>_HEAP_MAX (the most malloc may take, e.g. 64M; default ACTOR_HEAP_MAX, 16 MiB;
-#   the heap also stops where rgnAllocate's area starts, 0x10000000).
+#   it becomes the ELF's __reprise_heap_max symbol, which mkimage.py puts in the image entry
+#   unless the manifest says heap=SIZE; the kernel enforces it).
 #   <name>_LIBC := full: link the full newlib (printf with %lld and %f, scanf with floats;
 #   larger, README "Write your own actor" gives sizes) instead of newlib-nano.
 # Client libraries (PMM, HR) add their archive to ACTOR_LIBS; every actor links with it.

@@ -98,6 +98,8 @@ static int actor_load_data(struct actor *a, const struct sysimg_file *f, const s
             return err;
         }
     }
+    /* The heap grows the data region (rgnAllocate at its end) up to the image's limit. */
+    a->heap_end = end + (f->heap_max < ACTOR_RGN_VADDR - end ? f->heap_max : ACTOR_RGN_VADDR - end);
     return vm_region_add(&a->vm, start, end, VM_RGN_DATA, VM_R | VM_W, 0, 0);
 }
 

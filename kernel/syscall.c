@@ -232,6 +232,11 @@ static void sys_rgn_allocate(struct actor *self)
     if (!(opt & (K_ANYWHERE | K_RESERVED | K_EXECUTABLE)) && (opt & K_WRITABLE) && below &&
         below->kind == VM_RGN_DATA && below->end == start)
         kind = VM_RGN_DATA;
+    /* ... as far as the image's heap limit (manifest heap=, or app.mk's <name>_HEAP_MAX). */
+    if (kind == VM_RGN_DATA && start + size > a->heap_end) {
+        sys_ret(self, K_ENOMEM);
+        return;
+    }
     if (kind != VM_RGN_RESERVED && size / VM_PAGE_SIZE > page_free_count()) {
         sys_ret(self, K_ENOMEM);
         return;

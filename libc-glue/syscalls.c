@@ -45,18 +45,10 @@ static uintptr_t page_up(uintptr_t a)
     return (a + ACTOR_PAGE_SIZE - 1) & ~(uintptr_t)(ACTOR_PAGE_SIZE - 1);
 }
 
-/* The heap limit: ACTOR_HEAP_MAX, or what the actor's app.mk sets (<name>_HEAP_MAX, which
- * apps.mk turns into this symbol's value). */
-extern char __reprise_heap_max[] __attribute__((weak));
-
-static uintptr_t heap_max(void)
-{
-    return __reprise_heap_max ? (uintptr_t)__reprise_heap_max : ACTOR_HEAP_MAX;
-}
-
 /* The heap: [end, heap_brk) is in use; pages are mapped up to heap_mapped. The kernel maps
  * .bss to the end of its last page; more pages come from rgnAllocate at fixed addresses,
- * never beyond page_up(end) + ACTOR_HEAP_MAX. */
+ * which the kernel refuses (K_ENOMEM) past the image's heap limit: ACTOR_HEAP_MAX, the
+ * manifest's heap=SIZE, or app.mk's <name>_HEAP_MAX (a symbol mkimage.py reads). */
 static uintptr_t heap_brk;
 static uintptr_t heap_mapped;
 
@@ -69,9 +61,7 @@ void *_sbrk(ptrdiff_t incr)
         heap_mapped = page_up(heap_brk);
     }
     uintptr_t old = heap_brk;
-    uintptr_t limit = page_up((uintptr_t)end) + heap_max();
-    if (limit > ACTOR_RGN_VADDR)
-        limit = ACTOR_RGN_VADDR;
+    uintptr_t limit = ACTOR_RGN_VADDR;     /* the kernel refuses growth past the image's limit */
 
     if (incr < 0) {
         if ((uintptr_t)-incr > old - (uintptr_t)end) {

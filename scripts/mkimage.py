@@ -10,7 +10,10 @@ OPTS is a comma list of
   - privilege names: the PRIV_* bits of kernel/include/uapi/reprise/abi.h in lower case
     (actors,server,faults,bank,site,critical); none by default;
   - boot: the kernel starts this actor at boot (SYSIMG_FLAG_BOOT of sysimg.h);
-  - prio=N: its priority when the kernel starts it, 1..31 (0, the default: the kernel's).
+  - prio=N: its priority when the kernel starts it, 1..31 (0, the default: the kernel's);
+  - heap=SIZE: how far its heap may grow (bytes, or with a K or M suffix); without it, what
+    the actor's app.mk set (<name>_HEAP_MAX, the ELF's __reprise_heap_max symbol), else
+    the kernel's default (ACTOR_HEAP_MAX).
 On the command line the path ends at the last ':' of the argument, so a path holding ':'
 needs a trailing ':'.
 
@@ -35,9 +38,10 @@ import sys
 
 PAGE = 4096
 MAGIC = b"RPRSIMG1"
-VERSION = 1
+VERSION = 2
 HEADER_FMT = "<8s6I"          # magic, version, count, image_size, script_offset, script_size, reserved
-ENTRY_FMT = "<16s4I"          # name, offset, size, privileges, flags
+ENTRY_FMT = "<16s8I"          # name, offset, size, privileges, flags, heap_max, reserved x 3
+HEAP_SYMBOL = b"__reprise_heap_max"
 TABLE_OFFSET = 32
 MAX_ENTRIES = 64
 NAME_MAX = 15                 # ACTOR_NAME_MAX - 1 (NUL)
@@ -46,8 +50,8 @@ ABI_H = os.path.join(TOP, "kernel", "include", "uapi", "reprise", "abi.h")
 SYSIMG_H = os.path.join(TOP, "kernel", "include", "kernel", "sysimg.h")
 
 assert struct.calcsize(HEADER_FMT) == TABLE_OFFSET
-assert struct.calcsize(ENTRY_FMT) == 32
-assert TABLE_OFFSET + MAX_ENTRIES * 32 <= PAGE
+assert struct.calcsize(ENTRY_FMT) == 48
+assert TABLE_OFFSET + MAX_ENTRIES * 48 <= PAGE
 
 
 def fail(msg):
@@ -101,13 +105,17 @@ class Options:
 
     def known(self):
         """The accepted OPTS words, for messages and --help."""
-        return ",".join(self.privs) + ",boot,prio=N"
+        return ",".join(self.privs) + ",boot,prio=N,heap=SIZE"
 
     def parse(self, plist, where):
-        """Turns an OPTS list into (privilege bits, flag bits), or exits naming where."""
+        """Turns an OPTS list into (privilege bits, flag bits, heap bytes or None), or exits
+        naming where."""
         bits = fbits = 0
+        heap = None
         for p in filter(None, (p.strip() for p in plist.split(","))):
-            if p == "boot":
+            if p.startswith("heap="):
+                heap = parse_size(p[5:], where)
+            elif p == "boot":
                 fbits |= self.boot
             elif p.startswith("prio="):
                 try:
@@ -121,7 +129,7 @@ class Options:
                 bits |= self.privs[p]
             else:
                 fail(f"{where}: unknown option '{p}' (known: {self.known()})")
-        return bits, fbits
+        return bits, fbits, heap
 
     def describe(self, bits, fbits):
         """The OPTS list that gives bits and fbits, for -v."""
@@ -132,6 +140,36 @@ class Options:
         if prio:
             words.append(f"prio={prio}")
         return ",".join(words) or "-"
+
+
+def parse_size(text, where):
+    """A heap size: bytes, or a number with a K or M suffix; at most 1 GiB."""
+    m = re.fullmatch(r"(\d+)([KM]?)", text)
+    if not m:
+        fail(f"{where}: heap size '{text}' is not N, NK or NM")
+    size = int(m.group(1)) << {"": 0, "K": 10, "M": 20}[m.group(2)]
+    if not 0 < size <= 1 << 30:
+        fail(f"{where}: heap size '{text}' not in 1 byte..1 GiB")
+    return size
+
+
+def elf_symbol(data, name):
+    """The value of symbol name in an ELF file's symbol table, or None."""
+    shoff, = struct.unpack_from("<I", data, 32)
+    shentsize, shnum = struct.unpack_from("<HH", data, 46)
+    if not shoff or shentsize != 40 or shoff + shnum * 40 > len(data):
+        return None
+    sections = [struct.unpack_from("<10I", data, shoff + 40 * i) for i in range(shnum)]
+    for sh in sections:
+        if sh[1] != 2 or sh[6] >= shnum:            # SHT_SYMTAB; sh_link: its string table
+            continue
+        strtab = sections[sh[6]]
+        for off in range(sh[4], sh[4] + sh[5] - 15, 16):
+            st_name, st_value = struct.unpack_from("<II", data, off)
+            start = strtab[4] + st_name
+            if data[start:start + len(name) + 1] == name + b"\0":
+                return st_value
+    return None
 
 
 def check_name(name, where):
@@ -145,7 +183,8 @@ def check_name(name, where):
 
 
 def parse_spec(spec, opts):
-    """Splits a command-line NAME=PATH[:OPTS] into (name, path, privileges, flags, where)."""
+    """Splits a command-line NAME=PATH[:OPTS] into (name, path, privileges, flags, heap,
+    where)."""
     where = f"'{spec}'"
     name, eq, rest = spec.partition("=")
     if not eq or not rest:
@@ -160,7 +199,7 @@ def parse_spec(spec, opts):
 
 
 def parse_manifest(path, build_dir, opts):
-    """Reads a manifest: returns (script path or None, [(name, path, privileges, flags,
+    """Reads a manifest: returns (script path or None, [(name, path, privileges, flags, heap,
     where)]), paths resolved as the module docstring says."""
     try:
         with open(path, encoding="utf-8") as f:
@@ -188,7 +227,8 @@ def parse_manifest(path, build_dir, opts):
 
 
 def read_elf(name, path, where):
-    """Reads an actor file and checks it looks like a 32-bit little-endian ARM ELF."""
+    """Reads an actor file and checks it looks like a 32-bit little-endian ARM ELF; returns
+    what loading needs and the heap limit its app.mk set (None: none)."""
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -201,7 +241,7 @@ def read_elf(name, path, where):
     machine = struct.unpack_from("<H", data, 18)[0]
     if data[4] != 1 or data[5] != 1 or machine != 40:
         fail(f"{where}: {name}: {path} is not a 32-bit little-endian ARM ELF file")
-    return loadable_part(data)
+    return loadable_part(data), elf_symbol(data, HEAP_SYMBOL)
 
 
 def loadable_part(data):
@@ -243,12 +283,14 @@ def align(n):
 
 
 def build(entries, script):
-    """Lays out the image: entries is [(name, data, privileges, flags)], script bytes or None."""
+    """Lays out the image: entries is [(name, data, privileges, flags, heap bytes or 0)],
+    script bytes or None."""
     body = bytearray()
     table = bytearray()
     offset = PAGE
-    for name, data, bits, fbits in entries:
-        table += struct.pack(ENTRY_FMT, name.encode("ascii"), offset, len(data), bits, fbits)
+    for name, data, bits, fbits, heap in entries:
+        table += struct.pack(ENTRY_FMT, name.encode("ascii"), offset, len(data), bits, fbits,
+                             heap, 0, 0, 0)
         body += data + bytes(align(len(data)) - len(data))
         offset += align(len(data))
     script_offset, script_size = (offset, len(script)) if script else (0, 0)
@@ -295,11 +337,12 @@ def main():
         fail(f"{len(specs)} actors, at most {MAX_ENTRIES}")
 
     entries, seen = [], set()
-    for name, path, bits, fbits, where in specs:
+    for name, path, bits, fbits, heap, where in specs:
         if name in seen:
             fail(f"{where}: duplicate name '{name}'")
         seen.add(name)
-        entries.append((name, read_elf(name, path, where), bits, fbits))
+        data, elf_heap = read_elf(name, path, where)
+        entries.append((name, data, bits, fbits, heap or elf_heap or 0))
     script = read_script(script_path) if script_path else None
 
     image = build(entries, script)
@@ -312,8 +355,9 @@ def main():
 
     if args.verbose:
         offset = PAGE
-        for name, data, bits, fbits in entries:
-            print(f"  {name:<15} 0x{offset:08x} {len(data):8d}  {opts.describe(bits, fbits)}")
+        for name, data, bits, fbits, heap in entries:
+            print(f"  {name:<15} 0x{offset:08x} {len(data):8d}  {opts.describe(bits, fbits)}"
+                  + (f",heap={heap}" if heap else ""))
             offset += align(len(data))
         if script:
             print(f"  {'(script)':<15} 0x{offset:08x} {len(script):8d}")

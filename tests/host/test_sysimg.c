@@ -218,8 +218,8 @@ static void test_bad_header(void **state)
     memset(img, 0, 64);
     expect_fail(len, K_EINVAL, "bad magic");
     build_good();
-    hdr()->version = 2;
-    expect_fail(len, K_EINVAL, "unsupported version 2");
+    hdr()->version = 1;                 /* the 32-byte entries of before */
+    expect_fail(len, K_EINVAL, "unsupported version 1");
     build_good();
     hdr()->version = 0;
     expect_fail(len, K_EINVAL, "unsupported version 0");
@@ -407,6 +407,23 @@ static void test_bad_script(void **state)
     expect_fail(len, K_EINVAL, "entry 0 (hello) overlaps the script");
 }
 
+/* The heap limit: 0 is the default, a value up to the room below rgnAllocate's area is kept,
+   a larger one or a reserved word set is refused. */
+static void test_heap_limit(void **state)
+{
+    (void)state;
+    uint32_t len = build_good();
+    ent(1)->heap_max = 40u << 20;
+    assert_int_equal(parse(len), 0);
+    assert_int_equal(si.files[0].heap_max, ACTOR_HEAP_MAX);
+    assert_int_equal(si.files[1].heap_max, 40u << 20);
+    ent(1)->heap_max = SYSIMG_HEAP_MAX_LIMIT + 1;
+    expect_fail(len, K_EINVAL, "entry 1 (pmm): heap 0xfff0001 larger than 0xfff0000");
+    ent(1)->heap_max = 0;
+    ent(2)->reserved[1] = 7;
+    expect_fail(len, K_EINVAL, "entry 2 (cinit): reserved words not zero");
+}
+
 /* Sweeps header and table words through awkward values: never a crash, and an accepted
    image always keeps the documented invariants. */
 static void test_field_sweep_keeps_invariants(void **state)
@@ -414,7 +431,7 @@ static void test_field_sweep_keeps_invariants(void **state)
     (void)state;
     static const uint32_t values[] = { 0, 1, 0xfff, 0x1000, 0x1001, 0x2000, 0x3000, 0x5000,
                                        0x6000, 0x7fffffff, 0x80000000, 0xfffff000, 0xffffffff };
-    for (unsigned w = 2; w < (SYSIMG_TABLE_OFFSET + 3 * 32) / 4; w++) {
+    for (unsigned w = 2; w < (SYSIMG_TABLE_OFFSET + 3 * sizeof(struct sysimg_disk_entry)) / 4; w++) {
         for (unsigned v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
             uint32_t len = build_good();
             ((uint32_t *)img)[w] = values[v];
@@ -482,6 +499,7 @@ int main(void)
         cmocka_unit_test(test_unknown_bits),
         cmocka_unit_test(test_overlapping_files),
         cmocka_unit_test(test_bad_script),
+        cmocka_unit_test(test_heap_limit),
         cmocka_unit_test(test_field_sweep_keeps_invariants),
         cmocka_unit_test(test_mkimage_output),
     };

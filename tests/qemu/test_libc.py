@@ -240,6 +240,18 @@ def test_realloc_in_place_and_heap_limit(kdriver):
     expect_end(m, "bigheap", aid, 0)
 
 
+def test_manifest_heap_limit(kdriver):
+    """The manifest's heap=4M (smallheap: the libc test actor again) caps the heap, enforced
+    by the kernel: malloc runs out at 4 MiB with ENOMEM instead of at 16 MiB."""
+    m = kdriver
+    aid = run(m, "smallheap nostdin notime")
+    kib = int(m.expect_line(r"libc: heap exhausted at (\d+) KiB, errno ENOMEM ok").group(1))
+    assert 3 * 1024 < kib <= 4 * 1024, f"heap stopped at {kib} KiB, not at 4 MiB"
+    m.expect_line("libc: heap reuse ok")
+    expect_end(m, "smallheap", aid, 0)
+    no_failures(m)
+
+
 def test_full_newlib_printf(kdriver):
     """An actor whose app.mk says fullc_LIBC := full links the full newlib: printf formats
     %lld, %llu, %f, %g and %e (newlib-nano prints "ld" and nothing for them)."""

@@ -41,6 +41,7 @@ struct actor {
     int32_t group;
     uint32_t gen;
     uint32_t tpidrurw;           /* the user read/write thread id register, while not running */
+    uint32_t heap_end;           /* the data region (its heap) may not grow past this address */
     struct vm_space vm;
     struct actor *qnext;         /* run queue, port queue or sleep list link */
     uint64_t wake_at;            /* AB_DELAY: CNTVCT deadline */

@@ -6,7 +6,8 @@
  *   0x0000 +-----------------------------------+
  *          | header (32 bytes)                 |  magic "RPRSIMG1", version, count,
  *          |                                   |  image size, script offset and size
- *   0x0020 | entry table: count x 32 bytes     |  name[16], offset, size, privileges, flags
+ *   0x0020 | entry table: count x 48 bytes     |  name[16], offset, size, privileges, flags,
+ *          |                                   |  heap_max, 3 reserved words
  *          | zeros up to the page end          |
  *   0x1000 +-----------------------------------+
  *          | ELF file of entry 0               |  each file starts on a page boundary,
@@ -24,7 +25,7 @@
 
 #define SYSIMG_MAGIC        "RPRSIMG1"      /* 8 bytes, no NUL stored */
 #define SYSIMG_MAGIC_SIZE   8
-#define SYSIMG_VERSION      1u
+#define SYSIMG_VERSION      2u
 #define SYSIMG_PAGE_SIZE    4096u
 #define SYSIMG_HEADER_SIZE  4096u           /* header and table: the whole first page */
 #define SYSIMG_TABLE_OFFSET 32u
@@ -58,8 +59,12 @@ struct sysimg_disk_entry {
     uint32_t size;              /* bytes of the ELF file, not 0 */
     uint32_t privileges;        /* PRIV_* */
     uint32_t flags;             /* SYSIMG_FLAGS_KNOWN bits only */
+    uint32_t heap_max;          /* bytes its heap may grow to; 0: ACTOR_HEAP_MAX */
+    uint32_t reserved[3];       /* zero */
 };
-_Static_assert(sizeof(struct sysimg_disk_entry) == 32, "image entry layout");
+_Static_assert(sizeof(struct sysimg_disk_entry) == 48, "image entry layout");
+/* The most heap an entry may ask for: the room between the image and rgnAllocate's area. */
+#define SYSIMG_HEAP_MAX_LIMIT (ACTOR_RGN_VADDR - ACTOR_IMAGE_VADDR)
 _Static_assert(offsetof(struct sysimg_disk_entry, offset) == 16, "image entry offset field");
 _Static_assert(SYSIMG_TABLE_OFFSET + SYSIMG_MAX_ENTRIES * sizeof(struct sysimg_disk_entry) <=
                SYSIMG_HEADER_SIZE, "the entry table fits in the header page");
@@ -72,6 +77,7 @@ struct sysimg_file {
     uint32_t size;
     uint32_t privileges;
     uint32_t flags;
+    uint32_t heap_max;          /* bytes, never 0 (the default filled in) */
 };
 
 /* A validated image; it points into the image, which must stay in place. */
