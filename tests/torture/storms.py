@@ -73,8 +73,8 @@ ZERO = ("storm_crash_lines_missing", "storm_crash_lines_extra", "storm_log_entri
 def jobs(scale: str) -> list[dict]:
     if scale == "smoke":
         return [{"kind": "storm", "rounds": 5}, {"kind": "reset", "rounds": 1, "resets": 1}]
-    return ([{"kind": "storm", "rounds": 30} for _ in range(4)] +
-            [{"kind": "reset", "rounds": 4, "resets": 3} for _ in range(2)])
+    return ([{"kind": "storm", "rounds": 60} for _ in range(4)] +
+            [{"kind": "reset", "rounds": 6, "resets": 3} for _ in range(2)])
 
 
 # ---- the driver --------------------------------------------------------------------------------
