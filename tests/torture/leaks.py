@@ -32,6 +32,7 @@ FIGURES = {"free_pages": "pages", "actors_used": "actor_slots", "ports_used": "p
 
 
 def jobs(scale: str) -> list[dict]:
+    """Jobs of PERIOD cycles between steady points; full: 2 jobs of 7 periods of 1,000."""
     period, points = CYCLES[scale]
     return [{"period": period, "points": points} for _ in range(JOBS[scale])]
 
@@ -44,6 +45,7 @@ def leaked(base: dict, now: dict) -> dict:
 
 
 def run(job) -> dict:
+    """Baseline, cycles with counts at each steady point, a site restart, more cycles."""
     period, points = job.params["period"], job.params["points"]
     m = job.machine(IMAGE, icount=True, timeout=600)
     sh = Shell(m, timeout=120)

@@ -71,6 +71,7 @@ ZERO = ("storm_crash_lines_missing", "storm_crash_lines_extra", "storm_log_entri
 
 
 def jobs(scale: str) -> list[dict]:
+    """Storm jobs (sleep=off, exact virtual time) and reset jobs (sleep on, reset_at)."""
     if scale == "smoke":
         return [{"kind": "storm", "rounds": 5}, {"kind": "reset", "rounds": 1, "resets": 1}]
     return ([{"kind": "storm", "rounds": 60} for _ in range(4)] +
@@ -161,6 +162,7 @@ def settled(m, groups: list[dict], since: int) -> bool:
 
 
 def wait_settled(m, groups, since) -> None:
+    """Reads the console until the round has settled; a storm that never does is a hang."""
     deadline = time.monotonic() + SETTLE_S
     while not settled(m, groups, since):
         if time.monotonic() > deadline:
@@ -182,6 +184,7 @@ def group_members(out: str) -> dict:
 
 
 def run(job) -> dict:
+    """One job: rounds of storms (and resets), then the whole console checked at once."""
     resets = job.params["kind"] == "reset"
     icount = "shift=0,align=off" if resets else True
     m = job.machine(IMAGE, icount=icount, timeout=120)
@@ -301,6 +304,8 @@ def policy_n(times: list[int], now: int) -> tuple[int, bool]:
 
 
 def check(text: str, job) -> dict:
+    """Checks a job's whole console (see the module's docstring); returns its figures and
+    records every finding with job.fail."""
     f = {k: 0 for k in ZERO}
     f.update(storm_crashes_count=0, storm_crashes_cut_count=0, storm_escalations_expected=0,
              storm_escalations_count=0, storm_loop_breaks_expected=0, storm_loop_breaks_count=0,
