@@ -21,7 +21,8 @@ static void kmain_banner(uint64_t now_ticks)
 {
     const struct bootrec_state *bs = bootrec_state();
     uint32_t freq = cp15_read_cntfrq();
-    uint64_t ns = now_ticks * 1000000000ull / freq;
+    /* Whole seconds first: ticks * 1e9 would overflow 64 bits after ~5 minutes at 62.5 MHz. */
+    uint64_t ns = now_ticks / freq * 1000000000ull + now_ticks % freq * 1000000000ull / freq;
     kprintf("\nReprise %s, board %s (%s)\n", BUILD_ID, BOARD_NAME, BOARD_CPU_NAME);
     kprintf("ram 0x%08x-0x%08x (%u MiB), bank 0x%08x-0x%08x (%u KiB)\n", BOARD_RAM_PADDR,
             BOARD_RAM_PADDR + BOARD_RAM_SIZE - 1, BOARD_RAM_SIZE >> 20, BOARD_BANK_PADDR,

@@ -42,5 +42,7 @@ uint32_t timer_hz(void)
 
 uint64_t timer_ticks_to_ns(uint64_t ticks)
 {
-    return ticks * 1000000000ull / timer_freq_hz;
+    /* Whole seconds first, so that nothing overflows (ticks * 1e9 would after ~5 minutes). */
+    return ticks / timer_freq_hz * 1000000000ull + ticks % timer_freq_hz * 1000000000ull /
+           timer_freq_hz;
 }

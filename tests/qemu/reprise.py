@@ -230,6 +230,12 @@ class GDBStub:
         """Lets the guest run on; a later stop() returns when it stops again."""
         self.sock.sendall(b"$c#63")
 
+    def step(self, timeout: float) -> None:
+        """Executes one instruction of the stopped guest and waits for it to stop again."""
+        self.sock.sendall(b"$s#73")
+        if not self.stopped(timeout):
+            raise HarnessError("gdb stub: no stop after a single step")
+
     def stopped(self, timeout: float) -> bool:
         """Waits up to timeout for the stop reply that follows resume(); False if none came
         (acknowledgements and partial packets stay buffered for the next call)."""
@@ -579,7 +585,13 @@ class Machine:
             self._current = kernel_current_actor(self.kernel)
         stub.breakpoint(pc)
         try:
+            stepped = True
             while hits > 0:
+                if not stepped:         # off the breakpoint first, or "c" stops there again
+                    stub.breakpoint(pc, insert=False)
+                    stub.step(self.timeout)
+                    stub.breakpoint(pc)
+                stepped = False
                 stub.resume()
                 while not stub.stopped(0.05):
                     self._drain()

@@ -147,3 +147,18 @@ def test_damaged_bank_marker_boots_cold(boot, board):
 
     m.reset()
     expect_banner(m, board, rf"warm \(external reset\), boot 2, bank marker kept, {NS}")
+
+
+def test_banner_time_after_five_minutes(boot, board):
+    """The banner's time since power-on stays right past 2^64 / 1e9 counter ticks (~295 s at
+    62.5 MHz), where ticks * 1e9 overflowed: an actor sleeps 300 s of virtual time (-icount
+    with sleep=off skips the idle time), then a site restart's banner says at least 300 s.
+    Found by the storm torture campaign, whose loop-breaker replay reads these times."""
+    m = boot(board.image("storm"), icount=True)
+    m.expect_line("cinit: type help for the commands")
+    m.sendline("arun hrstorm sleep 300000")
+    m.expect_line(r"(?:cinit> )*hrstorm: slept 300000", timeout=120)
+    m.sendline("restart")
+    ns = m.expect_line(r"boot: warm \(site restart requested\), boot 2, bank marker kept, "
+                       r"(\d+) ns since power-on").group(1)
+    assert 300_000_000_000 <= int(ns) < 400_000_000_000, ns

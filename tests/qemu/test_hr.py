@@ -10,6 +10,7 @@ cleanly in the next). The policy numbers come from the board's tunables (board.h
 import re
 
 import pytest
+from reprise import elf_symbol
 
 PROMPT = "cinit> "
 NS = r"\d+ ns since power-on"
@@ -583,3 +584,26 @@ def test_reply_that_does_not_fit_fails_the_call(hr_console):
     hr_port = int(port.group(1)) if port else 66
     run(m, f"arun hrctl call {hr_port} 8", r"started hrctl, aid \d+")
     expect_line(m, rf"hrctl: call port {hr_port} op 8: status 0, reply -1")
+
+
+def test_reset_inside_crash_log_append(boot, board):
+    """A warm reset at the instant HR starts appending a crash record (reset_at on HR's
+    hrlog_append; the same virtual pc runs in the crashing actor too, so the harness must
+    step off each hit that is not HR's): after the warm boot the log holds no torn record,
+    HR brings the group back by itself, and the next crash is logged as usual."""
+    m = boot(board.image("storm"), icount="shift=0,align=off")
+    m.expect_line("cinit: type help for the commands")
+    m.expect(re.escape(PROMPT))
+    run(m, "arun -g 1 hrstorm crash data 3 1 3", r"started hrstorm, aid \d+, group 1")
+    run(m, "arun hrstorm go 1", r"started hrstorm, aid \d+")
+    hr_elf = board.build_dir / "apps" / "hr.elf"
+    assert m.reset_at(elf_symbol(hr_elf, "hrlog_append"), actor="hr", timeout=30)
+    m.expect_line(r"boot: warm \(external reset\), boot 2, bank marker kept, \d+ ns since power-on")
+    m.expect_line("hr: restarting group 1 after the site restart")
+    start = m.pos
+    expect_line(m, r"hrstorm: g1 quiet")
+    crashes = re.findall(r"^hr: hrstorm \(aid (\d+), group 1\) .*; restarting group 1 \(\d/\d+\)$",
+                         m.text[start:m.pos], re.M)
+    out = output_of(m, "hr")
+    records = re.findall(r"^  #\d+ boot (\d) .*\(aid (\d+), group 1\)", out, re.M)
+    assert len(crashes) == 2 and records == [("2", aid) for aid in crashes], out
