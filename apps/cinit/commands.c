@@ -30,7 +30,7 @@
  *                   "group <gid>: <running|stopped|ended>, <n> restart[s], <m> member[s]"
  *                   "  aid <aid|-> <name> <direct|indirect>[, clean exit]" a member
  *                   or "no groups"; then "crash log: empty", or "crash log, oldest first:"
- *                   and "  #<seq> boot <b> t=<s>.<us>s <name> (aid <aid>, group <gid>)
+ *                   and "  #<seq> boot <b> t=<s>.<us>s <name> (aid <aid>[, group <gid>])
  *                   <fault text>; <action>" a record
  *   restart         "restart: site restart requested" (then the kernel resets the machine)
  *
@@ -608,11 +608,15 @@ static void cmd_hr(int argc, char **argv, enum cinit_source from)
         c.name[ACTOR_NAME_MAX - 1] = '\0';
         c.text[sizeof(c.text) - 1] = '\0';
         c.action[sizeof(c.action) - 1] = '\0';
-        cinit_printf("  #%lu boot %lu t=%lu.%06lus %s (aid %d, group %d) %s; %s\n",
+        /* The same words as HR's live crash line: the group only for a restartable actor. */
+        char group[24] = "";
+        if (c.group)
+            snprintf(group, sizeof(group), ", group %d", (int)c.group);
+        cinit_printf("  #%lu boot %lu t=%lu.%06lus %s (aid %d%s) %s; %s\n",
                      (unsigned long)c.seq, (unsigned long)c.boot,
                      (unsigned long)(c.time_ns / 1000000000u),
                      (unsigned long)(c.time_ns % 1000000000u / 1000u), c.name, (int)c.aid,
-                     (int)c.group, c.text, c.action[0] ? c.action : "-");
+                     group, c.text, c.action[0] ? c.action : "-");
     }
     if (nc == 0)
         cinit_puts("crash log: empty\n");

@@ -437,10 +437,14 @@ static int hr_crash_info(uint32_t index, struct hr_crash_info *out)
     if (r.action == HRLOG_ACTION_RESTART_GROUP)
         fmt_snprintf(out->action, sizeof(out->action), "restarting group %ld (%u/%u)", (long)r.group,
                  r.action_n, r.action_max);
+    else if (r.action == HRLOG_ACTION_SITE_RESTART && r.group && r.action_n)
+        fmt_snprintf(out->action, sizeof(out->action), "group %ld failed %u times: site restart",
+                     (long)r.group, r.action_n);
     else if (r.action == HRLOG_ACTION_SITE_RESTART)
         fmt_snprintf(out->action, sizeof(out->action), "site restart");
     else
-        fmt_snprintf(out->action, sizeof(out->action), r.group ? "stopped" : "deleted");
+        fmt_snprintf(out->action, sizeof(out->action), r.group ? "stopped"
+                                                                : "not restartable, deleted");
     return K_OK;
 }
 
@@ -521,8 +525,8 @@ static void hr_restore_groups(void)
     uint32_t n = hrreg_group_count(&hr_reg);
     if (!d.auto_start) {
         hr_auto_start = 0;
-        hr_say("hr: auto-restart stopped: %s; %lu groups kept in the registry, not started\n",
-               hr_stop_reason, (unsigned long)n);
+        hr_say("hr: auto-restart stopped: %s; %lu group%s kept in the registry, not started\n",
+               hr_stop_reason, (unsigned long)n, n == 1 ? "" : "s");
         return;
     }
     hr_stop_reason[0] = '\0';

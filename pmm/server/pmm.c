@@ -229,7 +229,8 @@ static void pmm_open_bank(void)
                                         bi.kind == 1, why, sizeof(why));
     switch (r) {
     case BANK_KEPT:
-        printf("pmm: bank kept, %lu blocks\n", (unsigned long)bank_block_count(&pmm_bank));
+        printf("pmm: bank kept, %lu block%s\n", (unsigned long)bank_block_count(&pmm_bank),
+               bank_block_count(&pmm_bank) == 1 ? "" : "s");
         if (why[0])
             printf("pmm: note: %s\n", why);
         break;

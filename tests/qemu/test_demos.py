@@ -25,7 +25,7 @@ def test_counter_continues_across_a_site_restart(boot):
     m.sendline("restart")
     m.expect_line(r"kernel: site restart \(site restart requested\)")
     m.expect_line(r"boot: warm \(site restart requested\), boot 2, .*")
-    m.expect_line(r"pmm: bank kept, 1 blocks")
+    m.expect_line(r"pmm: bank kept, 1 block")
     m.expect_line(r"hr: restarting group 3 after the site restart")
     m.expect_line(r"sysadm: skipped \(warm boot: HR restarts registered groups\)")
     resumed = int(m.expect(r"counter: resumed at (\d+) \(start 2\)").group(1))

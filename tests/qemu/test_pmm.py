@@ -120,7 +120,7 @@ def test_block_survives_warm_reset_from_qmp(boot, board):
     """system_reset from outside keeps RAM: the PMM keeps the bank and the block is there."""
     m = power_on(boot, board)
     addr = set_block(m, "PM1", 4096, "KEY", 42)
-    warm_reset(m, "pmm: bank kept, 1 blocks")
+    warm_reset(m, "pmm: bank kept, 1 block")
     get_block(m, "PM1", 4096, "KEY", addr, 42)
 
 
@@ -144,7 +144,7 @@ def test_cold_boot_starts_with_an_empty_bank(boot, board):
     the same name gives a new, zero-filled block."""
     m = power_on(boot, board)
     set_block(m, "PM1", 4096, "KEY", 42)
-    warm_reset(m, "pmm: bank kept, 1 blocks")
+    warm_reset(m, "pmm: bank kept, 1 block")
     m.power_cycle()
     came_up(m, "pmm: bank initialised")
     stat(m, 0, 0)
@@ -199,7 +199,7 @@ def test_damaged_older_root_copy_keeps_the_bank(boot, board):
     get_block(m, "PM1", 4096, "KEY", addr1, 42)
     get_block(m, "PM2", 4096, "KEY", addr2, 43)
     run(m, "pmmt free PM2", "pmmt: free PM2: 0")
-    warm_reset(m, "pmm: bank kept, 1 blocks")
+    warm_reset(m, "pmm: bank kept, 1 block")
     assert m.text.count("pmm: note:") == 1, "both root copies are good again"
 
 
@@ -212,7 +212,7 @@ def test_damaged_newer_root_copy_takes_the_last_update_back(boot, board):
     (seq0, _), (seq1, _) = roots(m)
     older, newer = (0, 1) if seq0 < seq1 else (1, 0)
     m.write_phys(ROOTS[newer] + 8, b"\xff")             # one byte of its sequence number
-    warm_reset(m, "pmm: bank kept, 1 blocks")
+    warm_reset(m, "pmm: bank kept, 1 block")
     assert re.search(rf"^pmm: note: directory copy {newer} bad, copy {older} used$",
                      m.text, re.MULTILINE)
     get_block(m, "PM1", 4096, "KEY", addr1, 42)

@@ -60,7 +60,7 @@ LINES = {
     "killg": r"killed group (?P<g>\d+)",
     "refused": r"hr: site restart refused.*",
     "record": r"  #(?P<seq>\d+) boot (?P<boot>\d+) t=(?P<s>\d+)\.(?P<us>\d{6})s (?P<name>\S+) "
-              r"\(aid (?P<aid>-?\d+), group (?P<g>-?\d+)\) (?P<text>.*); (?P<action>.*)",
+              r"\(aid (?P<aid>-?\d+)(?:, group (?P<g>-?\d+))?\) (?P<text>.*); (?P<action>.*)",
 }
 PATTERNS = {k: re.compile(v + "$") for k, v in LINES.items()}
 LINE = re.compile(r"^(?:cinit> )*(.+)$", re.M)
