@@ -18,6 +18,10 @@
                                   (SYS_ACTOR_INJECT); after COUNT ends (counted in block
                                   "stormkG", so across its restarts) it says "done" and ends
                                   cleanly
+     hrstormk restart MS          not restartable: waits for the gate, sleeps MS ms (ending on
+                                  the grid), says "hrstormk: restart t=NS" and asks for a site
+                                  restart (the image gives hrstormk the site privilege), so a
+                                  site restart lands at the same instant in every run
      hrstorm sleep MS             sleeps MS ms of virtual time, says so, ends
      hrstorm go V                 sets the start gate to V: the first run of a crash, parent
                                   or killer member waits until it is 1
@@ -207,6 +211,13 @@ int main(int argc, char **argv)
     static const char *const kinds[] = { "data", "undef", "exit" };
     const char *mode = argc > 1 ? argv[1] : "";
     int aid = agetId();
+    if (!strcmp(argv[0], "hrstormk") && !strcmp(mode, "restart") && argc == 3) {
+        char t[24];
+        hrstorm_gate(1);
+        hrstorm_sleep_grid((uint32_t)atoi(argv[2]));
+        printf("hrstormk: restart t=%s\n", hrstorm_time(t, sizeof(t)));
+        return (int)sys_call0(SYS_SITE_RESTART);
+    }
     if (!strcmp(argv[0], "hrstormk"))
         return hrstorm_killer(argc, argv);
     if (!strcmp(mode, "go") && argc == 3) {
