@@ -229,6 +229,13 @@ class GDBStub:
         """Lets the guest run on; a later stop() returns when it stops again."""
         self.sock.sendall(b"$c#63")
 
+    def step(self, timeout: float) -> None:
+        """Executes one instruction and stops again (QEMU's stub reports a breakpoint again
+        at once on a plain continue from it: stepping off it first lets the guest move on)."""
+        self.sock.sendall(b"$s#73")
+        if not self.stopped(timeout):
+            raise HarnessError("gdb stub: no stop after a single step")
+
     def stopped(self, timeout: float) -> bool:
         """Waits up to timeout for the stop reply that follows resume(); False if none came
         (acknowledgements and partial packets stay buffered for the next call)."""
@@ -297,6 +304,7 @@ class Machine:
         self.powerons = 0
         self._log = None
         self._stub: GDBStub | None = None       # attached while stop_at() holds the guest
+        self._at_breakpoint = False             # the guest stopped on a stop_at() breakpoint
         self._current: tuple[int, int] | None = None
 
     # ---- lifecycle --------------------------------------------------------------------
@@ -570,6 +578,7 @@ class Machine:
         timeout = self.timeout if timeout is None else timeout
         if self._stub is None:
             self._stub = GDBStub(os.path.join(self.tmpdir, "gdb.sock"), self.timeout)
+            self._at_breakpoint = False
         stub = self._stub
         deadline = time.monotonic() + timeout
         if actor is not None and self._current is None:
@@ -577,11 +586,17 @@ class Machine:
         stub.breakpoint(pc)
         try:
             while hits > 0:
+                if self._at_breakpoint:
+                    stub.breakpoint(pc, insert=False)
+                    stub.step(self.timeout)
+                    stub.breakpoint(pc)
                 stub.resume()
+                self._at_breakpoint = True
                 while not stub.stopped(0.05):
                     self._drain()
                     if time.monotonic() > deadline:
                         stub.interrupt()
+                        self._at_breakpoint = False
                         return False
                 if actor is not None:
                     current, name_off = self._current
