@@ -482,8 +482,12 @@ static int hr_open_bank(void)
     int st = hrreg_open(&hr_reg, (void *)reg, reg_size, why, sizeof(why));
     if (st == HRREG_INVALID_REINITIALISED)
         hr_say("hr: registry invalid (%s), initialised\n", why);
+    else if (st == HRREG_KEPT && hr_reg.other_bad)
+        hr_say("hr: registry %s\n", why);         /* one copy damaged or torn: the other used */
     hr_registry_kept = reg_kept && st == HRREG_KEPT;
     hrlog_open(&hr_log, (void *)log, log_size, why, sizeof(why));
+    if (hr_log.damaged)
+        hr_say("hr: crash log: %s\n", why);       /* damaged or torn records, skipped */
     return reg_kept ? K_OK : K_EUNKNOWN;
 }
 
