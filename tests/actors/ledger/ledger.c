@@ -29,7 +29,7 @@
 
 #define LEDGER_SLOTS      16
 #define LEDGER_MAX_WORDS  4096            /* a block holds up to 16 KiB of pattern */
-#define LEDGER_PAGES      64              /* block "ledger": a head page and the record ring */
+#define LEDGER_PAGES      8               /* block "ledger": a head page and a ring of 896 */
 #define LEDGER_RING       ((LEDGER_PAGES - 1) * 4096 / sizeof(struct ledger_rec))
 #define LEDGER_MAGIC      0x5247444cu     /* "LDGR" */
 #define LEDGER_KEY        "LEDGER"
