@@ -165,8 +165,7 @@ def _one(job: Job, index: int, figures: dict) -> None:
     try:
         m.expect(BANNER)
         m.expect(r"cinit> ")
-        seg = m.text[start:]
-        restored_9 = kind in ("registry-newer",)
+        restored_9 = kind == "registry-newer"     # HR starts group 9 again
         for want in ([r"ledger: (checked|fresh).*\n", rf"ledger: idle at step {LEDGER_STEPS}"] +
                      ([r"hrcrash: waiting to be killed"] if restored_9 else [])):
             if not re.search(want, m.text[start:]):
@@ -180,9 +179,10 @@ def _one(job: Job, index: int, figures: dict) -> None:
         return
     seg = m.text[start:]
     crash = CRASHES.search(seg)
-    if crash or BANNER.findall(seg) != ["warm"]:
+    boots = BANNER.findall(seg)
+    if crash or boots != ["warm"]:
         figures["corrupt_crashes_count"] += 1
-        job.fail(f"{label}: {crash[0] if crash else 'more than one boot: ' + str(BANNER.findall(seg))}")
+        job.fail(f"{label}: {crash[0] if crash else f'boots {boots} instead of one warm boot'}")
 
     pmm_line = re.search(r"pmm: bank (kept, \d+ blocks|invalid \((.*)\), initialised|.*)\n", seg)
     pmm_line = pmm_line[0].strip() if pmm_line else "(no pmm line)"
@@ -195,7 +195,8 @@ def _one(job: Job, index: int, figures: dict) -> None:
     want_crashes = _crashlog(s.hr_after)
 
     if kind in ("header", "entry"):
-        detected = "invalid (" + kind in pmm_line or (kind == "entry" and "invalid (entries" in pmm_line)
+        what = "header" if kind == "header" else "(entry|entries)"
+        detected = re.match(rf"pmm: bank invalid \({what} ", pmm_line) is not None
         ok = detected and fresh and not reg_line and not log_line
     elif kind.startswith("root"):
         c = int(what[-1])
