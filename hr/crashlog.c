@@ -98,6 +98,7 @@ int hrlog_open(struct hrlog *log, void *base, uint32_t size, char *why, size_t n
         }
         log->count++;
     }
+    log->damaged = damaged;
     log->head = log->count ? (max_slot + 1) % log->slots : 0;
     log->next_seq = max_seq + 1;
 

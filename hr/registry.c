@@ -168,6 +168,7 @@ int hrreg_open(struct hrreg *reg, void *base, uint32_t size, char *why, size_t n
     if (!reg->store)
         hrreg_set_store(reg, NULL, NULL);
     reg->base = base;
+    reg->other_bad = false;
     for (int i = 0; i < 2; i++) {
         copy[i] = (const struct hrreg_copy *)(const void *)(reg->base + i * HRREG_COPY_SIZE);
         ok[i] = hrreg_check_copy(copy[i], &reason[i]);
@@ -195,6 +196,7 @@ int hrreg_open(struct hrreg *reg, void *base, uint32_t size, char *why, size_t n
     memset(reg->img.args + reg->img.hdr.args_used, 0,
            HRREG_ARGS_POOL_SIZE - reg->img.hdr.args_used);
     reg->active = pick;
+    reg->other_bad = ok[pick ^ 1] != 1;
     if (why)
         fmt_snprintf(why, n, ok[pick ^ 1] != 1 ? "kept, %u group%s (copy %s, seq %u); copy %s: %s"
                                                : "kept, %u group%s (copy %s, seq %u)",

@@ -419,8 +419,10 @@ static void root_commit(struct bank *b)
 
 /* Writes an empty bank: header invalidated first and written last, so an initialisation cut
  * short is found invalid (and redone) at the next open. Both root copies are written (empty,
- * seq 0 and 1) so that no stale root survives. Zeroes the HR areas. */
-static void bank_format(struct bank *b)
+ * seq 0 and 1) so that no stale root survives. zero_hr (a cold boot): zeroes the HR areas;
+ * a warm re-initialisation leaves them to HR, which validates its registry and crash log
+ * itself, so damage to the directory does not wipe them too. */
+static void bank_format(struct bank *b, int zero_hr)
 {
     const uint32_t zero = 0;
     struct bank_header h;
@@ -429,8 +431,10 @@ static void bank_format(struct bank *b)
     header_build(b, &h);
     bank_store(b, BANK_HEADER_OFF + offsetof(struct bank_header, magic), &zero, sizeof(zero));
     bank_sync(b);
-    bank_store(b, b->hr_registry_off, NULL, BANK_HR_REGISTRY_SIZE);
-    bank_store(b, b->hr_crashlog_off, NULL, BANK_HR_CRASHLOG_SIZE);
+    if (zero_hr) {
+        bank_store(b, b->hr_registry_off, NULL, BANK_HR_REGISTRY_SIZE);
+        bank_store(b, b->hr_crashlog_off, NULL, BANK_HR_CRASHLOG_SIZE);
+    }
     memset(r, 0, b->root_size);
     r->magic = BANK_ROOT_MAGIC;
     r->words = b->words;
@@ -632,7 +636,7 @@ enum bank_open_result bank_open(struct bank *b, void *base, uint32_t size, uint3
 
     if (warm && bank_load(b, why, whylen))
         return BANK_KEPT;
-    bank_format(b);
+    bank_format(b, !warm);
     if (!warm) {
         why_fmt(why, whylen, "cold boot", 0, 0);
         return BANK_INITIALISED;

@@ -490,10 +490,14 @@ static int hr_open_bank(void)
         hr_say("hr: %s: registry and crash log in HR's memory, lost on a site restart\n",
                port < 0 ? "no PMM server" : "the PMM server refused the bank areas");
     int st = hrreg_open(&hr_reg, (void *)reg, reg_size, why, sizeof(why));
-    if (st == HRREG_INVALID_REINITIALISED)
-        hr_say("hr: registry invalid (%s), initialised\n", why);
+    /* why: "invalid (copy A: ...; copy B: ...), re-initialised empty", or "kept, ...; copy
+       X: ..." when one copy was damaged or torn and the other is used. */
+    if (st == HRREG_INVALID_REINITIALISED || (st == HRREG_KEPT && hr_reg.other_bad))
+        hr_say("hr: registry %s\n", why);
     hr_registry_kept = reg_kept && st == HRREG_KEPT;
     hrlog_open(&hr_log, (void *)log, log_size, why, sizeof(why));
+    if (hr_log.damaged)
+        hr_say("hr: crash log: %s\n", why);       /* damaged or torn records, skipped */
     return reg_kept ? K_OK : K_EUNKNOWN;
 }
 

@@ -287,6 +287,32 @@ static void test_warm_boot_garbage(void **state)
     assert_string_equal(why, "");
 }
 
+/* A warm re-initialisation (damaged directory or header) leaves HR's registry and crash log
+ * to HR: they have their own checks, and the PMM's damage is not theirs. */
+static void test_warm_reinit_keeps_hr_areas(void **state)
+{
+    uint32_t reg, log, size;
+    (void)state;
+    alloc_ok("blk", 10, "", 0);
+    bank_hr_registry(&bk, &reg, &size);
+    bank_hr_crashlog(&bk, &log, &size);
+    memset(img + reg, 0x5a, size);
+    memset(img + log, 0xa5, size);
+    img[BANK_DIR_OFF + offsetof(struct bank_entry, size)] ^= 1;
+    assert_int_equal(open_bank(1), BANK_INVALID_REINITIALISED);
+    assert_string_equal(why, "entry 0 crc");
+    assert_int_equal(bank_block_count(&bk), 0);
+    for (uint32_t i = 0; i < size; i++) {
+        assert_int_equal(img[reg + i], 0x5a);
+        assert_int_equal(img[log + i], 0xa5);
+    }
+    img[BANK_HEADER_OFF] ^= 1;
+    assert_int_equal(open_bank(1), BANK_INVALID_REINITIALISED);
+    assert_string_equal(why, "header magic");
+    assert_int_equal(img[reg], 0x5a);
+    assert_int_equal(img[log + size - 1], 0xa5);
+}
+
 /* Header damage: CRC, layout version, and a geometry the board no longer has. */
 static void test_header_corruption(void **state)
 {
@@ -1370,6 +1396,7 @@ int main(void)
         cmocka_unit_test_setup(test_cold_boot_initialises, setup),
         cmocka_unit_test_setup(test_warm_boot_keeps, setup),
         cmocka_unit_test_setup(test_warm_boot_garbage, setup),
+        cmocka_unit_test_setup(test_warm_reinit_keeps_hr_areas, setup),
         cmocka_unit_test_setup(test_header_corruption, setup),
         cmocka_unit_test_setup(test_root_corruption, setup),
         cmocka_unit_test_setup(test_entry_corruption, setup),

@@ -268,6 +268,7 @@ static void test_damaged_record_skipped(void **state)
     area[4 * HRLOG_RECORD_SIZE + offsetof(struct hrlog_record, pc)] ^= 0x01;
     assert_int_equal(reopen(), 4);
     assert_string_equal(why, "4 records, seq 1..6, 2 damaged slots skipped");
+    assert_int_equal(hl.damaged, 2);
     assert_int_equal(walk(seqs, HRLOG_SLOTS_MAX), 4);
     assert_int_equal(seqs[0], 1);
     assert_int_equal(seqs[1], 2);

@@ -443,6 +443,7 @@ static void test_one_copy_damaged(void **state)
     dump(out, sizeof(out));
     assert_string_equal(out, newer);
     assert_non_null(strstr(why, "group table CRC mismatch"));
+    assert_true(reg.other_bad);
 
     memset(area, 0, sizeof(area));
     assert_int_equal(reopen(), HRREG_INITIALISED);
@@ -458,6 +459,7 @@ static void test_one_copy_damaged(void **state)
     assert_int_equal(add(2, "x", NULL), K_OK);
     assert_int_equal(reopen(), HRREG_KEPT);
     assert_null(strstr(why, "mismatch"));
+    assert_false(reg.other_bad);
     assert_int_equal(hrreg_group_count(&reg), 2);
 }
 

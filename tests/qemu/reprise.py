@@ -231,7 +231,8 @@ class GDBStub:
         self.sock.sendall(b"$c#63")
 
     def step(self, timeout: float) -> None:
-        """Executes one instruction of the stopped guest and waits for it to stop again."""
+        """Executes one instruction and stops again (QEMU's stub reports a breakpoint again
+        at once on a plain continue from it: stepping off it first lets the guest move on)."""
         self.sock.sendall(b"$s#73")
         if not self.stopped(timeout):
             raise HarnessError("gdb stub: no stop after a single step")
@@ -305,6 +306,7 @@ class Machine:
         self.powerons = 0
         self._log = None
         self._stub: GDBStub | None = None       # attached while stop_at() holds the guest
+        self._at_breakpoint = False             # the guest stopped on a stop_at() breakpoint
         self._current: tuple[int, int] | None = None
 
     # ---- lifecycle --------------------------------------------------------------------
@@ -579,24 +581,25 @@ class Machine:
         timeout = self.timeout if timeout is None else timeout
         if self._stub is None:
             self._stub = GDBStub(os.path.join(self.tmpdir, "gdb.sock"), self.timeout)
+            self._at_breakpoint = False
         stub = self._stub
         deadline = time.monotonic() + timeout
         if actor is not None and self._current is None:
             self._current = kernel_current_actor(self.kernel)
         stub.breakpoint(pc)
         try:
-            stepped = True
             while hits > 0:
-                if not stepped:         # off the breakpoint first, or "c" stops there again
+                if self._at_breakpoint:
                     stub.breakpoint(pc, insert=False)
                     stub.step(self.timeout)
                     stub.breakpoint(pc)
-                stepped = False
                 stub.resume()
+                self._at_breakpoint = True
                 while not stub.stopped(0.05):
                     self._drain()
                     if time.monotonic() > deadline:
                         stub.interrupt()
+                        self._at_breakpoint = False
                         return False
                 if actor is not None:
                     current, name_off = self._current

@@ -1,7 +1,9 @@
 """Boot scenarios: the banner, kernel panics from the fault self tests, warm and cold boots."""
 import re
+import subprocess
 
 import pytest
+from reprise import elf_symbol
 
 # What each board's banner says about itself (boards/<board>/board.h).
 BANNER_FACTS = {
@@ -141,7 +143,8 @@ def test_damaged_bank_marker_boots_cold(boot, board):
     expect_banner(m, board, COLD)
     bank = int(re.search(r"bank (0x[0-9a-f]+)-", m.text).group(1), 16)
 
-    m.write_phys(bank, b"\xa5" * 64)                # scribble over the marker (gdb stub)
+    m.write_phys(bank, b"\xa5" * 64)                # scribble over the marker (gdb stub),
+    m.write_phys(bank + 2048, b"\xa5" * 64)         # both copies of it
     m.reset()
     expect_banner(m, board, COLD)
 
@@ -162,3 +165,34 @@ def test_banner_time_after_five_minutes(boot, board):
     ns = m.expect_line(r"boot: warm \(site restart requested\), boot 2, bank marker kept, "
                        r"(\d+) ns since power-on").group(1)
     assert 300_000_000_000 <= int(ns) < 400_000_000_000, ns
+
+
+def _after_call(elf, function, callee):
+    """The address of the instruction after function's call to callee (objdump)."""
+    out = subprocess.run(["arm-none-eabi-objdump", "-d", f"--disassemble={function}", str(elf)],
+                         check=True, capture_output=True, text=True).stdout
+    lines = [ln for ln in out.splitlines() if re.match(r"^\s*[0-9a-f]+:\t", ln)]
+    for i, ln in enumerate(lines):
+        if re.search(rf"\bbl\s+[0-9a-f]+ <{callee}>", ln):
+            return int(lines[i + 1].split(":")[0], 16)
+    raise AssertionError(f"{function} does not call {callee}")
+
+
+@pytest.mark.parametrize("instant", ["second crc", "copy written, crc not"])
+def test_reset_while_the_boot_record_is_written_keeps_the_boot_warm(boot, board, instant):
+    """A warm reset in the middle of the kernel's update of its boot record, at boot: the
+    record that was there stays whole (the update writes the other copy), so the next boot is
+    still warm and counts on from it. (With one copy rewritten in place, a reset before its new
+    CRC made the next boot cold, and the PMM wiped the bank.)"""
+    m = boot(icount="shift=0,align=off")        # sleep on: the gdb stub resumes the guest
+    expect_banner(m, board, COLD)
+    if instant == "second crc":                 # the first checks the record, the second seals
+        pc, hits = elf_symbol(m.kernel, "crc32_update"), 2
+    else:
+        pc, hits = _after_call(m.kernel, "bootrec_write", "memcpy"), 1
+    m.stop_at(pc, 1, timeout=0)                 # holds the guest: the reset's boot starts held
+    m.reset()
+    assert m.stop_at(pc, hits)
+    m.reset()
+    m.resume()
+    expect_banner(m, board, rf"warm \(external reset\), boot 2, bank marker kept, {NS}")

@@ -59,9 +59,31 @@ def test_parent_child_message_exactly_once(boot):
     m.expect_line(r"no blocks")
 
 
-def test_warm_boot_with_a_lost_bank_runs_the_group_lines_again(boot):
-    """A warm reset that finds the bank damaged cannot restore HR's groups: C_INIT then runs
-    the boot script's arun -g lines instead of skipping them, so nothing is silently lost."""
+def test_warm_boot_with_a_lost_registry_runs_the_group_lines_again(boot):
+    """A warm reset that finds HR's registry damaged (both copies) cannot restore HR's groups:
+    C_INIT then runs the boot script's arun -g lines instead of skipping them, so nothing is
+    silently lost."""
+    m = boot_console(boot)
+    m.sendline("arun -g 3 counter 200")
+    m.expect(r"counter: 1\r?\n")
+    for copy in (0x4fc0a000, 0x4fc0c000):           # the registry's two headers (gdb stub)
+        m.write_phys(copy, b"\x5a" * 64)
+    m.reset()
+    m.expect_line(r"boot: warm \(external reset\), boot 2, .*")
+    m.expect_line(r"pmm: bank kept, \d+ blocks?")
+    m.expect_line(r"hr: registry invalid \(copy A: bad magic; copy B: bad magic\), "
+                  r"re-initialised empty")
+    m.expect_line(r"cinit: HR holds no groups from before this warm boot: arun -g lines run")
+    m.expect_line(r"sysadm: arun -g 1 hello")
+    m.expect_line(r"started hello, aid \d+, group 1")
+    m.expect_line(r"hr: group 1 ended cleanly")
+    assert "counter: resumed" not in m.text
+
+
+def test_damaged_directory_keeps_the_groups(boot):
+    """A damaged PMM header re-initialises the directory but not HR's registry: HR brings
+    group 3 back (its block is new: the counter starts again) and C_INIT skips the boot
+    script's arun -g lines."""
     m = boot_console(boot)
     m.sendline("arun -g 3 counter 200")
     m.expect(r"counter: 1\r?\n")
@@ -69,11 +91,9 @@ def test_warm_boot_with_a_lost_bank_runs_the_group_lines_again(boot):
     m.reset()
     m.expect_line(r"boot: warm \(external reset\), boot 2, .*")
     m.expect_line(r"pmm: bank invalid \(header magic\), initialised")
-    m.expect_line(r"cinit: HR holds no groups from before this warm boot: arun -g lines run")
-    m.expect_line(r"sysadm: arun -g 1 hello")
-    m.expect_line(r"started hello, aid \d+, group 1")
-    m.expect_line(r"hr: group 1 ended cleanly")
-    assert "counter: resumed" not in m.text
+    m.expect_line(r"hr: restarting group 3 after the site restart")
+    m.expect_line(r"counter: 1")
+    assert "cinit: HR holds no groups" not in m.text
 
 
 def test_calculator_driven_line_by_line(boot):

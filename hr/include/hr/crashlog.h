@@ -84,6 +84,7 @@ struct hrlog {
     uint32_t head;                  /* slot of the next append */
     uint32_t next_seq;
     uint32_t count;                 /* valid records */
+    uint32_t damaged;               /* slots hrlog_open found neither valid nor blank */
     hrlog_store_fn store;
     void *store_ctx;
 };
@@ -98,7 +99,7 @@ struct hrlog_iter {
 void hrlog_set_store(struct hrlog *log, hrlog_store_fn fn, void *ctx);
 
 /* Scans the area at base (size bytes, 8-byte aligned, room for 2 records at least) and finds
-   the head; damaged slots are counted and skipped, never rewritten here. Writes a summary to
+   the head; damaged slots are counted (log->damaged) and skipped, never rewritten here. Writes a summary to
    why, e.g. "12 records, seq 3..14, 1 damaged slot skipped". HR calls it once at start-up
    (log zeroed or hrlog_set_store called first). Returns the number of valid records, or
    K_EINVAL for a bad area. */

@@ -130,6 +130,7 @@ typedef void (*hrreg_store_fn)(void *ctx, volatile uint32_t *dst, uint32_t value
 struct hrreg {
     uint8_t *base;                  /* the 16 KiB area */
     uint32_t active;                /* copy holding img: 0 = A, 1 = B */
+    bool other_bad;                 /* hrreg_open kept one copy, the other was not valid */
     hrreg_store_fn store;
     void *store_ctx;
     struct hrreg_copy img;          /* the current registry, validated */
@@ -162,7 +163,8 @@ void hrreg_set_store(struct hrreg *reg, hrreg_store_fn fn, void *ctx);
 
 /* Validates the registry in the area at base (size >= HRREG_AREA_SIZE, 8-byte aligned) and
    loads it into reg; makes an empty one when none is valid. reg must be zeroed (static) or
-   have had hrreg_set_store called. Writes what it found to why
+   have had hrreg_set_store called. Sets reg->other_bad when it kept one copy and the other
+   was damaged or torn (why then names it). Writes what it found to why
    (n bytes, NUL-terminated). HR calls it once at start-up. Returns an enum hrreg_open_status,
    or K_EINVAL for a bad area (nothing written). */
 int hrreg_open(struct hrreg *reg, void *base, uint32_t size, char *why, size_t n);

@@ -189,7 +189,8 @@ void bank_set_hooks(struct bank *b, bank_store_fn store, bank_sync_fn sync, void
  * "entry N overlaps entry M", "entries N and M have the same name"; on a kept bank,
  * "directory copy C bad, copy D used" (a torn or damaged root copy; the other one, a whole
  * state, is used) or ""; on BANK_UNUSABLE "bank geometry", "work area too small" (too small or
- * not 8-aligned). Initialising zeroes the HR areas; the data area is zeroed block by block, at
+ * not 8-aligned). Initialising on a cold boot zeroes the HR areas; re-initialising on a warm
+ * boot leaves them (HR validates them itself); the data area is zeroed block by block, at
  * allocation.
  */
 enum bank_open_result bank_open(struct bank *b, void *base, uint32_t size, uint32_t max_blocks,
