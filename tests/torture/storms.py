@@ -387,14 +387,16 @@ def check(text: str, job) -> dict:
     # site restart (another group's escalation at the same instant, the console's `restart`)
     # or a reset; so may HR between a crash line and its record. Such a crash is one that no
     # crash line of that boot follows in time: none is for a crash that came later (by
-    # virtual time, or by console position for a kill of unknown time).
+    # virtual time; by console position only when neither time is known). A kill whose time
+    # is unknown (the killer's line and the log record lost to the reset) proves nothing: HR
+    # takes ends in the order they came, and the kill may have come first.
     last_boot = boots[-1][0] if boots else 1
     for key, (pos, _) in crashes.items():
         n = len(lines.get(key, []))
         t = when(key)
         later = [k for k in lines if k[0] == key[0] and k in crashes and
                  (when(k) - t > CUT_NS if t is not None and when(k) is not None
-                  else crashes[k][0] > pos)]
+                  else t is None and when(k) is None and crashes[k][0] > pos)]
         if n == 0 and key[0] != last_boot and not later:
             f["storm_crashes_cut_count"] += 1
             continue
