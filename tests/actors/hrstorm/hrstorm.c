@@ -27,7 +27,7 @@
                                   or killer member waits until it is 1
 
    D(SEED, N) is 300 + 1000 * k ms (k in 0..3; k = 0 for SEED 0), and every end (the killer's too) falls on the
-   next multiple of 700 ms of virtual time after the pause: members of different groups end
+   next instant of a 700 ms grid of virtual time (counted from the gate's opening) after the pause: members of different groups end
    at the same instants, and the time between two ends of a group is a multiple of 700 ms,
    at least 200 ms away from the policy's 10 s window: the driver knows every escalation.
    Waiting members wait on a port of their own, with no timer, so that an idle system skips
@@ -63,12 +63,24 @@ static const char *hrstorm_time(char *out, size_t size)
     return out;
 }
 
-/* Sleeps until the next multiple of HRSTORM_GRID_MS of virtual time after ms from now:
-   members of different groups end on the same instants of the grid. */
+/* The start gate, block "storm.go" (an ordinary key): `hrstorm go 1` opens it and notes the
+   virtual time, the origin of the round's grid. */
+struct hrstorm_gate {
+    uint32_t open;
+    uint32_t pad;
+    uint64_t origin_ns;
+};
+
+static volatile struct hrstorm_gate *hrstorm_go(void);
+
+/* Sleeps until the next instant of the round's grid (the gate's opening time plus a multiple
+   of HRSTORM_GRID_MS) after ms from now: members of different groups end on the same
+   instants, and where those fall does not depend on when the driver opened the gate. */
 static void hrstorm_sleep_grid(uint32_t ms)
 {
-    uint64_t grid = HRSTORM_GRID_MS * 1000000ull;
-    uint64_t now = hrstorm_now_ns(), at = (now + ms * 1000000ull + grid - 1) / grid * grid;
+    uint64_t grid = HRSTORM_GRID_MS * 1000000ull, origin = hrstorm_go()->origin_ns;
+    uint64_t now = hrstorm_now_ns(), due = now + ms * 1000000ull;
+    uint64_t at = due <= origin ? origin : origin + (due - origin + grid - 1) / grid * grid;
     sys_call1(SYS_DELAY, (long)((at - now + 999) / 1000));
 }
 
@@ -129,11 +141,11 @@ static uint32_t hrstorm_count(const char *prefix, int gid, uint32_t add)
     return *runs += add;
 }
 
-/* The start gate, block "storm.go" (an ordinary key): its word is set by `hrstorm go 1`. */
-static volatile uint32_t *hrstorm_go(void)
+/* The start gate's block. */
+static volatile struct hrstorm_gate *hrstorm_go(void)
 {
-    volatile uint32_t *go = hrt_block("hrstorm", "storm.go", sizeof(*go), HRSTORM_GO_KEY,
-                                      sizeof(HRSTORM_GO_KEY));
+    volatile struct hrstorm_gate *go = hrt_block("hrstorm", "storm.go", sizeof(*go),
+                                                 HRSTORM_GO_KEY, sizeof(HRSTORM_GO_KEY));
     if (!go) {
         HR_EXIT_HDL();
         exit(1);
@@ -145,8 +157,8 @@ static volatile uint32_t *hrstorm_go(void)
    together (every later run, also after a site restart, goes at once). */
 static void hrstorm_gate(uint32_t run)
 {
-    volatile uint32_t *go = hrstorm_go();
-    while (run == 1 && !*go)
+    volatile struct hrstorm_gate *go = hrstorm_go();
+    while (run == 1 && !go->open)
         hrt_sleep_ms(50);
 }
 
@@ -221,7 +233,9 @@ int main(int argc, char **argv)
     if (!strcmp(argv[0], "hrstormk"))
         return hrstorm_killer(argc, argv);
     if (!strcmp(mode, "go") && argc == 3) {
-        *hrstorm_go() = (uint32_t)atoi(argv[2]);
+        volatile struct hrstorm_gate *go = hrstorm_go();
+        go->origin_ns = hrstorm_now_ns();
+        go->open = (uint32_t)atoi(argv[2]);
         printf("hrstorm: go %s\n", argv[2]);
         return 0;
     }
