@@ -63,6 +63,11 @@ void selftest_run(void)
     }
 }
 
+uint64_t selftest_deadline(void)
+{
+    return selftest_late_at ? selftest_late_at : ~0ull;
+}
+
 void selftest_tick(uint64_t now)
 {
     if (selftest_late_at && now >= selftest_late_at) {
