@@ -182,6 +182,18 @@ static void sys_delay(struct actor *self)
     sched_sleep_until(self, timer_now() + ticks);
 }
 
+/* Sleeps until the counter reaches an absolute value: sleepers with the same deadline wake
+   at the same instant, in the order they went to sleep, however late each asked. */
+static void sys_delay_until(struct actor *self)
+{
+    uint64_t when = (uint64_t)self->tf.r[1] << 32 | self->tf.r[0];
+    if (when <= timer_now()) {
+        sys_ret(self, K_OK);
+        return;
+    }
+    sched_sleep_until(self, when);
+}
+
 static void sys_yield(struct actor *self)
 {
     sched_yield();
@@ -596,6 +608,7 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_ACTOR_RELEASE] = sys_actor_release,
     [SYS_ACTOR_SELF] = sys_actor_self,
     [SYS_DELAY] = sys_delay,
+    [SYS_DELAY_UNTIL] = sys_delay_until,
     [SYS_YIELD] = sys_yield,
     [SYS_RGN_ALLOCATE] = sys_rgn_allocate,
     [SYS_RGN_FREE] = sys_rgn_free,

@@ -12,7 +12,8 @@
  *   fuzz call PORT CAP W0 a child that calls PORT once with word W0 (no send buffer, CAP
  *                         bytes to receive): a port of the fuzzer's, or a server's
  *   fuzz read             a child that reads the console without NONBLOCK (blocks until killed)
- *   fuzz delay US         a child that sleeps US microseconds (huge values: until killed)
+ *   fuzz delay US         a child that sleeps US microseconds, then until the counter reads
+ *                         US:US (huge values: until killed)
  * Any other arguments: exit at once (children may be given random ones).
  *
  * What the fuzzer may do depends on the privileges it runs with (tests/images/fuzz.image: none;
@@ -33,7 +34,8 @@
  *    fuzzer and its children (PMM, HR and C_INIT are what the driver checks through).
  *  - SYS_CONSOLE_READ gets CONSOLE_READ_NONBLOCK when its flags are otherwise valid (a
  *    blocking read waits for typed input; the "read" child covers it and is killed).
- *    SYS_DELAY is capped to 255 us (the "delay" child takes the huge values).
+ *    SYS_DELAY is capped to 255 us, SYS_DELAY_UNTIL to 255 us from now (the "delay" child
+ *    takes the huge values).
  *  - SYS_IPC_RECV on a port of the fuzzer's with no caller coming would wait for ever: its
  *    bufs then point to the guard page (K_EFAULT). With PRIV_ACTORS, "call" children
  *    provide callers, and the receive is made for real.
@@ -57,6 +59,7 @@
 #include <hr/hr.h>
 #include <hr/proto.h>
 #include <pmm/proto.h>
+#include <reprise/counter.h>
 #include <reprise/errors.h>
 #include <reprise/rgn.h>
 #include <reprise/sys.h>
@@ -882,6 +885,17 @@ static int fuzz_neuter(uint32_t n, uint32_t a[6])
     case SYS_DELAY:
         a[0] &= 0xff;
         break;
+    case SYS_DELAY_UNTIL: {
+        uint64_t now = counter_now(), when = (uint64_t)a[1] << 32 | a[0];
+        uint64_t cap = now + 255u * counter_hz() / 1000000u;
+        if (when > cap) {
+            when = now + (when & 0x3fff) % (cap - now + 1);
+            a[0] = (uint32_t)when;
+            a[1] = (uint32_t)(when >> 32);
+            fuzz_neutered++;
+        }
+        break;
+    }
     case SYS_RGN_ALLOCATE: {
         a[0] = fuzz_target(a[0], 1, PRIV_ACTORS);
         a[1] = fuzz_out(a[1], sizeof(struct rgn_desc));
@@ -1242,8 +1256,11 @@ static int fuzz_child_main(int argc, char **argv)
         static char buf[16];
         return (int)sys_call3(SYS_CONSOLE_READ, (long)buf, sizeof(buf), 0);
     }
-    if (argc == 3 && !strcmp(argv[1], "delay"))
-        return (int)sys_call1(SYS_DELAY, (long)strtoul(argv[2], NULL, 10));
+    if (argc == 3 && !strcmp(argv[1], "delay")) {
+        long us = (long)strtoul(argv[2], NULL, 10);
+        sys_call1(SYS_DELAY, us);
+        return (int)sys_call2(SYS_DELAY_UNTIL, us, us);
+    }
     return 0;
 }
 

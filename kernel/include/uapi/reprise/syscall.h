@@ -61,5 +61,7 @@ enum sys_number {
                               no echo) or 0 (cooked: echo, line editing, whole lines) */
     SYS_ACTOR_RELEASE,     /* (int aid) -> K_OK: a held actor (ACTOR_SPAWN_HELD) starts running; K_EINVAL
                               when it is not held  [PRIV_ACTORS] */
+    SYS_DELAY_UNTIL,       /* (uint32_t lo, uint32_t hi) -> K_OK once the virtual counter (CNTVCT, see
+                              <reprise/counter.h>) has reached hi:lo; at once when it has */
     SYS_COUNT
 };
