@@ -3,6 +3,7 @@
    user mode whether it keeps the CPU. */
 #include <arch/cpu.h>
 #include <board.h>
+#include <kernel/deadline.h>
 #include <kernel/irq.h>
 #include <kernel/sched.h>
 #include <kernel/timer.h>
@@ -101,6 +102,7 @@ void sched_timer(uint64_t now)
     if (now >= sched_next_tick) {
         sched_slice_over = 1;
         sched_next_tick = now + timer_hz() / BOARD_TICK_HZ;
+        deadline_tick(now);     /* watchdogs and receive alarms */
     }
     sched_arm_timer();
 }

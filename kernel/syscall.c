@@ -4,6 +4,7 @@
 #include <board.h>
 #include <kernel/bootrec.h>
 #include <kernel/console.h>
+#include <kernel/deadline.h>
 #include <kernel/elf.h>
 #include <kernel/fault.h>
 #include <kernel/ipc.h>
@@ -132,6 +133,22 @@ void syscall_actor_fault(struct actor *a, enum fault_kind kind, uint32_t pc, uin
                      pc, addr, kind == FAULT_KIND_PREFETCH_ABORT ? "execute" : write ? "write" : "read",
                      fault_class_name(st.cls), where);
     }
+    sys_fault_end(a, &rec);
+}
+
+void syscall_actor_hang(struct actor *a)
+{
+    static const char *const doing[] = {
+        [AB_NONE] = "running", [AB_RECV] = "in a receive", [AB_CALL] = "in a call",
+        [AB_REPLY] = "in a call", [AB_DELAY] = "sleeping", [AB_CONSOLE] = "reading the console",
+        [AB_HELD] = "held",
+    };
+    struct fault_record rec;
+    sys_record(a, &rec, FAULT_KIND_HANG);
+    rec.pc = a->tf.pc;
+    fmt_snprintf(rec.text, sizeof(rec.text), "hang: no watchdog kick for %u ms, %s at pc=0x%08x",
+                 (unsigned)a->wd_period_ms, a->state == AS_BLOCKED ? doing[a->block] : "running",
+                 rec.pc);
     sys_fault_end(a, &rec);
 }
 
@@ -398,6 +415,8 @@ static void sys_actor_info(struct actor *self)
         info.priority = a->prio;
         info.pages = a->vm.pages;
         info.privileges = a->privs;
+        info.watchdog_ms = a->wd_period_ms;
+        info.watchdog_left_ms = deadline_watchdog_left_ms(a);
     }
     sys_ret(self, vm_copyout(&self->vm, self->tf.r[1], &info, sizeof(info)));
 }
@@ -618,6 +637,8 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_MEM_INFO] = sys_mem_info,
     [SYS_BOOT_SCRIPT] = sys_boot_script,
     [SYS_USER_COPY] = sys_user_copy,
+    [SYS_WATCHDOG] = deadline_sys_watchdog,
+    [SYS_RECV_ALARM] = deadline_sys_recv_alarm,
 };
 
 struct trapframe *trap_svc(struct trapframe *tf)

@@ -5,7 +5,12 @@
    The restart path is kept short: on an abnormal end HR prints the crash line, appends the
    crash record, stops the members and starts the direct ones again. Counting the restart in
    the registry (a commit of a whole registry copy, ~40 us of CRC) waits until HR handles a
-   request that is not on a restart path, or asks for a site restart. */
+   request that is not on a restart path, or asks for a site restart.
+
+   Backoff: the second and later restarts of a group within hr.interval wait (the policy's
+   delay_ns). The group's members are stopped at once; the group waits in HR_GROUP_WAITING
+   and HR, between requests, restarts it once its time has come, woken by a receive alarm
+   (SYS_RECV_ALARM, at tick precision). While no group waits this costs one comparison. */
 #include <board.h>
 #include <hr/crashlog.h>
 #include <hr/hr.h>
@@ -38,6 +43,7 @@ struct hr_group {
     uint32_t state;             /* enum hr_group_state */
     struct hrpol_group pol;
     uint32_t unsaved;           /* restarts not yet counted in the registry */
+    uint64_t restart_at;        /* HR_GROUP_WAITING: when its restart is due (ns) */
     struct hr_member members[HR_GROUP_MEMBERS_MAX];
 };
 
@@ -48,6 +54,7 @@ static struct hrpol_tunables hr_tun;
 static struct boot_info hr_boot;
 static int hr_auto_start = 1;
 static int hr_registry_kept;            /* the registry in the bank was valid at boot */
+static uint32_t hr_waiting;             /* groups in HR_GROUP_WAITING, or more: 0 = none */
 static char hr_stop_reason[96];
 
 /* Prints to the console with lib/fmt, straight through the kernel: on the restart path this
@@ -302,7 +309,8 @@ static void hr_on_end(const struct fault_record *rec)
     char line[48];
     if (rec->kind == FAULT_KIND_EXIT)
         fmt_snprintf(line, sizeof(line), "exit(%ld) without HR_EXIT_HDL", (long)rec->status);
-    struct hrpol_decision d = hrpol_group_restart(&g->pol, &hr_tun, hr_now_ns());
+    uint64_t now = hr_now_ns();
+    struct hrpol_decision d = hrpol_group_restart(&g->pol, &hr_tun, now);
     if (d.action == HRPOL_SITE_RESTART) {
         hr_say("hr: %s (aid %ld, group %ld) %s; group %ld failed %lu times: site restart\n",
                rec->name, (long)rec->aid, (long)g->gid, rec->kind == FAULT_KIND_EXIT ? line : what,
@@ -321,7 +329,36 @@ static void hr_on_end(const struct fault_record *rec)
     hr_log_crash(rec, hr_boot.boot_count, HRLOG_ACTION_RESTART_GROUP, d.n, d.max);
     hr_stop_members(g);
     g->unsaved++;
+    if (d.delay_ns) {
+        g->state = HR_GROUP_WAITING;        /* hr_relaunch_due restarts it */
+        g->restart_at = now + d.delay_ns;
+        hr_waiting++;
+        return;
+    }
     hr_group_relaunch(g);
+}
+
+/* Restarts the waiting groups whose backoff is over, then sets HR's receive alarm for the
+   next one (or cancels it when none waits). Called before each receive while hr_waiting. */
+static void hr_relaunch_due(void)
+{
+    uint64_t now = hr_now_ns(), next = ~0ull;
+    hr_waiting = 0;
+    for (int i = 0; i < HR_GROUPS_MAX; i++) {
+        struct hr_group *g = &hr_groups[i];
+        if (!g->gid || g->state != HR_GROUP_WAITING)
+            continue;
+        if (g->restart_at <= now) {
+            g->state = HR_GROUP_RUNNING;
+            hr_group_relaunch(g);
+            continue;
+        }
+        hr_waiting++;
+        if (g->restart_at < next)
+            next = g->restart_at;
+    }
+    uint64_t us = hr_waiting ? (next - now + 999) / 1000 : 0;
+    sys_call1(SYS_RECV_ALARM, (long)(us > UINT32_MAX ? UINT32_MAX : us));
 }
 
 /* arun -g gid image args (console): registers a direct actor and starts it (held, for the
@@ -334,6 +371,8 @@ static int hr_run(int32_t gid, uint32_t flags, const struct hr_exec_req *req)
     struct hr_group *g = hr_group_find(gid);
     if (!g && hrreg_group_find(&hr_reg, gid, &gi) == K_OK)
         return K_EBUSY;         /* registered but not running (stopped): akill -g it first */
+    if (g && g->state == HR_GROUP_WAITING)
+        return K_EBUSY;         /* its restart (backoff) starts every direct member */
     if (!g && !(g = hr_group_get(gid)))
         return K_ETOOMUCH;
     struct hr_member *m = hr_member_add(g);
@@ -403,6 +442,7 @@ static int hr_group_info(uint32_t index, struct hr_group_info *out)
     out->restarts = gi.restarts;
     struct hr_group *g = hr_group_find(gi.gid);
     out->state = gi.state == HRREG_GROUP_STOPPED || !g ? HR_GROUP_STOPPED : g->state;
+    out->restart_at_ns = out->state == HR_GROUP_WAITING ? g->restart_at : 0;
     for (int k = 0; g && k < HR_GROUP_MEMBERS_MAX; k++) {
         struct hr_member *m = &g->members[k];
         if (!m->used)
@@ -513,6 +553,44 @@ static void hr_log_previous_end(void)
     hr_log_crash(rec, hr_boot.boot_count - 1, HRLOG_ACTION_SITE_RESTART, 0, 0);   /* it ended boot - 1 */
 }
 
+/* Starts every registered group that is neither stopped nor running, saying "hr: restarting
+   group G <when>". Returns how many were started. */
+static int hr_start_registered(const char *when)
+{
+    /* The gids first: relaunching may end a group, which compacts the registry's table. */
+    int32_t gids[HRREG_MAX_GROUPS];
+    uint32_t ng = 0, n = hrreg_group_count(&hr_reg);
+    for (uint32_t i = 0; i < n && ng < HRREG_MAX_GROUPS; i++) {
+        struct hrreg_group_info gi;
+        if (hrreg_group_at(&hr_reg, i, &gi) == K_OK && gi.state == HRREG_GROUP_ACTIVE &&
+            !hr_group_find(gi.gid))
+            gids[ng++] = gi.gid;
+    }
+    int started = 0;
+    for (uint32_t i = 0; i < ng; i++) {
+        struct hr_group *g = hr_group_get(gids[i]);
+        if (!g)
+            break;
+        hr_say("hr: restarting group %ld %s\n", (long)gids[i], when);
+        hr_group_relaunch(g);
+        started++;
+    }
+    return started;
+}
+
+/* hr resume (console): auto-start on again after the loop breaker stopped it. The site
+   restart times are forgotten, so that the loop breaker counts afresh from now, and the
+   registered groups start. Returns how many, or K_EINVAL when auto-start is on. */
+static int hr_resume(void)
+{
+    if (hr_auto_start)
+        return K_EINVAL;
+    hrreg_site_clear(&hr_reg);
+    hr_auto_start = 1;
+    hr_stop_reason[0] = '\0';
+    return hr_start_registered("on hr resume");
+}
+
 /* After a warm boot: records the site restart, then restarts every registered group, unless
    the site is crash-looping (too many site restarts within the site interval). */
 static void hr_restore_groups(void)
@@ -534,21 +612,7 @@ static void hr_restore_groups(void)
         return;
     }
     hr_stop_reason[0] = '\0';
-    /* The gids first: relaunching may end a group, which compacts the registry's table. */
-    int32_t gids[HRREG_MAX_GROUPS];
-    uint32_t ng = 0;
-    for (uint32_t i = 0; i < n && ng < HRREG_MAX_GROUPS; i++) {
-        struct hrreg_group_info gi;
-        if (hrreg_group_at(&hr_reg, i, &gi) == K_OK && gi.state == HRREG_GROUP_ACTIVE)
-            gids[ng++] = gi.gid;
-    }
-    for (uint32_t i = 0; i < ng; i++) {
-        struct hr_group *g = hr_group_get(gids[i]);
-        if (!g)
-            break;
-        hr_say("hr: restarting group %ld after the site restart\n", (long)gids[i]);
-        hr_group_relaunch(g);
-    }
+    hr_start_registered("after the site restart");
 }
 
 int main(void)
@@ -569,6 +633,8 @@ int main(void)
         hrpol_tunables_init(&hr_tun, HRPOL_DEFAULT_MAX_RESTARTS, HRPOL_DEFAULT_INTERVAL_MS,
                             HRPOL_DEFAULT_MAX_SITE_RESTARTS, HRPOL_DEFAULT_SITE_INTERVAL_MS);
     }
+    if (hrpol_backoff_init(&hr_tun, BOARD_HR_BACKOFF_BASE_MS, BOARD_HR_BACKOFF_MAX_MS) != K_OK)
+        hr_say("hr: the board's restart backoff is out of range; restarts do not wait\n");
     int port = (int)sys_call1(SYS_PORT_CREATE, PORT_WK_HR);
     if (port < 0 || sys_call1(SYS_FAULT_PORT_SET, port) != K_OK) {
         hr_say("hr: cannot take the fault port\n");
@@ -582,6 +648,8 @@ int main(void)
         hr_restore_groups();
     }
     for (;;) {
+        if (hr_waiting)
+            hr_relaunch_due();
         struct ipc_bufs b = { 0, 0, &in, sizeof(in), 0 };
         struct sys_ipc_ret m = sys_ipc_recv(port, &b);
         if (m.status != K_OK)
@@ -648,6 +716,9 @@ int main(void)
         case HR_OP_CRASH_INFO:
             st = hr_crash_info(m.w[1], &out.crash);
             out_len = st == K_OK ? sizeof(out.crash) : 0;
+            break;
+        case HR_OP_RESUME:
+            st = ci.privileges & PRIV_ACTORS ? hr_resume() : K_EPRIV;
             break;
         case HR_OP_STATUS: {
             struct hrreg_site_history h;

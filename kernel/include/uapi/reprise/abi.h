@@ -95,7 +95,15 @@ struct actor_info {
     uint32_t priority;
     uint32_t pages;             /* physical pages the actor owns */
     uint32_t privileges;
+    uint32_t watchdog_ms;       /* period of its armed watchdog (SYS_WATCHDOG), 0 when none */
+    uint32_t watchdog_left_ms;  /* time left before it fires (0: at the next tick) */
 };
+
+/* Operations of SYS_WATCHDOG (hrWatchdogStart, hrWatchdogKick, hrWatchdogStop in <hr/hr.h>). */
+#define WATCHDOG_START          1u  /* arm with a period of 1..WATCHDOG_PERIOD_MAX_MS ms */
+#define WATCHDOG_KICK           2u  /* the period starts again from now */
+#define WATCHDOG_STOP           3u  /* disarm */
+#define WATCHDOG_PERIOD_MAX_MS  3600000u    /* one hour */
 
 struct image_info {
     char name[ACTOR_NAME_MAX];
@@ -140,6 +148,7 @@ enum fault_kind {
     FAULT_KIND_KILLED,
     FAULT_KIND_PANIC,           /* the kernel panicked (boot_info.last_end only) */
     FAULT_KIND_ABORT,           /* the actor called abort() */
+    FAULT_KIND_HANG,            /* its watchdog was not kicked within its period */
 };
 
 struct fault_record {
