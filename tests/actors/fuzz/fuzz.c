@@ -818,6 +818,13 @@ static void fuzz_args(uint32_t n, uint32_t a[6])
     case SYS_DELAY:
         a[0] = fuzz_word();
         break;
+    case SYS_WATCHDOG:
+        a[0] = fuzz_chance(2) ? fuzz_below(5) : fuzz_word();
+        a[1] = fuzz_chance(2) ? fuzz_below(WATCHDOG_PERIOD_MAX_MS + 2) : fuzz_word();
+        break;
+    case SYS_RECV_ALARM:
+        a[0] = fuzz_chance(2) ? fuzz_below(100000) : fuzz_word();
+        break;
     default:
         break;
     }
