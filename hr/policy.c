@@ -42,7 +42,7 @@ int hrpol_backoff_init(struct hrpol_tunables *t, uint32_t base_ms, uint32_t max_
 }
 
 /* base * 2^(n-2) capped at max, doubling step by step so that nothing overflows; 0 for the
-   first restart. Called by hrpol_group_restart. */
+   first restart. Called by HR for a group restart that is not the first in the window. */
 uint64_t hrpol_backoff_ns(const struct hrpol_tunables *t, uint32_t n)
 {
     uint64_t d = t->backoff_base_ns;
@@ -75,7 +75,7 @@ struct hrpol_decision hrpol_group_restart(struct hrpol_group *g, const struct hr
                                           uint64_t now)
 {
     uint32_t keep = t->max_restarts + 1;   /* enough to see "more than max_restarts" */
-    struct hrpol_decision d = { HRPOL_RESTART_GROUP, 0, t->max_restarts, 0 };
+    struct hrpol_decision d = { HRPOL_RESTART_GROUP, 0, t->max_restarts };
 
     if (keep > HRPOL_GROUP_HISTORY)
         keep = HRPOL_GROUP_HISTORY;
@@ -90,8 +90,6 @@ struct hrpol_decision hrpol_group_restart(struct hrpol_group *g, const struct hr
             d.n++;
     if (d.n > t->max_restarts)
         d.action = HRPOL_SITE_RESTART;
-    else
-        d.delay_ns = hrpol_backoff_ns(t, d.n);
     return d;
 }
 

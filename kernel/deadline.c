@@ -3,12 +3,15 @@
    reaches HR like a fault) and receive alarms (SYS_RECV_ALARM: a receive still waiting ends
    with K_ETIMEOUT; HR waits so for a group's restart backoff).
 
-   Nothing here is on the IPC or restart paths: arming or kicking stores a deadline in the
-   actor, and the tick compares the time with deadline_next, a bound no armed deadline is
-   earlier than, so a tick costs one comparison until a deadline may be due; only then does
-   it look at the actor slots and compute the bound again. A kick moves a deadline later,
-   which keeps the bound valid. The price is precision: a deadline is seen at the first tick
-   at or after it, at most one tick (1/BOARD_TICK_HZ, 10 ms on virt) late. */
+   Nothing here is on the IPC or restart paths. The deadlines live in a table of their own,
+   one entry a slot, tagged with the actor id that armed them: a new actor in the slot has a
+   different id, so its entry is stale without anyone clearing it, and creating or ending an
+   actor costs nothing more. Arming or kicking stores a deadline; the tick compares the time
+   with deadline_next, a bound no armed deadline is earlier than, so a tick costs one
+   comparison until a deadline may be due; only then does it look at the slots and compute
+   the bound again. A kick moves a deadline later, which keeps the bound valid. The price is
+   precision: a deadline is seen at the first tick at or after it, at most one tick
+   (1/BOARD_TICK_HZ, 10 ms on virt) late. */
 #include <arch/cpu.h>
 #include <kernel/deadline.h>
 #include <kernel/ipc.h>
@@ -17,7 +20,17 @@
 #include <kernel/syscall.h>
 #include <kernel/timer.h>
 #include <reprise/errors.h>
+#include <string.h>
 
+struct deadline_slot {
+    int32_t aid;                /* the actor the entry belongs to; stale for any other */
+    uint32_t wd_period_ms;      /* armed watchdog: its period, 0 when none */
+    uint64_t wd_ticks;          /* the period in CNTVCT ticks */
+    uint64_t wd_deadline;       /* CNTVCT by which the next kick must come */
+    uint64_t alarm_at;          /* receive alarm: CNTVCT, 0 when none */
+};
+
+static struct deadline_slot deadline_slots[ACTORS_MAX];
 static uint64_t deadline_next = ~0ull;   /* no armed deadline is earlier */
 
 /* Counter ticks in us microseconds, rounded up. */
@@ -33,12 +46,49 @@ static void deadline_note(uint64_t when)
         deadline_next = when;
 }
 
+/* a's entry, or NULL when it has none (the slot's entry is another actor's). */
+static struct deadline_slot *deadline_find(const struct actor *a)
+{
+    struct deadline_slot *d = &deadline_slots[(uint32_t)a->aid % ACTORS_MAX];
+    return d->aid == a->aid ? d : NULL;
+}
+
+/* a's entry, made empty for it when it had none. */
+static struct deadline_slot *deadline_claim(const struct actor *a)
+{
+    struct deadline_slot *d = &deadline_slots[(uint32_t)a->aid % ACTORS_MAX];
+    if (d->aid != a->aid) {
+        memset(d, 0, sizeof(*d));
+        d->aid = a->aid;
+    }
+    return d;
+}
+
+/* WATCHDOG_INFO: actor aid's watchdog (period and time left) into the caller's *out. */
+static int deadline_info(struct actor *self, int32_t aid, uaddr_t out)
+{
+    struct actor *a = aid ? actor_by_aid(aid) : self;
+    if (!a || a->state == AS_ENDED)
+        return K_EUNKNOWN;
+    const struct deadline_slot *d = deadline_find(a);
+    struct watchdog_info info = { 0, 0 };
+    uint64_t now = timer_now();
+    if (d && d->wd_period_ms) {
+        info.period_ms = d->wd_period_ms;
+        if (d->wd_deadline > now)
+            info.left_ms = (uint32_t)(timer_ticks_to_ns(d->wd_deadline - now) / 1000000u);
+    }
+    return vm_copyout(&self->vm, out, &info, sizeof(info));
+}
+
 void deadline_sys_watchdog(struct actor *self)
 {
     uint32_t op = self->tf.r[0], ms = self->tf.r[1];
+    struct deadline_slot *d = deadline_find(self);
+    int armed = d && d->wd_period_ms;
     int err = K_OK;
-    if (op == WATCHDOG_KICK && self->wd_period_ms) {
-        self->wd_deadline = timer_now() + self->wd_ticks;   /* the cheap, frequent case */
+    if (op == WATCHDOG_KICK && armed) {
+        d->wd_deadline = timer_now() + d->wd_ticks;     /* the cheap, frequent case */
     } else if (op == WATCHDOG_START) {
         /* Only HR restarts a hung actor: a watchdog needs a group and the fault port. */
         if (!self->group || !ipc_fault_port_owner())
@@ -46,13 +96,16 @@ void deadline_sys_watchdog(struct actor *self)
         else if (ms == 0 || ms > WATCHDOG_PERIOD_MAX_MS)
             err = K_EINVAL;
         else {
-            self->wd_period_ms = ms;
-            self->wd_ticks = deadline_ticks((uint64_t)ms * 1000u);
-            self->wd_deadline = timer_now() + self->wd_ticks;
-            deadline_note(self->wd_deadline);
+            d = deadline_claim(self);
+            d->wd_period_ms = ms;
+            d->wd_ticks = deadline_ticks((uint64_t)ms * 1000u);
+            d->wd_deadline = timer_now() + d->wd_ticks;
+            deadline_note(d->wd_deadline);
         }
-    } else if (op == WATCHDOG_STOP && self->wd_period_ms) {
-        self->wd_period_ms = 0;
+    } else if (op == WATCHDOG_STOP && armed) {
+        d->wd_period_ms = 0;
+    } else if (op == WATCHDOG_INFO) {
+        err = deadline_info(self, (int32_t)self->tf.r[1], self->tf.r[2]);
     } else {
         err = K_EINVAL;         /* an unknown op, or a kick or stop with none armed */
     }
@@ -62,29 +115,22 @@ void deadline_sys_watchdog(struct actor *self)
 void deadline_sys_recv_alarm(struct actor *self)
 {
     uint32_t us = self->tf.r[0];
-    self->alarm_at = us ? timer_now() + deadline_ticks(us) : 0;
+    struct deadline_slot *d = deadline_claim(self);
+    d->alarm_at = us ? timer_now() + deadline_ticks(us) : 0;
     if (us)
-        deadline_note(self->alarm_at);
+        deadline_note(d->alarm_at);
     self->tf.r[0] = K_OK;
 }
 
-uint32_t deadline_watchdog_left_ms(const struct actor *a)
-{
-    uint64_t now = timer_now();
-    if (!a->wd_period_ms || a->wd_deadline <= now)
-        return 0;
-    return (uint32_t)(timer_ticks_to_ns(a->wd_deadline - now) / 1000000u);
-}
-
-/* Ends a, whose watchdog ran out. A tick taken while the CPU idles (sched_resume's wfi) may
-   find a hung actor whose tables the MMU still walks (the last one that ran, now blocked):
-   user walks are turned off before they are freed; sched_resume activates the next actor's
-   space, which cannot be a's. */
-static void deadline_hang(struct actor *a)
+/* Ends a, whose watchdog of period_ms ran out. A tick taken while the CPU idles
+   (sched_resume's wfi) may find a hung actor whose tables the MMU still walks (the last
+   one that ran, now blocked): user walks are turned off before they are freed;
+   sched_resume then activates the next actor's space, which cannot be a's. */
+static void deadline_hang(struct actor *a, uint32_t period_ms)
 {
     if (!sched_current && (cp15_read_ttbr0() & ~0xfffu) == virt_to_phys(a->vm.l1))
         vm_activate(NULL);
-    syscall_actor_hang(a);
+    syscall_actor_hang(a, period_ms);
 }
 
 void deadline_tick(uint64_t now)
@@ -94,21 +140,23 @@ void deadline_tick(uint64_t now)
     uint64_t next = ~0ull;
     for (uint32_t i = 1; i < ACTORS_MAX; i++) {
         struct actor *a = actor_at(i);
-        if (!a || a->state == AS_ENDED)
+        struct deadline_slot *d = &deadline_slots[i];
+        if (!a || a->aid != d->aid || a->state == AS_ENDED)
             continue;
-        if (a->wd_period_ms && a->wd_deadline <= now) {
-            deadline_hang(a);
+        if (d->wd_period_ms && d->wd_deadline <= now) {
+            d->aid = 0;
+            deadline_hang(a, d->wd_period_ms);
             continue;
         }
         /* An alarm that finds its actor busy waits for a tick that finds it receiving. */
-        if (a->alarm_at && a->alarm_at <= now && a->state == AS_BLOCKED && a->block == AB_RECV) {
-            a->alarm_at = 0;
+        if (d->alarm_at && d->alarm_at <= now && a->state == AS_BLOCKED && a->block == AB_RECV) {
+            d->alarm_at = 0;
             ipc_recv_timeout(a);
         }
-        if (a->alarm_at && a->alarm_at < next)
-            next = a->alarm_at;
-        if (a->wd_period_ms && a->wd_deadline < next)
-            next = a->wd_deadline;
+        if (d->alarm_at && d->alarm_at < next)
+            next = d->alarm_at;
+        if (d->wd_period_ms && d->wd_deadline < next)
+            next = d->wd_deadline;
     }
     deadline_next = next;
 }

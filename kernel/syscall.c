@@ -136,7 +136,7 @@ void syscall_actor_fault(struct actor *a, enum fault_kind kind, uint32_t pc, uin
     sys_fault_end(a, &rec);
 }
 
-void syscall_actor_hang(struct actor *a)
+void syscall_actor_hang(struct actor *a, uint32_t period_ms)
 {
     static const char *const doing[] = {
         [AB_NONE] = "running", [AB_RECV] = "in a receive", [AB_CALL] = "in a call",
@@ -147,7 +147,7 @@ void syscall_actor_hang(struct actor *a)
     sys_record(a, &rec, FAULT_KIND_HANG);
     rec.pc = a->tf.pc;
     fmt_snprintf(rec.text, sizeof(rec.text), "hang: no watchdog kick for %u ms, %s at pc=0x%08x",
-                 (unsigned)a->wd_period_ms, a->state == AS_BLOCKED ? doing[a->block] : "running",
+                 (unsigned)period_ms, a->state == AS_BLOCKED ? doing[a->block] : "running",
                  rec.pc);
     sys_fault_end(a, &rec);
 }
@@ -415,8 +415,6 @@ static void sys_actor_info(struct actor *self)
         info.priority = a->prio;
         info.pages = a->vm.pages;
         info.privileges = a->privs;
-        info.watchdog_ms = a->wd_period_ms;
-        info.watchdog_left_ms = deadline_watchdog_left_ms(a);
     }
     sys_ret(self, vm_copyout(&self->vm, self->tf.r[1], &info, sizeof(info)));
 }

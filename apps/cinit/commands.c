@@ -329,7 +329,7 @@ static const char *aps_state(uint32_t state)
 }
 
 /* aps: the live actors (SYS_ACTOR_INFO over the slots), with the restart count of their
- * group when HR runs (HR_OP_GROUP_INFO). */
+ * group when HR runs (HR_OP_GROUP_INFO) and their armed watchdog (SYS_WATCHDOG). */
 static void cmd_aps(int argc, char **argv, enum cinit_source from)
 {
     (void)argc, (void)argv;
@@ -364,9 +364,11 @@ static void cmd_aps(int argc, char **argv, enum cinit_source from)
         }
         info.name[ACTOR_NAME_MAX - 1] = '\0';
         char wd[48] = "";
-        if (info.watchdog_ms)
+        struct watchdog_info w;
+        if (info.group && sys_call3(SYS_WATCHDOG, WATCHDOG_INFO, info.aid, (long)&w) == K_OK &&
+            w.period_ms)
             snprintf(wd, sizeof(wd), "  watchdog %lu ms, %lu ms left",
-                     (unsigned long)info.watchdog_ms, (unsigned long)info.watchdog_left_ms);
+                     (unsigned long)w.period_ms, (unsigned long)w.left_ms);
         cinit_printf("%7d %-15s %5s %-7s %5lu %8s%s\n", (int)info.aid, info.name, group,
                      aps_state(info.state), (unsigned long)info.pages, rs, wd);
         n++;

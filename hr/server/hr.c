@@ -309,8 +309,7 @@ static void hr_on_end(const struct fault_record *rec)
     char line[48];
     if (rec->kind == FAULT_KIND_EXIT)
         fmt_snprintf(line, sizeof(line), "exit(%ld) without HR_EXIT_HDL", (long)rec->status);
-    uint64_t now = hr_now_ns();
-    struct hrpol_decision d = hrpol_group_restart(&g->pol, &hr_tun, now);
+    struct hrpol_decision d = hrpol_group_restart(&g->pol, &hr_tun, hr_now_ns());
     if (d.action == HRPOL_SITE_RESTART) {
         hr_say("hr: %s (aid %ld, group %ld) %s; group %ld failed %lu times: site restart\n",
                rec->name, (long)rec->aid, (long)g->gid, rec->kind == FAULT_KIND_EXIT ? line : what,
@@ -329,9 +328,9 @@ static void hr_on_end(const struct fault_record *rec)
     hr_log_crash(rec, hr_boot.boot_count, HRLOG_ACTION_RESTART_GROUP, d.n, d.max);
     hr_stop_members(g);
     g->unsaved++;
-    if (d.delay_ns) {
+    if (d.n > 1 && hr_tun.backoff_base_ns) {
         g->state = HR_GROUP_WAITING;        /* hr_relaunch_due restarts it */
-        g->restart_at = now + d.delay_ns;
+        g->restart_at = hr_now_ns() + hrpol_backoff_ns(&hr_tun, d.n);
         hr_waiting++;
         return;
     }
@@ -339,8 +338,9 @@ static void hr_on_end(const struct fault_record *rec)
 }
 
 /* Restarts the waiting groups whose backoff is over, then sets HR's receive alarm for the
-   next one (or cancels it when none waits). Called before each receive while hr_waiting. */
-static void hr_relaunch_due(void)
+   next one (or cancels it when none waits). Called before each receive while hr_waiting;
+   not inlined, so that the request loop stays as it was when no group waits. */
+__attribute__((noinline)) static void hr_relaunch_due(void)
 {
     uint64_t now = hr_now_ns(), next = ~0ull;
     hr_waiting = 0;

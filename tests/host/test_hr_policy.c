@@ -77,7 +77,7 @@ static void test_exactly_max_then_escalate(void **state)
 }
 
 /* Backoff: the first restart within the window is immediate, the n-th waits 100 ms * 2^(n-2)
-   up to the 500 ms cap (100, 200, 400, 500); the escalation does not wait; after a quiet
+   up to the 500 ms cap (100, 200, 400, 500); the sixth escalates; after a quiet
    spell the first restart is immediate again. */
 static void test_backoff_grows_and_caps(void **state)
 {
@@ -92,18 +92,18 @@ static void test_backoff_grows_and_caps(void **state)
         d = hrpol_group_restart(&g, &t, now);
         assert_int_equal(d.action, HRPOL_RESTART_GROUP);
         assert_int_equal(d.n, i + 1);
-        assert_true(d.delay_ns == want[i]);
-        now += d.delay_ns + MS(50);     /* the restart waits, then the group fails again */
+        assert_true(hrpol_backoff_ns(&t, d.n) == want[i]);
+        now += hrpol_backoff_ns(&t, d.n) + MS(50);  /* it waits, then the group fails again */
     }
     d = hrpol_group_restart(&g, &t, now);
     assert_int_equal(d.action, HRPOL_SITE_RESTART);
-    assert_true(d.delay_ns == 0);
 
     hrpol_group_init(&g);
     hrpol_group_restart(&g, &t, SEC(0));
-    assert_true(hrpol_group_restart(&g, &t, SEC(1)).delay_ns == MS(100));
-    assert_true(hrpol_group_restart(&g, &t, SEC(30)).delay_ns == 0);    /* window empty */
-    assert_true(hrpol_group_restart(&g, &t, SEC(31)).delay_ns == MS(100));
+    assert_true(hrpol_backoff_ns(&t, hrpol_group_restart(&g, &t, SEC(1)).n) == MS(100));
+    d = hrpol_group_restart(&g, &t, SEC(30));          /* the window is empty again */
+    assert_true(d.n == 1 && hrpol_backoff_ns(&t, d.n) == 0);
+    assert_true(hrpol_backoff_ns(&t, hrpol_group_restart(&g, &t, SEC(31)).n) == MS(100));
 }
 
 /* hrpol_backoff_ns on its own: 0 for n <= 1, doubling from the base, capped; a cap far above

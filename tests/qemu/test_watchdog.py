@@ -117,17 +117,21 @@ def test_watchdog_calls(console):
     """The calls' errors: a plain actor may not arm a watchdog (K_EPRIV, -6), and kick or stop
     one it has not (K_EINVAL, -1); a restartable actor gets K_EINVAL for a period of 0 or above
     one hour, for an unknown operation, and for a kick or stop with none armed; arming,
-    re-arming, kicking and stopping work; a stopped watchdog never fires."""
+    re-arming, kicking and stopping work; a stopped watchdog never fires. WATCHDOG_INFO
+    describes the caller's watchdog (none: period 0), K_EFAULT (-3) for a bad pointer,
+    K_EUNKNOWN (-4) for no such actor."""
     m = console(icount=True)
     run(m, "arun hrwatch calls", r"started hrwatch, aid \d+")
     for line in ("start(0) = -6", "start(3600001) = -6", "kick = -1", "stop = -1",
-                 "op 9 = -1", "start(3600000) = -6", "start(100) = -6", "kick = -1",
-                 "stop = -1", "kick = -1", "stop = -1", "done"):
+                 "op 9 = -1", "start(3600000) = -6", "start(100) = -6",
+                 "info = 0, period 0, left <= period 1", "info(NULL) = -3", "info(aid -1) = -4",
+                 "kick = -1", "stop = -1", "kick = -1", "stop = -1", "done"):
         expect_line(m, re.escape(f"hrwatch: {line}"))
     run(m, "arun -g 3 hrwatch calls", r"started hrwatch, aid \d+, group 3")
     for line in ("start(0) = -1", "start(3600001) = -1", "kick = -1", "stop = -1",
-                 "op 9 = -1", "start(3600000) = 0", "start(100) = 0", "kick = 0", "stop = 0",
-                 "kick = -1", "stop = -1", "done"):
+                 "op 9 = -1", "start(3600000) = 0", "start(100) = 0",
+                 "info = 0, period 100, left <= period 1", "info(NULL) = -3", "info(aid -1) = -4",
+                 "kick = 0", "stop = 0", "kick = -1", "stop = -1", "done"):
         expect_line(m, re.escape(f"hrwatch: {line}"))
     expect_line(m, "hr: group 3 ended cleanly")
     assert "hr: hrwatch" not in m.text

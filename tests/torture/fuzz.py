@@ -51,12 +51,10 @@ SERVER_LINE = re.compile(r"(?:^|[.> ])(?:hr|pmm|cinit): ")
 
 # System call numbers in order, from the ABI header: every call must succeed at least once in
 # a job (okmask of the summaries), but for those the fuzzer never makes succeed: the neutered
-# ones, and with no privilege those that need one or a caller to receive from. SYS_WATCHDOG
-# needs a restartable caller, which the fuzzer never is (K_EPRIV, or K_EINVAL: none armed).
+# ones, and with no privilege those that need one or a caller to receive from.
 SYSCALLS = [n for n in re.findall(r"^\s*(SYS_\w+)\s*[,=]", (ROOT / "kernel/include/uapi/reprise/"
                                   "syscall.h").read_text(), re.MULTILINE) if n != "SYS_COUNT"]
-NEVER_OK = {"SYS_EXIT", "SYS_FAULT_PORT_SET", "SYS_BANK_UNMAP", "SYS_SITE_RESTART",
-            "SYS_WATCHDOG"}
+NEVER_OK = {"SYS_EXIT", "SYS_FAULT_PORT_SET", "SYS_BANK_UNMAP", "SYS_SITE_RESTART"}
 NEVER_OK_UNPRIVILEGED = NEVER_OK | {"SYS_ACTOR_CREATE", "SYS_ACTOR_KILL", "SYS_ACTOR_INJECT",
                                     "SYS_ACTOR_RELEASE",
                                     "SYS_IPC_RECV", "SYS_IPC_REPLY", "SYS_BANK_MAP", "SYS_BANK_SYNC"}

@@ -59,7 +59,6 @@ struct hrpol_decision {
     enum hrpol_action action;
     uint32_t n;                  /* restarts within the window, this one included */
     uint32_t max;                /* max_restarts, for "(n/max)" */
-    uint64_t delay_ns;           /* HRPOL_RESTART_GROUP: wait this long before restarting */
 };
 
 struct hrpol_site_decision {
@@ -78,8 +77,9 @@ int hrpol_tunables_init(struct hrpol_tunables *t, uint32_t max_restarts, uint32_
    start-up with the BOARD_HR_BACKOFF_* values. */
 int hrpol_backoff_init(struct hrpol_tunables *t, uint32_t base_ms, uint32_t max_ms);
 
-/* The wait before the n-th restart within the interval: 0 for n <= 1, else
-   backoff_base * 2^(n-2), at most backoff_max. */
+/* The wait before the n-th restart within the interval (n of a HRPOL_RESTART_GROUP
+   decision): 0 for n <= 1, else backoff_base * 2^(n-2), at most backoff_max. HR asks only
+   for n > 1, so that the first restart pays nothing for the backoff. */
 uint64_t hrpol_backoff_ns(const struct hrpol_tunables *t, uint32_t n);
 
 /* Converts a counter value (CNTVCT) at hz ticks per second to ns, without overflow. */
@@ -89,8 +89,8 @@ uint64_t hrpol_ticks_to_ns(uint64_t ticks, uint32_t hz);
 void hrpol_group_init(struct hrpol_group *g);
 
 /* Records a restart of the group at now and decides: restart the group (n of max within the
-   window, after delay_ns of backoff) or escalate to a site restart (at once). Called by HR
-   on every abnormal end in the group. */
+   window; after hrpol_backoff_ns(t, n)) or escalate to a site restart (at once). Called by
+   HR on every abnormal end in the group. */
 struct hrpol_decision hrpol_group_restart(struct hrpol_group *g, const struct hrpol_tunables *t,
                                           uint64_t now);
 

@@ -45,10 +45,6 @@ struct actor {
     struct vm_space vm;
     struct actor *qnext;         /* run queue, port queue or sleep list link */
     uint64_t wake_at;            /* AB_DELAY: CNTVCT deadline */
-    uint32_t wd_period_ms;       /* armed watchdog (SYS_WATCHDOG): its period, 0 when none */
-    uint64_t wd_ticks;           /* the period in CNTVCT ticks */
-    uint64_t wd_deadline;        /* CNTVCT by which the next kick must come */
-    uint64_t alarm_at;           /* SYS_RECV_ALARM: CNTVCT, 0 when none */
     int32_t wait_port;           /* AB_RECV, AB_CALL: port id */
     struct actor *server;        /* AB_REPLY: the actor that owes the reply */
     uaddr_t ipc_bufs;            /* AB_RECV, AB_CALL, AB_REPLY: user struct ipc_bufs, or 0 */

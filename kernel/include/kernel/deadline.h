@@ -9,5 +9,3 @@ void deadline_sys_recv_alarm(struct actor *self);
 /* Called by the scheduler at every tick: ends the actors whose watchdog ran out and wakes
    the receivers whose alarm is due. Costs one comparison while no deadline can be due. */
 void deadline_tick(uint64_t now);
-/* Milliseconds left before a's watchdog fires (0 when none is armed or it is due). */
-uint32_t deadline_watchdog_left_ms(const struct actor *a);

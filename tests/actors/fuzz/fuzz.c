@@ -819,8 +819,13 @@ static void fuzz_args(uint32_t n, uint32_t a[6])
         a[0] = fuzz_word();
         break;
     case SYS_WATCHDOG:
-        a[0] = fuzz_chance(2) ? fuzz_below(5) : fuzz_word();
-        a[1] = fuzz_chance(2) ? fuzz_below(WATCHDOG_PERIOD_MAX_MS + 2) : fuzz_word();
+        a[0] = fuzz_chance(2) ? fuzz_below(6) : fuzz_word();
+        if (a[0] == WATCHDOG_INFO) {
+            a[1] = (uint32_t)fuzz_aid();
+            a[2] = fuzz_ptr(&valid);
+        } else {
+            a[1] = fuzz_chance(2) ? fuzz_below(WATCHDOG_PERIOD_MAX_MS + 2) : fuzz_word();
+        }
         break;
     case SYS_RECV_ALARM:
         a[0] = fuzz_chance(2) ? fuzz_below(100000) : fuzz_word();
@@ -922,6 +927,10 @@ static int fuzz_neuter(uint32_t n, uint32_t a[6])
         break;
     case SYS_ACTOR_INFO:
         a[1] = fuzz_out(a[1], sizeof(struct actor_info));
+        break;
+    case SYS_WATCHDOG:
+        if (a[0] == WATCHDOG_INFO)
+            a[2] = fuzz_out(a[2], sizeof(struct watchdog_info));
         break;
     case SYS_IMAGE_INFO:
         a[1] = fuzz_out(a[1], sizeof(struct image_info));
@@ -1031,6 +1040,10 @@ static void fuzz_check(uint32_t n, const uint32_t a[6], long st)
         break;
     case SYS_ACTOR_INFO:
         p = a[1], len = sizeof(struct actor_info);
+        break;
+    case SYS_WATCHDOG:
+        if (a[0] == WATCHDOG_INFO)
+            p = a[2], len = sizeof(struct watchdog_info);
         break;
     case SYS_IMAGE_INFO:
         p = a[1], len = sizeof(struct image_info);

@@ -11,8 +11,8 @@
                              stops the watchdog and ends cleanly
      hrwatch crash N         runs 1..N say "hrwatch: run R crash t=..." and take a data abort
                              at once; later runs say "hrwatch: run R steady" and wait
-     hrwatch calls           the calls' results, one line each: "hrwatch: CALL = R", then ends
-                             cleanly (restartable or not) */
+     hrwatch calls           the calls' results, one line each: "hrwatch: CALL = R" (info:
+                             SYS_WATCHDOG's WATCHDOG_INFO on itself), then ends cleanly */
 #include "../hrtest/hrtest.h"
 #include <reprise/counter.h>
 #include <stdlib.h>
@@ -101,6 +101,12 @@ static void hrwatch_calls(void)
     printf("hrwatch: start(%lu) = %d\n", (unsigned long)WATCHDOG_PERIOD_MAX_MS,
            hrWatchdogStart(WATCHDOG_PERIOD_MAX_MS));
     printf("hrwatch: start(100) = %d\n", hrWatchdogStart(100));
+    struct watchdog_info w = { 7, 7 };
+    long r = sys_call3(SYS_WATCHDOG, WATCHDOG_INFO, 0, (long)&w);
+    printf("hrwatch: info = %ld, period %lu, left <= period %d\n", r, (unsigned long)w.period_ms,
+           w.left_ms <= w.period_ms);
+    printf("hrwatch: info(NULL) = %ld\n", sys_call3(SYS_WATCHDOG, WATCHDOG_INFO, 0, 0));
+    printf("hrwatch: info(aid -1) = %ld\n", sys_call3(SYS_WATCHDOG, WATCHDOG_INFO, -1, (long)&w));
     printf("hrwatch: kick = %d\n", hrWatchdogKick());
     printf("hrwatch: stop = %d\n", hrWatchdogStop());
     printf("hrwatch: kick = %d\n", hrWatchdogKick());

@@ -61,11 +61,13 @@ enum sys_number {
                               no echo) or 0 (cooked: echo, line editing, whole lines) */
     SYS_ACTOR_RELEASE,     /* (int aid) -> K_OK: a held actor (ACTOR_SPAWN_HELD) starts running; K_EINVAL
                               when it is not held  [PRIV_ACTORS] */
-    SYS_WATCHDOG,          /* (uint32_t op, uint32_t period_ms) -> K_OK. WATCHDOG_START arms the caller's
-                              watchdog (K_EPRIV unless the caller is restartable: in a restart group,
-                              with a fault port registered; K_EINVAL for a period of 0 or above
-                              WATCHDOG_PERIOD_MAX_MS), WATCHDOG_KICK starts its period again,
-                              WATCHDOG_STOP disarms it (both K_EINVAL when none is armed); another
+    SYS_WATCHDOG,          /* (uint32_t op, uint32_t period_ms | int aid, struct watchdog_info *out) -> K_OK.
+                              WATCHDOG_START arms the caller's watchdog (K_EPRIV unless the caller is
+                              restartable: in a restart group, with a fault port registered;
+                              K_EINVAL for a period of 0 or above WATCHDOG_PERIOD_MAX_MS),
+                              WATCHDOG_KICK starts its period again, WATCHDOG_STOP disarms it (both
+                              K_EINVAL when none is armed); WATCHDOG_INFO (aid, out) describes
+                              actor aid's (0: the caller's; K_EUNKNOWN for no such actor); another
                               op is K_EINVAL. At the first scheduler tick at least one period after
                               the last start or kick the kernel ends the caller with a
                               FAULT_KIND_HANG record, as for a fault. A new incarnation has none */
