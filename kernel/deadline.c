@@ -81,6 +81,8 @@ static int deadline_info(struct actor *self, int32_t aid, uaddr_t out)
     return vm_copyout(&self->vm, out, &info, sizeof(info));
 }
 
+/* SYS_WATCHDOG for the caller: start, kick, stop or info (see uapi/reprise/syscall.h);
+   the result in its r0. */
 void deadline_sys_watchdog(struct actor *self)
 {
     uint32_t op = self->tf.r[0], ms = self->tf.r[1];
@@ -112,6 +114,7 @@ void deadline_sys_watchdog(struct actor *self)
     self->tf.r[0] = (uint32_t)err;
 }
 
+/* SYS_RECV_ALARM for the caller: sets (or with 0 cancels) its receive alarm; K_OK. */
 void deadline_sys_recv_alarm(struct actor *self)
 {
     uint32_t us = self->tf.r[0];
@@ -133,6 +136,8 @@ static void deadline_hang(struct actor *a, uint32_t period_ms)
     syscall_actor_hang(a, period_ms);
 }
 
+/* The scheduler's tick (sched_timer): past the bound, ends the hung actors, wakes the
+   receivers whose alarm is due, and computes the bound again. */
 void deadline_tick(uint64_t now)
 {
     if (now < deadline_next)

@@ -252,6 +252,7 @@ void ipc_recv(struct actor *self, int32_t port, uaddr_t bufs)
     }
 }
 
+/* Ends a's receive with K_ETIMEOUT: its receive alarm came (deadline_tick). */
 void ipc_recv_timeout(struct actor *a)
 {
     struct port *p = ipc_port(a->wait_port);

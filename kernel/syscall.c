@@ -136,6 +136,8 @@ void syscall_actor_fault(struct actor *a, enum fault_kind kind, uint32_t pc, uin
     sys_fault_end(a, &rec);
 }
 
+/* Ends a, whose watchdog ran out, with a FAULT_KIND_HANG record saying what it was doing
+   (deadline_tick); like a fault, the record goes to the fault port. */
 void syscall_actor_hang(struct actor *a, uint32_t period_ms)
 {
     static const char *const doing[] = {

@@ -74,11 +74,13 @@ def hang(ms, doing):
 def test_hang_restarts_group(console, tun, how, doing):
     """hrwatch arms a watchdog of 50 ms and then spins, or waits for ever in a receive on a
     port nobody calls: HR prints a `hang` crash line and restarts the group; the next run
-    arms it and kicks it in time and is not restarted again. The crash log has the hang;
-    the kicking run is shown by `aps` with its watchdog; akill -g ends it."""
+    arms it and kicks it in time and is not restarted again. The crash log has the hang, at
+    least one period and at most one tick more after the watchdog was armed (virtual time:
+    the run's first line, just before it arms it, to the crash record); the kicking run is
+    shown by `aps` with its watchdog; akill -g ends it."""
     m = console(icount=True)
     run(m, f"arun -g 1 hrwatch hang {how} 50 1", r"started hrwatch, aid \d+, group 1")
-    aid, _ = expect_run(m, 1)
+    aid, armed = expect_run(m, 1)
     expect_line(m, "hrwatch: run 1 armed 50 ms = 0")
     crash = (rf"hr: hrwatch \(aid {aid}, group 1\) {hang(50, doing)}; "
              rf"restarting group 1 \(1/{tun.max_restarts}\)")
@@ -90,9 +92,11 @@ def test_hang_restarts_group(console, tun, how, doing):
     row = re.search(rf"^ +{aid2} hrwatch +1 .*  watchdog 50 ms, (\d+) ms left$", out, re.M)
     assert row and int(row.group(1)) <= 50, out
     out = output_of(m, "hr")
-    assert re.search(rf"^  #1 boot 1 t=\d+\.\d{{6}}s hrwatch \(aid {aid}, group 1\) "
-                     rf"{hang(50, doing)}; restarting group 1 \(1/\d+\)$", out,
-                     re.M), out
+    rec = re.search(rf"^  #1 boot 1 t=(\d+\.\d{{6}})s hrwatch \(aid {aid}, group 1\) "
+                    rf"{hang(50, doing)}; restarting group 1 \(1/\d+\)$", out, re.M)
+    assert rec, out
+    fired = (ns_of(rec.group(1) + "000") - armed) / 1e6
+    assert 50 <= fired < 50 + tun.tick_ms + 1, f"fired {fired} ms after it was armed"
     assert "group 1: running, 1 restart, 1 member" in out, out
     run(m, "akill -g 1", "killed group 1")
     assert len(re.findall(r"^hr: hrwatch", m.text, re.M)) == 1, "one crash line"
