@@ -252,6 +252,16 @@ void ipc_recv(struct actor *self, int32_t port, uaddr_t bufs)
     }
 }
 
+/* Ends a's receive with K_ETIMEOUT: its receive alarm came (deadline_tick). */
+void ipc_recv_timeout(struct actor *a)
+{
+    struct port *p = ipc_port(a->wait_port);
+    if (p && p->receiver == a)
+        p->receiver = NULL;
+    a->tf.r[0] = (uint32_t)K_ETIMEOUT;
+    sched_ready(a);
+}
+
 /* Wakes actor c with error err in r0. */
 static void ipc_fail(struct actor *c, int err)
 {

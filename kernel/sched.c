@@ -4,6 +4,7 @@
    waits for the first sleeper (or an interrupt) with no timer armed before it. */
 #include <arch/cpu.h>
 #include <board.h>
+#include <kernel/deadline.h>
 #include <kernel/irq.h>
 #include <kernel/sched.h>
 #include <kernel/selftest.h>
@@ -55,10 +56,13 @@ void sched_unready(struct actor *a)
 }
 
 /* Programs the timer for the earliest of the next tick (only while an actor runs or waits
-   for the CPU), the first sleeper and a self test's deadline; none: the timer stays quiet. */
+   for the CPU), the first sleeper, the first watchdog or receive alarm and a self test's
+   deadline; none: the timer stays quiet. */
 static void sched_arm_timer(void)
 {
     uint64_t when = sched_current || sched_ready_mask ? sched_next_tick : ~0ull;
+    if (deadline_due() < when)
+        when = deadline_due();
     if (selftest_deadline() < when)
         when = selftest_deadline();
     if (sched_sleepers && sched_sleepers->wake_at < when)
@@ -103,6 +107,7 @@ void sched_timer(uint64_t now)
         a->tf.r[0] = K_OK;
         sched_ready(a);
     }
+    deadline_tick(now);         /* watchdogs and receive alarms */
     if (now >= sched_next_tick) {
         sched_slice_over = 1;
         sched_next_tick = now + timer_hz() / BOARD_TICK_HZ;

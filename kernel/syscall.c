@@ -4,6 +4,7 @@
 #include <board.h>
 #include <kernel/bootrec.h>
 #include <kernel/console.h>
+#include <kernel/deadline.h>
 #include <kernel/elf.h>
 #include <kernel/fault.h>
 #include <kernel/ipc.h>
@@ -132,6 +133,24 @@ void syscall_actor_fault(struct actor *a, enum fault_kind kind, uint32_t pc, uin
                      pc, addr, kind == FAULT_KIND_PREFETCH_ABORT ? "execute" : write ? "write" : "read",
                      fault_class_name(st.cls), where);
     }
+    sys_fault_end(a, &rec);
+}
+
+/* Ends a, whose watchdog ran out, with a FAULT_KIND_HANG record saying what it was doing
+   (deadline_tick); like a fault, the record goes to the fault port. */
+void syscall_actor_hang(struct actor *a, uint32_t period_ms)
+{
+    static const char *const doing[] = {
+        [AB_NONE] = "running", [AB_RECV] = "in a receive", [AB_CALL] = "in a call",
+        [AB_REPLY] = "in a call", [AB_DELAY] = "sleeping", [AB_CONSOLE] = "reading the console",
+        [AB_HELD] = "held",
+    };
+    struct fault_record rec;
+    sys_record(a, &rec, FAULT_KIND_HANG);
+    rec.pc = a->tf.pc;
+    fmt_snprintf(rec.text, sizeof(rec.text), "hang: no watchdog kick for %u ms, %s at pc=0x%08x",
+                 (unsigned)period_ms, a->state == AS_BLOCKED ? doing[a->block] : "running",
+                 rec.pc);
     sys_fault_end(a, &rec);
 }
 
@@ -631,6 +650,8 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_MEM_INFO] = sys_mem_info,
     [SYS_BOOT_SCRIPT] = sys_boot_script,
     [SYS_USER_COPY] = sys_user_copy,
+    [SYS_WATCHDOG] = deadline_sys_watchdog,
+    [SYS_RECV_ALARM] = deadline_sys_recv_alarm,
 };
 
 struct trapframe *trap_svc(struct trapframe *tf)

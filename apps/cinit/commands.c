@@ -1,4 +1,4 @@
-/* C_INIT console commands: help, ls, arun, aps, akill, pmm, hr, restart.
+/* C_INIT console commands: help, ls, arun, aps, akill, pmm, hr, hr resume, restart.
  *
  * Output formats (one line each; scenarios match them, so keep them stable):
  *
@@ -13,7 +13,8 @@
  *   aps             the header "aid name group state pages restarts", then
  *                   "%7d %-15s %5s %-7s %5u %8s" an actor in the same columns (state: ready,
  *                   blocked, stopped, zombie; group and restarts "-" for none, restarts
- *                   also when HR does not run), then "<n> actor[s]" and "kernel: <f> of
+ *                   also when HR does not run), followed by "  watchdog <p> ms, <l> ms
+ *                   left" when it armed one, then "<n> actor[s]" and "kernel: <f> of
  *                   <t> pages free, <a> of <m> actor slots used, <p> of <q> ports used"
  *   akill aid       "killed aid <aid>" | "akill: cannot kill aid <aid>: error <n> (<K_E...>)"
  *                   | "akill: <name> (aid <aid>) is critical: its end restarts the site
@@ -27,11 +28,15 @@
  *                   spaces, or "-")
  *   hr              "hr: auto-start on, <n> site restart[s] recorded"
  *                   | "hr: auto-start off (<reason>), <n> site restart[s] recorded"
- *                   "group <gid>: <running|stopped|ended>, <n> restart[s], <m> member[s]"
+ *                   "group <gid>: <running|stopped|ended|waiting>, <n> restart[s], <m>
+ *                   member[s]", and for a waiting group "; restart at t=<s>.<us>s, in <ms> ms"
  *                   "  aid <aid|-> <name> <direct|indirect>[, clean exit]" a member
  *                   or "no groups"; then "crash log: empty", or "crash log, oldest first:"
  *                   and "  #<seq> boot <b> t=<s>.<us>s <name> (aid <aid>[, group <gid>])
  *                   <fault text>; <action>" a record
+ *   hr resume       "hr resume: auto-start on, <n> group[s] started" (HR says "hr: restarting
+ *                   group <gid> on hr resume" for each) | "hr resume: auto-start is on already"
+ *                   | "hr resume: error <n> (<K_E...>)"
  *   restart         "restart: site restart requested" (then the kernel resets the machine)
  *
  * Mistakes never stop the console: a bad argument prints "<cmd>: <what is wrong>" and the
@@ -42,6 +47,7 @@
 #include <pmm/proto.h>
 #include <chorus.h>
 #include <reprise/abi.h>
+#include <reprise/counter.h>
 #include <reprise/errors.h>
 #include <reprise/sys.h>
 #include <stdio.h>
@@ -323,7 +329,7 @@ static const char *aps_state(uint32_t state)
 }
 
 /* aps: the live actors (SYS_ACTOR_INFO over the slots), with the restart count of their
- * group when HR runs (HR_OP_GROUP_INFO). */
+ * group when HR runs (HR_OP_GROUP_INFO) and their armed watchdog (SYS_WATCHDOG). */
 static void cmd_aps(int argc, char **argv, enum cinit_source from)
 {
     (void)argc, (void)argv;
@@ -357,8 +363,14 @@ static void cmd_aps(int argc, char **argv, enum cinit_source from)
                     snprintf(rs, sizeof(rs), "%lu", (unsigned long)restarts[k]);
         }
         info.name[ACTOR_NAME_MAX - 1] = '\0';
-        cinit_printf("%7d %-15s %5s %-7s %5lu %8s\n", (int)info.aid, info.name, group,
-                     aps_state(info.state), (unsigned long)info.pages, rs);
+        char wd[48] = "";
+        struct watchdog_info w;
+        if (info.group && sys_call3(SYS_WATCHDOG, WATCHDOG_INFO, info.aid, (long)&w) == K_OK &&
+            w.period_ms)
+            snprintf(wd, sizeof(wd), "  watchdog %lu ms, %lu ms left",
+                     (unsigned long)w.period_ms, (unsigned long)w.left_ms);
+        cinit_printf("%7d %-15s %5s %-7s %5lu %8s%s\n", (int)info.aid, info.name, group,
+                     aps_state(info.state), (unsigned long)info.pages, rs, wd);
         n++;
     }
     cinit_printf("%d actor%s\n", n, plural((unsigned long)n));
@@ -537,15 +549,45 @@ static const char *hr_state(uint32_t state)
     case HR_GROUP_RUNNING: return "running";
     case HR_GROUP_STOPPED: return "stopped";
     case HR_GROUP_ENDED: return "ended";
+    case HR_GROUP_WAITING: return "waiting";
     default: return "?";
     }
 }
 
+/* hr resume: HR_OP_RESUME, auto-start on again after the loop breaker stopped it. */
+static void hr_resume(enum cinit_source from)
+{
+    int port = hr_port("hr resume", from);
+    if (port < 0)
+        return;
+    int r = server_call(port, HR_OP_RESUME, 0, NULL, 0, NULL, 0);
+    if (r == K_EINVAL)
+        cinit_puts("hr resume: auto-start is on already\n");
+    else if (r < 0)
+        cinit_printf("hr resume: error %d (%s)\n", r, kErrorName(r));
+    else
+        cinit_printf("hr resume: auto-start on, %d group%s started\n", r, plural((unsigned long)r));
+}
+
+/* The virtual time now in ns, for the restart times of waiting groups. */
+static uint64_t hr_now_ns(void)
+{
+    uint64_t t = counter_now(), hz = counter_hz();
+    return t / hz * 1000000000u + t % hz * 1000000000u / hz;
+}
+
 /* hr: HR's state (HR_OP_STATUS), its groups (HR_OP_GROUP_INFO) and the crash log, oldest
- * first (HR_OP_CRASH_INFO). */
+ * first (HR_OP_CRASH_INFO); hr resume: see hr_resume. */
 static void cmd_hr(int argc, char **argv, enum cinit_source from)
 {
-    (void)argc, (void)argv;
+    if (argc > 1 && !strcmp(argv[1], "resume")) {
+        hr_resume(from);
+        return;
+    }
+    if (argc > 1) {
+        cmd_usage("hr", "unknown argument", argv[1]);
+        return;
+    }
     static struct hr_status st;
     static struct hr_group_info g;
     static struct hr_crash_info c;
@@ -576,9 +618,17 @@ static void cmd_hr(int argc, char **argv, enum cinit_source from)
             break;
         }
         uint32_t nm = g.nmembers < HR_GROUP_MEMBERS_MAX ? g.nmembers : HR_GROUP_MEMBERS_MAX;
-        cinit_printf("group %d: %s, %lu restart%s, %lu member%s\n", (int)g.gid,
+        char when[64] = "";
+        if (g.state == HR_GROUP_WAITING) {
+            uint64_t now = hr_now_ns();
+            snprintf(when, sizeof(when), "; restart at t=%lu.%06lus, in %lu ms",
+                     (unsigned long)(g.restart_at_ns / 1000000000u),
+                     (unsigned long)(g.restart_at_ns % 1000000000u / 1000u),
+                     (unsigned long)(g.restart_at_ns > now ? (g.restart_at_ns - now) / 1000000u : 0));
+        }
+        cinit_printf("group %d: %s, %lu restart%s, %lu member%s%s\n", (int)g.gid,
                      hr_state(g.state), (unsigned long)g.restarts, plural(g.restarts),
-                     (unsigned long)g.nmembers, plural(g.nmembers));
+                     (unsigned long)g.nmembers, plural(g.nmembers), when);
         for (uint32_t m = 0; m < nm; m++) {
             struct hr_member_info *mi = &g.members[m];
             char aid[12] = "-";
@@ -655,8 +705,9 @@ static const struct {
         "kill an actor (-f: a critical one too), or a restart group (by HR)" }, -1 },
     { { "pmm", cmd_pmm, "pmm",
         "persistent blocks: name, size, key, group, mapped by; bank use" }, 0 },
-    { { "hr", cmd_hr, "hr",
-        "restart groups: members, restarts, state; HR state; crash log" }, 0 },
+    { { "hr", cmd_hr, "hr [resume]",
+        "restart groups: members, restarts, state; HR state; crash log (resume: auto-start"
+        " on again)" }, 1 },
     { { "restart", cmd_restart, "restart",
         "site restart (warm reset; HR restarts its groups)" }, 0 },
 };

@@ -44,3 +44,7 @@
 #define BOARD_HR_INTERVAL_MS        10000
 #define BOARD_HR_MAX_SITE_RESTARTS  3
 #define BOARD_HR_SITE_INTERVAL_MS   60000
+/* Restart backoff: the n-th group restart within BOARD_HR_INTERVAL_MS waits
+   BACKOFF_BASE * 2^(n-2) ms, at most BACKOFF_MAX (the first is immediate). */
+#define BOARD_HR_BACKOFF_BASE_MS    100
+#define BOARD_HR_BACKOFF_MAX_MS     500

@@ -150,7 +150,7 @@ def run(job: Job) -> dict:
         figures["fuzz_neutered_calls"] += summary["neutered"]
         figures["fuzz_children_count"] += summary["children"]
         figures["fuzz_wrong_results_count"] += summary["wrong"]
-        ok_mask |= summary["okmask"]
+        ok_mask |= summary["okmask"] | summary["okmask2"] << 32
         privileged = summary["priv"] != 0
         if status != 0:
             figures["fuzz_actor_faults_count"] += 1

@@ -12,6 +12,8 @@ void ipc_recv(struct actor *self, int32_t port, uaddr_t bufs);
 void ipc_reply(struct actor *self, int32_t token, uaddr_t bufs);
 void ipc_fault_port_set(struct actor *self, int32_t port);
 
+/* Ends the receive that a waits in with K_ETIMEOUT (its SYS_RECV_ALARM came). */
+void ipc_recv_timeout(struct actor *a);
 /* Whether a fault port is registered, and its owner (NULL without one). */
 struct actor *ipc_fault_port_owner(void);
 /* Queues ended actor a (its record) on the fault port; returns 0 when there is none. */

@@ -4,8 +4,9 @@
  *
  *   fuzz run SEED COUNT   the fuzzer: COUNT fuzzed calls from xorshift32(SEED), then
  *                         "fuzz: done seed=S calls=N fuzzed=F priv=P server=V children=C
- *                          neutered=X wrong=W okmask=M ok=.. einval=.. ..." and exit(0)
- *                         (M: bit n set when call n succeeded at least once)
+ *                          neutered=X wrong=W okmask=M okmask2=M2 ok=.. einval=.. ..." and
+ *                         exit(0) (M, M2: bit n of M, bit n - 32 of M2, set when call n
+ *                         succeeded at least once)
  *                         (W: wrong results, calls that succeeded with a pointer they must
  *                         refuse; the first few are also said as "fuzz: FAIL call ...")
  *   fuzz idle             a child that sleeps for ever (a live target to kill, inject, map into)
@@ -116,7 +117,8 @@ static uint32_t fuzz_nimages;
 
 /* Counters of the summary line. */
 static uint32_t fuzz_calls, fuzz_fuzzed, fuzz_server, fuzz_spawned, fuzz_neutered, fuzz_wrong;
-static uint32_t fuzz_ok_mask;           /* bit n: call n succeeded at least once */
+static uint64_t fuzz_ok_mask;           /* bit n: call n succeeded at least once */
+_Static_assert(SYS_COUNT <= 64, "fuzz_ok_mask has a bit for each call");
 static uint32_t fuzz_results[16];       /* [0] K_OK or > 0, [-e] K_E*, [15] anything else */
 
 static const char fuzz_dots[] = "................................";
@@ -821,6 +823,18 @@ static void fuzz_args(uint32_t n, uint32_t a[6])
     case SYS_DELAY:
         a[0] = fuzz_word();
         break;
+    case SYS_WATCHDOG:
+        a[0] = fuzz_chance(2) ? fuzz_below(6) : fuzz_word();
+        if (a[0] == WATCHDOG_INFO) {
+            a[1] = (uint32_t)fuzz_aid();
+            a[2] = fuzz_ptr(&valid);
+        } else {
+            a[1] = fuzz_chance(2) ? fuzz_below(WATCHDOG_PERIOD_MAX_MS + 2) : fuzz_word();
+        }
+        break;
+    case SYS_RECV_ALARM:
+        a[0] = fuzz_chance(2) ? fuzz_below(100000) : fuzz_word();
+        break;
     default:
         break;
     }
@@ -929,6 +943,10 @@ static int fuzz_neuter(uint32_t n, uint32_t a[6])
         break;
     case SYS_ACTOR_INFO:
         a[1] = fuzz_out(a[1], sizeof(struct actor_info));
+        break;
+    case SYS_WATCHDOG:
+        if (a[0] == WATCHDOG_INFO)
+            a[2] = fuzz_out(a[2], sizeof(struct watchdog_info));
         break;
     case SYS_IMAGE_INFO:
         a[1] = fuzz_out(a[1], sizeof(struct image_info));
@@ -1039,6 +1057,10 @@ static void fuzz_check(uint32_t n, const uint32_t a[6], long st)
     case SYS_ACTOR_INFO:
         p = a[1], len = sizeof(struct actor_info);
         break;
+    case SYS_WATCHDOG:
+        if (a[0] == WATCHDOG_INFO)
+            p = a[2], len = sizeof(struct watchdog_info);
+        break;
     case SYS_IMAGE_INFO:
         p = a[1], len = sizeof(struct image_info);
         break;
@@ -1088,8 +1110,8 @@ static void fuzz_after(uint32_t n, const uint32_t a[6], struct sys_ipc_ret r)
 {
     long st = r.status;
     fuzz_results[st >= 0 ? 0 : st >= -14 ? -st : 15]++;
-    if (st >= 0 && n < 32)
-        fuzz_ok_mask |= 1u << n;
+    if (st >= 0 && n < 64)
+        fuzz_ok_mask |= 1ull << n;
     fuzz_check(n, a, st);
     switch (n) {
     case SYS_PORT_CREATE:
@@ -1193,7 +1215,8 @@ static void fuzz_summary(uint32_t seed)
     fuzz_fmt_field(&p, "children", fuzz_spawned);
     fuzz_fmt_field(&p, "neutered", fuzz_neutered);
     fuzz_fmt_field(&p, "wrong", fuzz_wrong);
-    fuzz_fmt_field(&p, "okmask", fuzz_ok_mask);
+    fuzz_fmt_field(&p, "okmask", (uint32_t)fuzz_ok_mask);
+    fuzz_fmt_field(&p, "okmask2", (uint32_t)(fuzz_ok_mask >> 32));
     for (int i = 0; i < 16; i++)
         if (fuzz_results[i])
             fuzz_fmt_field(&p, names[i], fuzz_results[i]);

@@ -19,6 +19,7 @@ static const struct hrbdrive_bench hrbdrive_benches[] = {
     { "hrbd4k", { "restart_data_4k_ns", NULL } },
     { "hrbd64k", { "restart_data_64k_ns", NULL } },
     { "hrbd1m", { "restart_data_1m_ns", NULL } },
+    { "hrbkick", { "watchdog_kick_ns", NULL } },
 };
 
 /* The HR controller's port, waiting for it to come up. */

@@ -97,6 +97,18 @@ struct actor_info {
     uint32_t privileges;
 };
 
+/* Operations of SYS_WATCHDOG (hrWatchdogStart, hrWatchdogKick, hrWatchdogStop in <hr/hr.h>). */
+#define WATCHDOG_START          1u  /* arm with a period of 1..WATCHDOG_PERIOD_MAX_MS ms */
+#define WATCHDOG_KICK           2u  /* the period starts again from now */
+#define WATCHDOG_STOP           3u  /* disarm */
+#define WATCHDOG_INFO           4u  /* an actor's watchdog, into a struct watchdog_info (aps) */
+#define WATCHDOG_PERIOD_MAX_MS  3600000u    /* one hour */
+
+struct watchdog_info {
+    uint32_t period_ms;         /* its armed watchdog's period, 0 when none */
+    uint32_t left_ms;           /* time left before it fires (0: at the next tick) */
+};
+
 struct image_info {
     char name[ACTOR_NAME_MAX];
     uint32_t size;              /* bytes of the ELF file */
@@ -140,6 +152,7 @@ enum fault_kind {
     FAULT_KIND_KILLED,
     FAULT_KIND_PANIC,           /* the kernel panicked (boot_info.last_end only) */
     FAULT_KIND_ABORT,           /* the actor called abort() */
+    FAULT_KIND_HANG,            /* its watchdog was not kicked within its period */
 };
 
 struct fault_record {

@@ -63,5 +63,19 @@ enum sys_number {
                               when it is not held  [PRIV_ACTORS] */
     SYS_DELAY_UNTIL,       /* (uint32_t lo, uint32_t hi) -> K_OK once the virtual counter (CNTVCT, see
                               <reprise/counter.h>) has reached hi:lo; at once when it has */
+    SYS_WATCHDOG,          /* (uint32_t op, uint32_t period_ms | int aid, struct watchdog_info *out) -> K_OK.
+                              WATCHDOG_START arms the caller's watchdog (K_EPRIV unless the caller is
+                              restartable: in a restart group, with a fault port registered;
+                              K_EINVAL for a period of 0 or above WATCHDOG_PERIOD_MAX_MS),
+                              WATCHDOG_KICK starts its period again, WATCHDOG_STOP disarms it (both
+                              K_EINVAL when none is armed); WATCHDOG_INFO (aid, out) describes
+                              actor aid's (0: the caller's; K_EUNKNOWN for no such actor); another
+                              op is K_EINVAL. Once a period has passed since the last start or
+                              kick (at most one scheduler tick late) the kernel ends the caller
+                              with a FAULT_KIND_HANG record, as for a fault. A new incarnation has none */
+    SYS_RECV_ALARM,        /* (uint32_t us) -> K_OK: a receive (SYS_IPC_RECV) that the caller waits in
+                              us microseconds from now (at most one scheduler tick late), or a
+                              tick later when it is not receiving then, ends with K_ETIMEOUT and
+                              the alarm is gone; 0 cancels the alarm */
     SYS_COUNT
 };
