@@ -237,15 +237,16 @@ def run(job) -> dict:
                 if g["mode"] != "console":
                     continue
                 for _ in range(g["kills"]):
-                    aid = re.findall(START + rf"hrstorm: g{g['gid']} w run \d+ aid (\d+)$",
+                    # Whole lines only: a line still arriving would give a cut aid.
+                    aid = re.findall(START + rf"hrstorm: g{g['gid']} w run \d+ aid (\d+)\r?\n",
                                      boot_text(m), re.M)
                     if not aid or "hr: auto-restart stopped" in boot_text(m):
                         break
                     out = sh.cmd(f"akill {aid[-1]}")
                     if "killed aid" not in out:
                         break
-                    m.expect(START + rf"hrstorm: g{g['gid']} w run \d+ aid \d+$|"
-                             r"cinit: type help for the commands$", 30)
+                    m.expect(START + rf"hrstorm: g{g['gid']} w run \d+ aid \d+\r?\n|"
+                             r"cinit: type help for the commands\r?\n", 30)
                     if "cinit: type help" in m.text[m.pos - 40:m.pos]:
                         break
             sh.cmd("arun hrstorm go 0")
