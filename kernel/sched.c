@@ -3,6 +3,7 @@
    user mode whether it keeps the CPU. */
 #include <arch/cpu.h>
 #include <board.h>
+#include <kernel/ipc.h>
 #include <kernel/irq.h>
 #include <kernel/sched.h>
 #include <kernel/timer.h>
@@ -98,6 +99,7 @@ void sched_timer(uint64_t now)
         a->tf.r[0] = K_OK;
         sched_ready(a);
     }
+    ipc_idle_wake(now, 0);
     if (now >= sched_next_tick) {
         sched_slice_over = 1;
         sched_next_tick = now + timer_hz() / BOARD_TICK_HZ;
@@ -135,6 +137,8 @@ struct trapframe *sched_resume(void)
     sched_current = NULL;   /* while idle, nothing runs: wakeups must queue their actor */
     struct actor *next;
     while (!(next = sched_pick())) {
+        if (ipc_idle_wake(0, 1))
+            continue;       /* an IPC_RECV_IDLE receive ends: the CPU is free */
         cpu_wfi();          /* interrupts stay masked: wfi wakes on a pending one */
         irq_dispatch();
     }

@@ -44,3 +44,10 @@
 #define BOARD_HR_INTERVAL_MS        10000
 #define BOARD_HR_MAX_SITE_RESTARTS  3
 #define BOARD_HR_SITE_INTERVAL_MS   60000
+
+/* Post-mortem dumps (hr.dumps, hr.dumpStack): HR keeps the last BOARD_HR_DUMPS dumps of
+   restartable actors in the bank, each with BOARD_HR_DUMP_STACK bytes of stack from sp
+   (a multiple of 4 KiB; the kernel keeps that many bytes at the end). The ring must fit HR's
+   dump area of the bank (32 KiB, BANK_HR_DUMPS_SIZE): HR checks it at compile time. */
+#define BOARD_HR_DUMPS              4
+#define BOARD_HR_DUMP_STACK         4096
