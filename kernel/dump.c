@@ -15,15 +15,20 @@ _Static_assert(ELF_BUILD_ID_MAX == ACTOR_BUILD_ID_MAX, "build ids fit a dump");
 
 /* sp need not be page aligned, so the bytes kept may touch one page more. */
 #define DUMP_PAGES (BOARD_HR_DUMP_STACK / VM_PAGE_SIZE + 1)
+/* Dumps kept at once; with all taken, a new one replaces the oldest. HR takes each as soon as
+   the CPU is idle, so more than a few wait only in a burst of ends. */
+#define DUMP_KEPT_MAX 8
 
-/* A dump kept for one actor slot: its registers, and the stack pages taken out of the space
+/* A dump kept for one ended actor: its registers, and the stack pages taken out of the space
    (page_pa[i] maps the page at stack_vaddr's page + i * 4 KiB; 0: never touched, zeros). */
 struct dump_kept {
     struct actor_dump d;        /* d.aid 0: none kept */
     uint32_t page_pa[DUMP_PAGES];
+    uint32_t order;             /* when it was kept: the lowest is the oldest */
 };
 
-static struct dump_kept dump_kept[ACTORS_MAX];
+static struct dump_kept dump_kept[DUMP_KEPT_MAX];
+static uint32_t dump_order;
 static uint8_t dump_zeros[VM_PAGE_SIZE];
 
 /* Gives a kept dump's pages back to the pool and forgets it. */
@@ -35,10 +40,23 @@ static void dump_forget(struct dump_kept *k)
     memset(k, 0, sizeof(*k));
 }
 
+/* The kept dump of aid, or NULL. */
+static struct dump_kept *dump_find(int32_t aid)
+{
+    for (uint32_t i = 0; aid > 0 && i < DUMP_KEPT_MAX; i++)
+        if (dump_kept[i].d.aid == aid)
+            return &dump_kept[i];
+    return NULL;
+}
+
 void dump_capture(struct actor *a, const struct fault_record *rec)
 {
-    struct dump_kept *k = &dump_kept[a->aid % ACTORS_MAX];
+    struct dump_kept *k = &dump_kept[0];
+    for (uint32_t i = 1; k->d.aid && i < DUMP_KEPT_MAX; i++)
+        if (!dump_kept[i].d.aid || dump_kept[i].order < k->order)
+            k = &dump_kept[i];
     dump_forget(k);
+    k->order = ++dump_order;
     struct actor_dump *d = &k->d;
     d->aid = a->aid;
     memcpy(d->r, a->tf.r, sizeof(a->tf.r));
@@ -74,8 +92,8 @@ void dump_sys_take(struct actor *self)
         self->tf.r[0] = (uint32_t)K_EPRIV;
         return;
     }
-    struct dump_kept *k = aid > 0 ? &dump_kept[aid % ACTORS_MAX] : NULL;
-    if (!k || k->d.aid != aid) {
+    struct dump_kept *k = dump_find(aid);
+    if (!k) {
         self->tf.r[0] = (uint32_t)K_EUNKNOWN;
         return;
     }

@@ -211,7 +211,8 @@ def test_help(console):
         r"  aps +actors: aid, name, group, state, pages, restarts",
         r"  akill \[-f\] aid \| akill -g gid +kill an actor .*",
         r"  pmm +persistent blocks: name, size, key, group, mapped by; bank use",
-        r"  hr +restart groups: members, restarts, state; HR state; crash log",
+        r"  hr \[dump \[N\]\] +restart groups: members, restarts, state; HR state; crash log "
+        r"\(dump: the post-mortem dumps, or dump N's registers and stack\)",
         r"  restart +site restart .*",
         r"editing: Left/Right/Home/End move, .*", r"  Up/Down recall earlier lines, .*",
         r"  ctrl-C cancels the line, or takes the console back from an actor reading it")
@@ -339,7 +340,9 @@ def test_restartable_group(console):
     assert "ipcsrv" not in [row[0] for row in aps(m).values()]
     run(m, "akill -g 2", "akill: no restart group 2")
     run(m, "hr", r"hr: auto-start on, .*", "no groups", "crash log, oldest first:")
-    run(m, "hr groups", "hr: too many arguments", "usage: hr")
+    run(m, "hr groups", "hr: unknown argument 'groups'", r"usage: hr \[dump \[N\]\]")
+    run(m, "hr dump 1 2", "hr: too many arguments", r"usage: hr \[dump \[N\]\]")
+    run(m, "hr dump x", "hr: bad dump number 'x'", r"usage: hr \[dump \[N\]\]")
 
 
 def test_aps_and_akill(console):

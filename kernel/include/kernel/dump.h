@@ -6,7 +6,7 @@
 /* Keeps the dump of actor a, which ends with record rec for the fault port: its registers,
    and the pool pages that hold BOARD_HR_DUMP_STACK bytes of its stack from sp, taken out of
    its address space rather than copied (a dump costs the restart path no copy). Called by
-   actor_end before the space is torn down; replaces a dump of the same slot not collected. */
+   actor_end before the space is torn down; with 8 dumps kept already, the oldest goes. */
 void dump_capture(struct actor *a, const struct fault_record *rec);
 
 /* SYS_ACTOR_DUMP: copies a kept dump to the caller and forgets it (its pages go back to the

@@ -68,6 +68,6 @@ enum sys_number {
                               forgets that dump. K_EUNKNOWN: no dump kept for aid. The kernel
                               keeps one for a restartable actor that ends with a record for the
                               fault port (BOARD_HR_DUMP_STACK bytes of stack from sp), until
-                              this call or the next dump of that actor slot  [PRIV_FAULTS] */
+                              this call (of 8 dumps kept, the oldest goes first)  [PRIV_FAULTS] */
     SYS_COUNT
 };
