@@ -25,6 +25,7 @@ struct dump_kept {
     struct actor_dump d;        /* d.aid 0: none kept */
     uint32_t page_pa[DUMP_PAGES];
     uint32_t order;             /* when it was kept: the lowest is the oldest */
+    char image[ACTOR_NAME_MAX]; /* the actor's image: its build id is looked up when taken */
 };
 
 static struct dump_kept dump_kept[DUMP_KEPT_MAX];
@@ -65,12 +66,7 @@ void dump_capture(struct actor *a, const struct fault_record *rec)
     /* A fault's record has the instruction that faulted; the frame may be past it. */
     d->r[15] = rec->kind <= FAULT_KIND_UNDEFINED && rec->pc ? rec->pc : a->tf.pc;
     d->cpsr = a->tf.cpsr;
-    const struct sysimg_file *f = sysimg_find(actor_sysimg(), a->name);
-    const struct elf_image *e = f ? actor_image_elf(f) : NULL;
-    if (e) {
-        d->build_id_len = e->build_id_len;
-        memcpy(d->build_id, e->build_id, e->build_id_len);
-    }
+    memcpy(k->image, a->name, sizeof(k->image));
     uint32_t sp = a->tf.sp;
     if (sp < ACTOR_STACK_LOW_VADDR || sp >= ACTOR_STACK_TOP_VADDR)
         return;     /* sp is not on the stack: registers only */
@@ -116,6 +112,12 @@ void dump_sys_take(struct actor *self)
         done += chunk;
     }
     k->d.stack_len = n;
+    const struct sysimg_file *f = sysimg_find(actor_sysimg(), k->image);
+    const struct elf_image *e = f ? actor_image_elf(f) : NULL;
+    if (e) {
+        k->d.build_id_len = e->build_id_len;
+        memcpy(k->d.build_id, e->build_id, e->build_id_len);
+    }
     vm_copyout(&self->vm, out, &k->d, sizeof(k->d));
     dump_forget(k);
     self->tf.r[0] = n;
