@@ -220,6 +220,10 @@ void ipc_recv(struct actor *self, int32_t port, uaddr_t bufs, uint32_t flags)
         self->tf.r[0] = (uint32_t)K_EINVAL;
         return;
     }
+    if ((flags & IPC_RECV_IDLE) && ipc_fault_port_owner() != self) {
+        self->tf.r[0] = (uint32_t)K_EPRIV;     /* the fault port owner's (HR's) only */
+        return;
+    }
     if (!p) {
         self->tf.r[0] = (uint32_t)ipc_port_error(port);
         return;
@@ -262,9 +266,8 @@ void ipc_recv(struct actor *self, int32_t port, uaddr_t bufs, uint32_t flags)
             sched_ready(c);
         }
     }
-    /* Nothing came: with IPC_RECV_IDLE the wait also ends when the CPU would idle. One
-       actor waits so at a time (HR); a second takes the place of the first, whose receive
-       goes on as a plain one. */
+    /* Nothing came: with IPC_RECV_IDLE the wait also ends when the CPU would idle. Only the
+       fault port's owner may wait so, hence one actor at a time. */
     if (p->receiver == self && (flags & IPC_RECV_IDLE)) {
         ipc_idle_receiver = self;
         ipc_idle_deadline = timer_now() + timer_hz() / BOARD_TICK_HZ;

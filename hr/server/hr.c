@@ -292,11 +292,17 @@ static void hr_log_crash(const struct fault_record *rec, uint32_t boot, uint32_t
 
 /* Notes that the kernel keeps a dump of the end rec describes (every end of a restartable
    actor reported to HR), to be written, or dropped when discard is set, once the CPU is idle.
-   With the list full the dump stays with the kernel until the next end in its slot. */
+   With the list full (a burst of ends with no idle instant) the dump is dropped at once, so
+   that the kernel keeps no pages for a dump HR does not know of. */
 static void hr_dump_note(const struct fault_record *rec, int discard)
 {
-    if (rec->group == 0 || hr_npending == HR_DUMPS_PENDING)
+    static struct actor_dump ad;
+    if (rec->group == 0)
         return;
+    if (hr_npending == HR_DUMPS_PENDING) {
+        sys_call4(SYS_ACTOR_DUMP, rec->aid, (long)&ad, 0, 0);
+        return;
+    }
     hr_pending[hr_npending].rec = *rec;
     hr_pending[hr_npending].boot = hr_boot.boot_count;
     hr_pending[hr_npending].discard = (uint8_t)discard;

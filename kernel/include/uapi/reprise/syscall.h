@@ -39,7 +39,8 @@ enum sys_number {
                                  the received byte count is in bufs->recv_len. Sender aid 0
                                  is the kernel: a struct fault_record in the buffer, no reply.
                                  flags: 0 or IPC_RECV_IDLE (K_ETIMEOUT when the CPU would go
-                                 idle, or after a tick, with no message) */
+                                 idle, or after a tick, with no message; K_EPRIV for any
+                                 actor but the fault port's owner) */
     SYS_IPC_REPLY,         /* (int token, w0, w1, w2, w3, const struct ipc_bufs *bufs) -> K_OK */
     SYS_FAULT_PORT_SET,    /* (int port) -> K_OK; fault records go there  [PRIV_FAULTS] */
     SYS_BANK_MAP,          /* (int aid, uint32_t bank_off, uint32_t vaddr, uint32_t size, int writable)
