@@ -174,7 +174,8 @@ def write_core(path, h, stack, segments):
         pad = -off % 4096
         body += b"\0" * pad
         off += pad
-        phdrs += struct.pack("<8I", 1, off, vaddr, 0, len(data), len(data), 5 if vaddr < 0x10000000 else 6, 4096)
+        flags = 6 if vaddr == h["stack_vaddr"] else 5       # the stack RW, the text R X
+        phdrs += struct.pack("<8I", 1, off, vaddr, 0, len(data), len(data), flags, 4096)
         body += data
         off += len(data)
     ident = b"\x7fELF" + bytes([1, 1, 1, 0]) + b"\0" * 8
@@ -234,7 +235,8 @@ def main():
     out = Path(args.out) if args.out else (ROOT / "build" / args.board /
                                            f"core.{h['name']}.{h['seq']}")
     write_core(out, h, stack, segments)
-    print(f"{describe(h)}\ncore file: {out}")
+    shown = os.path.relpath(out) if not os.path.relpath(out).startswith("..") else out
+    print(f"{describe(h)}\ncore file: {shown}")
 
 
 if __name__ == "__main__":
