@@ -41,6 +41,37 @@ static void dump_forget(struct dump_kept *k)
     memset(k, 0, sizeof(*k));
 }
 
+uint32_t dump_pages_kept(void)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < DUMP_KEPT_MAX; i++)
+        for (uint32_t j = 0; j < DUMP_PAGES; j++)
+            n += dump_kept[i].page_pa[j] != 0;
+    return n;
+}
+
+int dump_reclaim(void)
+{
+    struct dump_kept *k = NULL;
+    for (uint32_t i = 0; i < DUMP_KEPT_MAX; i++) {
+        struct dump_kept *c = &dump_kept[i];
+        int pages = 0;
+        for (uint32_t j = 0; j < DUMP_PAGES; j++)
+            pages |= c->page_pa[j] != 0;
+        if (pages && (!k || c->order < k->order))
+            k = c;
+    }
+    if (!k)
+        return 0;
+    for (uint32_t j = 0; j < DUMP_PAGES; j++) {
+        if (k->page_pa[j])
+            page_free(k->page_pa[j]);
+        k->page_pa[j] = 0;
+    }
+    k->d.stack_len = 0;     /* the registers stay */
+    return 1;
+}
+
 /* The kept dump of aid, or NULL. */
 static struct dump_kept *dump_find(int32_t aid)
 {

@@ -13,7 +13,7 @@ BANK_PADDR = 0x4FC00000         # boards/virt: the last 4 MiB of RAM
 HEADER = BANK_PADDR + 0x1000    # pmm/include/pmm/bank.h: BANK_HEADER_OFF
 ROOTS = (BANK_PADDR + 0x1100, BANK_PADDR + 0x1140)
 DIRECTORY = BANK_PADDR + 0x2000     # slot i's entry at DIRECTORY + 128 * i
-FIRST_BLOCK = 0x30012000        # ACTOR_PMM_VADDR + the data area's offset
+FIRST_BLOCK = 0x3001A000        # ACTOR_PMM_VADDR + the data area's offset
 ADDR = r"(0x[0-9a-f]{8})"
 SAID = r"(?:^|(?<=> ))"             # actor output may follow the prompt kdriver already printed
 
