@@ -30,24 +30,24 @@ struct dump_kept {
 
 static struct dump_kept dump_kept[DUMP_KEPT_MAX];
 static uint32_t dump_order;
-static uint8_t dump_zeros[VM_PAGE_SIZE];
+static uint32_t dump_npages;    /* pages kept, all dumps together */
+static const uint8_t dump_zeros[256];    /* what a never-touched stack page holds */
 
 /* Gives a kept dump's pages back to the pool and forgets it. */
 static void dump_forget(struct dump_kept *k)
 {
-    for (uint32_t i = 0; i < DUMP_PAGES; i++)
-        if (k->page_pa[i])
+    for (uint32_t i = 0; i < DUMP_PAGES; i++) {
+        if (k->page_pa[i]) {
             page_free(k->page_pa[i]);
+            dump_npages--;
+        }
+    }
     memset(k, 0, sizeof(*k));
 }
 
 uint32_t dump_pages_kept(void)
 {
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < DUMP_KEPT_MAX; i++)
-        for (uint32_t j = 0; j < DUMP_PAGES; j++)
-            n += dump_kept[i].page_pa[j] != 0;
-    return n;
+    return dump_npages;
 }
 
 int dump_reclaim(void)
@@ -64,8 +64,10 @@ int dump_reclaim(void)
     if (!k)
         return 0;
     for (uint32_t j = 0; j < DUMP_PAGES; j++) {
-        if (k->page_pa[j])
+        if (k->page_pa[j]) {
             page_free(k->page_pa[j]);
+            dump_npages--;
+        }
         k->page_pa[j] = 0;
     }
     k->d.stack_len = 0;     /* the registers stay */
@@ -106,8 +108,10 @@ void dump_capture(struct actor *a, const struct fault_record *rec)
     d->stack_vaddr = sp;
     d->stack_len = end - sp;
     uint32_t first = sp & ~VM_PAGE_MASK;
-    for (uint32_t i = 0; first + i * VM_PAGE_SIZE < end; i++)
+    for (uint32_t i = 0; first + i * VM_PAGE_SIZE < end; i++) {
         k->page_pa[i] = vm_take_page(&a->vm, first + i * VM_PAGE_SIZE);
+        dump_npages += k->page_pa[i] != 0;
+    }
 }
 
 void dump_sys_take(struct actor *self)
@@ -138,6 +142,8 @@ void dump_sys_take(struct actor *self)
         uint32_t va = k->d.stack_vaddr + done, off = va & VM_PAGE_MASK;
         uint32_t chunk = VM_PAGE_SIZE - off < n - done ? VM_PAGE_SIZE - off : n - done;
         uint32_t pa = k->page_pa[(va - first) / VM_PAGE_SIZE];
+        if (!pa && chunk > sizeof(dump_zeros))
+            chunk = sizeof(dump_zeros);
         const uint8_t *src = pa ? (const uint8_t *)phys_to_virt(pa) + off : dump_zeros;
         vm_copyout(&self->vm, stack + done, src, chunk);
         done += chunk;
