@@ -321,6 +321,8 @@ static void hr_dump_write(void)
     if (p->discard || !hr_dumps.base) {
         sys_call4(SYS_ACTOR_DUMP, p->rec.aid, (long)&ad, 0, 0);
     } else {
+        /* The kernel copies into the head slot, so it is freed first: should the kernel have
+           dropped this dump meanwhile, the slot stays free for the next one. */
         uint8_t *stack = hrdump_begin(&hr_dumps);
         long n = sys_call4(SYS_ACTOR_DUMP, p->rec.aid, (long)&ad, (long)stack,
                            (long)hr_dumps.stack_cap);
