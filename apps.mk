@@ -37,7 +37,7 @@ EXTRA_APP_CFLAGS := $(filter-out -Werror,$(ACTOR_CFLAGS)) $(if $(filter 1,$(WERR
 ACTOR_ASFLAGS := $(ACTOR_ARCH) -g $(ACTOR_INC)
 ACTOR_LDS := linker/actor.ld
 ACTOR_LDFLAGS := $(ACTOR_ARCH) -nostartfiles -static -T $(ACTOR_LDS) -Wl,--gc-sections \
-                 -Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,--fatal-warnings \
+                 -Wl,-z,max-page-size=4096 -Wl,--build-id -Wl,--fatal-warnings \
                  -Wl,--wrap=_realloc_r
 ACTOR_LIBS +=
 # The full newlib (<name>_LIBC := full): the same flags without nano.specs and the wrap.

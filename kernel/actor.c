@@ -4,6 +4,7 @@
 #include <kernel/actor.h>
 #include <kernel/bootrec.h>
 #include <kernel/console.h>
+#include <kernel/dump.h>
 #include <kernel/elf.h>
 #include <kernel/ipc.h>
 #include <kernel/memmap.h>
@@ -223,9 +224,11 @@ void actor_end(struct actor *a, const struct fault_record *rec)
         vm_activate(NULL);
         sched_current = NULL;
     }
+    struct actor *owner = ipc_fault_port_owner();
+    if (rec && owner && owner != a && a->group)
+        dump_capture(a, rec);   /* a restartable actor's abnormal end: before the teardown */
     vm_space_destroy(&a->vm);
     a->block = AB_NONE;
-    struct actor *owner = ipc_fault_port_owner();
     if (rec && owner && owner != a) {
         a->rec = *rec;
         a->state = AS_ENDED;

@@ -1,6 +1,9 @@
 /* The kernel's page pool: every RAM page outside the kernel image, the pool's own metadata
-   and the persistent bank, handed out by the portable allocator in palloc.c. */
+   and the persistent bank, handed out by the portable allocator in palloc.c. The stack pages
+   kept for post-mortem dumps (kernel/dump.c) count as free: the pool takes them back when it
+   runs out. */
 #include <board.h>
+#include <kernel/dump.h>
 #include <kernel/memmap.h>
 #include <kernel/page.h>
 #include <kernel/palloc.h>
@@ -27,7 +30,10 @@ void page_init(void)
 
 uint32_t page_alloc(void)
 {
-    return palloc_alloc(&page_pool);
+    uint32_t pa = palloc_alloc(&page_pool);
+    while (!pa && dump_reclaim())
+        pa = palloc_alloc(&page_pool);
+    return pa;
 }
 
 void page_free(uint32_t pa)
@@ -43,7 +49,7 @@ int page_is_pool(uint32_t pa)
 
 uint32_t page_free_count(void)
 {
-    return palloc_free_count(&page_pool);
+    return palloc_free_count(&page_pool) + dump_pages_kept();
 }
 
 uint32_t page_total_count(void)

@@ -5,6 +5,7 @@
 #include <arch/cpu.h>
 #include <board.h>
 #include <kernel/deadline.h>
+#include <kernel/ipc.h>
 #include <kernel/irq.h>
 #include <kernel/sched.h>
 #include <kernel/selftest.h>
@@ -108,6 +109,7 @@ void sched_timer(uint64_t now)
         sched_ready(a);
     }
     deadline_tick(now);         /* watchdogs and receive alarms */
+    ipc_idle_wake(now, 0);
     if (now >= sched_next_tick) {
         sched_slice_over = 1;
         sched_next_tick = now + timer_hz() / BOARD_TICK_HZ;
@@ -149,6 +151,8 @@ struct trapframe *sched_resume(void)
            (and under QEMU -icount with sleep=off, waiting costs no virtual time). */
         sched_arm_timer();
         do {
+            if (ipc_idle_wake(0, 1))
+                continue;   /* an IPC_RECV_IDLE receive ends: the CPU is free */
             cpu_wfi();      /* interrupts stay masked: wfi wakes on a pending one */
             irq_dispatch();
         } while (!(next = sched_pick()));

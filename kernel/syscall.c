@@ -5,6 +5,7 @@
 #include <kernel/bootrec.h>
 #include <kernel/console.h>
 #include <kernel/deadline.h>
+#include <kernel/dump.h>
 #include <kernel/elf.h>
 #include <kernel/fault.h>
 #include <kernel/ipc.h>
@@ -436,7 +437,7 @@ static void sys_actor_info(struct actor *self)
 static void sys_port_create(struct actor *self) { ipc_port_create(self, (int32_t)self->tf.r[0]); }
 static void sys_port_lookup(struct actor *self) { ipc_port_lookup(self, (int32_t)self->tf.r[0]); }
 static void sys_ipc_call(struct actor *self) { ipc_call(self, (int32_t)self->tf.r[0], self->tf.r[5]); }
-static void sys_ipc_recv(struct actor *self) { ipc_recv(self, (int32_t)self->tf.r[0], self->tf.r[1]); }
+static void sys_ipc_recv(struct actor *self) { ipc_recv(self, (int32_t)self->tf.r[0], self->tf.r[1], self->tf.r[2]); }
 static void sys_ipc_reply(struct actor *self) { ipc_reply(self, (int32_t)self->tf.r[0], self->tf.r[5]); }
 static void sys_fault_port_set(struct actor *self) { ipc_fault_port_set(self, (int32_t)self->tf.r[0]); }
 
@@ -652,6 +653,7 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_USER_COPY] = sys_user_copy,
     [SYS_WATCHDOG] = deadline_sys_watchdog,
     [SYS_RECV_ALARM] = deadline_sys_recv_alarm,
+    [SYS_ACTOR_DUMP] = dump_sys_take,
 };
 
 struct trapframe *trap_svc(struct trapframe *tf)

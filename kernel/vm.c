@@ -121,6 +121,17 @@ void vm_unmap_range(struct vm_space *vs, uint32_t start, uint32_t end)
         vm_unmap_page(vs, va);
 }
 
+uint32_t vm_take_page(struct vm_space *vs, uint32_t va)
+{
+    uint32_t *pte = vm_pte_slot(vs, va, 0);
+    if (!pte || !(*pte & PTE_SMALL) || !page_is_pool(*pte & ~VM_PAGE_MASK))
+        return 0;
+    uint32_t pa = *pte & ~VM_PAGE_MASK;
+    *pte = 0;
+    vs->pages--;
+    return pa;
+}
+
 int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned prot, int zero)
 {
     for (uint32_t va = start; va < end; va += VM_PAGE_SIZE) {

@@ -48,3 +48,10 @@
    BACKOFF_BASE * 2^(n-2) ms, at most BACKOFF_MAX (the first is immediate). */
 #define BOARD_HR_BACKOFF_BASE_MS    100
 #define BOARD_HR_BACKOFF_MAX_MS     500
+
+/* Post-mortem dumps (hr.dumps, hr.dumpStack): HR keeps the last BOARD_HR_DUMPS dumps of
+   restartable actors in the bank, each with BOARD_HR_DUMP_STACK bytes of stack from sp
+   (a multiple of 4 KiB; the kernel keeps that many bytes at the end). The ring must fit HR's
+   dump area of the bank (32 KiB, BANK_HR_DUMPS_SIZE): HR checks it at compile time. */
+#define BOARD_HR_DUMPS              4
+#define BOARD_HR_DUMP_STACK         4096

@@ -5,21 +5,25 @@
    The restart path is kept short: on an abnormal end HR prints the crash line, appends the
    crash record, stops the members and starts the direct ones again. Counting the restart in
    the registry (a commit of a whole registry copy, ~40 us of CRC) waits until HR handles a
-   request that is not on a restart path, or asks for a site restart.
+   request that is not on a restart path, or asks for a site restart. Post-mortem dumps wait
+   for the CPU to be idle (IPC_RECV_IDLE): the kernel keeps them until HR writes them into
+   its dump ring in the bank.
 
    Backoff: the second and later restarts of a group within hr.interval wait
    (hrpol_backoff_ns). The group's members are stopped at once; the group waits in
-   HR_GROUP_WAITING until a receive alarm (SYS_RECV_ALARM, at tick precision) ends HR's
-   receive with K_ETIMEOUT, and HR restarts the groups whose time has come. The kernel keeps
-   an alarm that finds HR busy until a tick finds it receiving, so only that error path
-   looks at waiting groups: the request loop costs nothing more. */
+   HR_GROUP_WAITING until a receive alarm (SYS_RECV_ALARM) ends HR's receive with
+   K_ETIMEOUT, and HR restarts the groups whose time has come. The kernel keeps an alarm
+   that finds HR busy until a tick finds it receiving, so only that error path looks at
+   waiting groups: the request loop costs nothing more. */
 #include <board.h>
 #include <hr/crashlog.h>
+#include <hr/dumps.h>
 #include <hr/hr.h>
 #include <hr/policy.h>
 #include <hr/proto.h>
 #include <hr/registry.h>
 #include <lib/fmt.h>
+#include <pmm/bank.h>
 #include <pmm/proto.h>
 #include <reprise/counter.h>
 #include <reprise/errors.h>
@@ -28,6 +32,11 @@
 #include <string.h>
 
 #define HR_GROUPS_MAX HRREG_MAX_GROUPS
+#define HR_DUMPS_PENDING 16     /* ends whose dump the kernel keeps, waiting for an idle CPU */
+
+_Static_assert(HRDUMP_AREA_SIZE == BANK_HR_DUMPS_SIZE, "the dump ring is the bank's dump area");
+_Static_assert(BOARD_HR_DUMPS >= 1 && BOARD_HR_DUMPS * (HRDUMP_HEADER_SIZE + BOARD_HR_DUMP_STACK) <=
+               HRDUMP_AREA_SIZE, "hr.dumps dumps of hr.dumpStack bytes fit the bank's dump area");
 
 /* A member of a group in this run: direct (from the registry) or indirect (hrfexec). */
 struct hr_member {
@@ -51,6 +60,15 @@ struct hr_group {
 static struct hr_group hr_groups[HR_GROUPS_MAX];
 static struct hrreg hr_reg;
 static struct hrlog hr_log;
+static struct hrdump hr_dumps;
+/* Ends of restartable actors whose dump the kernel keeps (SYS_ACTOR_DUMP), oldest first;
+   discard: a clean end or a member already gone, whose dump is only dropped. */
+static struct hr_dump_pending {
+    struct fault_record rec;
+    uint32_t boot;
+    uint8_t discard;
+} hr_pending[HR_DUMPS_PENDING];
+static uint32_t hr_npending;
 static struct hrpol_tunables hr_tun;
 static struct boot_info hr_boot;
 static int hr_auto_start = 1;
@@ -307,12 +325,87 @@ static void hr_relaunch_due(void)
     sys_call1(SYS_RECV_ALARM, (long)(us > UINT32_MAX ? UINT32_MAX : us));
 }
 
+/* Notes that the kernel keeps a dump of the end rec describes (every end of a restartable
+   actor reported to HR), to be written, or dropped when discard is set, once the CPU is idle.
+   With the list full (a burst of ends with no idle instant) the dump is dropped at once, so
+   that the kernel keeps no pages for a dump HR does not know of. */
+static void hr_dump_note(const struct fault_record *rec, int discard)
+{
+    static struct actor_dump ad;
+    if (rec->group == 0)
+        return;
+    if (hr_npending == HR_DUMPS_PENDING) {
+        sys_call4(SYS_ACTOR_DUMP, rec->aid, (long)&ad, 0, 0);
+        return;
+    }
+    hr_pending[hr_npending].rec = *rec;
+    hr_pending[hr_npending].boot = hr_boot.boot_count;
+    hr_pending[hr_npending].discard = (uint8_t)discard;
+    hr_npending++;
+}
+
+/* Writes the oldest pending dump into the ring in the bank (the kernel copies the registers and
+   the stack bytes straight into the ring's head slot), or drops it. Called when the CPU is idle,
+   before a site restart and before the console reads the dumps. */
+static void hr_dump_write(void)
+{
+    struct hr_dump_pending *p = &hr_pending[0];
+    static struct actor_dump ad;
+    if (!hr_npending)
+        return;
+    if (p->discard || !hr_dumps.base) {
+        sys_call4(SYS_ACTOR_DUMP, p->rec.aid, (long)&ad, 0, 0);
+    } else {
+        /* The kernel copies into the head slot, so it is freed first: should the kernel have
+           dropped this dump meanwhile, the slot stays free for the next one. */
+        uint8_t *stack = hrdump_begin(&hr_dumps);
+        long n = sys_call4(SYS_ACTOR_DUMP, p->rec.aid, (long)&ad, (long)stack,
+                           (long)hr_dumps.stack_cap);
+        if (n >= 0) {
+            struct hrdump_header h;
+            memset(&h, 0, sizeof(h));
+            h.boot = p->boot;
+            h.kind = p->rec.kind;
+            h.time_ns = hrpol_ticks_to_ns(p->rec.time, counter_hz());
+            h.aid = p->rec.aid;
+            h.group = p->rec.group;
+            h.pc = p->rec.pc;
+            h.addr = p->rec.addr;
+            h.fsr = p->rec.fsr;
+            h.status = p->rec.status;
+            memcpy(h.r, ad.r, sizeof(h.r));
+            h.cpsr = ad.cpsr;
+            h.stack_vaddr = ad.stack_vaddr;
+            h.stack_len = ad.stack_len;
+            h.build_id_len = ad.build_id_len;
+            memcpy(h.build_id, ad.build_id, sizeof(h.build_id));
+            memcpy(h.name, p->rec.name, sizeof(h.name) - 1);
+            if (p->rec.kind == FAULT_KIND_EXIT)
+                fmt_snprintf(h.text, sizeof(h.text), "exit(%ld) without HR_EXIT_HDL",
+                             (long)p->rec.status);
+            else
+                hr_copy_str(h.text, sizeof(h.text), p->rec.text);
+            hrdump_commit(&hr_dumps, &h);
+        }
+    }
+    memmove(&hr_pending[0], &hr_pending[1], (hr_npending - 1) * sizeof(hr_pending[0]));
+    hr_npending--;
+}
+
+/* Writes every pending dump now. */
+static void hr_dump_flush(void)
+{
+    while (hr_npending)
+        hr_dump_write();
+}
+
 /* The kernel reports that an actor ended: decide what happens to its group. */
 static void hr_on_end(const struct fault_record *rec)
 {
     struct hr_group *g;
     struct hr_member *m = hr_member_by_aid(rec->aid, &g);
     const char *what = rec->kind == FAULT_KIND_EXIT ? "" : rec->text;
+    hr_dump_note(rec, !m || (rec->kind == FAULT_KIND_EXIT && m->clean_exit));
     if (!m) {
         if (rec->group == 0 && rec->kind != FAULT_KIND_EXIT) {
             /* A fault of an actor that is not restartable: log it, it stays deleted. */
@@ -344,6 +437,7 @@ static void hr_on_end(const struct fault_record *rec)
                (long)g->gid, (unsigned long)d.n);
         hr_log_crash(rec, hr_boot.boot_count, HRLOG_ACTION_SITE_RESTART, d.n, d.max);
         hr_save_restarts();
+        hr_dump_flush();
         long err = sys_call0(SYS_SITE_RESTART);
         hr_say("hr: site restart refused (%ld); restarting group %ld instead\n", err, (long)g->gid);
         hr_stop_members(g);
@@ -492,6 +586,28 @@ static int hr_crash_info(uint32_t index, struct hr_crash_info *out)
     return K_OK;
 }
 
+/* Describes the index-th dump, oldest first, for the console (HR_OP_DUMP_INFO). */
+static int hr_dump_info(uint32_t index, struct hrdump_header *out)
+{
+    return hrdump_at(&hr_dumps, index, out, NULL) ? K_OK : K_EUNKNOWN;
+}
+
+/* Copies up to HR_DUMP_STACK_CHUNK stack bytes of dump seq from offset into out, for the
+   console (HR_OP_DUMP_STACK); returns the byte count or K_EUNKNOWN. */
+static int hr_dump_stack(uint32_t seq, uint32_t offset, uint8_t *out)
+{
+    struct hrdump_header h;
+    const uint8_t *stack;
+    if (!hrdump_find(&hr_dumps, seq, &h, &stack))
+        return K_EUNKNOWN;
+    if (offset >= h.stack_len)
+        return 0;
+    uint32_t n = h.stack_len - offset < HR_DUMP_STACK_CHUNK ? h.stack_len - offset
+                                                            : HR_DUMP_STACK_CHUNK;
+    memcpy(out, stack + offset, n);
+    return (int)n;
+}
+
 /* Maps area (PMM_AREA_*) of the bank into HR, or, when the PMM server cannot (none runs,
    or it refuses), gives HR zeroed memory of its own instead, which a site restart loses;
    *size gets the area's size. Returns its address (0 when there is no memory either) and
@@ -508,7 +624,8 @@ static uintptr_t hr_area(int port, uint32_t area, uint32_t *size, int *kept)
     }
     KnRgnDesc rgn;
     memset(&rgn, 0, sizeof(rgn));
-    rgn.size = area == PMM_AREA_HR_REGISTRY ? HRREG_AREA_SIZE : HRLOG_AREA_SIZE;
+    rgn.size = area == PMM_AREA_HR_REGISTRY ? HRREG_AREA_SIZE
+             : area == PMM_AREA_HR_DUMPS ? HRDUMP_AREA_SIZE : HRLOG_AREA_SIZE;
     rgn.options = K_ANYWHERE | K_WRITABLE | K_FILLZERO;
     *size = rgn.size;
     return rgnAllocate(K_MYACTOR, &rgn) == K_OK ? rgn.startAddr : 0;
@@ -542,6 +659,12 @@ static int hr_open_bank(void)
     hrlog_open(&hr_log, (void *)log, log_size, why, sizeof(why));
     if (hr_log.damaged)
         hr_say("hr: crash log: %s\n", why);       /* damaged or torn records, skipped */
+    uint32_t dumps_size;
+    int dumps_kept;
+    uintptr_t dumps = hr_area(port, PMM_AREA_HR_DUMPS, &dumps_size, &dumps_kept);
+    if (dumps && hrdump_open(&hr_dumps, (void *)dumps, dumps_size, BOARD_HR_DUMPS,
+                             BOARD_HR_DUMP_STACK, why, sizeof(why)) >= 0 && hr_dumps.damaged)
+        hr_say("hr: dumps: %s\n", why);           /* damaged dumps, zeroed */
     return reg_kept ? K_OK : K_EUNKNOWN;
 }
 
@@ -629,6 +752,8 @@ int main(void)
         struct hr_group_info group;
         struct hr_crash_info crash;
         struct hr_status status;
+        struct hrdump_header dump;
+        uint8_t stack[HR_DUMP_STACK_CHUNK];
     } out;
     sys_call1(SYS_BOOT_INFO, (long)&hr_boot);
     if (hrpol_tunables_init(&hr_tun, BOARD_HR_MAX_RESTARTS, BOARD_HR_INTERVAL_MS,
@@ -653,10 +778,13 @@ int main(void)
     }
     for (;;) {
         struct ipc_bufs b = { 0, 0, &in, sizeof(in), 0 };
-        struct sys_ipc_ret m = sys_ipc_recv(port, &b);
+        /* With dumps to write: they wait until nothing else would run. */
+        struct sys_ipc_ret m = sys_ipc_recv_flags(port, &b, hr_npending ? IPC_RECV_IDLE : 0);
         if (m.status != K_OK) {
-            if (m.status == K_ETIMEOUT)
-                hr_relaunch_due();          /* the alarm of a waiting group */
+            if (m.status == K_ETIMEOUT) {
+                hr_relaunch_due();          /* the alarm of a waiting group, if it was that */
+                hr_dump_write();            /* the CPU is idle, if it was that */
+            }
             continue;
         }
         if (m.r6 == IPC_SENDER_KERNEL) {
@@ -724,6 +852,15 @@ int main(void)
             break;
         case HR_OP_RESUME:
             st = ci.privileges & PRIV_ACTORS ? hr_resume() : K_EPRIV;
+            break;
+        case HR_OP_DUMP_INFO:
+            hr_dump_flush();
+            st = hr_dump_info(m.w[1], &out.dump);
+            out_len = st == K_OK ? sizeof(out.dump) : 0;
+            break;
+        case HR_OP_DUMP_STACK:
+            st = hr_dump_stack(m.w[1], m.w[2], out.stack);
+            out_len = st > 0 ? (uint32_t)st : 0;
             break;
         case HR_OP_STATUS: {
             struct hrreg_site_history h;

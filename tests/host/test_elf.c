@@ -503,6 +503,55 @@ static void test_field_sweep_keeps_invariants(void **state)
 }
 
 /* Parses a real ARM executable named by ELF_TEST_FILE (make test-host gives hello). */
+/* Writes a note (name, type, desc of len bytes) at file[off]; returns the offset after it. */
+static uint32_t put_note(uint32_t off, const char *name, uint32_t type, const uint8_t *desc,
+                         uint32_t len)
+{
+    uint32_t namesz = (uint32_t)strlen(name) + 1;
+    uint32_t h[3] = { namesz, len, type };
+    memcpy(file + off, h, sizeof(h));
+    memset(file + off + 12, 0, ((namesz + 3) & ~3u) + ((len + 3) & ~3u));
+    memcpy(file + off + 12, name, namesz);
+    memcpy(file + off + 12 + ((namesz + 3) & ~3u), desc, len);
+    return off + 12 + ((namesz + 3) & ~3u) + ((len + 3) & ~3u);
+}
+
+/* The GNU build id comes from a PT_NOTE header's notes (other notes skipped); a malformed note
+   or a note range past the file only means no build id, never a rejected file. */
+static void test_build_id_note(void **state)
+{
+    (void)state;
+    struct elf_image img;
+    static const uint8_t id[20] = { 0x99, 0xd6, 0x2f, 0x88, 0x88, 0xf6, 0xa0, 0xc9, 0x58, 0xdf,
+                                    0x21, 0x66, 0x04, 0x38, 0xc4, 0xbd, 0x2c, 0x6b, 0x1d, 0x5c };
+    const struct seg segs[] = {
+        good_segs[0], good_segs[2],
+        { PT_NOTE, 0x1000, 0x11000, 0, 0, PF_R },
+    };
+    uint32_t len = build(GOOD_ENTRY, segs, 3);
+    uint32_t end = put_note(0x1000, "Other", 1, (const uint8_t *)"abc", 3);
+    end = put_note(end, "GNU", 3, id, sizeof(id));
+    phdr(2)->p_filesz = phdr(2)->p_memsz = end - 0x1000;
+    assert_int_equal(parse(len, &img), 0);
+    assert_int_equal(img.build_id_len, 20);
+    assert_memory_equal(img.build_id, id, 20);
+
+    put_note(0x1000, "GNU", 3, id, 8);      /* shorter ids are kept whole */
+    phdr(2)->p_filesz = 12 + 4 + 8;
+    assert_int_equal(parse(len, &img), 0);
+    assert_int_equal(img.build_id_len, 8);
+
+    ((uint32_t *)(void *)(file + 0x1000))[1] = 0x7fffffff;     /* descsz past the segment */
+    assert_int_equal(parse(len, &img), 0);
+    assert_int_equal(img.build_id_len, 0);
+
+    put_note(0x1000, "GNU", 3, id, sizeof(id));
+    phdr(2)->p_offset = len - 8;                                /* notes past the file end */
+    phdr(2)->p_filesz = 36;
+    assert_int_equal(parse(len, &img), 0);
+    assert_int_equal(img.build_id_len, 0);
+}
+
 static void test_real_arm_executable(void **state)
 {
     (void)state;
@@ -520,6 +569,7 @@ static void test_real_arm_executable(void **state)
         fail_msg("%s: %s", path, err);
     assert_true(img.nsegs >= 1);
     assert_true(img.text_bytes > 0);
+    assert_int_equal(img.build_id_len, 20);     /* actors are linked with --build-id */
     printf("%s: entry 0x%x, %u segments, text %u data %u bss %u, end 0x%x\n", path, img.entry,
            img.nsegs, img.text_bytes, img.data_bytes, img.bss_bytes, img.image_end);
 }
@@ -547,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_too_many_segments),
         cmocka_unit_test(test_no_loadable_segments),
         cmocka_unit_test(test_field_sweep_keeps_invariants),
+        cmocka_unit_test(test_build_id_note),
         cmocka_unit_test(test_real_arm_executable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

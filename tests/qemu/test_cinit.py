@@ -211,8 +211,9 @@ def test_help(console):
         r"  aps +actors: aid, name, group, state, pages, restarts",
         r"  akill \[-f\] aid \| akill -g gid +kill an actor .*",
         r"  pmm +persistent blocks: name, size, key, group, mapped by; bank use",
-        r"  hr \[resume\] +restart groups: members, restarts, state; HR state; crash log "
-        r"\(resume: auto-start on again\)",
+        r"  hr \[resume \| dump \[N\]\] +restart groups: members, restarts, state; HR state; "
+        r"crash log \(resume: auto-start on again; dump: the post-mortem dumps, or dump N's "
+        r"registers and stack\)",
         r"  restart +site restart .*",
         r"editing: Left/Right/Home/End move, .*", r"  Up/Down recall earlier lines, .*",
         r"  ctrl-C cancels the line, or takes the console back from an actor reading it")
@@ -340,9 +341,11 @@ def test_restartable_group(console):
     assert "ipcsrv" not in [row[0] for row in aps(m).values()]
     run(m, "akill -g 2", "akill: no restart group 2")
     run(m, "hr", r"hr: auto-start on, .*", "no groups", "crash log, oldest first:")
-    run(m, "hr groups", "hr: unknown argument 'groups'", r"usage: hr \[resume\]")
-    run(m, "hr resume now", "hr: too many arguments", r"usage: hr \[resume\]")
+    run(m, "hr groups", "hr: unknown argument 'groups'", r"usage: hr \[resume \| dump \[N\]\]")
+    run(m, "hr resume now", "hr: too many arguments", r"usage: hr \[resume \| dump \[N\]\]")
     run(m, "hr resume", "hr resume: auto-start is on already")
+    run(m, "hr dump 1 2", "hr: too many arguments", r"usage: hr \[resume \| dump \[N\]\]")
+    run(m, "hr dump x", "hr: bad dump number 'x'", r"usage: hr \[resume \| dump \[N\]\]")
 
 
 def test_aps_and_akill(console):

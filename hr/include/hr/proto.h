@@ -21,7 +21,13 @@ enum hr_op {
     HR_OP_STATUS,           /* -> reply buf: struct hr_status */
     HR_OP_RESUME,           /* auto-start on again after the loop breaker; starts the registered
                                groups -> w0: how many, K_EINVAL when auto-start is on  [actors] */
+    HR_OP_DUMP_INFO,        /* w1: index, oldest first -> reply buf: struct hrdump_header
+                               (<hr/dumps.h>); K_EUNKNOWN past the end */
+    HR_OP_DUMP_STACK,       /* w1: dump seq, w2: offset -> w0: bytes (at most
+                               HR_DUMP_STACK_CHUNK, 0 past the end), reply buf: stack bytes */
 };
+
+#define HR_DUMP_STACK_CHUNK 4096
 
 struct hr_exec_req {
     PmmName base;                   /* HR_OP_FEXEC: the child's persistent name */

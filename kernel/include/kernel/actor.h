@@ -76,7 +76,8 @@ uint32_t actor_slots_used(void);
 
 /* Ends actor a: releases its memory and ports and cancels what it waits for. With a
    record (rec != NULL) and a fault port, the slot stays AS_ENDED until the port's owner
-   receives the record; otherwise it is freed now. */
+   receives the record, and a restartable actor leaves a post-mortem dump (kernel/dump.h);
+   otherwise it is freed now. */
 void actor_end(struct actor *a, const struct fault_record *rec);
 /* Frees the slot of an ended actor once its record has been delivered. */
 void actor_release(struct actor *a);

@@ -66,6 +66,10 @@ int vm_map(struct vm_space *vs, uint32_t va, uint32_t pa, unsigned prot);
 /* Unmaps the pages of [start, end) and leaves the regions as they are (owned pages go
    back to the pool). */
 void vm_unmap_range(struct vm_space *vs, uint32_t start, uint32_t end);
+/* Takes the pool page mapped at va out of the space, which no longer owns it (the mapping is
+   cleared; the TLB entry goes when the space is destroyed or the ASID flushed): its physical
+   address, or 0 when va maps no pool page. Post-mortem dumps keep stack pages this way. */
+uint32_t vm_take_page(struct vm_space *vs, uint32_t va);
 /* Allocates fresh pages for [start, end) and maps them; zeroes them when zero is set. */
 int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned prot, int zero);
 /* Brings in a demand-zero page for a fault at va: returns 1 if it did, 0 if va is not

@@ -15,7 +15,7 @@ enum pmm_op {
     PMM_OP_SYS_AREA,        /* w1: PMM_AREA_* -> maps it into the caller (HR only); w1: address, w2: size */
 };
 
-enum pmm_area { PMM_AREA_HR_REGISTRY = 1, PMM_AREA_HR_CRASHLOG };
+enum pmm_area { PMM_AREA_HR_REGISTRY = 1, PMM_AREA_HR_CRASHLOG, PMM_AREA_HR_DUMPS };
 
 #define PMM_KEY_SIZE 32
 #define PMM_MAPPERS_MAX 8

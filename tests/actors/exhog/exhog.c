@@ -228,7 +228,7 @@ static int exhog_block(uint32_t pages)
 
 /* Takes every bank page with blocks of random sizes, halving on K_ENOMEM; stops at a full
    directory. Blocks of 4 pages or more, so that the directory (256 entries) outlasts the
-   bank's pages (1006 on virt). Returns pages taken; *err: the error that ended it. */
+   bank's pages (998 on virt). Returns pages taken; *err: the error that ended it. */
 static int exhog_bank(int *err)
 {
     int got = 0;

@@ -788,8 +788,15 @@ static void fuzz_args(uint32_t n, uint32_t a[6])
         b->recv = (void *)fuzz_ptr(&valid);
         b->recv_cap = fuzz_len();
         a[1] = fuzz_chance(3) ? 0 : fuzz_chance(3) ? fuzz_ptr(&valid) : FUZZ_SCRATCH_VA + FUZZ_S_BUFS;
+        a[2] = fuzz_chance(4) ? fuzz_word() : fuzz_below(2);    /* flags: IPC_RECV_IDLE */
         break;
     }
+    case SYS_ACTOR_DUMP:
+        a[0] = (uint32_t)fuzz_aid();
+        a[1] = fuzz_ptr(&valid);
+        a[2] = fuzz_ptr(&valid);
+        a[3] = fuzz_len();
+        break;
     case SYS_FAULT_PORT_SET:
         a[0] = (uint32_t)fuzz_port();
         break;
@@ -1086,6 +1093,9 @@ static void fuzz_check(uint32_t n, const uint32_t a[6], long st)
         break;
     case SYS_IPC_RECV:
         p = a[1], len = a[1] ? sizeof(struct ipc_bufs) : 0;
+        break;
+    case SYS_ACTOR_DUMP:
+        p = a[1], len = sizeof(struct actor_dump);
         break;
     default:
         return;

@@ -13,6 +13,7 @@ struct hrbdrive_bench {
 
 static const struct hrbdrive_bench hrbdrive_benches[] = {
     { "hrbhot", { "hot_restart_ns", NULL } },
+    { "hrbhot", { "hot_restart_dump_ns", "dump", NULL } },
     { "hrbgroup", { "group_restart_1_ns", "1", NULL } },
     { "hrbgroup", { "group_restart_4_ns", "4", NULL } },
     { "hrbgroup", { "group_restart_16_ns", "16", NULL } },

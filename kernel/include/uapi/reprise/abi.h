@@ -56,6 +56,11 @@
 /* Modes of SYS_CONSOLE_MODE. */
 #define CONSOLE_MODE_RAW        1u  /* no echo, no editing: every byte as typed */
 
+/* Flags of SYS_IPC_RECV. */
+#define IPC_RECV_IDLE 1u        /* with no message: return K_ETIMEOUT as soon as no other actor
+                                   is ready to run, or one tick later at the latest (HR uses it
+                                   to write post-mortem dumps after the restart, not before) */
+
 /* Well-known ports. */
 #define PORT_WK_PMM   1
 #define PORT_WK_HR    2
@@ -167,6 +172,20 @@ struct fault_record {
     int32_t status;             /* FAULT_KIND_EXIT: the exit status */
     uint64_t time;              /* CNTVCT when the kernel stopped the actor */
     char text[112];             /* decoded, e.g. "data abort pc=0x... addr=0x... write, translation fault" */
+};
+
+/* A post-mortem dump (SYS_ACTOR_DUMP): what the kernel kept of a restartable actor that ended
+   abnormally, taken before its address space was torn down. */
+#define ACTOR_BUILD_ID_MAX 20   /* a GNU build id (SHA-1) */
+struct actor_dump {
+    int32_t aid;
+    uint32_t r[16];             /* r0-r12, sp, lr, pc; pc is the faulting instruction for an
+                                   abort or an undefined instruction */
+    uint32_t cpsr;
+    uint32_t stack_vaddr;       /* user address of the first stack byte kept: sp */
+    uint32_t stack_len;         /* bytes kept from sp up (the stack's top end is the limit) */
+    uint32_t build_id_len;      /* 0 when the image has no GNU build id note */
+    uint8_t build_id[ACTOR_BUILD_ID_MAX];
 };
 
 struct boot_info {

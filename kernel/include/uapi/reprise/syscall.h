@@ -34,10 +34,13 @@ enum sys_number {
     SYS_PORT_LOOKUP,       /* (int wellknown) -> port id of that well-known port */
     SYS_IPC_CALL,          /* (int port, w0, w1, w2, w3, const struct ipc_bufs *bufs)
                               -> r0 status, r1-r4 reply words, r5 reply bytes received */
-    SYS_IPC_RECV,          /* (int port, struct ipc_bufs *bufs)
+    SYS_IPC_RECV,          /* (int port, struct ipc_bufs *bufs, uint32_t flags)
                               -> r0 K_OK, r1-r4 words, r5 reply token, r6 sender aid;
                                  the received byte count is in bufs->recv_len. Sender aid 0
-                                 is the kernel: a struct fault_record in the buffer, no reply */
+                                 is the kernel: a struct fault_record in the buffer, no reply.
+                                 flags: 0 or IPC_RECV_IDLE (K_ETIMEOUT when the CPU would go
+                                 idle, or after a tick, with no message; K_EPRIV for any
+                                 actor but the fault port's owner) */
     SYS_IPC_REPLY,         /* (int token, w0, w1, w2, w3, const struct ipc_bufs *bufs) -> K_OK */
     SYS_FAULT_PORT_SET,    /* (int port) -> K_OK; fault records go there  [PRIV_FAULTS] */
     SYS_BANK_MAP,          /* (int aid, uint32_t bank_off, uint32_t vaddr, uint32_t size, int writable)
@@ -77,5 +80,11 @@ enum sys_number {
                               us microseconds from now (at most one scheduler tick late), or a
                               tick later when it is not receiving then, ends with K_ETIMEOUT and
                               the alarm is gone; 0 cancels the alarm */
+    SYS_ACTOR_DUMP,        /* (int aid, struct actor_dump *out, void *stack, size_t cap) -> stack bytes
+                              copied to stack (at most cap), the rest in *out; the kernel then
+                              forgets that dump. K_EUNKNOWN: no dump kept for aid. The kernel
+                              keeps one for a restartable actor that ends with a record for the
+                              fault port (BOARD_HR_DUMP_STACK bytes of stack from sp), until
+                              this call (of 8 dumps kept, the oldest goes first)  [PRIV_FAULTS] */
     SYS_COUNT
 };
