@@ -51,14 +51,12 @@ const struct elf_image *actor_image_elf(const struct sysimg_file *f)
     return &actor_elfs[i];
 }
 
-/* Maps a read-only segment straight from the image pages. */
+/* Maps a read-only segment straight from the image pages: elf_parse checked that they
+   are all pages of this file. */
 static int actor_map_text(struct actor *a, const struct sysimg_file *f, const struct elf_seg *s)
 {
     uint32_t start = s->vaddr & ~VM_PAGE_MASK;
     uint32_t end = (s->vaddr + s->memsz + VM_PAGE_MASK) & ~VM_PAGE_MASK;
-    uint32_t file_end = (s->vaddr + s->filesz + VM_PAGE_MASK) & ~VM_PAGE_MASK;
-    if (end != file_end)
-        return K_EINVAL;    /* zero-fill in a read-only segment: not produced by actor.ld */
     unsigned prot = VM_R | ((s->flags & ELF_SEG_X) ? VM_X : 0);
     uint32_t pa = virt_to_phys(f->data) + (s->offset & ~VM_PAGE_MASK);
     for (uint32_t va = start; va < end; va += VM_PAGE_SIZE, pa += VM_PAGE_SIZE) {
