@@ -75,10 +75,9 @@ static int actor_load_data(struct actor *a, const struct sysimg_file *f, const s
     const uint8_t *file = (const uint8_t *)f->data + s->offset;
     uint32_t fstart = s->vaddr, fend = s->vaddr + s->filesz;
     for (uint32_t va = start; va < end; va += VM_PAGE_SIZE) {
-        uint32_t pa = page_alloc();
+        uint32_t pa = vm_page_alloc(&a->vm);
         if (!pa)
             return K_ENOMEM;
-        a->vm.pages++;
         uint8_t *page = phys_to_virt(pa);
         if (va >= fstart && va + VM_PAGE_SIZE <= fend) {
             page_copy(page, file + (va - fstart));
@@ -91,8 +90,7 @@ static int actor_load_data(struct actor *a, const struct sysimg_file *f, const s
         }
         int err = vm_map(&a->vm, va, pa, VM_R | VM_W);
         if (err) {
-            page_free(pa);
-            a->vm.pages--;
+            vm_page_free(&a->vm, pa);
             return err;
         }
     }
@@ -133,9 +131,18 @@ static int actor_args_valid(uint32_t argc, const char *args, uint32_t args_len)
     return n == argc && (args_len == 0 || args[args_len - 1] == '\0');
 }
 
+/* The pool pages actor a may never take (VM_KEEP_*): none for the system actors, the
+   system's reserve for actors HR started in a restart group, both reserves for others. */
+static uint32_t actor_keep(uint32_t privs, int32_t group, uint32_t how)
+{
+    if (privs & (PRIV_CRITICAL | PRIV_SITE))
+        return VM_KEEP_SYSTEM;
+    return group && (how & ACTOR_CREATE_BY_HR) ? VM_KEEP_RESTART : VM_KEEP_ORDINARY;
+}
+
 struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const char *args,
                            uint32_t args_len, uint32_t privs, uint32_t prio, int32_t group,
-                           int *err)
+                           uint32_t how, int *err)
 {
     const struct elf_image *elf = actor_image_elf(f);
     if (!elf || !actor_args_valid(argc, args, args_len) || prio >= ACTOR_PRIO_LEVELS) {
@@ -153,7 +160,13 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
     uint32_t gen = (a->gen ? a->gen : actor_boot_gen()) + 1;
     memset(a, 0, sizeof(*a));
     a->gen = gen;
-    if ((*err = vm_space_init(&a->vm, (uint8_t)slot)) != K_OK)
+    /* Creation by HR (a restart) and at boot may use the reserves the actor itself may
+       not: what it then takes counts against its quota like any page. */
+    uint32_t keep = actor_keep(privs, group, how);
+    uint32_t quota = f->page_quota ? f->page_quota : BOARD_ACTOR_PAGE_QUOTA;
+    if ((*err = vm_space_init(&a->vm, (uint8_t)slot, quota,
+                              how & (ACTOR_CREATE_BY_HR | ACTOR_CREATE_BOOT) ? VM_KEEP_SYSTEM
+                                                                            : keep)) != K_OK)
         return NULL;
     for (uint32_t i = 0; i < elf->nsegs && *err == K_OK; i++) {
         const struct elf_seg *s = &elf->segs[i];
@@ -175,6 +188,7 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
         vm_space_destroy(&a->vm);
         return NULL;
     }
+    a->vm.keep = keep;
     a->aid = (int32_t)((gen % (1u << 24)) * ACTORS_MAX + slot);
     memcpy(a->name, f->name, sizeof(a->name));
     a->privs = privs;

@@ -43,7 +43,8 @@ static void kmain_boot_actors(void)
             continue;
         int err;
         uint32_t prio = (f->flags & SYSIMG_FLAG_PRIO_MASK) >> SYSIMG_FLAG_PRIO_SHIFT;
-        if (!actor_create(f, 1, f->name, (uint32_t)strlen(f->name) + 1, f->privileges, prio, 0, &err))
+        if (!actor_create(f, 1, f->name, (uint32_t)strlen(f->name) + 1, f->privileges, prio, 0,
+                          ACTOR_CREATE_BOOT, &err))
             kprintf("kernel: cannot start %s: error %d\n", f->name, err);
     }
 }
