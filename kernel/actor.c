@@ -14,6 +14,9 @@
 #include <reprise/errors.h>
 #include <string.h>
 
+_Static_assert((uint64_t)BOOTREC_GEN_MAX * ACTORS_MAX + ACTORS_MAX - 1 <= 0x7fffffff,
+               "an aid of any generation is a positive int32_t");
+
 static struct actor actors[ACTORS_MAX];
 static struct sysimg actor_img;
 static struct elf_image actor_elfs[SYSIMG_MAX_ENTRIES];
@@ -157,7 +160,7 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
         return NULL;
     }
     struct actor *a = &actors[slot];
-    uint32_t gen = (a->gen ? a->gen : actor_boot_gen()) + 1;
+    uint32_t gen = actor_next_gen(a->gen);
     memset(a, 0, sizeof(*a));
     a->gen = gen;
     /* Creation by HR (a restart) and at boot may use the reserves the actor itself may
@@ -189,7 +192,7 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
         return NULL;
     }
     a->vm.keep = keep;
-    a->aid = (int32_t)((gen % (1u << 24)) * ACTORS_MAX + slot);
+    a->aid = (int32_t)(gen * ACTORS_MAX + slot);
     memcpy(a->name, f->name, sizeof(a->name));
     a->privs = privs;
     a->prio = (uint8_t)(prio ? prio : ACTOR_PRIO_DEFAULT);
@@ -247,9 +250,15 @@ void actor_end(struct actor *a, const struct fault_record *rec)
     }
 }
 
-uint32_t actor_boot_gen(void)
+uint32_t actor_next_gen(uint32_t gen)
 {
-    return ((bootrec_state()->boot_count - 1) % 16384u) << 10;   /* 1024 a boot */
+    /* A slot's first generation in a boot is above every one the earlier boots gave (the
+       boot record's lease), and the lease always covers what this boot gives. */
+    gen = gen ? gen + 1 : bootrec_state()->id_base + 1;
+    if (gen > BOOTREC_GEN_MAX)
+        gen = 1;    /* 2^25 generations: the id space starts over (docs/design.md) */
+    bootrec_id_reserve(gen);
+    return gen;
 }
 
 void actor_release(struct actor *a)

@@ -88,7 +88,8 @@ uint32_t actor_slots_used(void);
 void actor_end(struct actor *a, const struct fault_record *rec);
 /* Frees the slot of an ended actor once its record has been delivered. */
 void actor_release(struct actor *a);
-/* The generation before the first one a slot (of actors or ports) takes in this boot: each
-   boot has its own range, so an id kept in the bank from before a site restart never names
-   a new actor or port. */
-uint32_t actor_boot_gen(void);
+/* The generation that follows gen in a slot (of actors or ports; gen 0: the slot's first
+   in this boot). Generations only grow within a boot, and each boot's start above every
+   generation the earlier boots gave, however often their slots were reused (the boot
+   record's lease), so an id kept in the bank never names another actor or port later. */
+uint32_t actor_next_gen(uint32_t gen);
