@@ -5,6 +5,7 @@
 #include <kernel/bootrec.h>
 #include <kernel/console.h>
 #include <kernel/gic.h>
+#include <kernel/kstack.h>
 #include <kernel/memmap.h>
 #include <kernel/rtc.h>
 #include <kernel/sched.h>
@@ -51,6 +52,7 @@ static void kmain_boot_actors(void)
 
 void kmain(void)
 {
+    kstack_guard_init();            /* guard pages under the kernel-mode stacks */
     console_init();                 /* PL011 output (input once interrupts are on) */
     bootrec_boot();                 /* cold or warm: the marker in the bank */
     kmain_banner(cpu_cntvct());     /* who we are and how we came up */

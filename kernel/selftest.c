@@ -1,6 +1,8 @@
 /* Boot-time self tests chosen by a scenario through fw_cfg (opt/reprise/selftest):
    deliberate kernel faults for the panic path (at boot, or one second later from the timer
-   interrupt with the actors running), and a PSCI warm reset on a cold boot. */
+   interrupt with the actors running), kernel stack overflows (every mode's stack at boot,
+   the SVC stack from the timer interrupt), and a PSCI warm reset on a cold boot. Only QEMU's
+   command line reaches them; no actor can. */
 #include <arch/cpu.h>
 #include <kernel/bootrec.h>
 #include <kernel/console.h>
@@ -12,8 +14,34 @@
 
 /* Fault addresses go through a volatile so the compiler cannot reason about them. */
 static volatile uintptr_t selftest_addr;
-/* kfault-late: CNTVCT at which the timer interrupt takes a kernel fault (0: not armed). */
+/* kfault-late, kstack-late: CNTVCT at which the timer interrupt takes a kernel fault or
+   overflows the kernel stack (0: not armed), and which of the two. */
 static uint64_t selftest_late_at;
+static int selftest_late_overflow;
+/* Never reached: a recursion bound the compiler cannot see through. */
+static volatile uint32_t selftest_depth_max = 0xffffffffu;
+
+uint32_t selftest_recurse(uint32_t depth);
+
+/* Recurses with a 256-byte frame until the stack overflows into its guard page (the data
+   abort panics); called in the mode whose stack is to overflow. */
+uint32_t selftest_recurse(uint32_t depth)
+{
+    volatile uint8_t frame[256];
+    frame[0] = (uint8_t)depth;
+    if (depth == selftest_depth_max)
+        return 0;
+    return selftest_recurse(depth + 1) + frame[0];
+}
+
+/* Switches to PSR mode mode (interrupts masked) and overflows that mode's stack. */
+static void selftest_overflow_in(uint32_t mode)
+{
+    __asm__ volatile("msr cpsr_c, %0\n\t"
+                     "mov r0, #0\n\t"
+                     "bl selftest_recurse"
+                     :: "r"(mode | 0xc0u) : "r0", "r1", "r2", "r3", "r12", "lr", "memory", "cc");
+}
 
 static int selftest_is(const char *a, const char *b)
 {
@@ -52,7 +80,18 @@ void selftest_run(void)
         ((void (*)(void))selftest_addr)();
     } else if (selftest_is(name, "kfault-undef")) {
         __asm__ volatile(".word 0xe7f000f0");   /* permanently undefined (UDF) */
-    } else if (selftest_is(name, "kfault-late")) {
+    } else if (selftest_is(name, "kstack-svc")) {
+        selftest_recurse(0);
+    } else if (selftest_is(name, "kstack-abt")) {
+        selftest_overflow_in(PSR_MODE_ABT);
+    } else if (selftest_is(name, "kstack-und")) {
+        selftest_overflow_in(PSR_MODE_UND);
+    } else if (selftest_is(name, "kstack-irq")) {
+        selftest_overflow_in(PSR_MODE_IRQ);
+    } else if (selftest_is(name, "kstack-fiq")) {
+        selftest_overflow_in(PSR_MODE_FIQ);
+    } else if (selftest_is(name, "kfault-late") || selftest_is(name, "kstack-late")) {
+        selftest_late_overflow = selftest_is(name, "kstack-late");
         if (bootrec_state()->kind == BOOT_COLD)
             selftest_late_at = timer_now() + timer_hz();   /* one second after boot */
     } else if (selftest_is(name, "psci-reset")) {
@@ -67,6 +106,10 @@ void selftest_tick(uint64_t now)
 {
     if (selftest_late_at && now >= selftest_late_at) {
         selftest_late_at = 0;
+        if (selftest_late_overflow) {
+            kprintf("selftest: kernel stack overflow in the timer interrupt\n");
+            selftest_recurse(0);
+        }
         kprintf("selftest: kernel fault in the timer interrupt\n");
         selftest_addr = 0x00000010u;
         (void)*(volatile uint32_t *)selftest_addr;
