@@ -60,9 +60,9 @@ void kmain(void)
     timer_init();                   /* periodic tick, user access to CNTVCT */
     rtc_init();                     /* wall time, for actors' clocks */
     gic_enable(BOARD_UART_IRQ);     /* console input by interrupt */
-    selftest_run();                 /* scenario-selected self test, if any */
     vm_init();                      /* page pool for address spaces */
     actor_images_init();            /* validate the system image and its ELF files */
+    selftest_run();                 /* scenario-selected self test, if any */
     kmain_boot_actors();            /* the actors the image marks to start at boot */
     sched_start();                  /* run them; idle in wfi when none is ready */
 }

@@ -1,15 +1,20 @@
 /* Boot-time self tests chosen by a scenario through fw_cfg (opt/reprise/selftest):
    deliberate kernel faults for the panic path (at boot, or one second later from the timer
    interrupt with the actors running), kernel stack overflows (every mode's stack at boot,
-   the SVC stack from the timer interrupt), and a PSCI warm reset on a cold boot. Only QEMU's
+   the SVC stack from the timer interrupt), an address-space teardown that must free only
+   the space's own pages, and a PSCI warm reset on a cold boot. Only QEMU's
    command line reaches them; no actor can. */
 #include <arch/cpu.h>
 #include <kernel/bootrec.h>
 #include <kernel/console.h>
+#include <board.h>
 #include <kernel/fwcfg.h>
+#include <kernel/memmap.h>
+#include <kernel/page.h>
 #include <kernel/reset.h>
 #include <kernel/selftest.h>
 #include <kernel/timer.h>
+#include <kernel/vm.h>
 #include <stdint.h>
 
 /* Fault addresses go through a volatile so the compiler cannot reason about them. */
@@ -32,6 +37,29 @@ uint32_t selftest_recurse(uint32_t depth)
     if (depth == selftest_depth_max)
         return 0;
     return selftest_recurse(depth + 1) + frame[0];
+}
+
+/* vm-teardown: a space whose tables map, outside every region (which makes teardown walk
+   every table), a page of another space, an image page and a bank page, besides a page of
+   its own: its teardown must free its own page and tables and nothing else. Slots 62 and
+   63's ASIDs are free at boot. */
+static void selftest_teardown(void)
+{
+    static struct vm_space mine, other;
+    if (vm_space_init(&mine, 62, 16, 0) != 0 || vm_space_init(&other, 63, 16, 0) != 0) {
+        kprintf("selftest: teardown: no pages\n");
+        return;
+    }
+    uint32_t foreign = vm_page_alloc(&other);
+    vm_map(&mine, 0x00400000, foreign, VM_R | VM_X);
+    vm_map(&mine, 0x00401000, virt_to_phys(__sysimg_start), VM_R);
+    vm_map(&mine, 0x00402000, BOARD_BANK_PADDR + 0x1000, VM_R | VM_W);
+    vm_map_fresh(&mine, 0x00403000, 0x00404000, VM_R | VM_W, 1);
+    uint32_t before = page_free_count();
+    vm_space_destroy(&mine);
+    kprintf("selftest: teardown freed %u pages, another space's page %s\n",
+            page_free_count() - before, page_owned_by(foreign, 63) ? "kept" : "freed");
+    vm_space_destroy(&other);
 }
 
 /* Switches to PSR mode mode (interrupts masked) and overflows that mode's stack. */
@@ -80,6 +108,8 @@ void selftest_run(void)
         ((void (*)(void))selftest_addr)();
     } else if (selftest_is(name, "kfault-undef")) {
         __asm__ volatile(".word 0xe7f000f0");   /* permanently undefined (UDF) */
+    } else if (selftest_is(name, "vm-teardown")) {
+        selftest_teardown();
     } else if (selftest_is(name, "kstack-svc")) {
         selftest_recurse(0);
     } else if (selftest_is(name, "kstack-abt")) {
