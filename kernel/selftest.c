@@ -23,8 +23,8 @@ static volatile uintptr_t selftest_addr;
    overflows the kernel stack (0: not armed), and which of the two. */
 static uint64_t selftest_late_at;
 static int selftest_late_overflow;
-/* Never reached: a recursion bound the compiler cannot see through. */
-static volatile uint32_t selftest_depth_max = 0xffffffffu;
+/* A recursion bound the compiler cannot see through; 0: none. */
+static volatile uint32_t selftest_depth_max;
 
 uint32_t selftest_recurse(uint32_t depth);
 
@@ -34,7 +34,7 @@ uint32_t selftest_recurse(uint32_t depth)
 {
     volatile uint8_t frame[256];
     frame[0] = (uint8_t)depth;
-    if (depth == selftest_depth_max)
+    if (selftest_depth_max && depth == selftest_depth_max)
         return 0;
     return selftest_recurse(depth + 1) + frame[0];
 }
@@ -43,7 +43,7 @@ uint32_t selftest_recurse(uint32_t depth)
    every table), a page of another space, an image page and a bank page, besides a page of
    its own: its teardown must free its own page and tables and nothing else. Slots 62 and
    63's ASIDs are free at boot. */
-static void selftest_teardown(void)
+static void __attribute__((cold)) selftest_teardown(void)
 {
     static struct vm_space mine, other;
     if (vm_space_init(&mine, 62, 16, 0) != 0 || vm_space_init(&other, 63, 16, 0) != 0) {
@@ -80,7 +80,7 @@ static int selftest_is(const char *a, const char *b)
     return *a == *b;
 }
 
-void selftest_run(void)
+__attribute__((cold)) void selftest_run(void)
 {
     char name[32];
     if (fwcfg_read_file("opt/reprise/selftest", name, sizeof(name)) < 0)

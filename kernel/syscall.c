@@ -241,8 +241,10 @@ static void sys_rgn_allocate(struct actor *self)
         return;
     }
     /* The pages and the tables under them must fit the actor's quota and the pool: then
-       nothing below can run out half-way. */
+       nothing below can run out half-way (as many tables as 4 MiB stretches first, a cheap
+       bound; the tables really missing only when that does not fit). */
     if (kind != VM_RGN_RESERVED &&
+        vm_room(&a->vm, size / VM_PAGE_SIZE + ((start + size - 1) >> 22) - (start >> 22) + 1) &&
         (err = vm_room(&a->vm, size / VM_PAGE_SIZE + vm_tables_needed(&a->vm, start, start + size)))) {
         sys_ret(self, err);
         return;

@@ -64,29 +64,6 @@ int vm_space_init(struct vm_space *vs, uint8_t asid, uint32_t quota, uint32_t ke
     return K_OK;
 }
 
-uint32_t vm_page_alloc(struct vm_space *vs)
-{
-    if (vs->pages >= vs->quota)
-        return 0;
-    uint32_t pa = page_alloc(vs->asid, vs->keep);
-    if (pa)
-        vs->pages++;
-    return pa;
-}
-
-void vm_page_free(struct vm_space *vs, uint32_t pa)
-{
-    page_free(pa);
-    vs->pages--;
-}
-
-int vm_room(struct vm_space *vs, uint32_t n)
-{
-    if (n > vs->quota - vs->pages || page_free_count() < vs->keep + n)
-        return K_ENOMEM;
-    return K_OK;
-}
-
 uint32_t vm_tables_needed(struct vm_space *vs, uint32_t start, uint32_t end)
 {
     uint32_t n = 0;
@@ -140,8 +117,7 @@ static void vm_unmap_page(struct vm_space *vs, uint32_t va)
     uint32_t pa = *pte & ~VM_PAGE_MASK;
     *pte = 0;
     vm_tlb_flush_page(vs, va);
-    if (page_owned_by(pa, vs->asid))
-        vm_page_free(vs, pa);
+    vs->pages -= (uint32_t)page_free_owned(pa, vs->asid);
 }
 
 void vm_unmap_range(struct vm_space *vs, uint32_t start, uint32_t end)
@@ -178,11 +154,9 @@ int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned pro
    are left alone, whatever the walk that found them. */
 static uint32_t vm_free_pte(struct vm_space *vs, uint32_t *pte)
 {
-    uint32_t pa = *pte & ~VM_PAGE_MASK;
-    if (!(*pte & PTE_SMALL) || !page_owned_by(pa, vs->asid))
+    if (!(*pte & PTE_SMALL) || !page_free_owned(*pte & ~VM_PAGE_MASK, vs->asid))
         return 0;
     *pte = 0;
-    page_free(pa);
     return 1;
 }
 
@@ -209,10 +183,7 @@ static uint32_t vm_free_l2(struct vm_space *vs, uint32_t group, int scan)
     uint32_t *pte = phys_to_virt(l2page);
     for (uint32_t k = 0; scan && k < 1024; k++)
         freed += vm_free_pte(vs, &pte[k]);
-    if (!page_owned_by(l2page, vs->asid))
-        return freed;
-    page_free(l2page);
-    return freed + 1;
+    return freed + (uint32_t)page_free_owned(l2page, vs->asid);
 }
 
 void vm_space_destroy(struct vm_space *vs)

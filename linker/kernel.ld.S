@@ -16,19 +16,18 @@ PHDRS
 SECTIONS
 {
     /* The kernel-mode stacks, each above an unmapped guard page, in the RAM below the
-       kernel image (kernel/include/kernel/kstack.h draws them). Nothing is loaded there. */
-    .kstacks BOARD_RAM_PADDR (NOLOAD) : {
-        . += KSTACK_GUARD_SIZE; __irq_stack_bottom = .;
-        . += KSTACK_MODE_SIZE; __irq_stack_top = .;
-        . += KSTACK_GUARD_SIZE; __abt_stack_bottom = .;
-        . += KSTACK_MODE_SIZE; __abt_stack_top = .;
-        . += KSTACK_GUARD_SIZE; __und_stack_bottom = .;
-        . += KSTACK_MODE_SIZE; __und_stack_top = .;
-        . += KSTACK_GUARD_SIZE; __fiq_stack_bottom = .;
-        . += KSTACK_MODE_SIZE; __fiq_stack_top = .;
-        . += KSTACK_GUARD_SIZE; __svc_stack_bottom = .;
-        . += KSTACK_SVC_SIZE; __svc_stack_top = .;
-    } :NONE
+       kernel image (kernel/include/kernel/kstack.h draws them): addresses only, nothing of
+       the ELF file, nothing loaded. */
+    __irq_stack_bottom = BOARD_RAM_PADDR + KSTACK_GUARD_SIZE;
+    __irq_stack_top = __irq_stack_bottom + KSTACK_MODE_SIZE;
+    __abt_stack_bottom = __irq_stack_top + KSTACK_GUARD_SIZE;
+    __abt_stack_top = __abt_stack_bottom + KSTACK_MODE_SIZE;
+    __und_stack_bottom = __abt_stack_top + KSTACK_GUARD_SIZE;
+    __und_stack_top = __und_stack_bottom + KSTACK_MODE_SIZE;
+    __fiq_stack_bottom = __und_stack_top + KSTACK_GUARD_SIZE;
+    __fiq_stack_top = __fiq_stack_bottom + KSTACK_MODE_SIZE;
+    __svc_stack_bottom = __fiq_stack_top + KSTACK_GUARD_SIZE;
+    __svc_stack_top = __svc_stack_bottom + KSTACK_SVC_SIZE;
 
     . = BOARD_KERNEL_PADDR;
     __kernel_start = .;

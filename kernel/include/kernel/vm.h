@@ -3,6 +3,8 @@
    The user layout is drawn in kernel/include/uapi/reprise/abi.h. */
 #pragma once
 #include <board.h>
+#include <kernel/page.h>
+#include <reprise/errors.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,15 +60,34 @@ int vm_space_init(struct vm_space *vs, uint8_t asid, uint32_t quota, uint32_t ke
 /* Unmaps everything, returns the pages the space owns (and only those: never image, bank
    or another space's pages, whatever its tables map) to the pool, flushes the ASID. */
 void vm_space_destroy(struct vm_space *vs);
-/* A fresh pool page owned by vs (its contents as they are), or 0 when vs is at its quota
-   or the pool has no page beyond vs->keep. */
-uint32_t vm_page_alloc(struct vm_space *vs);
-/* Returns a page of vs's to the pool. */
-void vm_page_free(struct vm_space *vs, uint32_t pa);
-/* K_OK when vs can take n more pages now (quota and pool), else K_ENOMEM. */
-int vm_room(struct vm_space *vs, uint32_t n);
 /* Second-level table pages that mapping [start, end) would have to create. */
 uint32_t vm_tables_needed(struct vm_space *vs, uint32_t start, uint32_t end);
+
+/* A fresh pool page owned by vs (its contents as they are), or 0 when vs is at its quota
+   or the pool has no page beyond vs->keep. */
+static inline uint32_t vm_page_alloc(struct vm_space *vs)
+{
+    if (vs->pages >= vs->quota)
+        return 0;
+    uint32_t pa = page_alloc(vs->asid, vs->keep);
+    vs->pages += pa != 0;
+    return pa;
+}
+
+/* Returns a page of vs's to the pool. */
+static inline void vm_page_free(struct vm_space *vs, uint32_t pa)
+{
+    page_free(pa);
+    vs->pages--;
+}
+
+/* K_OK when vs can take n more pages now (quota and pool), else K_ENOMEM. */
+static inline int vm_room(struct vm_space *vs, uint32_t n)
+{
+    if (n > vs->quota - vs->pages || page_pool.free_count < vs->keep + n)
+        return K_ENOMEM;
+    return K_OK;
+}
 /* Makes vs the current TTBR0 space (NULL: no user space; TTBR0 walks disabled). */
 void vm_activate(struct vm_space *vs);
 
