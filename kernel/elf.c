@@ -90,7 +90,9 @@ static int elf_check_load(const struct elf32_phdr *ph, unsigned i, uint32_t len,
         return elf_fail(err, errlen, K_EINVAL, "segment %u writable and executable", i);
     if (ph->p_filesz > ph->p_memsz)
         return elf_fail(err, errlen, K_EINVAL, "segment %u file size larger than memory size", i);
-    if (ph->p_filesz != 0 && (uint64_t)ph->p_offset + ph->p_filesz > len)
+    /* Whatever p_filesz is: the loader derives page addresses in the file from p_offset
+       (a read-only segment is mapped from its file pages even with no file bytes). */
+    if ((uint64_t)ph->p_offset + ph->p_filesz > len)
         return elf_fail(err, errlen, K_EINVAL, "segment %u file range past end of file", i);
     if ((ph->p_vaddr & ELF_PAGE_MASK) != (ph->p_offset & ELF_PAGE_MASK))
         return elf_fail(err, errlen, K_EINVAL,
@@ -102,6 +104,13 @@ static int elf_check_load(const struct elf32_phdr *ph, unsigned i, uint32_t len,
                         "segment %u outside user space (0x%x+0x%x, allowed 0x%x-0x%x)", i,
                         (unsigned)ph->p_vaddr, (unsigned)ph->p_memsz, ACTOR_IMAGE_VADDR,
                         ACTOR_RGN_VADDR);
+    /* A read-only segment is mapped straight from the file, page for page: every page it
+       covers must hold file bytes, so it may not end in zero-fill pages. */
+    if (!(ph->p_flags & ELF_PF_W) &&
+        (((uint64_t)ph->p_vaddr + ph->p_memsz + ELF_PAGE_MASK) & ~(uint64_t)ELF_PAGE_MASK) !=
+        (((uint64_t)ph->p_vaddr + ph->p_filesz + ELF_PAGE_MASK) & ~(uint64_t)ELF_PAGE_MASK))
+        return elf_fail(err, errlen, K_EINVAL,
+                        "read-only segment %u has pages with no file bytes behind them", i);
     return 0;
 }
 

@@ -6,6 +6,7 @@
  * one address space to the other with the checked copy routines. An actor that ends
  * takes its ports with it: its callers, queued or waiting for a reply, get K_EDEAD. */
 #include <board.h>
+#include <kernel/bootrec.h>
 #include <kernel/ipc.h>
 #include <kernel/sched.h>
 #include <kernel/timer.h>
@@ -22,6 +23,9 @@ struct port {
     struct actor *receiver;                 /* the owner, in AB_RECV */
     struct actor *kmsgs, *kmsgs_tail;       /* AS_ENDED actors with a record to deliver */
 };
+
+_Static_assert((uint64_t)BOOTREC_GEN_MAX * PORTS_MAX + PORTS_MAX - 1 <= 0x7fffffff,
+               "a port id of any generation is a positive int32_t");
 
 static struct port ports[PORTS_MAX];
 static int32_t ipc_wellknown[PORT_WK_MAX + 1];
@@ -71,7 +75,7 @@ void ipc_port_create(struct actor *self, int32_t wellknown)
         return;
     }
     struct port *p = &ports[slot];
-    uint32_t gen = (p->gen ? p->gen : actor_boot_gen()) + 1;
+    uint32_t gen = actor_next_gen(p->gen);
     *p = (struct port){ .id = (int32_t)(gen * PORTS_MAX + slot), .gen = gen, .owner = self };
     if (wellknown)
         ipc_wellknown[wellknown] = p->id;

@@ -124,12 +124,15 @@ void syscall_actor_fault(struct actor *a, enum fault_kind kind, uint32_t pc, uin
         struct fault_status st = fault_decode(fsr, kind == FAULT_KIND_DATA_ABORT);
         struct vm_region *r = vm_region_find(&a->vm, addr);
         /* A stack page missing at a data abort is one trap_dabt could not bring in: the
-           page pool is empty, which the record says rather than a bare translation fault. */
+           actor is at its page quota or the page pool is empty (down to what the actor may
+           take), which the record says rather than a bare translation fault. */
+        int nostack = r && r->kind == VM_RGN_STACK && kind == FAULT_KIND_DATA_ABORT &&
+                      st.cls == FAULT_TRANSLATION;
         const char *where = addr >= ACTOR_USER_TOP_VADDR ? ", kernel address"
                           : r && r->kind == VM_RGN_GUARD ? ", stack guard page"
                           : r && r->kind == VM_RGN_RESERVED ? ", reserved region"
-                          : r && r->kind == VM_RGN_STACK && kind == FAULT_KIND_DATA_ABORT &&
-                            st.cls == FAULT_TRANSLATION ? ", no free page for the stack" : "";
+                          : nostack && a->vm.pages >= a->vm.quota ? ", stack page over the page quota"
+                          : nostack ? ", no free page for the stack" : "";
         fmt_snprintf(rec.text, sizeof(rec.text), "%s pc=0x%08x addr=0x%08x %s, %s%s", sys_fault_names[kind],
                      pc, addr, kind == FAULT_KIND_PREFETCH_ABORT ? "execute" : write ? "write" : "read",
                      fault_class_name(st.cls), where);
@@ -269,8 +272,13 @@ static void sys_rgn_allocate(struct actor *self)
         sys_ret(self, K_ENOMEM);
         return;
     }
-    if (kind != VM_RGN_RESERVED && size / VM_PAGE_SIZE > page_free_count()) {
-        sys_ret(self, K_ENOMEM);
+    /* The pages and the tables under them must fit the actor's quota and the pool: then
+       nothing below can run out half-way (as many tables as 4 MiB stretches first, a cheap
+       bound; the tables really missing only when that does not fit). */
+    if (kind != VM_RGN_RESERVED &&
+        vm_room(&a->vm, size / VM_PAGE_SIZE + ((start + size - 1) >> 22) - (start >> 22) + 1) &&
+        (err = vm_room(&a->vm, size / VM_PAGE_SIZE + vm_tables_needed(&a->vm, start, start + size)))) {
+        sys_ret(self, err);
         return;
     }
     err = vm_region_add(&a->vm, start, start + size, kind, prot,
@@ -362,8 +370,10 @@ static void sys_actor_create(struct actor *self)
        fault port. */
     if (sp.group)
         sp.privileges &= ~(PRIV_CRITICAL | PRIV_FAULTS);
+    /* HR (the fault port's owner) starting a group member may use the restart reserve. */
     struct actor *a = actor_create(f, sp.argc, args, sp.args_len, sp.privileges, sp.priority,
-                                   sp.group, &err);
+                                   sp.group, sp.group && self == ipc_fault_port_owner() ?
+                                   ACTOR_CREATE_BY_HR : 0, &err);
     if (a && (sp.flags & ACTOR_SPAWN_HELD)) {
         sched_unready(a);
         a->state = AS_BLOCKED;
@@ -429,6 +439,7 @@ static void sys_actor_info(struct actor *self)
         info.group = a->group;
         info.priority = a->prio;
         info.pages = a->vm.pages;
+        info.page_quota = a->vm.quota;
         info.privileges = a->privs;
     }
     sys_ret(self, vm_copyout(&self->vm, self->tf.r[1], &info, sizeof(info)));
@@ -472,6 +483,11 @@ static void sys_bank_map(struct actor *self)
     struct vm_region *r = vm_region_find(&a->vm, va);
     int inside = r && r->kind == VM_RGN_BANK && r->prot == prot && va + size <= r->end &&
                  r->bank_off + (va - r->start) == off;
+    /* Bank pages are not the actor's, the tables under them are: they count. */
+    if ((err = vm_room(&a->vm, vm_tables_needed(&a->vm, va, va + size)))) {
+        sys_ret(self, err);
+        return;
+    }
     if (!inside)
         err = vm_region_add(&a->vm, va, va + size, VM_RGN_BANK, prot, 0, off);
     for (uint32_t i = 0; err == K_OK && i < size; i += VM_PAGE_SIZE)
@@ -587,6 +603,9 @@ static void sys_mem_info(struct actor *self)
         .actors_total = ACTORS_MAX - 1,
         .ports_used = ipc_ports_used(),
         .ports_total = PORTS_MAX - 1,
+        .reserve_system_pages = BOARD_POOL_RESERVE_SYSTEM_PAGES,
+        .reserve_restart_pages = BOARD_POOL_RESERVE_RESTART_PAGES,
+        .default_page_quota = BOARD_ACTOR_PAGE_QUOTA,
     };
     sys_ret(self, vm_copyout(&self->vm, self->tf.r[0], &info, sizeof(info)));
 }

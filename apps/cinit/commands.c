@@ -10,12 +10,14 @@
  *                   "arun: cannot start <name>: error <n> (<K_E...>)"
  *                   | "arun: <name> already runs (aid <aid>): a second server or console
  *                   cannot work (arun -f starts it all the same)"
- *   aps             the header "aid name group state pages restarts", then
- *                   "%7d %-15s %5s %-7s %5u %8s" an actor in the same columns (state: ready,
- *                   blocked, stopped, zombie; group and restarts "-" for none, restarts
- *                   also when HR does not run), followed by "  watchdog <p> ms, <l> ms
- *                   left" when it armed one, then "<n> actor[s]" and "kernel: <f> of
- *                   <t> pages free, <a> of <m> actor slots used, <p> of <q> ports used"
+ *   aps             the header "aid name group state pages restarts quota", then
+ *                   "%7d %-15s %5s %-7s %5u %8s %6u" an actor in the same columns (state:
+ *                   ready, blocked, stopped, zombie; group and restarts "-" for none,
+ *                   restarts also when HR does not run; quota: the pages it may own),
+ *                   followed by "  watchdog <p> ms, <l> ms left" when it armed one, then
+ *                   "<n> actor[s]" and "kernel: <f> of <t> pages free, <a> of <m> actor
+ *                   slots used, <p> of <q> ports used" and "kernel: page reserve <s> for
+ *                   the system, <r> for restarts; quota <d> pages by default"
  *   akill aid       "killed aid <aid>" | "akill: cannot kill aid <aid>: error <n> (<K_E...>)"
  *                   | "akill: <name> (aid <aid>) is critical: its end restarts the site
  *                   (akill -f kills it all the same)"
@@ -358,8 +360,8 @@ static void cmd_aps(int argc, char **argv, enum cinit_source from)
 
     struct actor_info info;
     int n = 0;
-    cinit_printf("%7s %-15s %5s %-7s %5s %8s\n", "aid", "name", "group", "state", "pages",
-                 "restarts");
+    cinit_printf("%7s %-15s %5s %-7s %5s %8s %6s\n", "aid", "name", "group", "state", "pages",
+                 "restarts", "quota");
     for (int i = 0; i < CINIT_LIST_MAX; i++) {
         if (sys_call2(SYS_ACTOR_INFO, i, (long)&info) != K_OK)
             break;
@@ -379,18 +381,24 @@ static void cmd_aps(int argc, char **argv, enum cinit_source from)
             w.period_ms)
             snprintf(wd, sizeof(wd), "  watchdog %lu ms, %lu ms left",
                      (unsigned long)w.period_ms, (unsigned long)w.left_ms);
-        cinit_printf("%7d %-15s %5s %-7s %5lu %8s%s\n", (int)info.aid, info.name, group,
-                     aps_state(info.state), (unsigned long)info.pages, rs, wd);
+        cinit_printf("%7d %-15s %5s %-7s %5lu %8s %6lu%s\n", (int)info.aid, info.name, group,
+                     aps_state(info.state), (unsigned long)info.pages, rs,
+                     (unsigned long)info.page_quota, wd);
         n++;
     }
     cinit_printf("%d actor%s\n", n, plural((unsigned long)n));
     struct mem_info mi;
-    if (sys_call1(SYS_MEM_INFO, (long)&mi) == K_OK)
+    if (sys_call1(SYS_MEM_INFO, (long)&mi) == K_OK) {
         cinit_printf("kernel: %lu of %lu pages free, %lu of %lu actor slots used, "
                      "%lu of %lu ports used\n", (unsigned long)mi.free_pages,
                      (unsigned long)mi.total_pages, (unsigned long)mi.actors_used,
                      (unsigned long)mi.actors_total, (unsigned long)mi.ports_used,
                      (unsigned long)mi.ports_total);
+        cinit_printf("kernel: page reserve %lu for the system, %lu for restarts; quota %lu "
+                     "pages by default\n", (unsigned long)mi.reserve_system_pages,
+                     (unsigned long)mi.reserve_restart_pages,
+                     (unsigned long)mi.default_page_quota);
+    }
 }
 
 /* ---- akill --------------------------------------------------------------------------- */
@@ -812,7 +820,7 @@ static const struct {
     { { "arun", cmd_arun, "arun [-f] [-g gid] name [args...]",
         "start an actor and print its aid (-g: restartable, in group gid, by HR;"
         " -f: a second server too)" }, -1 },
-    { { "aps", cmd_aps, "aps", "actors: aid, name, group, state, pages, restarts" }, 0 },
+    { { "aps", cmd_aps, "aps", "actors: aid, name, group, state, pages, restarts, quota" }, 0 },
     { { "akill", cmd_akill, "akill [-f] aid | akill -g gid",
         "kill an actor (-f: a critical one too), or a restart group (by HR)" }, -1 },
     { { "pmm", cmd_pmm, "pmm",

@@ -39,6 +39,15 @@
 /* Scheduler tick. */
 #define BOARD_TICK_HZ           100
 
+/* Page pool tunables. An actor owns at most BOARD_ACTOR_PAGE_QUOTA pool pages (stack, heap,
+   regions and page tables together) unless its image's manifest line says pages=N. The
+   last BOARD_POOL_RESERVE_SYSTEM_PAGES free pages are kept for the system actors (PMM, HR,
+   the console), the BOARD_POOL_RESERVE_RESTART_PAGES before them also for the actors HR
+   (re)starts in restart groups (kernel/include/kernel/vm.h). */
+#define BOARD_ACTOR_PAGE_QUOTA              8192   /* 32 MiB */
+#define BOARD_POOL_RESERVE_SYSTEM_PAGES     256    /* 1 MiB */
+#define BOARD_POOL_RESERVE_RESTART_PAGES    1024   /* 4 MiB */
+
 /* Hot-restart policy tunables (SPEC section 5 defaults). */
 #define BOARD_HR_MAX_RESTARTS       5
 #define BOARD_HR_INTERVAL_MS        10000

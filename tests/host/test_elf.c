@@ -296,13 +296,85 @@ static void test_file_range_overflow(void **state)
     build_good();
     phdr(2)->p_filesz = 0x1000;         /* the file ends 0xf00 bytes early */
     expect_fail(len, K_EINVAL, "segment 2 file range past end of file");
-    /* A segment with no file bytes (pure bss) has no file range to check. */
+    /* A segment with no file bytes (pure bss) still has its offset checked: inside the
+       file it is fine, past its end it is refused. */
     build_good();
-    phdr(2)->p_offset = 0x3000;
+    phdr(2)->p_offset = 0x2000;
     phdr(2)->p_filesz = 0;
     struct elf_image img;
     assert_int_equal(parse(len, &img), 0);
     assert_int_equal(img.bss_bytes, 0x3000);
+    phdr(2)->p_offset = 0x3000;
+    expect_fail(len, K_EINVAL, "segment 2 file range past end of file");
+}
+
+/* Headers crafted to make the loader map or copy what is not the actor's file: each is
+   refused, whatever p_filesz says (issue: a read-only segment with p_filesz 0 was mapped
+   from image + p_offset unchecked, so an image could map any physical page). */
+static void test_crafted_headers(void **state)
+{
+    (void)state;
+    static const uint32_t wild[] = { 0x00100000, 0x0fff0100, 0x7ffff100, 0xfffff100 };
+    for (unsigned i = 0; i < sizeof(wild) / sizeof(wild[0]); i++) {
+        /* Read-only, no file bytes, a wild offset congruent with an unaligned vaddr: the
+           page under vaddr would be mapped from image + (offset rounded down). */
+        uint32_t len = build_good();
+        phdr(1)->p_type = PT_LOAD;
+        phdr(1)->p_flags = PF_R;
+        phdr(1)->p_vaddr = 0x20100;
+        phdr(1)->p_offset = wild[i];
+        phdr(1)->p_filesz = 0;
+        phdr(1)->p_memsz = 0x10;
+        expect_fail(len, K_EINVAL, "segment 1 file range past end of file");
+        /* The same with file bytes: offset + filesz past the end, or wrapping. */
+        phdr(1)->p_filesz = 0x10;
+        expect_fail(len, K_EINVAL, "segment 1 file range past end of file");
+        phdr(1)->p_filesz = 0xffffffff - wild[i] + 0x200;
+        phdr(1)->p_memsz = phdr(1)->p_filesz;
+        expect_fail(len, K_EINVAL, "segment 1");
+        /* Writable (copied rather than mapped): the same check. */
+        build_good();
+        phdr(2)->p_offset = wild[i];
+        phdr(2)->p_vaddr = 0x12000 | (wild[i] & 0xfff);
+        phdr(2)->p_filesz = 0;
+        expect_fail(len, K_EINVAL, "segment 2 file range past end of file");
+    }
+    /* Offset inside the file but a read-only segment longer than its file bytes: its tail
+       pages would be mapped from whatever follows in the image. */
+    uint32_t len = build_good();
+    phdr(0)->p_memsz = 0x2800;
+    expect_fail(len, K_EINVAL, "read-only segment 0 has pages with no file bytes");
+    build_good();
+    phdr(1)->p_type = PT_LOAD;
+    phdr(1)->p_flags = PF_R;
+    phdr(1)->p_vaddr = 0x20000;
+    phdr(1)->p_offset = 0x1000;
+    phdr(1)->p_filesz = 0;
+    phdr(1)->p_memsz = 0x10;
+    expect_fail(len, K_EINVAL, "read-only segment 1 has pages with no file bytes");
+    /* ... while zero-fill within the last file page is fine (it holds file bytes). */
+    phdr(1)->p_filesz = 0x8;
+    struct elf_image img;
+    assert_int_equal(parse(len, &img), 0);
+    /* filesz larger than memsz, with an offset that is otherwise fine. */
+    build_good();
+    phdr(2)->p_filesz = 0x3100;
+    expect_fail(len, K_EINVAL, "segment 2 file size larger than memory size");
+    /* Kernel, device or wrapping virtual addresses, and overlap with another segment. */
+    static const uint32_t vaddrs[] = { 0x40000000, 0xc0000000, 0xf0000000, 0xfffff000, 0 };
+    for (unsigned i = 0; i < sizeof(vaddrs) / sizeof(vaddrs[0]); i++) {
+        build_good();
+        phdr(2)->p_vaddr = vaddrs[i];
+        expect_fail(len, K_EINVAL, "segment 2 outside user space");
+    }
+    build_good();
+    phdr(2)->p_vaddr = 0xfffff000;
+    phdr(2)->p_memsz = 0x2000;          /* vaddr + memsz wraps to 0x1000 */
+    expect_fail(len, K_EINVAL, "segment 2 outside user space");
+    build_good();
+    phdr(2)->p_vaddr = 0x11000;         /* on the text's last page */
+    phdr(2)->p_offset = 0x1000;
+    expect_fail(len, K_EINVAL, "segment 2 overlaps segment 0");
 }
 
 static void test_filesz_larger_than_memsz(void **state)
@@ -434,12 +506,18 @@ static void test_entry_point(void **state)
     assert_int_equal(parse(len, &img), 0);
     assert_int_equal(img.entry, 0x117ff);
 
-    /* An executable segment's zero-filled tail is not text. */
+    /* An executable segment's zero-filled tail is not text (within its last file page;
+       zero-fill pages past it are refused for any read-only segment). */
     static const struct seg xbss[] = {
+        { PT_LOAD, 0x0000, 0x10000, 0x100, 0x200, PF_R | PF_X },
+    };
+    len = build(0x10180, xbss, 1);
+    expect_fail(len, K_EINVAL, "outside text");
+    static const struct seg xbss_pages[] = {
         { PT_LOAD, 0x0000, 0x10000, 0x100, 0x2000, PF_R | PF_X },
     };
-    len = build(0x11000, xbss, 1);
-    expect_fail(len, K_EINVAL, "outside text");
+    len = build(0x11000, xbss_pages, 1);
+    expect_fail(len, K_EINVAL, "read-only segment 0 has pages with no file bytes");
     /* Entry in a readable, non-executable segment. */
     static const struct seg rodata[] = {
         { PT_LOAD, 0x0000, 0x10000, 0x100, 0x100, PF_R },
@@ -492,6 +570,9 @@ static void test_field_sweep_keeps_invariants(void **state)
                     assert_true((uint64_t)s->vaddr + s->memsz <= 0x10000000);
                     assert_true(s->filesz <= s->memsz);
                     assert_true((uint64_t)s->offset + s->filesz <= len);
+                    if (!(s->flags & ELF_SEG_W))
+                        assert_true(((s->vaddr + s->memsz + 0xfff) & ~0xfffu) ==
+                                    ((s->vaddr + s->filesz + 0xfff) & ~0xfffu));
                     assert_int_equal(s->vaddr & 0xfff, s->offset & 0xfff);
                     assert_false((s->flags & ELF_SEG_W) && (s->flags & ELF_SEG_X));
                     if (j > 0)
@@ -588,6 +669,7 @@ int main(void)
         cmocka_unit_test(test_program_header_table_out_of_file),
         cmocka_unit_test(test_misaligned_program_header_table_is_fine),
         cmocka_unit_test(test_file_range_overflow),
+        cmocka_unit_test(test_crafted_headers),
         cmocka_unit_test(test_filesz_larger_than_memsz),
         cmocka_unit_test(test_misaligned_segment),
         cmocka_unit_test(test_overlapping_segments),

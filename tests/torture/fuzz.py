@@ -39,7 +39,8 @@ FIELD = re.compile(r"(\w+)=(\d+)")
 # Lines the console may show while a fuzzer runs, and the findings among the others.
 EXPECTED_KERNEL = re.compile(r"kernel: (?:(?:nop|fuzz) \(aid \d+\) exited with status -?\d+|"
                              r"\d+ of \d+ pages free, \d+ of \d+ actor slots used, "
-                             r"\d+ of \d+ ports used)$")
+                             r"\d+ of \d+ ports used|page reserve \d+ for the system, \d+ for "
+                             r"restarts; quota \d+ pages by default)$")
 INJECTED = re.compile(r"hr: (?:nop|fuzz) \(aid \d+\) .*, injected by fuzz \(aid \d+\); "
                       r"not restartable, deleted$")
 KERNEL_FAULT = re.compile(r"KERNEL PANIC|system halted|kernel: site restart|kernel: critical actor|"

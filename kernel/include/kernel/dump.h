@@ -18,6 +18,7 @@ void dump_sys_take(struct actor *self);
 uint32_t dump_pages_kept(void);
 
 /* Gives the stack pages of the oldest kept dump that has any back to the pool (the dump keeps
-   its registers, without stack). Called by page_alloc when the pool is empty: a dump never
+   its registers, without stack). Called by page_alloc when the pool is down to what its
+   caller may not touch (page_reclaim): a dump never
    costs an actor memory. Returns 1 when it freed pages, 0 when no dump holds any. */
 int dump_reclaim(void);

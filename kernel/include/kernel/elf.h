@@ -77,7 +77,10 @@ struct elf_seg {
 };
 
 /* A validated executable. Segments are sorted by vaddr and share no page; all lie in
-   [ACTOR_IMAGE_VADDR, ACTOR_RGN_VADDR). */
+   [ACTOR_IMAGE_VADDR, ACTOR_RGN_VADDR). Every segment's file range [offset, offset +
+   filesz) lies inside the file, whatever filesz is; a read-only segment's pages all hold
+   file bytes (its memsz ends in the page its filesz ends in), so mapping it page for page
+   from the file, from offset rounded down to a page, never leaves the file's own pages. */
 struct elf_image {
     uint32_t entry;         /* inside the file part of an X segment; bit 0 set = Thumb */
     uint32_t nsegs;

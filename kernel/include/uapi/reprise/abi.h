@@ -100,6 +100,7 @@ struct actor_info {
     uint32_t priority;
     uint32_t pages;             /* physical pages the actor owns */
     uint32_t privileges;
+    uint32_t page_quota;        /* pages it may own at most (stack, heap, regions, tables) */
 };
 
 /* Operations of SYS_WATCHDOG (hrWatchdogStart, hrWatchdogKick, hrWatchdogStop in <hr/hr.h>). */
@@ -125,7 +126,10 @@ struct image_info {
 
 
 /* What the kernel's fixed tables hold: the page pool, actor slots and ports (slots of
-   ended actors whose record waits for the fault port count as used). */
+   ended actors whose record waits for the fault port count as used). Of the free pages,
+   the last reserve_system_pages are only for the system actors (PMM, HR, the console), the
+   reserve_restart_pages before them also for actors HR (re)starts in restart groups: any
+   other actor gets K_ENOMEM while no more than their sum is free. */
 struct mem_info {
     uint32_t free_pages;
     uint32_t total_pages;
@@ -133,6 +137,9 @@ struct mem_info {
     uint32_t actors_total;
     uint32_t ports_used;
     uint32_t ports_total;
+    uint32_t reserve_system_pages;
+    uint32_t reserve_restart_pages;
+    uint32_t default_page_quota;    /* pages an actor may own unless its image says */
 };
 
 /* Optional buffers of an IPC message, copied by the kernel between address spaces. */

@@ -6,7 +6,9 @@
  *
  * A pointer argument the caller may not use gives K_EFAULT. One on a demand-zero stack page
  * the caller never touched gives K_ENOMEM when the page pool is empty (the pointer is good,
- * memory ran out). Running out of a kernel table gives K_ETOOMUCH, out of pages K_ENOMEM. */
+ * memory ran out). Running out of a kernel table gives K_ETOOMUCH, out of pages K_ENOMEM:
+ * the pool's free pages down to its reserves (struct mem_info), or the actor's page quota
+ * (struct actor_info: pages it owns, stack, heap, regions and page tables together). */
 #pragma once
 
 enum sys_number {
@@ -22,7 +24,8 @@ enum sys_number {
     SYS_DELAY,             /* (uint32_t microseconds) -> K_OK after at least that long */
     SYS_YIELD,             /* () -> K_OK */
     SYS_RGN_ALLOCATE,      /* (int aid, KnRgnDesc *rgn) -> K_OK, rgn->startAddr/endAddr set;
-                              K_ENOMEM: not enough free pages (or no such gap for K_ANYWHERE) */
+                              K_ENOMEM: not enough free pages, more than the actor's page
+                              quota (nothing changed), or no such gap for K_ANYWHERE */
     SYS_RGN_FREE,          /* (int aid, KnRgnDesc *rgn) -> K_OK */
     SYS_ACTOR_CREATE,      /* (const struct actor_spawn *spec) -> new actor id  [PRIV_ACTORS];
                               K_ETOOMUCH: no free actor slot, K_ENOMEM: not enough pages */
