@@ -80,8 +80,8 @@ def test_crafted_elf_images_are_refused(boot, board):
     and saying why, `arun` of either fails with K_EINVAL, the honest build of the same actor
     still runs and the console answers."""
     m = boot(board.image("protect"))
-    m.expect_line(r"kernel: image elfwild rejected: segment 2 file range past end of file")
-    m.expect_line(r"kernel: image elfro rejected: read-only segment 2 has pages with no file "
+    m.expect_line(r"kernel: image elfwild rejected: segment \d+ file range past end of file")
+    m.expect_line(r"kernel: image elfro rejected: read-only segment \d+ has pages with no file "
                   r"bytes behind them")
     m.expect(PROMPT)
     for name in ("elfwild", "elfro"):
