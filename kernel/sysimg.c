@@ -90,8 +90,8 @@ static int sysimg_check_entry(const struct sysimg_disk_entry *e, uint32_t i, uin
         return sysimg_fail(err, errlen, K_EINVAL, "entry %u (%s): heap 0x%x larger than 0x%x",
                            (unsigned)i, e->name, (unsigned)e->heap_max,
                            (unsigned)SYSIMG_HEAP_MAX_LIMIT);
-    if (e->reserved[0] || e->reserved[1] || e->reserved[2])
-        return sysimg_fail(err, errlen, K_EINVAL, "entry %u (%s): reserved words not zero",
+    if (e->reserved)
+        return sysimg_fail(err, errlen, K_EINVAL, "entry %u (%s): reserved word not zero",
                            (unsigned)i, e->name);
     return 0;
 }
@@ -166,6 +166,8 @@ static int sysimg_parse_into(const void *image, uint32_t len, struct sysimg *out
         f->privileges = e.privileges;
         f->flags = e.flags;
         f->heap_max = e.heap_max ? e.heap_max : ACTOR_HEAP_MAX;
+        f->bank_pages = e.bank_pages;
+        f->bank_blocks = e.bank_blocks;
 
         /* Against the earlier entries: unique names, no shared page. End rounding cannot
            wrap: offset + size <= image_size <= UINT32_MAX, computed in 64 bits. */

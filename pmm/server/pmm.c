@@ -1,5 +1,10 @@
 /* The PMM server actor: owns the persistent bank, hands out named blocks over IPC and maps
-   them into its clients at ACTOR_PMM_VADDR + bank offset, the same address in every run. */
+   them into its clients at ACTOR_PMM_VADDR + bank offset, the same address in every run.
+   Who may do what (docs/design.md, Protection): a block is retrieved by its key; freed by
+   an actor that holds it, a member of its group (HR_GROUP_KEY) or a privileged one
+   (PRIV_ACTORS: the console); listed to its image, its group, its holders and privileged
+   actors, never with its key; and its pages and blocks count against the quota of the
+   image that allocated it (and of its group), whatever the key. */
 #include <board.h>
 #include <hr/hr.h>
 #include <pmm/bank.h>
@@ -16,12 +21,61 @@ static uint64_t pmm_work[(BANK_WORK_SIZE(BOARD_BANK_SIZE, BOARD_PMM_MAX_BLOCKS) 
 /* Who has each block mapped (by directory slot): volatile, rebuilt as clients come back. */
 static int32_t pmm_mappers[BOARD_PMM_MAX_BLOCKS][PMM_MAPPERS_MAX];
 
-/* What the server knows about the actor that sent a request. */
+/* What the server knows about the actor that sent a request: the kernel's word for each
+   (the sender's aid comes with the message; its image, group and privileges are set when it
+   is created), never something the caller says. */
 struct pmm_caller {
     int32_t aid;
     int32_t group;
     uint32_t privs;
+    struct bank_owner owner;    /* its image and the quotas it is held to */
 };
+
+/* The system image's actors and their bank quotas (manifest bank=PAGES/BLOCKS), read once. */
+struct pmm_image {
+    char name[ACTOR_NAME_MAX];
+    uint32_t max_pages;
+    uint32_t max_blocks;
+};
+static struct pmm_image pmm_images[64];
+static uint32_t pmm_nimages;
+
+/* Reads every image's quota from the kernel (SYS_IMAGE_INFO), the board's default filled in. */
+static void pmm_load_images(void)
+{
+    struct image_info info;
+    while (pmm_nimages < sizeof(pmm_images) / sizeof(pmm_images[0]) &&
+           sys_call2(SYS_IMAGE_INFO, pmm_nimages, (long)&info) == K_OK) {
+        struct pmm_image *im = &pmm_images[pmm_nimages++];
+        memcpy(im->name, info.name, sizeof(im->name));
+        im->name[sizeof(im->name) - 1] = '\0';
+        im->max_pages = info.bank_pages ? info.bank_pages : BOARD_PMM_OWNER_PAGES;
+        im->max_blocks = info.bank_blocks ? info.bank_blocks : BOARD_PMM_OWNER_BLOCKS;
+    }
+}
+
+/* Fills o with image's name and quotas (the board's for an image not in the system image). */
+static void pmm_owner_of(const char *image, struct bank_owner *o)
+{
+    memset(o, 0, sizeof(*o));
+    memcpy(o->image, image, strnlen(image, sizeof(o->image) - 1));
+    o->max_pages = BOARD_PMM_OWNER_PAGES;
+    o->max_blocks = BOARD_PMM_OWNER_BLOCKS;
+    o->group_max_pages = BOARD_PMM_GROUP_PAGES;
+    o->group_max_blocks = BOARD_PMM_GROUP_BLOCKS;
+    for (uint32_t i = 0; i < pmm_nimages; i++) {
+        if (!strcmp(pmm_images[i].name, o->image)) {
+            o->max_pages = pmm_images[i].max_pages;
+            o->max_blocks = pmm_images[i].max_blocks;
+        }
+    }
+}
+
+/* A privileged caller (the console): lists every block and may free any. */
+static int pmm_privileged(const struct pmm_caller *c)
+{
+    return (c->privs & PRIV_ACTORS) != 0;
+}
 
 /* Callers already looked up, by aid modulo the size: an actor's group and privileges are
    set when it is created and an aid is never given again, so one SYS_ACTOR_INFO per actor
@@ -38,6 +92,8 @@ static int pmm_actor_info(int32_t aid, struct pmm_caller *c)
     c->aid = aid;
     c->group = info.group;
     c->privs = info.privileges;
+    info.name[ACTOR_NAME_MAX - 1] = '\0';
+    pmm_owner_of(info.name, &c->owner);
     return K_OK;
 }
 
@@ -133,7 +189,8 @@ static int pmm_allocate(const struct pmm_caller *c, const struct pmm_alloc_req *
     const struct bank_name *name = (const struct bank_name *)&req->name;
     const struct bank_entry *e;
     int created = 0;
-    err = bank_acquire(&pmm_bank, name, req->size, req->key, req->key_len, group, flags, &e, &created);
+    err = bank_acquire(&pmm_bank, name, req->size, req->key, req->key_len, group, flags, &c->owner,
+                       &e, &created);
     if (err)
         return err;
     *vaddr = ACTOR_PMM_VADDR + e->offset;
@@ -150,12 +207,30 @@ static int pmm_allocate(const struct pmm_caller *c, const struct pmm_alloc_req *
     return K_OK;
 }
 
-static int pmm_free(const PmmName *pname)
+/* Whether c may free block e: it holds it in this incarnation (it proved the key: a retrieval
+   or the allocation mapped it), it is a member of the block's group (HR_GROUP_KEY), or it is
+   privileged. ChorusOS lets any actor free any block; Reprise does not. */
+static int pmm_may_free(const struct pmm_caller *c, const struct bank_entry *e)
+{
+    return pmm_privileged(c) || (e->group > 0 && e->group == c->group) || pmm_is_mapper(e, c->aid);
+}
+
+/* Whether c may see block e in a listing: privileged, or the block is its image's, its
+   group's, or held by it. */
+static int pmm_may_see(const struct pmm_caller *c, const struct bank_entry *e)
+{
+    return pmm_may_free(c, e) || !strcmp(e->owner, c->owner.image);
+}
+
+/* pmmFree for c: K_OK, K_EINVAL, K_EUNKNOWN, or K_EPRIV (not entitled: nothing changes). */
+static int pmm_free(const struct pmm_caller *c, const PmmName *pname)
 {
     const struct bank_name *name = (const struct bank_name *)pname;
     const struct bank_entry *e = bank_lookup(&pmm_bank, name);
     if (!e)
         return bank_free(&pmm_bank, name, NULL);   /* K_EINVAL or K_EUNKNOWN */
+    if (!pmm_may_free(c, e))
+        return K_EPRIV;
     struct bank_entry copy = *e;
     int err = bank_free(&pmm_bank, name, NULL);
     if (err == K_OK)
@@ -163,12 +238,15 @@ static int pmm_free(const PmmName *pname)
     return err;
 }
 
-static int pmm_block_info(uint32_t index, struct pmm_block_info *out)
+/* The index-th block c may see (PMM_OP_BLOCK_INFO): K_OK with *out, K_EUNKNOWN past the end.
+   The key stays in the bank: only its kind is told. */
+static int pmm_block_info(const struct pmm_caller *c, uint32_t index, struct pmm_block_info *out)
 {
     uint32_t cursor = 0;
     const struct bank_entry *e;
     do {
-        e = bank_next(&pmm_bank, &cursor);
+        while ((e = bank_next(&pmm_bank, &cursor)) && !pmm_may_see(c, e))
+            ;
     } while (e && index--);
     if (!e)
         return K_EUNKNOWN;
@@ -179,13 +257,45 @@ static int pmm_block_info(uint32_t index, struct pmm_block_info *out)
     out->pages = e->pages;
     out->offset = e->offset;
     out->vaddr = ACTOR_PMM_VADDR + e->offset;
-    memcpy(out->key, e->key, sizeof(out->key));
-    out->key_len = e->key_len;
+    memcpy(out->owner, e->owner, sizeof(out->owner));
+    out->flags = (e->group > 0 ? PMM_BLOCK_GROUP_KEY : 0) |
+                 (e->group == 0 && (e->flags & BANK_ENTRY_SYSKEY) ? PMM_BLOCK_SYS_KEY : 0) |
+                 (pmm_is_mapper(e, c->aid) ? PMM_BLOCK_HELD : 0);
     out->group = e->group;
     for (int i = 0; i < PMM_MAPPERS_MAX; i++) {
         int32_t aid = pmm_mappers[pmm_slot(e)][i];
         if (aid && pmm_alive(aid))
             out->mappers[out->nmappers++] = aid;
+    }
+    return K_OK;
+}
+
+/* The index-th owner or group c may see that holds blocks, with its quota (PMM_OP_USAGE):
+   K_OK with *out, K_EUNKNOWN past the end. */
+static int pmm_usage(const struct pmm_caller *c, uint32_t index, struct pmm_usage *out)
+{
+    uint32_t cursor = 0;
+    const struct bank_tally *t;
+    do {
+        while ((t = bank_next_tally(&pmm_bank, &cursor)) && !pmm_privileged(c) &&
+               !(t->group ? t->group == c->group : !strcmp(t->image, c->owner.image)))
+            ;
+    } while (t && index--);
+    if (!t)
+        return K_EUNKNOWN;
+    memset(out, 0, sizeof(*out));
+    memcpy(out->image, t->image, sizeof(out->image));
+    out->group = t->group;
+    out->pages = t->pages;
+    out->blocks = t->blocks;
+    if (t->group) {
+        out->max_pages = BOARD_PMM_GROUP_PAGES;
+        out->max_blocks = BOARD_PMM_GROUP_BLOCKS;
+    } else {
+        struct bank_owner o;
+        pmm_owner_of(t->image, &o);
+        out->max_pages = o.max_pages;
+        out->max_blocks = o.max_blocks;
     }
     return K_OK;
 }
@@ -256,7 +366,9 @@ int main(void)
     static union {
         struct pmm_block_info block;
         struct pmm_stat stat;
+        struct pmm_usage usage;
     } rep;
+    pmm_load_images();
     pmm_open_bank();
     int port = (int)sys_call1(SYS_PORT_CREATE, PORT_WK_PMM);
     if (port < 0) {
@@ -277,7 +389,7 @@ int main(void)
                 st = b.recv_len == sizeof(req.alloc) ? pmm_allocate(&c, &req.alloc, &w1) : K_EINVAL;
                 break;
             case PMM_OP_FREE:
-                st = b.recv_len == sizeof(req.name) ? pmm_free(&req.name) : K_EINVAL;
+                st = b.recv_len == sizeof(req.name) ? pmm_free(&c, &req.name) : K_EINVAL;
                 break;
             case PMM_OP_FREE_ALL:
                 if (m.w[1] > PMM_KEY_SIZE || b.recv_len != m.w[1])
@@ -295,8 +407,12 @@ int main(void)
                 st = st < 0 ? st : K_OK;
                 break;
             case PMM_OP_BLOCK_INFO:
-                st = pmm_block_info(m.w[1], &rep.block);
+                st = pmm_block_info(&c, m.w[1], &rep.block);
                 rep_len = st == K_OK ? sizeof(rep.block) : 0;
+                break;
+            case PMM_OP_USAGE:
+                st = pmm_usage(&c, m.w[1], &rep.usage);
+                rep_len = st == K_OK ? sizeof(rep.usage) : 0;
                 break;
             case PMM_OP_STAT:
                 rep.stat = (struct pmm_stat){ bank_block_count(&pmm_bank), BOARD_PMM_MAX_BLOCKS,

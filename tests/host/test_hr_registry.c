@@ -86,7 +86,7 @@ static int add(int32_t gid, const char *name, const char *argstr)
                 argc++;
             }
     }
-    return hrreg_add_actor(&reg, gid, name, argc, args, len);
+    return hrreg_add_actor(&reg, gid, name, argc, args, len, (uint32_t)gid & 0x3fu);
 }
 
 /* A blank area is initialised and says so; the next open keeps the empty registry. */
@@ -167,6 +167,7 @@ static void test_actor_ended(void **state)
     assert_int_equal(hrreg_actor_at(&reg, 2, 1, &a), K_OK);
     assert_string_equal(a.name, "logger");
     assert_int_equal(a.ended, 1);
+    assert_int_equal(a.privs, 2);       /* add() gives gid as privileges: kept beside ended */
     assert_memory_equal(a.args, "logger\0-q", 10);
 }
 

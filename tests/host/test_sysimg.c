@@ -420,8 +420,22 @@ static void test_heap_limit(void **state)
     ent(1)->heap_max = SYSIMG_HEAP_MAX_LIMIT + 1;
     expect_fail(len, K_EINVAL, "entry 1 (pmm): heap 0xfff0001 larger than 0xfff0000");
     ent(1)->heap_max = 0;
-    ent(2)->reserved[1] = 7;
-    expect_fail(len, K_EINVAL, "entry 2 (cinit): reserved words not zero");
+    ent(2)->reserved = 7;
+    expect_fail(len, K_EINVAL, "entry 2 (cinit): reserved word not zero");
+}
+
+/* The bank quota words are passed on as they are (0: the board's default, the PMM's). */
+static void test_bank_quota(void **state)
+{
+    (void)state;
+    uint32_t len = build_good();
+    ent(2)->bank_pages = 300;
+    ent(2)->bank_blocks = 9;
+    assert_int_equal(parse(len), 0);
+    assert_int_equal(si.files[2].bank_pages, 300);
+    assert_int_equal(si.files[2].bank_blocks, 9);
+    assert_int_equal(si.files[1].bank_pages, 0);
+    assert_int_equal(si.files[1].bank_blocks, 0);
 }
 
 /* Sweeps header and table words through awkward values: never a crash, and an accepted
@@ -500,6 +514,7 @@ int main(void)
         cmocka_unit_test(test_overlapping_files),
         cmocka_unit_test(test_bad_script),
         cmocka_unit_test(test_heap_limit),
+        cmocka_unit_test(test_bank_quota),
         cmocka_unit_test(test_field_sweep_keeps_invariants),
         cmocka_unit_test(test_mkimage_output),
     };
