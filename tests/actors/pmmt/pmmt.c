@@ -1,7 +1,7 @@
 /* PMM test actor: one operation per run, from argv, printing lines that scenarios match.
      set NAME SIZE KEY VALUE   allocate or retrieve, store VALUE in the first word
      get NAME SIZE KEY         allocate or retrieve, print the first word
-     free NAME                 pmmFree
+     free NAME [KEY]           pmmFree (with KEY: retrieve it first, which entitles this run)
      freeall KEY               pmmFreeAll
      stat                      the bank's block and page counts (PMM_OP_STAT)
      list [KEY]                every block it may see (PMM_OP_BLOCK_INFO; KEY: those a retrieval
@@ -692,8 +692,10 @@ int main(int argc, char **argv)
     struct pmm_stat st;
     if (argc >= 5 && (!strcmp(op, "set") || !strcmp(op, "get")))
         return pmmt_set_get(argc, argv);
-    if (argc == 3 && !strcmp(op, "free")) {
-        printf("pmmt: free %s: %d\n", argv[2], pmmt_free(argv[2]));
+    if ((argc == 3 || argc == 4) && !strcmp(op, "free")) {
+        VmAddr a;
+        int err = argc == 4 ? pmmt_alloc(&a, argv[2], 1, argv[3]) : K_OK;   /* holds it then */
+        printf("pmmt: free %s: %d\n", argv[2], err != K_OK ? err : pmmt_free(argv[2]));
         return 0;
     }
     if (argc == 3 && !strcmp(op, "freeall")) {
@@ -712,7 +714,7 @@ int main(int argc, char **argv)
         return pmmt_list(argc == 3 ? argv[2] : NULL);
     if (argc == 6 && !strcmp(op, "hold"))
         return pmmt_hold(argv[2], strtoul(argv[3], NULL, 0), argv[4], argv[5]);
-    if ((argc == 2 || argc == 3) && !strcmp(op, "errors"))
+    if ((argc == 2 || argc == 4) && !strcmp(op, "errors"))
         return pmmt_errors(argc >= 3 ? argv[2] : NULL, argc >= 4 ? argv[3] : "");
     if (argc == 2 && !strcmp(op, "full"))
         return pmmt_full();
@@ -731,8 +733,8 @@ int main(int argc, char **argv)
         printf("pmmt: site restart refused: %ld\n", sys_call0(SYS_SITE_RESTART));
         return 1;
     }
-    printf("pmmt: usage: set NAME SIZE KEY VALUE | get NAME SIZE KEY | free NAME | freeall KEY |"
-           " stat | list [KEY] | hold NAME SIZE KEY UNTIL | errors [FOREIGN] | full | fill KEY N |"
+    printf("pmmt: usage: set NAME SIZE KEY VALUE | get NAME SIZE KEY | free NAME [KEY] | freeall KEY |"
+           " stat | list [KEY] | hold NAME SIZE KEY UNTIL | errors [FOREIGN KEY] | full | fill KEY N |"
            " drain KEY | many N | stress ID N | freeallcheck KEY N | restart\n");
     return 2;
 }
