@@ -701,9 +701,9 @@ static const struct {
     { { "akill", cmd_akill, "akill [-f] aid | akill -g gid",
         "kill an actor (-f: a critical one too), or a restart group (by HR)" }, -1 },
     { { "pmm", cmd_pmm, "pmm",
-        "persistent blocks: name, size, key, group, mapped by; bank use" }, 0 },
+        "persistent blocks: name, size, owner, group, mapped by; bank use and quotas" }, 0 },
     { { "hr", cmd_hr, "hr",
-        "restart groups: members, restarts, state; HR state; crash log" }, 0 },
+        "restart groups: members, restarts, state, bank use; HR state; crash log" }, 0 },
     { { "restart", cmd_restart, "restart",
         "site restart (warm reset; HR restarts its groups)" }, 0 },
 };
