@@ -192,7 +192,8 @@ static int other_console(void)
     memset(&self, 0, sizeof(self));
     sys_call2(SYS_ACTOR_INFO, cinit_self_aid % ACTOR_SLOTS - 1, (long)&self);
     for (int i = 0; sys_call2(SYS_ACTOR_INFO, i, (long)&info) == K_OK; i++)
-        if (info.aid && info.aid != cinit_self_aid && !strncmp(info.name, self.name, sizeof(info.name)))
+        if (info.aid && info.aid != cinit_self_aid &&
+            !strncmp(info.name, self.name, sizeof(info.name)))
             return info.aid;
     return 0;
 }

@@ -662,7 +662,8 @@ int main(void)
             break;
         }
         case HR_OP_FEXEC:
-            st = b.recv_len == sizeof(in.exec) ? hr_fexec(caller, ci.privileges, &in.exec) : K_EINVAL;
+            st = b.recv_len == sizeof(in.exec) ? hr_fexec(caller, ci.privileges, &in.exec)
+                                               : K_EINVAL;
             break;
         case HR_OP_RUN:
             if (!(ci.privileges & PRIV_ACTORS))
