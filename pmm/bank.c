@@ -343,36 +343,54 @@ static void pages_mark(struct bank *b, uint32_t first, uint32_t n, int used)
     }
 }
 
-/* The tally of owner image (image != NULL) or of group (image NULL): what it holds; NULL when
- * it holds nothing. */
+/* Whether two owner names, each zero padded to BANK_OWNER_SIZE bytes, are the same. */
+static int owner_equal(const char *a, const char *b)
+{
+    uint32_t x[BANK_OWNER_SIZE / 4], y[BANK_OWNER_SIZE / 4];
+    memcpy(x, a, sizeof(x));
+    memcpy(y, b, sizeof(y));
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
+}
+
+/* The tally of owner image (image != NULL, zero padded) or of group (image NULL): what it
+ * holds; NULL when it holds nothing. */
 static struct bank_tally *tally_find(const struct bank *b, const char *image, int32_t group)
 {
     for (uint32_t i = 0; i < b->ntally; i++) {
         struct bank_tally *t = &b->tally[i];
-        if (t->blocks != 0 && (image != NULL ? t->group == 0 && strcmp(t->image, image) == 0
-                                             : t->image[0] == '\0' && t->group == group))
+        if (t->used && (image != NULL ? t->group == 0 && owner_equal(t->image, image)
+                                      : t->image[0] == '\0' && t->group == group))
             return t;
     }
     return NULL;
 }
 
-/* Counts pages in one more block (sign 1) or one less (sign -1) for an owner or a group; a
- * tally whose last block goes is free again. There is always room: at most 2 tallies a slot. */
-static void tally_add(struct bank *b, const char *image, int32_t group, uint32_t pages, int sign)
+/* Counts pages in one more block (sign 1) or one less (sign -1) for an owner (image, zero
+ * padded) or a group, whose tally is t when the caller found it already (else NULL). A tally
+ * that holds nothing stays for its owner's next block (an owner that allocates and frees in
+ * turn finds it at once) until another one needs its place: there is always one, since at
+ * most 2 tallies a slot hold blocks. */
+static void tally_add(struct bank *b, struct bank_tally *t, const char *image, int32_t group,
+                      uint32_t pages, int sign)
 {
-    struct bank_tally *t = tally_find(b, image, group);
+    if (t == NULL)
+        t = tally_find(b, image, group);
     if (t == NULL && sign < 0)
         return;
     if (t == NULL) {
         uint32_t i = 0;
-        while (i < b->ntally && b->tally[i].blocks != 0)
+        while (i < b->ntally && b->tally[i].used)
             i++;
+        if (i == b->ntally && i == 2u * b->max_blocks)
+            for (i = 0; b->tally[i].blocks != 0; i++)
+                ;
         if (i == b->ntally)
             b->ntally++;
         t = &b->tally[i];
         memset(t, 0, sizeof(*t));
+        t->used = 1;
         if (image != NULL)
-            memcpy(t->image, image, strlen(image));
+            memcpy(t->image, image, sizeof(t->image));
         else
             t->group = group;
     }
@@ -383,16 +401,14 @@ static void tally_add(struct bank *b, const char *image, int32_t group, uint32_t
         t->blocks--;
         t->pages -= pages;
     }
-    while (b->ntally > 0 && b->tally[b->ntally - 1].blocks == 0)
-        b->ntally--;
 }
 
 /* Counts entry e in (sign 1) or out (sign -1) of its owner's and its group's tallies. */
 static void tally_entry(struct bank *b, const struct bank_entry *e, int sign)
 {
-    tally_add(b, e->owner, 0, e->pages, sign);
+    tally_add(b, NULL, e->owner, 0, e->pages, sign);
     if (e->group > 0)
-        tally_add(b, NULL, e->group, e->pages, sign);
+        tally_add(b, NULL, NULL, e->group, e->pages, sign);
 }
 
 /* Empties the index; the page bitmap's bits past the data area read as used. */
@@ -779,13 +795,15 @@ int bank_alloc(struct bank *b, const struct bank_name *name, size_t size, const 
 {
     static const struct bank_owner nobody;
     struct bank_entry e;
+    struct bank_tally *ot, *gt = NULL;
     uint32_t first, hash, pages;
     int rc = bank_check_request(b, name, size, key, key_len, group, flags);
     if (rc != K_OK)
         return rc;
     if (owner == NULL)
         owner = &nobody;
-    if (memchr(owner->image, '\0', BANK_OWNER_SIZE) == NULL)
+    size_t owner_len = strnlen(owner->image, BANK_OWNER_SIZE);
+    if (owner_len == BANK_OWNER_SIZE)
         return K_EINVAL;
     hash = name_hash(name->name);
     if (index_find(b, name->medium, name->name, hash) >= 0)
@@ -794,16 +812,19 @@ int bank_alloc(struct bank *b, const struct bank_name *name, size_t size, const 
     if (s < 0)
         return K_ETOOMUCH;
     pages = pages_for((uint32_t)size);
-    rc = quota_check(tally_find(b, owner->image, 0), pages, owner->max_pages, owner->max_blocks);
-    if (rc == K_OK && group > 0)
-        rc = quota_check(tally_find(b, NULL, group), pages, owner->group_max_pages,
-                         owner->group_max_blocks);
+    memset(&e, 0, sizeof(e));
+    memcpy(e.owner, owner->image, owner_len);      /* zero padded, as tallies compare it */
+    ot = tally_find(b, e.owner, 0);
+    rc = quota_check(ot, pages, owner->max_pages, owner->max_blocks);
+    if (rc == K_OK && group > 0) {
+        gt = tally_find(b, NULL, group);
+        rc = quota_check(gt, pages, owner->group_max_pages, owner->group_max_blocks);
+    }
     if (rc != K_OK)
         return rc;
     if (!pages_find_run(b, pages, &first))
         return K_ENOMEM;
 
-    memset(&e, 0, sizeof(e));
     e.seq = b->root->seq + 1u;
     memcpy(e.medium, BANK_MEDIUM_RAM, sizeof(BANK_MEDIUM_RAM));
     memcpy(e.name, name->name, strlen(name->name));
@@ -816,7 +837,6 @@ int bank_alloc(struct bank *b, const struct bank_name *name, size_t size, const 
     e.group = group;
     e.flags = key_is_sys(key, key_len) ? BANK_ENTRY_SYSKEY : 0u;
     e.slot = (uint32_t)s;
-    memcpy(e.owner, owner->image, strlen(owner->image));
     e.crc = entry_crc(&e);
 
     bank_store(b, e.offset, NULL, (size_t)pages * BANK_PAGE_SIZE);
@@ -825,29 +845,15 @@ int bank_alloc(struct bank *b, const struct bank_name *name, size_t size, const 
     bit_set(used_map(b), (uint32_t)s);
     pages_mark(b, first, pages, 1);
     index_insert(b, (uint32_t)s, hash);
-    tally_entry(b, &e, 1);
+    tally_add(b, ot, e.owner, 0, pages, 1);
+    if (group > 0)
+        tally_add(b, NULL, NULL, group, pages, 1);  /* gt may have become the owner's */
     b->blocks++;
     b->pages_used += pages;
     root_commit(b);
     if (out != NULL)
         *out = entry_live(b, (uint32_t)s);
     return K_OK;
-}
-
-/* pmmAllocate in one call (server): retrieve, or allocate when the name is unknown. */
-int bank_acquire(struct bank *b, const struct bank_name *name, size_t size, const void *key,
-                 size_t key_len, int32_t group, unsigned flags, const struct bank_owner *owner,
-                 const struct bank_entry **out, int *created)
-{
-    int rc = bank_retrieve(b, name, size, key, key_len, group, flags, out);
-    if (created != NULL)
-        *created = 0;
-    if (rc != K_EUNKNOWN)
-        return rc;
-    rc = bank_alloc(b, name, size, key, key_len, group, flags, owner, out);
-    if (created != NULL)
-        *created = rc == K_OK;
-    return rc;
 }
 
 /* pmmFree (server): drops the block in one root commit. K_OK, K_EINVAL or K_EUNKNOWN. */
@@ -930,11 +936,14 @@ const struct bank_entry *bank_next(const struct bank *b, uint32_t *cursor)
     return NULL;
 }
 
-/* What an owner or a group holds (server: quota lines of the pmm and hr commands). */
+/* What an owner or a group holds (host tests; the server lists the tallies instead). */
 void bank_usage(const struct bank *b, const char *image, int32_t group, uint32_t *pages,
                 uint32_t *blocks)
 {
-    const struct bank_tally *t = tally_find(b, image, group);
+    char padded[BANK_OWNER_SIZE] = {0};
+    if (image != NULL)
+        memcpy(padded, image, strnlen(image, BANK_OWNER_SIZE - 1));
+    const struct bank_tally *t = tally_find(b, image != NULL ? padded : NULL, group);
     *pages = t != NULL ? t->pages : 0;
     *blocks = t != NULL ? t->blocks : 0;
 }

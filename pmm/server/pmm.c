@@ -28,7 +28,8 @@ struct pmm_caller {
     int32_t aid;
     int32_t group;
     uint32_t privs;
-    struct bank_owner owner;    /* its image and the quotas it is held to */
+    int quotas_known;           /* owner's limits filled in (at its first allocation) */
+    struct bank_owner owner;    /* its image (zero padded) and the quotas it is held to */
 };
 
 /* The system image's actors and their bank quotas (manifest bank=PAGES/BLOCKS), read once. */
@@ -54,11 +55,10 @@ static void pmm_load_images(void)
     }
 }
 
-/* Fills o with image's name and quotas (the board's for an image not in the system image). */
-static void pmm_owner_of(const char *image, struct bank_owner *o)
+/* Fills in the quotas of o, whose image is set (the board's for an image not in the system
+   image). */
+static void pmm_quotas_of(struct bank_owner *o)
 {
-    memset(o, 0, sizeof(*o));
-    memcpy(o->image, image, strnlen(image, sizeof(o->image) - 1));
     o->max_pages = BOARD_PMM_OWNER_PAGES;
     o->max_blocks = BOARD_PMM_OWNER_BLOCKS;
     o->group_max_pages = BOARD_PMM_GROUP_PAGES;
@@ -83,32 +83,32 @@ static int pmm_privileged(const struct pmm_caller *c)
 #define PMM_CALLERS_CACHED 64
 static struct pmm_caller pmm_callers[PMM_CALLERS_CACHED];
 
-/* Asks the kernel about a live actor: K_OK with *c, or K_EUNKNOWN when it has ended. */
-static int pmm_actor_info(int32_t aid, struct pmm_caller *c)
+/* What the sender of a request is (alive: it waits for the reply): its entry of the cache,
+   asked of the kernel the first time; NULL when it has ended. */
+static struct pmm_caller *pmm_caller_info(int32_t aid)
 {
+    struct pmm_caller *c = &pmm_callers[(uint32_t)aid % PMM_CALLERS_CACHED];
     struct actor_info info;
+    if (aid > 0 && c->aid == aid)
+        return c;
     if (sys_call2(SYS_ACTOR_INFO, aid % 64 - 1, (long)&info) != K_OK || info.aid != aid)
-        return K_EUNKNOWN;
+        return NULL;
+    memset(c, 0, sizeof(*c));
     c->aid = aid;
     c->group = info.group;
     c->privs = info.privileges;
-    info.name[ACTOR_NAME_MAX - 1] = '\0';
-    pmm_owner_of(info.name, &c->owner);
-    return K_OK;
+    memcpy(c->owner.image, info.name, sizeof(c->owner.image) - 1);
+    return c;
 }
 
-/* What the sender of a request is (alive: it waits for the reply), from the cache. */
-static int pmm_caller_info(int32_t aid, struct pmm_caller *c)
+/* The owner c allocates as, its quotas filled in the first time. */
+static const struct bank_owner *pmm_owner(struct pmm_caller *c)
 {
-    struct pmm_caller *known = &pmm_callers[(uint32_t)aid % PMM_CALLERS_CACHED];
-    if (aid > 0 && known->aid == aid) {
-        *c = *known;
-        return K_OK;
+    if (!c->quotas_known) {
+        pmm_quotas_of(&c->owner);
+        c->quotas_known = 1;
     }
-    int err = pmm_actor_info(aid, c);
-    if (err == K_OK)
-        *known = *c;
-    return err;
+    return &c->owner;
 }
 
 static uint32_t pmm_slot(const struct bank_entry *e)
@@ -116,10 +116,11 @@ static uint32_t pmm_slot(const struct bank_entry *e)
     return e->slot;
 }
 
+/* Whether actor aid is alive (the kernel's table; not cached: it may have ended). */
 static int pmm_alive(int32_t aid)
 {
-    struct pmm_caller c;
-    return pmm_actor_info(aid, &c) == K_OK;
+    struct actor_info info;
+    return sys_call2(SYS_ACTOR_INFO, aid % 64 - 1, (long)&info) == K_OK && info.aid == aid;
 }
 
 /* Whether aid is a recorded mapper of the block: it still has it mapped, since only the
@@ -177,7 +178,7 @@ static int pmm_key_rights(const struct pmm_caller *c, const char *key, uint32_t 
     return K_OK;
 }
 
-static int pmm_allocate(const struct pmm_caller *c, const struct pmm_alloc_req *req, uint32_t *vaddr)
+static int pmm_allocate(struct pmm_caller *c, const struct pmm_alloc_req *req, uint32_t *vaddr)
 {
     int32_t group;
     unsigned flags;
@@ -189,8 +190,12 @@ static int pmm_allocate(const struct pmm_caller *c, const struct pmm_alloc_req *
     const struct bank_name *name = (const struct bank_name *)&req->name;
     const struct bank_entry *e;
     int created = 0;
-    err = bank_acquire(&pmm_bank, name, req->size, req->key, req->key_len, group, flags, &c->owner,
-                       &e, &created);
+    err = bank_retrieve(&pmm_bank, name, req->size, req->key, req->key_len, group, flags, &e);
+    if (err == K_EUNKNOWN) {    /* a new block: its owner and quotas count */
+        err = bank_alloc(&pmm_bank, name, req->size, req->key, req->key_len, group, flags,
+                         pmm_owner(c), &e);
+        created = err == K_OK;
+    }
     if (err)
         return err;
     *vaddr = ACTOR_PMM_VADDR + e->offset;
@@ -293,7 +298,8 @@ static int pmm_usage(const struct pmm_caller *c, uint32_t index, struct pmm_usag
         out->max_blocks = BOARD_PMM_GROUP_BLOCKS;
     } else {
         struct bank_owner o;
-        pmm_owner_of(t->image, &o);
+        memcpy(o.image, t->image, sizeof(o.image));
+        pmm_quotas_of(&o);
         out->max_pages = o.max_pages;
         out->max_blocks = o.max_blocks;
     }
@@ -380,16 +386,16 @@ int main(void)
         struct sys_ipc_ret m = sys_ipc_recv(port, &b);
         if (m.status != K_OK || m.r6 == IPC_SENDER_KERNEL)
             continue;
-        struct pmm_caller c;
         uint32_t w1 = 0, w2 = 0, rep_len = 0;
-        int st = pmm_caller_info((int32_t)m.r6, &c);
-        if (st == K_OK) {
+        struct pmm_caller *c = pmm_caller_info((int32_t)m.r6);
+        int st = c ? K_OK : K_EUNKNOWN;
+        if (c) {
             switch (m.w[0]) {
             case PMM_OP_ALLOCATE:
-                st = b.recv_len == sizeof(req.alloc) ? pmm_allocate(&c, &req.alloc, &w1) : K_EINVAL;
+                st = b.recv_len == sizeof(req.alloc) ? pmm_allocate(c, &req.alloc, &w1) : K_EINVAL;
                 break;
             case PMM_OP_FREE:
-                st = b.recv_len == sizeof(req.name) ? pmm_free(&c, &req.name) : K_EINVAL;
+                st = b.recv_len == sizeof(req.name) ? pmm_free(c, &req.name) : K_EINVAL;
                 break;
             case PMM_OP_FREE_ALL:
                 if (m.w[1] > PMM_KEY_SIZE || b.recv_len != m.w[1])
@@ -398,20 +404,20 @@ int main(void)
                     st = K_EPRIV;
                 else {
                     st = bank_free_all(&pmm_bank, req.key, m.w[1],
-                                       (c.privs & PRIV_FAULTS) ? BANK_PRIV : 0, pmm_unmap_entry, NULL);
+                                       (c->privs & PRIV_FAULTS) ? BANK_PRIV : 0, pmm_unmap_entry, NULL);
                     st = st < 0 ? st : K_OK;
                 }
                 break;
             case PMM_OP_FREE_GROUP:
-                st = (c.privs & PRIV_FAULTS) ? bank_free_group(&pmm_bank, (int32_t)m.w[1], pmm_unmap_entry, NULL) : K_EPRIV;
+                st = (c->privs & PRIV_FAULTS) ? bank_free_group(&pmm_bank, (int32_t)m.w[1], pmm_unmap_entry, NULL) : K_EPRIV;
                 st = st < 0 ? st : K_OK;
                 break;
             case PMM_OP_BLOCK_INFO:
-                st = pmm_block_info(&c, m.w[1], &rep.block);
+                st = pmm_block_info(c, m.w[1], &rep.block);
                 rep_len = st == K_OK ? sizeof(rep.block) : 0;
                 break;
             case PMM_OP_USAGE:
-                st = pmm_usage(&c, m.w[1], &rep.usage);
+                st = pmm_usage(c, m.w[1], &rep.usage);
                 rep_len = st == K_OK ? sizeof(rep.usage) : 0;
                 break;
             case PMM_OP_STAT:
@@ -422,7 +428,7 @@ int main(void)
                 break;
             case PMM_OP_SYS_AREA: {
                 uint32_t off = 0, size = 0;
-                if (!(c.privs & PRIV_FAULTS)) {
+                if (!(c->privs & PRIV_FAULTS)) {
                     st = K_EPRIV;
                     break;
                 }
@@ -436,7 +442,7 @@ int main(void)
                 }
                 w1 = ACTOR_PMM_VADDR + off;
                 w2 = size;
-                st = (int)sys_call5(SYS_BANK_MAP, c.aid, (long)off, (long)w1, (long)size, 1);
+                st = (int)sys_call5(SYS_BANK_MAP, c->aid, (long)off, (long)w1, (long)size, 1);
                 break;
             }
             default:

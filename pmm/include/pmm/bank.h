@@ -137,10 +137,11 @@ struct bank_owner {
 
 /* What one owner (image) or one restart group holds in the bank. */
 struct bank_tally {
-    char image[BANK_OWNER_SIZE];   /* an owner's tally: its image; a group's: "" */
+    char image[BANK_OWNER_SIZE];   /* an owner's tally: its image, zero padded; a group's: "" */
     int32_t group;                 /* a group's tally: the group (> 0); an owner's: 0 */
     uint32_t pages;
-    uint32_t blocks;               /* 0: the tally is free */
+    uint32_t blocks;               /* 0: it holds nothing now (kept for its next block) */
+    uint32_t used;                 /* 0: a free tally */
 };
 
 /* Called once per block freed by bank_free_all and bank_free_group, after the commit. */
@@ -176,7 +177,7 @@ struct bank {
     uint16_t *bucket;              /* hash buckets: slot + 1, 0 = empty */
     uint16_t *chain;               /* per slot: next slot + 1 in its bucket */
     struct bank_tally *tally;      /* 2 x max_blocks: what each owner and group holds */
-    uint32_t ntally;               /* tallies in use or freed, high-water mark */
+    uint32_t ntally;               /* tallies used so far (high-water mark) */
 };
 
 enum bank_open_result {
@@ -189,9 +190,9 @@ enum bank_open_result {
 /*
  * Upper bound of the work area bank_open needs, for static arrays (bytes; align it to 8): the
  * root copy and a spare used bitmap (8 B per 32 slots + 32), 4 B name hash + 2 B chain per slot,
- * at most 8 B of buckets per slot, a bit per page, and two 28-byte tallies per slot (an owner
- * and a group for each block at most). 4 MiB and 256 blocks: at most 17.8 KiB (bank_work_size
- * gives the exact figure, 16.7 KiB).
+ * at most 8 B of buckets per slot, a bit per page, and two 32-byte tallies per slot (an owner
+ * and a group for each block at most). 4 MiB and 256 blocks: at most 19.8 KiB (bank_work_size
+ * gives the exact figure, 18.7 KiB).
  */
 #define BANK_WORK_SIZE(size, max_blocks)                                                     \
     (32u + 8u * (((max_blocks) + 31u) / 32u) + 14u * (max_blocks) +                          \
@@ -248,11 +249,6 @@ int bank_retrieve(const struct bank *b, const struct bank_name *name, size_t siz
 int bank_alloc(struct bank *b, const struct bank_name *name, size_t size, const void *key,
                size_t key_len, int32_t group, unsigned flags, const struct bank_owner *owner,
                const struct bank_entry **out);
-
-/* pmmAllocate: retrieves the block if the name exists, else allocates it (*created = 1). */
-int bank_acquire(struct bank *b, const struct bank_name *name, size_t size, const void *key,
-                 size_t key_len, int32_t group, unsigned flags, const struct bank_owner *owner,
-                 const struct bank_entry **out, int *created);
 
 /* What an owner (image != NULL, "" included) or a group (image NULL, group > 0) holds now:
  * *pages and *blocks, 0 when nothing. */
