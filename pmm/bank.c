@@ -245,9 +245,13 @@ static int padded_string_ok(const char *s, size_t n)
 /* A caller's name: medium "RAM", name non-empty and terminated inside its 32 bytes. */
 static int name_ok(const struct bank_name *n)
 {
-    return n != NULL && memchr(n->medium, '\0', BANK_MEDIUM_SIZE) != NULL &&
-           strcmp(n->medium, BANK_MEDIUM_RAM) == 0 && n->name[0] != '\0' &&
-           memchr(n->name, '\0', BANK_NAME_SIZE) != NULL;
+    static const char ram[4] = BANK_MEDIUM_RAM;     /* "RAM" and its NUL: one word */
+    uint32_t medium, want;
+    if (n == NULL)
+        return 0;
+    memcpy(&medium, n->medium, sizeof(medium));
+    memcpy(&want, ram, sizeof(want));
+    return medium == want && n->name[0] != '\0' && memchr(n->name, '\0', BANK_NAME_SIZE) != NULL;
 }
 
 /* An owner's name: NUL-terminated inside its BANK_OWNER_SIZE bytes, zero after the NUL (it
