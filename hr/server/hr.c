@@ -139,14 +139,21 @@ static struct hr_member *hr_member_add(struct hr_group *g)
     return NULL;
 }
 
-/* The privileges an actor of image started for a requester holding privs gets: what the
-   image gives, as far as the requester and HR have them (0 for an unknown image, which the
-   kernel then refuses). */
+/* The privileges an actor of image (a name zero padded to ACTOR_NAME_MAX bytes, as the
+   registry and the client library send it) started for a requester holding privs gets: what
+   the image gives, as far as the requester and HR have them; 0 for a name not found so (the
+   kernel then refuses an unknown image). Names are compared a word at a time: this is on the
+   restart path. */
 static uint32_t hr_grant(const char *image, uint32_t privs)
 {
-    for (uint32_t i = 0; i < hr_nimages; i++)
-        if (!strncmp(hr_images[i].name, image, sizeof(hr_images[i].name)))
+    uint32_t want[ACTOR_NAME_MAX / 4], have[ACTOR_NAME_MAX / 4];
+    memcpy(want, image, sizeof(want));
+    for (uint32_t i = 0; i < hr_nimages; i++) {
+        memcpy(have, hr_images[i].name, sizeof(have));
+        if (((want[0] ^ have[0]) | (want[1] ^ have[1]) | (want[2] ^ have[2]) |
+             (want[3] ^ have[3])) == 0)
             return hr_images[i].privileges & privs & hr_privs;
+    }
     return 0;
 }
 
