@@ -238,7 +238,7 @@ static bool hrreg_valid_actor(const char *name, uint32_t argc, const char *args,
 /* Checks the request completely, then adds the actor (and its group if new) and commits;
    HR calls it for `arun -g`. Returns K_OK or an error with nothing changed. */
 int hrreg_add_actor(struct hrreg *reg, int32_t gid, const char *name, uint32_t argc,
-                    const char *args, uint32_t args_len)
+                    const char *args, uint32_t args_len, uint32_t privs)
 {
     struct hrreg_groups *gs = &reg->img.groups;
     struct hrreg_group_ent *g;
@@ -268,6 +268,7 @@ int hrreg_add_actor(struct hrreg *reg, int32_t gid, const char *name, uint32_t a
     memcpy(a->name, name, (size_t)((const char *)memchr(name, '\0', HRREG_NAME_SIZE) - name));
     a->argc = (uint16_t)argc;
     a->args_len = (uint16_t)args_len;
+    a->flags = (uint16_t)((privs << HRREG_ACTOR_PRIVS_SHIFT) & HRREG_ACTOR_PRIVS_MASK);
     if (args_len) {
         a->args_off = (uint16_t)reg->img.hdr.args_used;
         memcpy(reg->img.args + a->args_off, args, args_len);
@@ -396,6 +397,7 @@ int hrreg_actor_at(const struct hrreg *reg, int32_t gid, uint32_t idx,
     out->argc = a->argc;
     out->args_len = a->args_len;
     out->ended = (a->flags & HRREG_ACTOR_ENDED) != 0;
+    out->privs = (a->flags & HRREG_ACTOR_PRIVS_MASK) >> HRREG_ACTOR_PRIVS_SHIFT;
     memcpy(out->args, reg->img.args + a->args_off, a->args_len);
     return K_OK;
 }

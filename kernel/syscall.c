@@ -567,6 +567,8 @@ static void sys_image_info(struct actor *self)
     memcpy(info.name, f->name, sizeof(info.name));
     info.size = f->size;
     info.privileges = f->privileges;
+    info.bank_pages = f->bank_pages;
+    info.bank_blocks = f->bank_blocks;
     const struct elf_image *e = actor_image_elf(f);
     if (e) {
         info.text_bytes = e->text_bytes;

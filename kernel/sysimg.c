@@ -94,9 +94,6 @@ static int sysimg_check_entry(const struct sysimg_disk_entry *e, uint32_t i, uin
         return sysimg_fail(err, errlen, K_EINVAL, "entry %u (%s): page quota %u larger than %u",
                            (unsigned)i, e->name, (unsigned)e->page_quota,
                            (unsigned)SYSIMG_PAGE_QUOTA_LIMIT);
-    if (e->reserved[0] || e->reserved[1])
-        return sysimg_fail(err, errlen, K_EINVAL, "entry %u (%s): reserved words not zero",
-                           (unsigned)i, e->name);
     return 0;
 }
 
@@ -171,6 +168,8 @@ static int sysimg_parse_into(const void *image, uint32_t len, struct sysimg *out
         f->flags = e.flags;
         f->heap_max = e.heap_max ? e.heap_max : ACTOR_HEAP_MAX;
         f->page_quota = e.page_quota;
+        f->bank_pages = e.bank_pages;
+        f->bank_blocks = e.bank_blocks;
 
         /* Against the earlier entries: unique names, no shared page. End rounding cannot
            wrap: offset + size <= image_size <= UINT32_MAX, computed in 64 bits. */

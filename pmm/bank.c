@@ -68,6 +68,7 @@ struct layout {
     uint32_t work_pagemap;
     uint32_t work_bucket;
     uint32_t work_chain;
+    uint32_t work_tally;
     uint32_t work_size;
 };
 
@@ -104,7 +105,9 @@ static int layout_compute(struct layout *l, uint32_t size, uint32_t max_blocks)
     l->work_pagemap = l->work_prev + 4u * l->words;
     l->work_bucket = l->work_pagemap + 4u * ((l->data_pages + 31u) / 32u);
     l->work_chain = l->work_bucket + 2u * l->buckets;
-    l->work_size = align_up(l->work_chain + 2u * max_blocks, 8u);
+    l->work_tally = align_up(l->work_chain + 2u * max_blocks, 8u);
+    l->work_size = align_up(l->work_tally + 2u * max_blocks * (uint32_t)sizeof(struct bank_tally),
+                            8u);
     return 1;
 }
 
@@ -244,9 +247,26 @@ static int padded_string_ok(const char *s, size_t n)
 /* A caller's name: medium "RAM", name non-empty and terminated inside its 32 bytes. */
 static int name_ok(const struct bank_name *n)
 {
-    return n != NULL && memchr(n->medium, '\0', BANK_MEDIUM_SIZE) != NULL &&
-           strcmp(n->medium, BANK_MEDIUM_RAM) == 0 && n->name[0] != '\0' &&
-           memchr(n->name, '\0', BANK_NAME_SIZE) != NULL;
+    static const char ram[4] = BANK_MEDIUM_RAM;     /* "RAM" and its NUL: one word */
+    uint32_t medium, want;
+    if (n == NULL)
+        return 0;
+    memcpy(&medium, n->medium, sizeof(medium));
+    memcpy(&want, ram, sizeof(want));
+    return medium == want && n->name[0] != '\0' && memchr(n->name, '\0', BANK_NAME_SIZE) != NULL;
+}
+
+/* An owner's name: NUL-terminated inside its BANK_OWNER_SIZE bytes, zero after the NUL (it
+ * may be empty: no owner). */
+static int owner_ok(const char *s)
+{
+    const char *z = memchr(s, '\0', BANK_OWNER_SIZE);
+    if (z == NULL)
+        return 0;
+    for (; z < s + BANK_OWNER_SIZE; z++)
+        if (*z != '\0')
+            return 0;
+    return 1;
 }
 
 static int key_is_sys(const void *key, size_t key_len)
@@ -329,6 +349,74 @@ static void pages_mark(struct bank *b, uint32_t first, uint32_t n, int used)
     }
 }
 
+/* Whether two owner names, each zero padded to BANK_OWNER_SIZE bytes, are the same. */
+static int owner_equal(const char *a, const char *b)
+{
+    uint32_t x[BANK_OWNER_SIZE / 4], y[BANK_OWNER_SIZE / 4];
+    memcpy(x, a, sizeof(x));
+    memcpy(y, b, sizeof(y));
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
+}
+
+/* The tally of owner image (image != NULL, zero padded) or of group (image NULL): what it
+ * holds; NULL when it holds nothing. */
+static struct bank_tally *tally_find(const struct bank *b, const char *image, int32_t group)
+{
+    for (uint32_t i = 0; i < b->ntally; i++) {
+        struct bank_tally *t = &b->tally[i];
+        if (t->used && (image != NULL ? t->group == 0 && owner_equal(t->image, image)
+                                      : t->image[0] == '\0' && t->group == group))
+            return t;
+    }
+    return NULL;
+}
+
+/* Counts pages in one more block (sign 1) or one less (sign -1) for an owner (image, zero
+ * padded) or a group, whose tally is t when the caller found it already (else NULL). A tally
+ * that holds nothing stays for its owner's next block (an owner that allocates and frees in
+ * turn finds it at once) until another one needs its place: there is always one, since at
+ * most 2 tallies a slot hold blocks. */
+static void tally_add(struct bank *b, struct bank_tally *t, const char *image, int32_t group,
+                      uint32_t pages, int sign)
+{
+    if (t == NULL)
+        t = tally_find(b, image, group);
+    if (t == NULL && sign < 0)
+        return;
+    if (t == NULL) {
+        uint32_t i = 0;
+        while (i < b->ntally && b->tally[i].used)
+            i++;
+        if (i == b->ntally && i == 2u * b->max_blocks)
+            for (i = 0; b->tally[i].blocks != 0; i++)
+                ;
+        if (i == b->ntally)
+            b->ntally++;
+        t = &b->tally[i];
+        memset(t, 0, sizeof(*t));
+        t->used = 1;
+        if (image != NULL)
+            memcpy(t->image, image, sizeof(t->image));
+        else
+            t->group = group;
+    }
+    if (sign > 0) {
+        t->blocks++;
+        t->pages += pages;
+    } else {
+        t->blocks--;
+        t->pages -= pages;
+    }
+}
+
+/* Counts entry e in (sign 1) or out (sign -1) of its owner's and its group's tallies. */
+static void tally_entry(struct bank *b, const struct bank_entry *e, int sign)
+{
+    tally_add(b, NULL, e->owner, 0, e->pages, sign);
+    if (e->group > 0)
+        tally_add(b, NULL, NULL, e->group, e->pages, sign);
+}
+
 /* Empties the index; the page bitmap's bits past the data area read as used. */
 static void index_reset(struct bank *b)
 {
@@ -340,6 +428,8 @@ static void index_reset(struct bank *b)
         b->pagemap[pm_words - 1] = ~((1u << (b->data_pages % 32u)) - 1u);
     memset(b->bucket, 0, 2u * (b->hash_mask + 1u));
     memset(b->chain, 0, 2u * b->max_blocks);
+    memset(b->tally, 0, 2u * b->max_blocks * sizeof(struct bank_tally));
+    b->ntally = 0;
     b->blocks = 0;
     b->pages_used = 0;
 }
@@ -397,6 +487,7 @@ static int pages_find_run(const struct bank *b, uint32_t n, uint32_t *first)
 static void slot_release(struct bank *b, uint32_t s)
 {
     const struct bank_entry *e = entry_live(b, s);
+    tally_entry(b, e, -1);
     index_remove(b, s);
     pages_mark(b, (e->offset - b->data_off) / BANK_PAGE_SIZE, e->pages, 0);
     bit_clear(used_map(b), s);
@@ -480,9 +571,10 @@ static const char *entry_check(const struct bank *b, const struct bank_entry *e,
         if (e->key[i] != 0)
             return "entry %u key";
     if ((e->flags & ~BANK_ENTRY_SYSKEY) != 0 ||
-        !(e->flags & BANK_ENTRY_SYSKEY) != !key_is_sys(e->key, e->key_len) ||
-        (e->reserved[0] | e->reserved[1] | e->reserved[2] | e->reserved[3]) != 0)
+        !(e->flags & BANK_ENTRY_SYSKEY) != !key_is_sys(e->key, e->key_len))
         return "entry %u flags";
+    if (!owner_ok(e->owner))
+        return "entry %u owner";
     if (e->group < 0)
         return "entry %u group";
     if (e->size == 0 || e->size > b->size || e->pages != pages_for(e->size))
@@ -565,6 +657,7 @@ static int bank_load(struct bank *b, char *why, size_t whylen)
                            (uint32_t)dup, s), 0;
         pages_mark(b, first, e->pages, 1);
         index_insert(b, s, hash);
+        tally_entry(b, e, 1);
         count++;
         pages += e->pages;
     }
@@ -637,6 +730,7 @@ enum bank_open_result bank_open(struct bank *b, void *base, uint32_t size, uint3
     b->pagemap = (uint32_t *)(void *)(w + l.work_pagemap);
     b->bucket = (uint16_t *)(void *)(w + l.work_bucket);
     b->chain = (uint16_t *)(void *)(w + l.work_chain);
+    b->tally = (struct bank_tally *)(void *)(w + l.work_tally);
 
     if (warm && bank_load(b, why, whylen))
         return BANK_KEPT;
@@ -687,16 +781,38 @@ int bank_retrieve(const struct bank *b, const struct bank_name *name, size_t siz
     return K_OK;
 }
 
-/* Allocates a new block for pmmAllocate (server): zeroes its pages, then commits its entry.
- * Returns K_OK with *out, or an error having stored nothing. */
-int bank_alloc(struct bank *b, const struct bank_name *name, size_t size, const void *key,
-               size_t key_len, int32_t group, unsigned flags, const struct bank_entry **out)
+/* Whether one more block of pages pages stays within a quota (limits 0: none) over what the
+ * tally t (NULL: nothing yet) holds: K_OK, K_ETOOMUCH (blocks) or K_ENOMEM (pages). */
+static int quota_check(const struct bank_tally *t, uint32_t pages, uint32_t max_pages,
+                       uint32_t max_blocks)
 {
+    uint32_t held_pages = t != NULL ? t->pages : 0, held_blocks = t != NULL ? t->blocks : 0;
+    if (max_blocks != 0 && held_blocks >= max_blocks)
+        return K_ETOOMUCH;
+    if (max_pages != 0 && (pages > max_pages || held_pages > max_pages - pages))
+        return K_ENOMEM;
+    return K_OK;
+}
+
+/* Allocates a new block for pmmAllocate (server): checks the owner's and the group's quotas,
+ * zeroes its pages, then commits its entry. Returns K_OK with *out, or an error having stored
+ * nothing. */
+int bank_alloc(struct bank *b, const struct bank_name *name, size_t size, const void *key,
+               size_t key_len, int32_t group, unsigned flags, const struct bank_owner *owner,
+               const struct bank_entry **out)
+{
+    static const struct bank_owner nobody;
     struct bank_entry e;
+    struct bank_tally *ot, *gt = NULL;
     uint32_t first, hash, pages;
     int rc = bank_check_request(b, name, size, key, key_len, group, flags);
     if (rc != K_OK)
         return rc;
+    if (owner == NULL)
+        owner = &nobody;
+    size_t owner_len = strnlen(owner->image, BANK_OWNER_SIZE);
+    if (owner_len == BANK_OWNER_SIZE)
+        return K_EINVAL;
     hash = name_hash(name->name);
     if (index_find(b, name->medium, name->name, hash) >= 0)
         return K_EEXIST;
@@ -704,10 +820,19 @@ int bank_alloc(struct bank *b, const struct bank_name *name, size_t size, const 
     if (s < 0)
         return K_ETOOMUCH;
     pages = pages_for((uint32_t)size);
+    memset(&e, 0, sizeof(e));
+    memcpy(e.owner, owner->image, owner_len);      /* zero padded, as tallies compare it */
+    ot = tally_find(b, e.owner, 0);
+    rc = quota_check(ot, pages, owner->max_pages, owner->max_blocks);
+    if (rc == K_OK && group > 0) {
+        gt = tally_find(b, NULL, group);
+        rc = quota_check(gt, pages, owner->group_max_pages, owner->group_max_blocks);
+    }
+    if (rc != K_OK)
+        return rc;
     if (!pages_find_run(b, pages, &first))
         return K_ENOMEM;
 
-    memset(&e, 0, sizeof(e));
     e.seq = b->root->seq + 1u;
     memcpy(e.medium, BANK_MEDIUM_RAM, sizeof(BANK_MEDIUM_RAM));
     memcpy(e.name, name->name, strlen(name->name));
@@ -728,28 +853,15 @@ int bank_alloc(struct bank *b, const struct bank_name *name, size_t size, const 
     bit_set(used_map(b), (uint32_t)s);
     pages_mark(b, first, pages, 1);
     index_insert(b, (uint32_t)s, hash);
+    tally_add(b, ot, e.owner, 0, pages, 1);
+    if (group > 0)
+        tally_add(b, NULL, NULL, group, pages, 1);  /* gt may have become the owner's */
     b->blocks++;
     b->pages_used += pages;
     root_commit(b);
     if (out != NULL)
         *out = entry_live(b, (uint32_t)s);
     return K_OK;
-}
-
-/* pmmAllocate in one call (server): retrieve, or allocate when the name is unknown. */
-int bank_acquire(struct bank *b, const struct bank_name *name, size_t size, const void *key,
-                 size_t key_len, int32_t group, unsigned flags, const struct bank_entry **out,
-                 int *created)
-{
-    int rc = bank_retrieve(b, name, size, key, key_len, group, flags, out);
-    if (created != NULL)
-        *created = 0;
-    if (rc != K_EUNKNOWN)
-        return rc;
-    rc = bank_alloc(b, name, size, key, key_len, group, flags, out);
-    if (created != NULL)
-        *created = rc == K_OK;
-    return rc;
 }
 
 /* pmmFree (server): drops the block in one root commit. K_OK, K_EINVAL or K_EUNKNOWN. */
@@ -829,6 +941,31 @@ const struct bank_entry *bank_next(const struct bank *b, uint32_t *cursor)
         }
     }
     *cursor = b->max_blocks;
+    return NULL;
+}
+
+/* What an owner or a group holds (host tests; the server lists the tallies instead). */
+void bank_usage(const struct bank *b, const char *image, int32_t group, uint32_t *pages,
+                uint32_t *blocks)
+{
+    char padded[BANK_OWNER_SIZE] = {0};
+    if (image != NULL)
+        memcpy(padded, image, strnlen(image, BANK_OWNER_SIZE - 1));
+    const struct bank_tally *t = tally_find(b, image != NULL ? padded : NULL, group);
+    *pages = t != NULL ? t->pages : 0;
+    *blocks = t != NULL ? t->blocks : 0;
+}
+
+/* Iterates the tallies that hold blocks (server, PMM_OP_USAGE): the next one or NULL. */
+const struct bank_tally *bank_next_tally(const struct bank *b, uint32_t *cursor)
+{
+    for (uint32_t i = *cursor; i < b->ntally; i++) {
+        if (b->tally[i].blocks != 0) {
+            *cursor = i + 1;
+            return &b->tally[i];
+        }
+    }
+    *cursor = b->ntally;
     return NULL;
 }
 

@@ -16,6 +16,9 @@ OPTS is a comma list of
     the kernel's default (ACTOR_HEAP_MAX);
   - pages=N: how many pool pages its actors may own (stack, heap, regions and page tables
     together); without it, the board's default (BOARD_ACTOR_PAGE_QUOTA).
+  - bank=PAGES/BLOCKS: its quota in the persistent bank (pages and blocks all actors of
+    this image may hold together, whatever their keys); without it, the board's default
+    (BOARD_PMM_OWNER_PAGES, BOARD_PMM_OWNER_BLOCKS). The PMM server enforces it.
 On the command line the path ends at the last ':' of the argument, so a path holding ':'
 needs a trailing ':'.
 
@@ -43,7 +46,7 @@ MAGIC = b"RPRSIMG1"
 VERSION = 2
 HEADER_FMT = "<8s6I"          # magic, version, count, image_size, script_offset, script_size, reserved
 ENTRY_FMT = "<16s8I"          # name, offset, size, privileges, flags, heap_max, page_quota,
-                              # reserved x 2
+                              # bank_pages, bank_blocks
 HEAP_SYMBOL = b"__reprise_heap_max"
 TABLE_OFFSET = 32
 MAX_ENTRIES = 64
@@ -108,18 +111,24 @@ class Options:
 
     def known(self):
         """The accepted OPTS words, for messages and --help."""
-        return ",".join(self.privs) + ",boot,prio=N,heap=SIZE,pages=N"
+        return ",".join(self.privs) + ",boot,prio=N,heap=SIZE,pages=N,bank=PAGES/BLOCKS"
 
     def parse(self, plist, where):
         """Turns an OPTS list into (privilege bits, flag bits, heap bytes or None, page quota
-        or 0), or exits naming where."""
+        or 0, bank quota (pages, blocks), (0, 0) for the board's), or exits naming where."""
         bits = fbits = quota = 0
         heap = None
+        bank = (0, 0)
         for p in filter(None, (p.strip() for p in plist.split(","))):
             if p.startswith("heap="):
                 heap = parse_size(p[5:], where)
             elif p.startswith("pages="):
                 quota = parse_quota(p[6:], where)
+            elif p.startswith("bank="):
+                m = re.fullmatch(r"(\d+)/(\d+)", p[5:])
+                if not m or not 0 < int(m.group(1)) < 1 << 32 or not 0 < int(m.group(2)) < 1 << 32:
+                    fail(f"{where}: bank quota '{p[5:]}' is not PAGES/BLOCKS, each 1..2^32-1")
+                bank = (int(m.group(1)), int(m.group(2)))
             elif p == "boot":
                 fbits |= self.boot
             elif p.startswith("prio="):
@@ -134,7 +143,7 @@ class Options:
                 bits |= self.privs[p]
             else:
                 fail(f"{where}: unknown option '{p}' (known: {self.known()})")
-        return bits, fbits, heap, quota
+        return bits, fbits, heap, quota, bank
 
     def describe(self, bits, fbits):
         """The OPTS list that gives bits and fbits, for -v."""
@@ -198,7 +207,7 @@ def check_name(name, where):
 
 def parse_spec(spec, opts):
     """Splits a command-line NAME=PATH[:OPTS] into (name, path, privileges, flags, heap,
-    quota, where)."""
+    quota, bank, where)."""
     where = f"'{spec}'"
     name, eq, rest = spec.partition("=")
     if not eq or not rest:
@@ -214,7 +223,7 @@ def parse_spec(spec, opts):
 
 def parse_manifest(path, build_dir, opts):
     """Reads a manifest: returns (script path or None, [(name, path, privileges, flags, heap,
-    quota, where)]), paths resolved as the module docstring says."""
+    quota, bank, where)]), paths resolved as the module docstring says."""
     try:
         with open(path, encoding="utf-8") as f:
             lines = f.read().splitlines()
@@ -298,13 +307,13 @@ def align(n):
 
 def build(entries, script):
     """Lays out the image: entries is [(name, data, privileges, flags, heap bytes or 0, page
-    quota or 0)], script bytes or None."""
+    quota or 0, bank quota (pages, blocks))], script bytes or None."""
     body = bytearray()
     table = bytearray()
     offset = PAGE
-    for name, data, bits, fbits, heap, quota in entries:
+    for name, data, bits, fbits, heap, quota, bank in entries:
         table += struct.pack(ENTRY_FMT, name.encode("ascii"), offset, len(data), bits, fbits,
-                             heap, quota, 0, 0)
+                             heap, quota, bank[0], bank[1])
         body += data + bytes(align(len(data)) - len(data))
         offset += align(len(data))
     script_offset, script_size = (offset, len(script)) if script else (0, 0)
@@ -351,12 +360,12 @@ def main():
         fail(f"{len(specs)} actors, at most {MAX_ENTRIES}")
 
     entries, seen = [], set()
-    for name, path, bits, fbits, heap, quota, where in specs:
+    for name, path, bits, fbits, heap, quota, bank, where in specs:
         if name in seen:
             fail(f"{where}: duplicate name '{name}'")
         seen.add(name)
         data, elf_heap = read_elf(name, path, where)
-        entries.append((name, data, bits, fbits, heap or elf_heap or 0, quota))
+        entries.append((name, data, bits, fbits, heap or elf_heap or 0, quota, bank))
     script = read_script(script_path) if script_path else None
 
     image = build(entries, script)
@@ -369,9 +378,10 @@ def main():
 
     if args.verbose:
         offset = PAGE
-        for name, data, bits, fbits, heap, quota in entries:
+        for name, data, bits, fbits, heap, quota, bank in entries:
             print(f"  {name:<15} 0x{offset:08x} {len(data):8d}  {opts.describe(bits, fbits)}"
-                  + (f",heap={heap}" if heap else "") + (f",pages={quota}" if quota else ""))
+                  + (f",heap={heap}" if heap else "") + (f",pages={quota}" if quota else "")
+                  + (f",bank={bank[0]}/{bank[1]}" if bank[0] else ""))
             offset += align(len(data))
         if script:
             print(f"  {'(script)':<15} 0x{offset:08x} {len(script):8d}")

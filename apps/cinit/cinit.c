@@ -184,23 +184,27 @@ static const char *con_candidate(int first, int index)
 
 /* ---- start ----------------------------------------------------------------------------- */
 
-/* The aid of another actor running this image, or 0. */
-static int other_console(const char *name)
+/* The aid of another actor running this actor's image, or 0. The image is the kernel's word
+   (an actor's name is its image's), not argv[0], which whoever starts an actor chooses. */
+static int other_console(void)
 {
-    struct actor_info info;
+    struct actor_info info, self;
+    memset(&self, 0, sizeof(self));
+    sys_call2(SYS_ACTOR_INFO, cinit_self_aid % ACTOR_SLOTS - 1, (long)&self);
     for (int i = 0; sys_call2(SYS_ACTOR_INFO, i, (long)&info) == K_OK; i++)
-        if (info.aid && info.aid != cinit_self_aid && !strncmp(info.name, name, sizeof(info.name)))
+        if (info.aid && info.aid != cinit_self_aid &&
+            !strncmp(info.name, self.name, sizeof(info.name)))
             return info.aid;
     return 0;
 }
 
 /* Started by the kernel at boot: says who it is, runs sysadm.ini, then reads commands. */
-int main(int argc, char **argv)
+int main(void)
 {
     static struct le editor;
     struct boot_info bi;
     cinit_self_aid = (int)sys_call0(SYS_ACTOR_SELF);
-    int other = other_console(argc > 0 ? argv[0] : "cinit");
+    int other = other_console();
     if (other) {
         cinit_printf("cinit: a console already runs (aid %d)\n", other);
         return 1;

@@ -24,15 +24,19 @@
  *   akill -g gid    "killed group <gid>" | "akill: no restart group <gid>"
  *                   | "akill: cannot kill group <gid>: error <n> (<K_E...>)"
  *   pmm             "bank: <u> of <t> pages used (<u> KiB of <t> KiB), <b> of <m> blocks"
- *                   then "no blocks", or the header "name size key group mapped by" and
- *                   "%-31s %8u %-31s %5s %s" a block, in the same columns (key: its
- *                   printable bytes; group "-" for none; mapped by: aids separated by
- *                   spaces, or "-")
+ *                   then "no blocks", or the header "name size owner group mapped by" and
+ *                   "%-31s %8u %-15s %5s %s" a block, in the same columns (owner: the image
+ *                   that allocated it, "-" unknown; group "-" for none; mapped by: aids
+ *                   separated by spaces, or "-"; keys are never shown); then a line an
+ *                   owner or group holding blocks: "quota <image>: <p> of <P> pages, <b> of
+ *                   <B> blocks" | "quota group <gid>: ..." ("of -" for no limit)
  *   hr              "hr: auto-start on, <n> site restart[s] recorded"
  *                   | "hr: auto-start off (<reason>), <n> site restart[s] recorded"
  *                   "group <gid>: <running|stopped|ended|waiting>, <n> restart[s], <m>
  *                   member[s]", and for a waiting group "; restart at t=<s>.<us>s, in <ms> ms"
  *                   "  aid <aid|-> <name> <direct|indirect>[, clean exit]" a member
+ *                   "  bank: <p> of <P> pages, <b> of <B> blocks" (its HR_GROUP_KEY
+ *                   blocks against the group's quota, when it holds any)
  *                   or "no groups"; then "crash log: empty", or "crash log, oldest first:"
  *                   and "  #<seq> boot <b> t=<s>.<us>s <name> (aid <aid>[, group <gid>])
  *                   <fault text>; <action>" a record
@@ -501,12 +505,27 @@ static void pmm_text(char *out, size_t cap, const char *in, size_t n)
     out[k] = '\0';
 }
 
-/* pmm: the bank use (PMM_OP_STAT) and every block (PMM_OP_BLOCK_INFO over the indexes). */
+/* Prints "<p> of <P> pages, <b> of <B> blocks" of u after prefix. */
+static void pmm_usage_line(const char *prefix, const struct pmm_usage *u)
+{
+    char mp[12] = "-", mb[12] = "-";
+    if (u->max_pages)
+        snprintf(mp, sizeof(mp), "%lu", (unsigned long)u->max_pages);
+    if (u->max_blocks)
+        snprintf(mb, sizeof(mb), "%lu", (unsigned long)u->max_blocks);
+    cinit_printf("%s%lu of %s page%s, %lu of %s block%s\n", prefix, (unsigned long)u->pages, mp,
+                 u->max_pages == 1 ? "" : "s", (unsigned long)u->blocks, mb,
+                 u->max_blocks == 1 ? "" : "s");
+}
+
+/* pmm: the bank use (PMM_OP_STAT), every block (PMM_OP_BLOCK_INFO over the indexes), then
+   what each owner and group holds against its quota (PMM_OP_USAGE). */
 static void cmd_pmm(int argc, char **argv, enum cinit_source from)
 {
     (void)argc, (void)argv;
     static struct pmm_stat st;
     static struct pmm_block_info b;
+    static struct pmm_usage u;
     int port = pmm_port("pmm", from);
     if (port < 0)
         return;
@@ -531,9 +550,9 @@ static void cmd_pmm(int argc, char **argv, enum cinit_source from)
         }
         if (b.name.name[0] == '\0')
             continue;
-        char name[sizeof(PmmMemName)], key[PMM_KEY_SIZE + 1], group[12] = "-", by[96];
+        char name[sizeof(PmmMemName)], owner[ACTOR_NAME_MAX], group[12] = "-", by[96];
         pmm_text(name, sizeof(name), b.name.name, sizeof(b.name.name));
-        pmm_text(key, sizeof(key), b.key, b.key_len < PMM_KEY_SIZE ? b.key_len : PMM_KEY_SIZE);
+        pmm_text(owner, sizeof(owner), b.owner, sizeof(b.owner));
         if (b.group)
             snprintf(group, sizeof(group), "%d", (int)b.group);
         size_t k = 0;
@@ -548,14 +567,39 @@ static void cmd_pmm(int argc, char **argv, enum cinit_source from)
             }
         }
         if (n == 0)
-            cinit_printf("%-31s %8s %-31s %5s %s\n", "name", "size", "key", "group",
+            cinit_printf("%-31s %8s %-15s %5s %s\n", "name", "size", "owner", "group",
                          "mapped by");
-        cinit_printf("%-31s %8lu %-31s %5s %s\n", name, (unsigned long)b.size, key, group,
+        cinit_printf("%-31s %8lu %-15s %5s %s\n", name, (unsigned long)b.size, owner, group,
                      nm ? by : "-");
         n++;
     }
     if (n == 0)
         cinit_puts("no blocks\n");
+    for (int i = 0; i < CINIT_LIST_MAX; i++) {
+        if (server_call(port, PMM_OP_USAGE, (uint32_t)i, NULL, 0, &u, sizeof(u)) != K_OK)
+            break;
+        char prefix[48], image[ACTOR_NAME_MAX];
+        pmm_text(image, sizeof(image), u.image, sizeof(u.image));
+        if (u.group)
+            snprintf(prefix, sizeof(prefix), "quota group %d: ", (int)u.group);
+        else
+            snprintf(prefix, sizeof(prefix), "quota %s: ", image);
+        pmm_usage_line(prefix, &u);
+    }
+}
+
+/* The bank use of restart group gid against its quota, from the PMM server; 1 with *u, or 0
+   when it holds no block (or no PMM server answers). */
+static int pmm_group_usage(int32_t gid, struct pmm_usage *u)
+{
+    int port = (int)sys_call1(SYS_PORT_LOOKUP, PORT_WK_PMM);
+    for (int i = 0; port > 0 && i < CINIT_LIST_MAX; i++) {
+        if (server_call(port, PMM_OP_USAGE, (uint32_t)i, NULL, 0, u, sizeof(*u)) != K_OK)
+            return 0;
+        if (u->group == gid)
+            return 1;
+    }
+    return 0;
 }
 
 /* ---- hr ------------------------------------------------------------------------------ */
@@ -696,6 +740,7 @@ static void cmd_hr(int argc, char **argv, enum cinit_source from)
     static struct hr_status st;
     static struct hr_group_info g;
     static struct hr_crash_info c;
+    static struct pmm_usage u;
     if (argc > 1 && strcmp(argv[1], "dump") && strcmp(argv[1], "resume")) {
         cmd_usage("hr", "unknown argument", argv[1]);
         return;
@@ -758,6 +803,8 @@ static void cmd_hr(int argc, char **argv, enum cinit_source from)
             cinit_printf("  aid %s %s %s%s\n", aid, mi->name, mi->direct ? "direct" : "indirect",
                          mi->clean_exit ? ", clean exit" : "");
         }
+        if (pmm_group_usage(g.gid, &u))
+            pmm_usage_line("  bank: ", &u);
         n++;
     }
     if (n == 0)
@@ -824,10 +871,10 @@ static const struct {
     { { "akill", cmd_akill, "akill [-f] aid | akill -g gid",
         "kill an actor (-f: a critical one too), or a restart group (by HR)" }, -1 },
     { { "pmm", cmd_pmm, "pmm",
-        "persistent blocks: name, size, key, group, mapped by; bank use" }, 0 },
+        "persistent blocks: name, size, owner, group, mapped by; bank use and quotas" }, 0 },
     { { "hr", cmd_hr, "hr [resume | dump [N]]",
-        "restart groups: members, restarts, state; HR state; crash log (resume: auto-start"
-        " on again; dump: the post-mortem dumps, or dump N's registers and stack)" }, 2 },
+        "restart groups: members, restarts, state, bank use; HR state; crash log (resume:"
+        " auto-start on again; dump: the post-mortem dumps, or dump N's registers and stack)" }, 2 },
     { { "restart", cmd_restart, "restart",
         "site restart (warm reset; HR restarts its groups)" }, 0 },
 };

@@ -21,6 +21,14 @@
 #define BOARD_BANK_SIZE         U32(0x00400000)            /* 4 MiB */
 #define BOARD_BANK_PADDR        (BOARD_RAM_PADDR + BOARD_RAM_SIZE - BOARD_BANK_SIZE)
 #define BOARD_PMM_MAX_BLOCKS    256                    /* directory entries in the bank */
+/* Bank quotas (the PMM server's): what all actors of one image may hold (a manifest's
+   bank=PAGES/BLOCKS overrides it for that image), and what the HR_GROUP_KEY blocks of one
+   restart group may hold. A quarter of the data pages and of the directory each, so that
+   no image and no group can take the bank from the others. */
+#define BOARD_PMM_OWNER_PAGES   256
+#define BOARD_PMM_OWNER_BLOCKS  64
+#define BOARD_PMM_GROUP_PAGES   256
+#define BOARD_PMM_GROUP_BLOCKS  64
 
 /* Devices (QEMU hw/arm/virt.c memmap). */
 #define BOARD_GICD_PADDR        U32(0x08000000)

@@ -14,7 +14,11 @@
    HR_GROUP_WAITING until a receive alarm (SYS_RECV_ALARM) ends HR's receive with
    K_ETIMEOUT, and HR restarts the groups whose time has come. The kernel keeps an alarm
    that finds HR busy until a tick finds it receiving, so only that error path looks at
-   waiting groups: the request loop costs nothing more. */
+   waiting groups: the request loop costs nothing more.
+
+   Privileges never grow through HR: an actor it starts for a requester gets at most the
+   requester's privileges, intersected with its image's (and HR's own, which the kernel
+   enforces); a direct actor keeps that set in the registry for every restart. */
 #include <board.h>
 #include <hr/crashlog.h>
 #include <hr/dumps.h>
@@ -78,6 +82,10 @@ static int hr_registry_kept;            /* the registry in the bank was valid at
    (1.5 us more for group_restart_16_ns). */
 static uint64_t hr_restart_at[HR_GROUPS_MAX];
 static char hr_stop_reason[96];
+static uint32_t hr_privs;               /* HR's own privileges */
+/* The system image's actors and the privileges each gives, read once at start-up. */
+static struct image_info hr_images[64];
+static uint32_t hr_nimages;
 
 /* Prints to the console with lib/fmt, straight through the kernel: on the restart path this
    is several times cheaper than newlib's stdio. */
@@ -160,10 +168,28 @@ static struct hr_member *hr_member_add(struct hr_group *g)
     return NULL;
 }
 
-/* Creates an actor from image with packed args in group gid (flags: ACTOR_SPAWN_*); returns
-   its aid or K_E*. */
+/* The privileges an actor of image (a name zero padded to ACTOR_NAME_MAX bytes, as the
+   registry and the client library send it) started for a requester holding privs gets: what
+   the image gives, as far as the requester and HR have them; 0 for a name not found so (the
+   kernel then refuses an unknown image). Names are compared a word at a time: this is on the
+   restart path. */
+static uint32_t hr_grant(const char *image, uint32_t privs)
+{
+    uint32_t want[ACTOR_NAME_MAX / 4], have[ACTOR_NAME_MAX / 4];
+    memcpy(want, image, sizeof(want));
+    for (uint32_t i = 0; i < hr_nimages; i++) {
+        memcpy(have, hr_images[i].name, sizeof(have));
+        if (((want[0] ^ have[0]) | (want[1] ^ have[1]) | (want[2] ^ have[2]) |
+             (want[3] ^ have[3])) == 0)
+            return hr_images[i].privileges & privs & hr_privs;
+    }
+    return 0;
+}
+
+/* Creates an actor from image with packed args in group gid and privileges privs (flags:
+   ACTOR_SPAWN_*); returns its aid or K_E*. */
 static int hr_spawn(const char *image, uint32_t argc, const char *args, uint32_t args_len, int32_t gid,
-                    uint32_t flags)
+                    uint32_t privs, uint32_t flags)
 {
     struct actor_spawn sp;
     memset(&sp, 0, sizeof(sp));
@@ -171,7 +197,7 @@ static int hr_spawn(const char *image, uint32_t argc, const char *args, uint32_t
     sp.argc = argc;
     sp.args_len = args_len;
     sp.args = args;
-    sp.privileges = ACTOR_PRIVS_IMAGE;
+    sp.privileges = privs;
     sp.group = gid;
     sp.flags = flags;
     return (int)sys_call1(SYS_ACTOR_CREATE, (long)&sp);
@@ -196,7 +222,8 @@ static int hr_start_direct(struct hr_group *g)
         m->direct = 1;
         m->reg_index = (uint8_t)i;
         memcpy(m->name, ai.name, sizeof(m->name));
-        int aid = hr_spawn(ai.name, ai.argc, ai.args, ai.args_len, g->gid, 0);
+        int aid = hr_spawn(ai.name, ai.argc, ai.args, ai.args_len, g->gid,
+                           hr_grant(ai.name, ai.privs), 0);
         if (aid < 0) {
             hr_say("hr: cannot restart %s in group %ld: error %d\n", ai.name, (long)g->gid, aid);
             m->used = 0;
@@ -459,9 +486,9 @@ static void hr_on_end(const struct fault_record *rec)
     hr_group_relaunch(g);
 }
 
-/* arun -g gid image args (console): registers a direct actor and starts it (held, for the
-   console to release once it said so, with HR_RUN_HELD in flags). */
-static int hr_run(int32_t gid, uint32_t flags, const struct hr_exec_req *req)
+/* arun -g gid image args (console, holding privs): registers a direct actor and starts it
+   (held, for the console to release once it said so, with HR_RUN_HELD in flags). */
+static int hr_run(int32_t gid, uint32_t flags, uint32_t privs, const struct hr_exec_req *req)
 {
     if (gid <= 0 || !memchr(req->image, '\0', sizeof(req->image)))
         return K_EINVAL;
@@ -475,11 +502,12 @@ static int hr_run(int32_t gid, uint32_t flags, const struct hr_exec_req *req)
         return K_ETOOMUCH;
     struct hr_member *m = hr_member_add(g);
     uint32_t spawn = (flags & HR_RUN_HELD) ? ACTOR_SPAWN_HELD : 0;
-    int aid = m ? hr_spawn(req->image, req->argc, req->args, req->args_len, gid, spawn)
+    uint32_t grant = hr_grant(req->image, privs);
+    int aid = m ? hr_spawn(req->image, req->argc, req->args, req->args_len, gid, grant, spawn)
                 : K_ETOOMUCH;
     /* Registered only once it runs, so that a failed start leaves no trace in the bank. */
     int err = aid < 0 ? aid : hrreg_add_actor(&hr_reg, gid, req->image, req->argc, req->args,
-                                              req->args_len);
+                                              req->args_len, grant);
     if (err) {
         if (aid > 0)
             sys_call1(SYS_ACTOR_KILL, aid);     /* HR's own kill: no record comes back */
@@ -499,8 +527,9 @@ static int hr_run(int32_t gid, uint32_t flags, const struct hr_exec_req *req)
     return aid;
 }
 
-/* hrfexec*: an indirect member of the caller's group (a plain actor for other callers). */
-static int hr_fexec(int32_t caller, const struct hr_exec_req *req)
+/* hrfexec*: an indirect member of the caller's group, with at most the caller's privileges
+   (privs). */
+static int hr_fexec(int32_t caller, uint32_t privs, const struct hr_exec_req *req)
 {
     struct hr_group *g;
     struct hr_member *parent = hr_member_by_aid(caller, &g);
@@ -518,7 +547,8 @@ static int hr_fexec(int32_t caller, const struct hr_exec_req *req)
     struct hr_member *m = hr_member_add(g);
     if (!m)
         return K_ETOOMUCH;
-    int aid = hr_spawn(req->image, req->argc, req->args, req->args_len, g->gid, 0);
+    int aid = hr_spawn(req->image, req->argc, req->args, req->args_len, g->gid,
+                       hr_grant(req->image, privs), 0);
     if (aid < 0) {
         m->used = 0;
         return aid;
@@ -756,6 +786,13 @@ int main(void)
         uint8_t stack[HR_DUMP_STACK_CHUNK];
     } out;
     sys_call1(SYS_BOOT_INFO, (long)&hr_boot);
+    struct actor_info self;
+    int32_t self_aid = (int32_t)sys_call0(SYS_ACTOR_SELF);
+    if (sys_call2(SYS_ACTOR_INFO, self_aid % ACTOR_SLOTS - 1, (long)&self) == K_OK)
+        hr_privs = self.privileges;
+    while (hr_nimages < sizeof(hr_images) / sizeof(hr_images[0]) &&
+           sys_call2(SYS_IMAGE_INFO, hr_nimages, (long)&hr_images[hr_nimages]) == K_OK)
+        hr_nimages++;
     if (hrpol_tunables_init(&hr_tun, BOARD_HR_MAX_RESTARTS, BOARD_HR_INTERVAL_MS,
                             BOARD_HR_MAX_SITE_RESTARTS, BOARD_HR_SITE_INTERVAL_MS) != K_OK) {
         hr_say("hr: the board's restart policy is out of range; using the defaults\n");
@@ -833,14 +870,15 @@ int main(void)
             break;
         }
         case HR_OP_FEXEC:
-            st = b.recv_len == sizeof(in.exec) ? hr_fexec(caller, &in.exec) : K_EINVAL;
+            st = b.recv_len == sizeof(in.exec) ? hr_fexec(caller, ci.privileges, &in.exec)
+                                               : K_EINVAL;
             break;
         case HR_OP_RUN:
             if (!(ci.privileges & PRIV_ACTORS))
                 st = K_EPRIV;
             else
                 st = b.recv_len == sizeof(in.exec) && !(m.w[2] & ~HR_RUN_HELD)
-                         ? hr_run((int32_t)m.w[1], m.w[2], &in.exec) : K_EINVAL;
+                         ? hr_run((int32_t)m.w[1], m.w[2], ci.privileges, &in.exec) : K_EINVAL;
             break;
         case HR_OP_GROUP_INFO:
             st = hr_group_info(m.w[1], &out.group);

@@ -1,5 +1,10 @@
 /* The PMM server actor: owns the persistent bank, hands out named blocks over IPC and maps
-   them into its clients at ACTOR_PMM_VADDR + bank offset, the same address in every run. */
+   them into its clients at ACTOR_PMM_VADDR + bank offset, the same address in every run.
+   Who may do what (docs/design.md, Protection): a block is retrieved by its key; freed by
+   an actor that holds it, a member of its group (HR_GROUP_KEY) or a privileged one
+   (PRIV_ACTORS: the console); listed to its image, its group, its holders and privileged
+   actors, never with its key; and its pages and blocks count against the quota of the
+   image that allocated it (and of its group), whatever the key. */
 #include <board.h>
 #include <hr/hr.h>
 #include <pmm/bank.h>
@@ -16,12 +21,61 @@ static uint64_t pmm_work[(BANK_WORK_SIZE(BOARD_BANK_SIZE, BOARD_PMM_MAX_BLOCKS) 
 /* Who has each block mapped (by directory slot): volatile, rebuilt as clients come back. */
 static int32_t pmm_mappers[BOARD_PMM_MAX_BLOCKS][PMM_MAPPERS_MAX];
 
-/* What the server knows about the actor that sent a request. */
+/* What the server knows about the actor that sent a request: the kernel's word for each
+   (the sender's aid comes with the message; its image, group and privileges are set when it
+   is created), never something the caller says. */
 struct pmm_caller {
     int32_t aid;
     int32_t group;
     uint32_t privs;
+    int quotas_known;           /* owner's limits filled in (at its first allocation) */
+    struct bank_owner owner;    /* its image (zero padded) and the quotas it is held to */
 };
+
+/* The system image's actors and their bank quotas (manifest bank=PAGES/BLOCKS), read once. */
+struct pmm_image {
+    char name[ACTOR_NAME_MAX];
+    uint32_t max_pages;
+    uint32_t max_blocks;
+};
+static struct pmm_image pmm_images[64];
+static uint32_t pmm_nimages;
+
+/* Reads every image's quota from the kernel (SYS_IMAGE_INFO), the board's default filled in. */
+static void pmm_load_images(void)
+{
+    struct image_info info;
+    while (pmm_nimages < sizeof(pmm_images) / sizeof(pmm_images[0]) &&
+           sys_call2(SYS_IMAGE_INFO, pmm_nimages, (long)&info) == K_OK) {
+        struct pmm_image *im = &pmm_images[pmm_nimages++];
+        memcpy(im->name, info.name, sizeof(im->name));
+        im->name[sizeof(im->name) - 1] = '\0';
+        im->max_pages = info.bank_pages ? info.bank_pages : BOARD_PMM_OWNER_PAGES;
+        im->max_blocks = info.bank_blocks ? info.bank_blocks : BOARD_PMM_OWNER_BLOCKS;
+    }
+}
+
+/* Fills in the quotas of o, whose image is set (the board's for an image not in the system
+   image). */
+static void pmm_quotas_of(struct bank_owner *o)
+{
+    o->max_pages = BOARD_PMM_OWNER_PAGES;
+    o->max_blocks = BOARD_PMM_OWNER_BLOCKS;
+    o->group_max_pages = BOARD_PMM_GROUP_PAGES;
+    o->group_max_blocks = BOARD_PMM_GROUP_BLOCKS;
+    for (uint32_t i = 0; i < pmm_nimages; i++) {
+        if (!strcmp(pmm_images[i].name, o->image)) {
+            o->max_pages = pmm_images[i].max_pages;
+            o->max_blocks = pmm_images[i].max_blocks;
+        }
+    }
+}
+
+/* A privileged caller (the console): lists every block and may free any. */
+static int pmm_privileged(const struct pmm_caller *c)
+{
+    return (c->privs & PRIV_ACTORS) != 0;
+}
 
 /* Callers already looked up, by aid modulo the size: an actor's group and privileges are
    set when it is created and an aid is never given again, so one SYS_ACTOR_INFO per actor
@@ -29,30 +83,32 @@ struct pmm_caller {
 #define PMM_CALLERS_CACHED 64
 static struct pmm_caller pmm_callers[PMM_CALLERS_CACHED];
 
-/* Asks the kernel about a live actor: K_OK with *c, or K_EUNKNOWN when it has ended. */
-static int pmm_actor_info(int32_t aid, struct pmm_caller *c)
+/* What the sender of a request is (alive: it waits for the reply): its entry of the cache,
+   asked of the kernel the first time; NULL when it has ended. */
+static struct pmm_caller *pmm_caller_info(int32_t aid)
 {
+    struct pmm_caller *c = &pmm_callers[(uint32_t)aid % PMM_CALLERS_CACHED];
     struct actor_info info;
+    if (aid > 0 && c->aid == aid)
+        return c;
     if (sys_call2(SYS_ACTOR_INFO, aid % 64 - 1, (long)&info) != K_OK || info.aid != aid)
-        return K_EUNKNOWN;
+        return NULL;
+    memset(c, 0, sizeof(*c));
     c->aid = aid;
     c->group = info.group;
     c->privs = info.privileges;
-    return K_OK;
+    memcpy(c->owner.image, info.name, sizeof(c->owner.image) - 1);
+    return c;
 }
 
-/* What the sender of a request is (alive: it waits for the reply), from the cache. */
-static int pmm_caller_info(int32_t aid, struct pmm_caller *c)
+/* The owner c allocates as, its quotas filled in the first time. */
+static const struct bank_owner *pmm_owner(struct pmm_caller *c)
 {
-    struct pmm_caller *known = &pmm_callers[(uint32_t)aid % PMM_CALLERS_CACHED];
-    if (aid > 0 && known->aid == aid) {
-        *c = *known;
-        return K_OK;
+    if (!c->quotas_known) {
+        pmm_quotas_of(&c->owner);
+        c->quotas_known = 1;
     }
-    int err = pmm_actor_info(aid, c);
-    if (err == K_OK)
-        *known = *c;
-    return err;
+    return &c->owner;
 }
 
 static uint32_t pmm_slot(const struct bank_entry *e)
@@ -60,10 +116,11 @@ static uint32_t pmm_slot(const struct bank_entry *e)
     return e->slot;
 }
 
+/* Whether actor aid is alive (the kernel's table; not cached: it may have ended). */
 static int pmm_alive(int32_t aid)
 {
-    struct pmm_caller c;
-    return pmm_actor_info(aid, &c) == K_OK;
+    struct actor_info info;
+    return sys_call2(SYS_ACTOR_INFO, aid % 64 - 1, (long)&info) == K_OK && info.aid == aid;
 }
 
 /* Whether aid is a recorded mapper of the block: it still has it mapped, since only the
@@ -121,7 +178,7 @@ static int pmm_key_rights(const struct pmm_caller *c, const char *key, uint32_t 
     return K_OK;
 }
 
-static int pmm_allocate(const struct pmm_caller *c, const struct pmm_alloc_req *req, uint32_t *vaddr)
+static int pmm_allocate(struct pmm_caller *c, const struct pmm_alloc_req *req, uint32_t *vaddr)
 {
     int32_t group;
     unsigned flags;
@@ -133,7 +190,12 @@ static int pmm_allocate(const struct pmm_caller *c, const struct pmm_alloc_req *
     const struct bank_name *name = (const struct bank_name *)&req->name;
     const struct bank_entry *e;
     int created = 0;
-    err = bank_acquire(&pmm_bank, name, req->size, req->key, req->key_len, group, flags, &e, &created);
+    err = bank_retrieve(&pmm_bank, name, req->size, req->key, req->key_len, group, flags, &e);
+    if (err == K_EUNKNOWN) {    /* a new block: its owner and quotas count */
+        err = bank_alloc(&pmm_bank, name, req->size, req->key, req->key_len, group, flags,
+                         pmm_owner(c), &e);
+        created = err == K_OK;
+    }
     if (err)
         return err;
     *vaddr = ACTOR_PMM_VADDR + e->offset;
@@ -150,12 +212,30 @@ static int pmm_allocate(const struct pmm_caller *c, const struct pmm_alloc_req *
     return K_OK;
 }
 
-static int pmm_free(const PmmName *pname)
+/* Whether c may free block e: it holds it in this incarnation (it proved the key: a retrieval
+   or the allocation mapped it), it is a member of the block's group (HR_GROUP_KEY), or it is
+   privileged. ChorusOS lets any actor free any block; Reprise does not. */
+static int pmm_may_free(const struct pmm_caller *c, const struct bank_entry *e)
+{
+    return pmm_privileged(c) || (e->group > 0 && e->group == c->group) || pmm_is_mapper(e, c->aid);
+}
+
+/* Whether c may see block e in a listing: privileged, or the block is its image's, its
+   group's, or held by it. */
+static int pmm_may_see(const struct pmm_caller *c, const struct bank_entry *e)
+{
+    return pmm_may_free(c, e) || !strcmp(e->owner, c->owner.image);
+}
+
+/* pmmFree for c: K_OK, K_EINVAL, K_EUNKNOWN, or K_EPRIV (not entitled: nothing changes). */
+static int pmm_free(const struct pmm_caller *c, const PmmName *pname)
 {
     const struct bank_name *name = (const struct bank_name *)pname;
     const struct bank_entry *e = bank_lookup(&pmm_bank, name);
     if (!e)
         return bank_free(&pmm_bank, name, NULL);   /* K_EINVAL or K_EUNKNOWN */
+    if (!pmm_may_free(c, e))
+        return K_EPRIV;
     struct bank_entry copy = *e;
     int err = bank_free(&pmm_bank, name, NULL);
     if (err == K_OK)
@@ -163,12 +243,15 @@ static int pmm_free(const PmmName *pname)
     return err;
 }
 
-static int pmm_block_info(uint32_t index, struct pmm_block_info *out)
+/* The index-th block c may see (PMM_OP_BLOCK_INFO): K_OK with *out, K_EUNKNOWN past the end.
+   The key stays in the bank: only its kind is told. */
+static int pmm_block_info(const struct pmm_caller *c, uint32_t index, struct pmm_block_info *out)
 {
     uint32_t cursor = 0;
     const struct bank_entry *e;
     do {
-        e = bank_next(&pmm_bank, &cursor);
+        while ((e = bank_next(&pmm_bank, &cursor)) && !pmm_may_see(c, e))
+            ;
     } while (e && index--);
     if (!e)
         return K_EUNKNOWN;
@@ -179,13 +262,46 @@ static int pmm_block_info(uint32_t index, struct pmm_block_info *out)
     out->pages = e->pages;
     out->offset = e->offset;
     out->vaddr = ACTOR_PMM_VADDR + e->offset;
-    memcpy(out->key, e->key, sizeof(out->key));
-    out->key_len = e->key_len;
+    memcpy(out->owner, e->owner, sizeof(out->owner));
+    out->flags = (e->group > 0 ? PMM_BLOCK_GROUP_KEY : 0) |
+                 (e->group == 0 && (e->flags & BANK_ENTRY_SYSKEY) ? PMM_BLOCK_SYS_KEY : 0) |
+                 (pmm_is_mapper(e, c->aid) ? PMM_BLOCK_HELD : 0);
     out->group = e->group;
     for (int i = 0; i < PMM_MAPPERS_MAX; i++) {
         int32_t aid = pmm_mappers[pmm_slot(e)][i];
         if (aid && pmm_alive(aid))
             out->mappers[out->nmappers++] = aid;
+    }
+    return K_OK;
+}
+
+/* The index-th owner or group c may see that holds blocks, with its quota (PMM_OP_USAGE):
+   K_OK with *out, K_EUNKNOWN past the end. */
+static int pmm_usage(const struct pmm_caller *c, uint32_t index, struct pmm_usage *out)
+{
+    uint32_t cursor = 0;
+    const struct bank_tally *t;
+    do {
+        while ((t = bank_next_tally(&pmm_bank, &cursor)) && !pmm_privileged(c) &&
+               !(t->group ? t->group == c->group : !strcmp(t->image, c->owner.image)))
+            ;
+    } while (t && index--);
+    if (!t)
+        return K_EUNKNOWN;
+    memset(out, 0, sizeof(*out));
+    memcpy(out->image, t->image, sizeof(out->image));
+    out->group = t->group;
+    out->pages = t->pages;
+    out->blocks = t->blocks;
+    if (t->group) {
+        out->max_pages = BOARD_PMM_GROUP_PAGES;
+        out->max_blocks = BOARD_PMM_GROUP_BLOCKS;
+    } else {
+        struct bank_owner o;
+        memcpy(o.image, t->image, sizeof(o.image));
+        pmm_quotas_of(&o);
+        out->max_pages = o.max_pages;
+        out->max_blocks = o.max_blocks;
     }
     return K_OK;
 }
@@ -256,7 +372,9 @@ int main(void)
     static union {
         struct pmm_block_info block;
         struct pmm_stat stat;
+        struct pmm_usage usage;
     } rep;
+    pmm_load_images();
     pmm_open_bank();
     int port = (int)sys_call1(SYS_PORT_CREATE, PORT_WK_PMM);
     if (port < 0) {
@@ -268,16 +386,16 @@ int main(void)
         struct sys_ipc_ret m = sys_ipc_recv(port, &b);
         if (m.status != K_OK || m.r6 == IPC_SENDER_KERNEL)
             continue;
-        struct pmm_caller c;
         uint32_t w1 = 0, w2 = 0, rep_len = 0;
-        int st = pmm_caller_info((int32_t)m.r6, &c);
-        if (st == K_OK) {
+        struct pmm_caller *c = pmm_caller_info((int32_t)m.r6);
+        int st = c ? K_OK : K_EUNKNOWN;
+        if (c) {
             switch (m.w[0]) {
             case PMM_OP_ALLOCATE:
-                st = b.recv_len == sizeof(req.alloc) ? pmm_allocate(&c, &req.alloc, &w1) : K_EINVAL;
+                st = b.recv_len == sizeof(req.alloc) ? pmm_allocate(c, &req.alloc, &w1) : K_EINVAL;
                 break;
             case PMM_OP_FREE:
-                st = b.recv_len == sizeof(req.name) ? pmm_free(&req.name) : K_EINVAL;
+                st = b.recv_len == sizeof(req.name) ? pmm_free(c, &req.name) : K_EINVAL;
                 break;
             case PMM_OP_FREE_ALL:
                 if (m.w[1] > PMM_KEY_SIZE || b.recv_len != m.w[1])
@@ -286,17 +404,21 @@ int main(void)
                     st = K_EPRIV;
                 else {
                     st = bank_free_all(&pmm_bank, req.key, m.w[1],
-                                       (c.privs & PRIV_FAULTS) ? BANK_PRIV : 0, pmm_unmap_entry, NULL);
+                                       (c->privs & PRIV_FAULTS) ? BANK_PRIV : 0, pmm_unmap_entry, NULL);
                     st = st < 0 ? st : K_OK;
                 }
                 break;
             case PMM_OP_FREE_GROUP:
-                st = (c.privs & PRIV_FAULTS) ? bank_free_group(&pmm_bank, (int32_t)m.w[1], pmm_unmap_entry, NULL) : K_EPRIV;
+                st = (c->privs & PRIV_FAULTS) ? bank_free_group(&pmm_bank, (int32_t)m.w[1], pmm_unmap_entry, NULL) : K_EPRIV;
                 st = st < 0 ? st : K_OK;
                 break;
             case PMM_OP_BLOCK_INFO:
-                st = pmm_block_info(m.w[1], &rep.block);
+                st = pmm_block_info(c, m.w[1], &rep.block);
                 rep_len = st == K_OK ? sizeof(rep.block) : 0;
+                break;
+            case PMM_OP_USAGE:
+                st = pmm_usage(c, m.w[1], &rep.usage);
+                rep_len = st == K_OK ? sizeof(rep.usage) : 0;
                 break;
             case PMM_OP_STAT:
                 rep.stat = (struct pmm_stat){ bank_block_count(&pmm_bank), BOARD_PMM_MAX_BLOCKS,
@@ -306,7 +428,7 @@ int main(void)
                 break;
             case PMM_OP_SYS_AREA: {
                 uint32_t off = 0, size = 0;
-                if (!(c.privs & PRIV_FAULTS)) {
+                if (!(c->privs & PRIV_FAULTS)) {
                     st = K_EPRIV;
                     break;
                 }
@@ -322,7 +444,7 @@ int main(void)
                 }
                 w1 = ACTOR_PMM_VADDR + off;
                 w2 = size;
-                st = (int)sys_call5(SYS_BANK_MAP, c.aid, (long)off, (long)w1, (long)size, 1);
+                st = (int)sys_call5(SYS_BANK_MAP, c->aid, (long)off, (long)w1, (long)size, 1);
                 break;
             }
             default:

@@ -37,6 +37,23 @@ static struct bank_name nm(const char *name)
     return n;
 }
 
+/* pmmAllocate as the server does it: retrieves the block if the name exists, else allocates
+   it (*created, may be NULL, says which). */
+static int acquire(struct bank *b, const struct bank_name *name, size_t size, const void *key,
+                   size_t key_len, int32_t group, unsigned flags, const struct bank_owner *owner,
+                   const struct bank_entry **out, int *created)
+{
+    int rc = bank_retrieve(b, name, size, key, key_len, group, flags, out);
+    if (created != NULL)
+        *created = 0;
+    if (rc != K_EUNKNOWN)
+        return rc;
+    rc = bank_alloc(b, name, size, key, key_len, group, flags, owner, out);
+    if (created != NULL)
+        *created = rc == K_OK;
+    return rc;
+}
+
 static enum bank_open_result open_bank(int warm)
 {
     return bank_open(&bk, img, SIZE, MAXB, work, sizeof(work), warm, why, sizeof(why));
@@ -49,7 +66,7 @@ static const struct bank_entry *alloc_ok(const char *name, size_t size, const ch
     struct bank_name n = nm(name);
     const struct bank_entry *e = NULL;
     unsigned flags = strncmp(key, "__SYS", 5) == 0 ? BANK_PRIV : 0;
-    assert_int_equal(bank_alloc(&bk, &n, size, key, strlen(key), group, flags, &e), K_OK);
+    assert_int_equal(bank_alloc(&bk, &n, size, key, strlen(key), group, flags, NULL, &e), K_OK);
     assert_non_null(e);
     return e;
 }
@@ -250,7 +267,7 @@ static void test_cold_boot_initialises(void **state)
     assert_int_equal(header()->hr_registry_off, 0xa000);
     assert_int_equal(header()->root_off[0], 0x1100);
     assert_int_equal(header()->root_off[1], 0x1140);
-    assert_int_equal(bank_work_size(SIZE, MAXB), 2784);
+    assert_int_equal(bank_work_size(SIZE, MAXB), 19168);
     assert_true(bank_work_size(SIZE, MAXB) <= BANK_WORK_SIZE(SIZE, MAXB));
     /* The data area is not touched by initialisation (blocks are zeroed when allocated). */
     assert_int_equal(img[DATA_OFF], GARBAGE);
@@ -502,6 +519,14 @@ static void forge_syskey_flag(struct bank_entry *e)
 {
     e->flags = BANK_ENTRY_SYSKEY;
 }
+static void forge_owner_unterminated(struct bank_entry *e)
+{
+    memset(e->owner, 'o', sizeof(e->owner));
+}
+static void forge_owner_padding(struct bank_entry *e)
+{
+    e->owner[sizeof(e->owner) - 1] = 'x';
+}
 
 static const struct forgery forgeries[] = {
     {"b5", forge_overlap, "entry 3 overlaps entry 5"},
@@ -521,6 +546,8 @@ static const struct forgery forgeries[] = {
     {"b4", forge_group, "entry 4 group"},
     {"b4", forge_flags, "entry 4 flags"},
     {"b4", forge_syskey_flag, "entry 4 flags"},
+    {"b4", forge_owner_unterminated, "entry 4 owner"},
+    {"b4", forge_owner_padding, "entry 4 owner"},
 };
 
 /* Entry damage: a flipped bit in a live entry, forged entries; a free slot does not matter. */
@@ -606,7 +633,7 @@ static void test_alloc_and_retrieve(void **state)
     int created = -1;
     (void)state;
 
-    assert_int_equal(bank_acquire(&bk, &n, 10000, "k1", 2, 0, 0, &e, &created), K_OK);
+    assert_int_equal(acquire(&bk, &n, 10000, "k1", 2, 0, 0, NULL, &e, &created), K_OK);
     assert_int_equal(created, 1);
     assert_string_equal(e->name, "PM1");
     assert_string_equal(e->medium, "RAM");
@@ -622,11 +649,11 @@ static void test_alloc_and_retrieve(void **state)
     assert_int_equal(bank_free_pages(&bk), DATA_PAGES - 3);
     fill_pattern(e);
 
-    assert_int_equal(bank_acquire(&bk, &n, 10000, "k1", 2, 0, 0, &r, &created), K_OK);
+    assert_int_equal(acquire(&bk, &n, 10000, "k1", 2, 0, 0, NULL, &r, &created), K_OK);
     assert_int_equal(created, 0);
     assert_ptr_equal(r, e);
     assert_true(has_pattern(r));
-    assert_int_equal(bank_acquire(&bk, &n, 1, "k1", 2, 0, 0, &r, &created), K_OK);
+    assert_int_equal(acquire(&bk, &n, 1, "k1", 2, 0, 0, NULL, &r, &created), K_OK);
     assert_int_equal(bank_retrieve(&bk, &n, 10000, "k1", 2, 0, 0, &r), K_OK);
     assert_ptr_equal(r, e);
     assert_ptr_equal(find("PM1"), e);
@@ -662,7 +689,7 @@ static void test_alloc_and_retrieve(void **state)
     assert_string_equal(freed->name, "PM1");
     assert_null(find("PM1"));
     assert_int_equal(bank_free(&bk, &n, NULL), K_EUNKNOWN);
-    assert_int_equal(bank_acquire(&bk, &n, 10000, "k1", 2, 0, 0, &e, &created), K_OK);
+    assert_int_equal(acquire(&bk, &n, 10000, "k1", 2, 0, 0, NULL, &e, &created), K_OK);
     assert_int_equal(created, 1);
     assert_true(is_zero(e->offset, 3 * PAGE));
 }
@@ -676,7 +703,7 @@ static void test_names(void **state)
     n.name[10] = 'q';                 /* bytes after the NUL do not matter */
     n.medium[6] = 'q';
     assert_non_null(bank_lookup(&bk, &n));
-    assert_int_equal(bank_alloc(&bk, &n, 1, "", 0, 0, 0, NULL), K_EEXIST);
+    assert_int_equal(bank_alloc(&bk, &n, 1, "", 0, 0, 0, NULL, NULL), K_EEXIST);
     assert_string_equal(find("pad")->name, "pad");
     assert_int_equal(find("pad")->name[10], 0);
 
@@ -694,95 +721,95 @@ static int bad_medium(void)
 {
     struct bank_name n = nm("x");
     memcpy(n.medium, "ROM", 4);
-    return bank_acquire(&bk, &n, 1, "k", 1, 0, 0, NULL, NULL);
+    return acquire(&bk, &n, 1, "k", 1, 0, 0, NULL, NULL, NULL);
 }
 static int bad_medium_unterminated(void)
 {
     struct bank_name n = nm("x");
     memset(n.medium, 'R', BANK_MEDIUM_SIZE);
-    return bank_acquire(&bk, &n, 1, "k", 1, 0, 0, NULL, NULL);
+    return acquire(&bk, &n, 1, "k", 1, 0, 0, NULL, NULL, NULL);
 }
 static int bad_name_empty(void)
 {
     struct bank_name n = nm("");
-    return bank_acquire(&bk, &n, 1, "k", 1, 0, 0, NULL, NULL);
+    return acquire(&bk, &n, 1, "k", 1, 0, 0, NULL, NULL, NULL);
 }
 static int bad_name_unterminated(void)
 {
     struct bank_name n = nm("x");
     memset(n.name, 'x', BANK_NAME_SIZE);
-    return bank_acquire(&bk, &n, 1, "k", 1, 0, 0, NULL, NULL);
+    return acquire(&bk, &n, 1, "k", 1, 0, 0, NULL, NULL, NULL);
 }
 static int bad_size_zero(void)
 {
     struct bank_name n = nm("new");
-    return bank_acquire(&bk, &n, 0, "k", 1, 0, 0, NULL, NULL);
+    return acquire(&bk, &n, 0, "k", 1, 0, 0, NULL, NULL, NULL);
 }
 static int bad_size_zero_existing(void)
 {
     struct bank_name n = nm("keep");
-    return bank_acquire(&bk, &n, 0, "k", 1, 0, 0, NULL, NULL);
+    return acquire(&bk, &n, 0, "k", 1, 0, 0, NULL, NULL, NULL);
 }
 static int bad_size_over_bank(void)
 {
     struct bank_name n = nm("new");
-    return bank_acquire(&bk, &n, (size_t)SIZE + 1, "k", 1, 0, 0, NULL, NULL);
+    return acquire(&bk, &n, (size_t)SIZE + 1, "k", 1, 0, 0, NULL, NULL, NULL);
 }
 static int bad_key_len(void)
 {
     struct bank_name n = nm("new");
-    return bank_acquire(&bk, &n, 1, "0123456789abcdef0123456789abcdefX", 33, 0, 0, NULL, NULL);
+    return acquire(&bk, &n, 1, "0123456789abcdef0123456789abcdefX", 33, 0, 0, NULL, NULL, NULL);
 }
 static int bad_key_missing(void)
 {
     struct bank_name n = nm("new");
-    return bank_acquire(&bk, &n, 1, NULL, 4, 0, 0, NULL, NULL);
+    return acquire(&bk, &n, 1, NULL, 4, 0, 0, NULL, NULL, NULL);
 }
 static int bad_sys_key(void)
 {
     struct bank_name n = nm("new");
-    return bank_acquire(&bk, &n, 1, "__SYSx", 6, 0, 0, NULL, NULL);
+    return acquire(&bk, &n, 1, "__SYSx", 6, 0, 0, NULL, NULL, NULL);
 }
 static int bad_sys_key_existing(void)
 {
     struct bank_name n = nm("keep");
-    return bank_acquire(&bk, &n, 1, "__SYS", 5, 0, 0, NULL, NULL);
+    return acquire(&bk, &n, 1, "__SYS", 5, 0, 0, NULL, NULL, NULL);
 }
 static int bad_group(void)
 {
     struct bank_name n = nm("new");
-    return bank_acquire(&bk, &n, 1, "k", 1, -1, 0, NULL, NULL);
+    return acquire(&bk, &n, 1, "k", 1, -1, 0, NULL, NULL, NULL);
 }
 static int bad_flags(void)
 {
     struct bank_name n = nm("new");
-    return bank_acquire(&bk, &n, 1, "k", 1, 0, 0x100, NULL, NULL);
+    return acquire(&bk, &n, 1, "k", 1, 0, 0x100, NULL, NULL, NULL);
 }
 static int bad_retrieve_larger(void)
 {
     struct bank_name n = nm("keep");
-    return bank_acquire(&bk, &n, 2 * PAGE + 1, "k", 1, 0, 0, NULL, NULL);
+    return acquire(&bk, &n, 2 * PAGE + 1, "k", 1, 0, 0, NULL, NULL, NULL);
 }
 static int bad_retrieve_key(void)
 {
     struct bank_name n = nm("keep");
-    return bank_acquire(&bk, &n, 1, "j", 1, 0, 0, NULL, NULL);
+    return acquire(&bk, &n, 1, "j", 1, 0, 0, NULL, NULL, NULL);
 }
 static int bad_alloc_existing(void)
 {
     struct bank_name n = nm("keep");
-    return bank_alloc(&bk, &n, 1, "k", 1, 0, 0, NULL);
+    return bank_alloc(&bk, &n, 1, "k", 1, 0, 0, NULL, NULL);
 }
 static int bad_bank_full(void)
 {
     struct bank_name n = nm("new");
-    return bank_acquire(&bk, &n, (size_t)(bank_free_pages(&bk) + 1) * PAGE, "k", 1, 0, 0, NULL,
+    return acquire(&bk, &n, (size_t)(bank_free_pages(&bk) + 1) * PAGE, "k", 1, 0, 0, NULL, NULL,
                         NULL);
 }
 static int bad_bank_size(void)
 {
     struct bank_name n = nm("new");
-    return bank_acquire(&bk, &n, SIZE, "k", 1, 0, 0, NULL, NULL);
+    return acquire(&bk, &n, SIZE, "k", 1, 0, 0, NULL, NULL, NULL);
 }
 static int bad_free_unknown(void)
 {
@@ -894,7 +921,7 @@ static void test_directory_full(void **state)
     assert_int_equal(bank_used_pages(&bk), MAXB);
     snapshot();
     struct bank_name n = nm("one-more");
-    assert_int_equal(bank_acquire(&bk, &n, 1, "", 0, 0, 0, NULL, NULL), K_ETOOMUCH);
+    assert_int_equal(acquire(&bk, &n, 1, "", 0, 0, 0, NULL, NULL, NULL), K_ETOOMUCH);
     assert_unchanged("directory full");
 
     list_bank(&l);
@@ -939,7 +966,7 @@ static void test_bank_full(void **state)
     assert_int_equal(bank_free_pages(&bk), 0);
     snapshot();
     struct bank_name n = nm("byte");
-    assert_int_equal(bank_acquire(&bk, &n, 1, "", 0, 0, 0, NULL, NULL), K_ENOMEM);
+    assert_int_equal(acquire(&bk, &n, 1, "", 0, 0, 0, NULL, NULL, NULL), K_ENOMEM);
     assert_unchanged("bank full");
     n = nm("all");
     assert_int_equal(bank_free(&bk, &n, NULL), K_OK);
@@ -966,7 +993,7 @@ static void test_free_all_by_key(void **state)
         alloc_ok(name, PAGE, i % 3 == 0 ? "B" : "A", 0);
     }
     struct bank_name n = nm("A0");
-    assert_int_equal(bank_alloc(&bk, &n, 1, "A\0", 2, 0, 0, NULL), K_OK);
+    assert_int_equal(bank_alloc(&bk, &n, 1, "A\0", 2, 0, 0, NULL, NULL), K_OK);
     seen_n = 0;
     assert_int_equal(bank_free_all(&bk, "A", 1, 0, record_freed, &seen_n), 6);
     assert_int_equal(seen_n, 6);
@@ -1052,7 +1079,7 @@ static void test_fragmentation(void **state)
     assert_int_equal(bank_free_pages(&bk), 2);
     snapshot();
     n = nm("two");
-    assert_int_equal(bank_acquire(&bk, &n, 2 * PAGE, "", 0, 0, 0, NULL, NULL), K_ENOMEM);
+    assert_int_equal(acquire(&bk, &n, 2 * PAGE, "", 0, 0, 0, NULL, NULL, NULL), K_ENOMEM);
     assert_unchanged("fragmented");
     assert_int_equal(alloc_ok("one", 1, "", 0)->offset, DATA_OFF);
 }
@@ -1127,7 +1154,7 @@ static void test_store_order(void **state)
     assert_non_null(bank_lookup(&bk, &n));
     uint32_t cursor = 0;
     assert_non_null(bank_next(&bk, &cursor));
-    assert_int_equal(bank_acquire(&bk, &n, 1, "", 0, 0, 0, &r, NULL), K_OK);
+    assert_int_equal(acquire(&bk, &n, 1, "", 0, 0, 0, NULL, &r, NULL), K_OK);
     assert_int_equal(open_bank(1), BANK_KEPT);
     assert_int_equal(trace.n, 0);
     bank_set_hooks(&bk, NULL, NULL, NULL);
@@ -1202,12 +1229,12 @@ static void crash_prepare(void)
 static int op_alloc(void)
 {
     struct bank_name n = nm("new");
-    return bank_alloc(&bk, &n, 2 * PAGE - 1, "kN", 2, 0, 0, NULL);
+    return bank_alloc(&bk, &n, 2 * PAGE - 1, "kN", 2, 0, 0, NULL, NULL);
 }
 static int op_alloc_big(void)
 {
     struct bank_name n = nm("big");
-    return bank_alloc(&bk, &n, 5 * PAGE, "kN", 2, 0, 0, NULL);
+    return bank_alloc(&bk, &n, 5 * PAGE, "kN", 2, 0, 0, NULL, NULL);
 }
 static int op_free(void)
 {
@@ -1377,7 +1404,7 @@ static int op_seq(void)
     struct bank_name n = nm(name);
     if (seq_step % 3 == 2)
         return bank_free(&bk, &n, NULL);
-    return bank_alloc(&bk, &n, (size_t)(seq_step % 4 + 1) * 1000, "", 0, 0, 0, NULL);
+    return bank_alloc(&bk, &n, (size_t)(seq_step % 4 + 1) * 1000, "", 0, 0, 0, NULL, NULL);
 }
 
 /* Many updates in a row (roots and entry copies alternate, slots are reused), each cut at
@@ -1396,6 +1423,85 @@ static void test_crash_sequence(void **state)
     }
     assert_int_equal(open_bank(1), BANK_KEPT);
     assert_int_equal(bank_block_count(&bk), 20);
+}
+
+/* Allocates name for owner o (key "k", group) and returns the code. */
+static int alloc_for(const struct bank_owner *o, const char *name, size_t size, int32_t group)
+{
+    struct bank_name n = nm(name);
+    const char *key = group ? "__SYS_HR_GROUP" : "k";
+    return bank_alloc(&bk, &n, size, key, strlen(key) + (group ? 1 : 0), group,
+                      group ? BANK_PRIV : 0, o, NULL);
+}
+
+/* Quotas: an owner (image) and a restart group are held to their page and block limits;
+   over one, K_ENOMEM (pages) or K_ETOOMUCH (blocks) and nothing stored; other owners are not
+   affected; freeing gives the room back; the tallies are rebuilt from the bank at open and
+   blocks outliving their owner's run keep counting; an owner name must be terminated. */
+static void test_quotas(void **state)
+{
+    (void)state;
+    struct bank_owner a = { "alpha", 3, 2, 0, 0 }, b = { "beta", 0, 0, 0, 0 };
+    struct bank_owner g = { "gamma", 0, 0, 3, 3 };
+    uint32_t pages, blocks;
+    assert_int_equal(alloc_for(&a, "a1", 2 * PAGE, 0), K_OK);
+    snapshot();
+    assert_int_equal(alloc_for(&a, "a2", 2 * PAGE, 0), K_ENOMEM);   /* 4 pages > 3 */
+    assert_unchanged("owner page quota");
+    assert_int_equal(alloc_for(&a, "a2", PAGE, 0), K_OK);           /* 3 pages, 2 blocks */
+    snapshot();
+    assert_int_equal(alloc_for(&a, "a3", 1, 0), K_ETOOMUCH);        /* a third block */
+    assert_unchanged("owner block quota");
+    assert_int_equal(alloc_for(&b, "b1", 10 * PAGE, 0), K_OK);      /* another owner: free */
+    bank_usage(&bk, "alpha", 0, &pages, &blocks);
+    assert_int_equal(pages, 3);
+    assert_int_equal(blocks, 2);
+    struct bank_name n = nm("a1");
+    assert_int_equal(bank_free(&bk, &n, NULL), K_OK);
+    bank_usage(&bk, "alpha", 0, &pages, &blocks);
+    assert_int_equal(pages, 1);
+    assert_int_equal(blocks, 1);
+    assert_int_equal(alloc_for(&a, "a3", 2 * PAGE, 0), K_OK);       /* room given back */
+
+    /* A group's blocks count against the group whoever allocates them. */
+    assert_int_equal(alloc_for(&g, "g1", PAGE, 7), K_OK);
+    assert_int_equal(alloc_for(&b, "g2", PAGE, 7), K_OK);           /* beta: no group limit */
+    bank_usage(&bk, NULL, 7, &pages, &blocks);
+    assert_int_equal(blocks, 2);
+    snapshot();
+    assert_int_equal(alloc_for(&g, "g3", 2 * PAGE, 7), K_ENOMEM);   /* 2 + 2 > 3 pages */
+    assert_unchanged("group page quota");
+    assert_int_equal(alloc_for(&g, "g3", PAGE, 7), K_OK);
+    snapshot();
+    assert_int_equal(alloc_for(&g, "g4", 1, 7), K_ETOOMUCH);        /* 4 blocks > 3 */
+    assert_unchanged("group block quota");
+    assert_int_equal(alloc_for(&g, "g4", PAGE, 8), K_OK);           /* another group */
+
+    /* Kept across a warm open: the tallies come from the entries' owners and groups. */
+    assert_int_equal(open_bank(1), BANK_KEPT);
+    bank_usage(&bk, "alpha", 0, &pages, &blocks);
+    assert_int_equal(pages, 3);
+    assert_int_equal(blocks, 2);
+    assert_string_equal(find("a3")->owner, "alpha");
+    snapshot();
+    assert_int_equal(alloc_for(&a, "a4", 1, 0), K_ETOOMUCH);
+    assert_unchanged("quota after a warm open");
+    uint32_t cursor = 0, owners = 0, groups = 0;
+    for (const struct bank_tally *t; (t = bank_next_tally(&bk, &cursor)) != NULL;) {
+        owners += t->group == 0;
+        groups += t->group != 0;
+    }
+    assert_int_equal(owners, 3);     /* alpha, beta, gamma */
+    assert_int_equal(groups, 2);     /* 7, 8 */
+    assert_int_equal(bank_free_group(&bk, 7, NULL, NULL), 3);
+    bank_usage(&bk, NULL, 7, &pages, &blocks);
+    assert_int_equal(blocks, 0);
+    bank_usage(&bk, "beta", 0, &pages, &blocks);
+    assert_int_equal(pages, 10);     /* g2 counted for beta too, and gone with it */
+
+    struct bank_owner bad;
+    memset(&bad, 'x', sizeof(bad));
+    assert_int_equal(alloc_for(&bad, "bad", 1, 0), K_EINVAL);
 }
 
 int main(void)
@@ -1417,6 +1523,7 @@ int main(void)
         cmocka_unit_test_setup(test_free_all_by_key, setup),
         cmocka_unit_test_setup(test_free_group, setup),
         cmocka_unit_test_setup(test_fragmentation, setup),
+        cmocka_unit_test_setup(test_quotas, setup),
         cmocka_unit_test_setup(test_store_order, setup),
         cmocka_unit_test_setup(test_crash_alloc, setup),
         cmocka_unit_test_setup(test_crash_free, setup),

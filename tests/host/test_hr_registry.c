@@ -86,7 +86,7 @@ static int add(int32_t gid, const char *name, const char *argstr)
                 argc++;
             }
     }
-    return hrreg_add_actor(&reg, gid, name, argc, args, len);
+    return hrreg_add_actor(&reg, gid, name, argc, args, len, (uint32_t)gid & 0x3fu);
 }
 
 /* A blank area is initialised and says so; the next open keeps the empty registry. */
@@ -167,6 +167,7 @@ static void test_actor_ended(void **state)
     assert_int_equal(hrreg_actor_at(&reg, 2, 1, &a), K_OK);
     assert_string_equal(a.name, "logger");
     assert_int_equal(a.ended, 1);
+    assert_int_equal(a.privs, 2);       /* add() gives gid as privileges: kept beside ended */
     assert_memory_equal(a.args, "logger\0-q", 10);
 }
 
@@ -203,23 +204,23 @@ static void test_bad_input(void **state)
     assert_int_equal(add(0, "x", NULL), K_EINVAL);
     assert_int_equal(add(-3, "x", NULL), K_EINVAL);
     assert_int_equal(add(1, "", NULL), K_EINVAL);
-    assert_int_equal(hrreg_add_actor(&reg, 1, NULL, 0, NULL, 0), K_EINVAL);
+    assert_int_equal(hrreg_add_actor(&reg, 1, NULL, 0, NULL, 0, 0), K_EINVAL);
     memset(name16, 'n', sizeof(name16));                    /* 16 characters, no NUL */
-    assert_int_equal(hrreg_add_actor(&reg, 1, name16, 0, NULL, 0), K_EINVAL);
-    assert_int_equal(hrreg_add_actor(&reg, 1, "x", 1, NULL, 0), K_EINVAL);   /* argc, no bytes */
-    assert_int_equal(hrreg_add_actor(&reg, 1, "x", 0, "a", 2), K_EINVAL);    /* bytes, argc 0 */
-    assert_int_equal(hrreg_add_actor(&reg, 1, "x", 2, "a\0\0", 4), K_EINVAL); /* 3 NULs */
-    assert_int_equal(hrreg_add_actor(&reg, 1, "x", 1, "ab", 2), K_EINVAL);   /* unterminated */
-    assert_int_equal(hrreg_add_actor(&reg, 1, "x", 1, NULL, 2), K_EINVAL);
+    assert_int_equal(hrreg_add_actor(&reg, 1, name16, 0, NULL, 0, 0), K_EINVAL);
+    assert_int_equal(hrreg_add_actor(&reg, 1, "x", 1, NULL, 0, 0), K_EINVAL);   /* argc, no bytes */
+    assert_int_equal(hrreg_add_actor(&reg, 1, "x", 0, "a", 2, 0), K_EINVAL);    /* bytes, argc 0 */
+    assert_int_equal(hrreg_add_actor(&reg, 1, "x", 2, "a\0\0", 4, 0), K_EINVAL); /* 3 NULs */
+    assert_int_equal(hrreg_add_actor(&reg, 1, "x", 1, "ab", 2, 0), K_EINVAL);   /* unterminated */
+    assert_int_equal(hrreg_add_actor(&reg, 1, "x", 1, NULL, 2, 0), K_EINVAL);
     memset(args, 'a', sizeof(args));                       /* 257 bytes: one too many */
     args[HRREG_ARGS_MAX] = '\0';
-    assert_int_equal(hrreg_add_actor(&reg, 1, "x", 1, args, HRREG_ARGS_MAX + 1), K_EINVAL);
+    assert_int_equal(hrreg_add_actor(&reg, 1, "x", 1, args, HRREG_ARGS_MAX + 1, 0), K_EINVAL);
     for (uint32_t i = 0; i < 2 * (HRREG_ARGC_MAX + 1); i += 2) {   /* 33 arguments */
         args[i] = 'a';
         args[i + 1] = '\0';
     }
     assert_int_equal(hrreg_add_actor(&reg, 1, "x", HRREG_ARGC_MAX + 1, args,
-                                     2 * (HRREG_ARGC_MAX + 1)), K_EINVAL);
+                                     2 * (HRREG_ARGC_MAX + 1), 0), K_EINVAL);
     assert_int_equal(hrreg_set_group_state(&reg, 1, HRREG_GROUP_ACTIVE), K_EUNKNOWN);
     assert_int_equal(hrreg_count_restart(&reg, 1), K_EUNKNOWN);
     assert_memory_equal(saved, area, sizeof(area));
@@ -230,12 +231,12 @@ static void test_bad_input(void **state)
     name16[HRREG_NAME_SIZE - 1] = '\0';
     memset(args, 'a', HRREG_ARGS_MAX);
     args[HRREG_ARGS_MAX - 1] = '\0';
-    assert_int_equal(hrreg_add_actor(&reg, 1, name16, 1, args, HRREG_ARGS_MAX), K_OK);
+    assert_int_equal(hrreg_add_actor(&reg, 1, name16, 1, args, HRREG_ARGS_MAX, 0), K_OK);
     for (uint32_t i = 0; i < 2 * HRREG_ARGC_MAX; i += 2) {
         args[i] = 'a';
         args[i + 1] = '\0';
     }
-    assert_int_equal(hrreg_add_actor(&reg, 1, "x", HRREG_ARGC_MAX, args, 2 * HRREG_ARGC_MAX),
+    assert_int_equal(hrreg_add_actor(&reg, 1, "x", HRREG_ARGC_MAX, args, 2 * HRREG_ARGC_MAX, 0),
                      K_OK);
     assert_int_equal(hrreg_set_group_state(&reg, 1, 0), K_EINVAL);
     assert_int_equal(hrreg_set_group_state(&reg, 1, 3), K_EINVAL);
@@ -284,7 +285,7 @@ static void test_args_pool_full(void **state)
     for (;;) {
         if (added && added % HRREG_MAX_ACTORS == 0)
             gid++;
-        rc = hrreg_add_actor(&reg, gid, "big", 1, args, sizeof(args));
+        rc = hrreg_add_actor(&reg, gid, "big", 1, args, sizeof(args), 0);
         if (rc != K_OK)
             break;
         added++;
@@ -292,10 +293,10 @@ static void test_args_pool_full(void **state)
     assert_int_equal(rc, K_ENOMEM);
     assert_int_equal(added, HRREG_ARGS_POOL_SIZE / HRREG_ARGS_MAX);
     memcpy(saved, area, sizeof(area));
-    assert_int_equal(hrreg_add_actor(&reg, gid, "big", 1, args, sizeof(args)), K_ENOMEM);
+    assert_int_equal(hrreg_add_actor(&reg, gid, "big", 1, args, sizeof(args), 0), K_ENOMEM);
     assert_memory_equal(saved, area, sizeof(area));
     assert_int_equal(hrreg_remove_group(&reg, 1), K_OK);
-    assert_int_equal(hrreg_add_actor(&reg, 9, "big", 1, args, sizeof(args)), K_OK);
+    assert_int_equal(hrreg_add_actor(&reg, 9, "big", 1, args, sizeof(args), 0), K_OK);
     assert_int_equal(reopen(), HRREG_KEPT);
     assert_int_equal(reg.img.hdr.args_used, (uint32_t)(added - 7) * HRREG_ARGS_MAX);
 }

@@ -408,7 +408,7 @@ static void test_bad_script(void **state)
 }
 
 /* The heap limit: 0 is the default, a value up to the room below rgnAllocate's area is kept,
-   a larger one or a reserved word set is refused. */
+   a larger one is refused. */
 static void test_heap_limit(void **state)
 {
     (void)state;
@@ -419,9 +419,20 @@ static void test_heap_limit(void **state)
     assert_int_equal(si.files[1].heap_max, 40u << 20);
     ent(1)->heap_max = SYSIMG_HEAP_MAX_LIMIT + 1;
     expect_fail(len, K_EINVAL, "entry 1 (pmm): heap 0xfff0001 larger than 0xfff0000");
-    ent(1)->heap_max = 0;
-    ent(2)->reserved[1] = 7;
-    expect_fail(len, K_EINVAL, "entry 2 (cinit): reserved words not zero");
+}
+
+/* The bank quota words are passed on as they are (0: the board's default, the PMM's). */
+static void test_bank_quota(void **state)
+{
+    (void)state;
+    uint32_t len = build_good();
+    ent(2)->bank_pages = 300;
+    ent(2)->bank_blocks = 9;
+    assert_int_equal(parse(len), 0);
+    assert_int_equal(si.files[2].bank_pages, 300);
+    assert_int_equal(si.files[2].bank_blocks, 9);
+    assert_int_equal(si.files[1].bank_pages, 0);
+    assert_int_equal(si.files[1].bank_blocks, 0);
 }
 
 /* The page quota: 0 is the board's default (left 0 for the kernel to fill in), a value up
@@ -517,6 +528,7 @@ int main(void)
         cmocka_unit_test(test_bad_script),
         cmocka_unit_test(test_heap_limit),
         cmocka_unit_test(test_page_quota),
+        cmocka_unit_test(test_bank_quota),
         cmocka_unit_test(test_field_sweep_keeps_invariants),
         cmocka_unit_test(test_mkimage_output),
     };

@@ -210,10 +210,10 @@ def test_help(console):
         r"  arun \[-f\] \[-g gid\] name \[args\.\.\.\] +start an actor and print its aid .*",
         r"  aps +actors: aid, name, group, state, pages, restarts, quota",
         r"  akill \[-f\] aid \| akill -g gid +kill an actor .*",
-        r"  pmm +persistent blocks: name, size, key, group, mapped by; bank use",
-        r"  hr \[resume \| dump \[N\]\] +restart groups: members, restarts, state; HR state; "
-        r"crash log \(resume: auto-start on again; dump: the post-mortem dumps, or dump N's "
-        r"registers and stack\)",
+        r"  pmm +persistent blocks: name, size, owner, group, mapped by; bank use and quotas",
+        r"  hr \[resume \| dump \[N\]\] +restart groups: members, restarts, state, bank use; HR "
+        r"state; crash log \(resume: auto-start on again; dump: the post-mortem dumps, or dump "
+        r"N's registers and stack\)",
         r"  restart +site restart .*",
         r"editing: Left/Right/Home/End move, .*", r"  Up/Down recall earlier lines, .*",
         r"  ctrl-C cancels the line, or takes the console back from an actor reading it")
@@ -392,7 +392,8 @@ def test_akill_bad_arguments(console):
 
 
 def test_pmm_blocks(console):
-    """pmm shows the bank use and each block: name, size, key, group, mapped by. hello run
+    """pmm shows the bank use, each block (name, size, owner image, group, mapped by; never its
+    key) and each owner's use against its quota. hello run
     by hand, outside any group: its first run allocates PM1 and dies on the reserved page
     (not restarted); the second finds the counter, frees PM1 and exits cleanly."""
     m = console()
@@ -400,8 +401,9 @@ def test_pmm_blocks(console):
     expect_line(m, "Hello world!")
     expect_line(m, rf"hr: hello \(aid {aid}\) {HELLO_FAULT}.*")
     run(m, "pmm", r"bank: 1 of \d+ pages used \(4 KiB of \d+ KiB\), 1 of \d+ blocks",
-        r"name +size key +group mapped by",
-        r"PM1 +4 HELLO_GROUP +- -")
+        r"name +size owner +group mapped by",
+        r"PM1 +4 hello +- -", r"quota hello: 1 of \d+ pages, 1 of \d+ blocks")
+    assert "HELLO_GROUP" not in m.text
 
     aid = int(run(m, "arun hello", r"started hello, aid (\d+)")[0].group(1))
     expect_line(m, r"The process has been restarted\.")

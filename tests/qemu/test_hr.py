@@ -105,7 +105,7 @@ def output_of(m, line):
 
 
 def pmm_rows(m):
-    """Runs pmm; returns {block name: (size, key, group)}."""
+    """Runs pmm; returns {block name: (size, owner image, group)} (keys are never shown)."""
     __tracebackhide__ = True
     out = output_of(m, "pmm")
     return {r[0]: r[1:] for r in re.findall(r"^(\S+) +(\d+) (\S+) +(\S+) .*$", out, re.MULTILINE)
@@ -262,7 +262,7 @@ def test_clean_group_end_frees_group_blocks(hr_console):
     expect_line(m, rf"hrblocks: run 1, aid \d+, group 4, grp4 at {HEX}, keep4 at {HEX}")
     expect_line(m, "hrblocks: ending cleanly")
     expect_line(m, "hr: group 4 ended cleanly")
-    assert pmm_rows(m) == {"keep4": ("100", "HRBLOCKS_KEEP", "-")}
+    assert pmm_rows(m) == {"keep4": ("100", "hrblocks", "-")}
     run(m, "hr", "hr: auto-start on, 0 site restarts recorded", "no groups", "crash log: empty")
 
 
@@ -273,10 +273,10 @@ def test_akill_group_frees_group_blocks_without_restart(hr_console):
     run(m, "arun -g 5 hrblocks wait", r"started hrblocks, aid \d+, group 5")
     aid = expect_line(m, rf"hrblocks: run 1, aid (\d+), group 5, grp5 at {HEX}, keep5 at {HEX}").group(1)
     expect_line(m, "hrblocks: waiting")
-    assert pmm_rows(m) == {"grp5": ("8192", "__SYS_HR_GROUP", "5"),
-                           "keep5": ("100", "HRBLOCKS_KEEP", "-")}
+    assert pmm_rows(m) == {"grp5": ("8192", "hrblocks", "5"),
+                           "keep5": ("100", "hrblocks", "-")}
     run(m, "akill -g 5", "killed group 5")
-    assert pmm_rows(m) == {"keep5": ("100", "HRBLOCKS_KEEP", "-")}
+    assert pmm_rows(m) == {"keep5": ("100", "hrblocks", "-")}
     assert "hrblocks" not in output_of(m, "aps")
     run(m, "hr", "hr: auto-start on, 0 site restarts recorded", "no groups", "crash log: empty")
     m.expect_silence(1.0)
@@ -294,7 +294,7 @@ def test_hrkillgroup(hr_console):
     expect_line(m, "hrblocks: waiting")
     run(m, "arun hrctl killgroup 6", r"started hrctl, aid \d+")
     expect_line(m, r"hrctl: hrKillGroup\(6\) = 0")
-    assert pmm_rows(m) == {"keep6": ("100", "HRBLOCKS_KEEP", "-")}
+    assert pmm_rows(m) == {"keep6": ("100", "hrblocks", "-")}
     assert "hrblocks" not in output_of(m, "aps")
 
     run(m, "arun hrctl killgroup 77", r"started hrctl, aid \d+")
@@ -314,10 +314,10 @@ def test_hrkillgroup(hr_console):
     expect_line(m, "hrblocks: killing group 9")
     out = output_of(m, "hr")
     assert "group 7: running" in out and "group 9" not in out, out
-    assert pmm_rows(m) == {"keep6": ("100", "HRBLOCKS_KEEP", "-"),
-                           "grp7": ("8192", "__SYS_HR_GROUP", "7"),
-                           "keep7": ("100", "HRBLOCKS_KEEP", "-"),
-                           "keep9": ("100", "HRBLOCKS_KEEP", "-")}
+    assert pmm_rows(m) == {"keep6": ("100", "hrblocks", "-"),
+                           "grp7": ("8192", "hrblocks", "7"),
+                           "keep7": ("100", "hrblocks", "-"),
+                           "keep9": ("100", "hrblocks", "-")}
     assert "still alive" not in m.text and "hr: hrblocks" not in m.text
 
 
@@ -399,7 +399,7 @@ def test_crash_loop_escalates_to_site_restart_then_no_auto_start(hr_console, tun
           for b in range(1, sites + 1) for k in range(1, n + 2)])
     assert len(re.findall(rf"(?:^|{PROMPT})hrcrash: run \d+", m.text, re.MULTILINE)) == crashes
     assert "hrcrash" not in output_of(m, "aps")
-    assert pmm_rows(m) == {"hrcrash": ("124", "__SYS_HR_GROUP", "1")}
+    assert pmm_rows(m) == {"hrcrash": ("124", "hrcrash", "1")}
     # The stopped group stays as it is: nothing can be added to it until akill -g.
     run(m, "arun -g 1 hrsrv", r"arun: cannot start hrsrv: error -8 \(K_EBUSY\)")
     run(m, "akill -g 1", "killed group 1")
@@ -415,7 +415,7 @@ def test_fault_in_critical_actor_is_a_site_restart(hr_console, target):
     restart; the bank is kept with its block, and HR brings group 1 back by itself."""
     m = hr_console("hrboot")
     first = start_waiting_group(m)
-    assert pmm_rows(m) == {"hrcrash": ("124", "__SYS_HR_GROUP", "1")}
+    assert pmm_rows(m) == {"hrcrash": ("124", "hrcrash", "1")}
     type_line(m, f"arun hrctl inject {target} data")
     ctl = expect_line(m, r"started hrctl, aid (\d+)").group(1)
     aid = expect_line(m, rf"hrctl: injecting data into {target} \(aid (\d+)\)").group(1)

@@ -112,7 +112,7 @@ def test_block_retrieved_when_the_image_runs_again(boot, board):
     get_block(m, "PM1", 4096, "KEY", addr, 42)
     assert set_block(m, "PM1", 4096, "KEY", 43) == addr
     get_block(m, "PM1", 4096, "KEY", addr, 43)
-    run(m, "pmmt list", rf"pmmt: block PM1 size 4096 pages 1 at {addr} key KEY group 0 mappers 0",
+    run(m, "pmmt list", rf"pmmt: block PM1 size 4096 pages 1 at {addr} owner pmmt group 0 mappers 0",
         r"pmmt: list: 1 blocks, 1 of 998 pages used, consistent")
 
 
@@ -198,7 +198,7 @@ def test_damaged_older_root_copy_keeps_the_bank(boot, board):
                      m.text, re.MULTILINE)
     get_block(m, "PM1", 4096, "KEY", addr1, 42)
     get_block(m, "PM2", 4096, "KEY", addr2, 43)
-    run(m, "pmmt free PM2", "pmmt: free PM2: 0")
+    run(m, "pmmt free PM2 KEY", "pmmt: free PM2: 0")
     warm_reset(m, "pmm: bank kept, 1 block")
     assert m.text.count("pmm: note:") == 1, "both root copies are good again"
 
@@ -228,7 +228,7 @@ def test_every_bad_input_is_refused_and_changes_nothing(boot, board):
     directory full (K_ETOOMUCH) with 256 blocks."""
     m = power_on(boot, board)
     set_block(m, "e.foreign", 4096, "fkey", 7)
-    run(m, "pmmt errors e.foreign", r"pmmt: errors: \d+ checks, 0 failed")
+    run(m, "pmmt errors e.foreign fkey", r"pmmt: errors: \d+ checks, 0 failed")
     stat(m, 1, 1)
     typed(m, "cycles 16 pmmt fill full 16", *[r"pmmt: fill full: 16 allocated, .*"] * 15,
           r"pmmt: fill full: 15 allocated, full240\.\.full254, error -7",
@@ -241,13 +241,13 @@ def test_every_bad_input_is_refused_and_changes_nothing(boot, board):
 # ---- free unmaps ----------------------------------------------------------------------------
 
 def test_free_unmaps_the_block_from_another_actor(boot, board):
-    """An actor holds block H mapped; another frees it and a third gets the same pages as
-    block N. The holder's next write faults (the kernel prints the data abort) and N keeps
+    """An actor holds block H mapped; another (which retrieved it with its key, so it may
+    free it) frees it and a third gets the same pages as block N. The holder's next write faults (the kernel prints the data abort) and N keeps
     its contents: freed pages are never reachable through an old mapping."""
     m = power_on(boot, board)
     addr = set_block(m, "H", 4096, "hkey", 7)
     holder = start(m, "pmmt hold H 4096 hkey N", rf"pmmt: hold H at {addr} = 7, waiting for N")
-    run(m, "pmmt free H", "pmmt: free H: 0")
+    run(m, "pmmt free H hkey", "pmmt: free H: 0")
     assert set_block(m, "N", 4096, "nkey", 9) == addr
     typed(m, f"wait {holder}", f"kdriver: {holder} ended")
     after_free = m.text[m.text.index("pmmt: free H: 0"):]       # the holder's lines come
@@ -315,5 +315,5 @@ def test_free_all_returns_the_bank_pages(boot, board):
     stat(m, 1, 1)
     run(m, "pmmt freeallcheck fk 12", r"pmmt: freeallcheck fk: 12 freed, used pages 1 -> \d+ -> 1",
         r"pmmt: freeallcheck: \d+ checks, 0 failed")
-    run(m, "pmmt free other", "pmmt: free other: 0")
+    run(m, "pmmt free other O", "pmmt: free other: 0")
     stat(m, 0, 0)

@@ -79,7 +79,7 @@ def test_crafted_elf_images_are_refused(boot, board):
     whose read-only segment has pages past its file bytes: the kernel refuses both at boot
     and saying why, `arun` of either fails with K_EINVAL, the honest build of the same actor
     still runs and the console answers."""
-    m = boot(board.image("protect"))
+    m = boot(board.image("kprotect"))
     m.expect_line(r"kernel: image elfwild rejected: segment \d+ file range past end of file")
     m.expect_line(r"kernel: image elfro rejected: read-only segment \d+ has pages with no file "
                   r"bytes behind them")
@@ -113,7 +113,7 @@ def test_page_quota_refuses_cleanly_and_the_owner_goes_on(boot, board):
     region it can allocate again; aps shows its use against its quota. An actor with a small
     quota (manifest pages=12) that grows its stack faults on the first page past it, and the
     fault says so."""
-    m = boot(board.image("protect"))
+    m = boot(board.image("kprotect"))
     m.expect(PROMPT)
     free0, _, _, quota, _ = kernel_counts(m)
     m.sendline("arun pquota grab hold")
@@ -140,7 +140,7 @@ def test_pool_drained_by_many_actors_keeps_the_reserves(boot, board):
     (K_ENOMEM), but the console, PMM and HR keep working, a restart group killed meanwhile
     comes back (its restart takes from the restart reserve) and a new group starts through
     HR; once the hogs are killed every page is back."""
-    m = boot(board.image("protect"))
+    m = boot(board.image("kprotect"))
     m.expect(PROMPT)
     free0, sys_res, restart_res, quota, _ = kernel_counts(m)
     m.sendline("arun -g 5 pquota sleep")
@@ -180,7 +180,7 @@ def test_ids_kept_in_the_bank_never_name_a_later_actor(boot, board):
     boot once had), every id kept in a persistent block; after a site restart the same
     reuse gives none of those ids again, and the last recorded ones are stale: killing
     the aid gives K_EUNKNOWN, calling the port K_EDEAD."""
-    m = boot(board.image("protect"), icount=True)
+    m = boot(board.image("kprotect"), icount=True)
     m.expect(PROMPT)
     m.sendline("arun idgen record 1100")
     r = actor_line(m, r"idgen: recorded 1100 aids \(last (\d+)\) and 1100 ports \(last (\d+)\), "

@@ -83,7 +83,7 @@ def _dumps(dump_out: str) -> dict[int, str]:
 
 
 def _blocks(pmm_out: str) -> list[tuple]:
-    """The blocks as `pmm` lists them: (name, size, key, group), sorted; not who maps them."""
+    """The blocks as `pmm` lists them: (name, size, owner, group), sorted; not who maps them."""
     out = []
     for line in pmm_out.splitlines():
         f = line.split()

@@ -11,6 +11,10 @@ starts, and free pages, actor slots, ports, bank pages and blocks equal the base
 after a warm-up. Anything else the console shows is a finding: a kernel panic, a "kernel:"
 line that is not an actor's exit, a site restart (a new boot banner), an actor that faulted
 without being injected, a line from HR or the PMM server, a run that does not end (a hang).
+Without privileges the fuzzer ends each run with the protection attacks (listing, freeing and
+retrieving another image's block, spawning through HR, killing another group): their victim,
+protvic, holds block fz.victim in group 9 from before the baseline, so a victim's block freed
+by an attack is also a leak, and each attack that succeeds is a wrong result.
 
 Figures: fuzz_calls (system calls the fuzzers made), fuzz_priv_calls (those of the
 privileged fuzzer), fuzz_fuzzed_calls (calls with fuzzed arguments), fuzz_server_calls
@@ -49,6 +53,8 @@ ACTOR_FAULT = re.compile(r"hr: \S+ \(aid \d+\) .*; not restartable, deleted$|; a
                          r"^fuzz: FAIL (?!call )")
 WRONG = re.compile(r"^fuzz: FAIL call ")
 SERVER_LINE = re.compile(r"(?:^|[.> ])(?:hr|pmm|cinit): ")
+# The victim of the unprivileged fuzzer's protection attacks (FUZZ_VICTIM* of the actor).
+VICTIM, VICTIM_KEY, VICTIM_GID = "fz.victim", "FZ-SECRET-KEY", 9
 
 # System call numbers in order, from the ABI header: every call must succeed at least once in
 # a job (okmask of the summaries), but for those the fuzzer never makes succeed: the neutered
@@ -120,6 +126,11 @@ def run(job: Job) -> dict:
     m = job.machine(p["image"], icount=True, timeout=60)
     sh = Shell(m)
     sh.prompt()
+    if p["image"] == "fuzz":
+        out = sh.cmd(f"arun -g {VICTIM_GID} protvic hold {VICTIM} {VICTIM_KEY} 5")
+        if not re.search(r"started protvic, aid \d+, group", out):
+            raise AssertionError(f"the victim did not start: {out!r}")
+        m.expect(rf"protect: hold {VICTIM} = 5\n")
     # Warm-up: what C_INIT and the servers allocate on first use is not a leak.
     sh.cmd("aps")
     sh.cmd("pmm")

@@ -85,6 +85,8 @@ struct hrreg_actor_ent {
 };
 
 #define HRREG_ACTOR_ENDED 1u        /* ended cleanly (HR_EXIT_HDL, exit): not started again */
+#define HRREG_ACTOR_PRIVS_SHIFT 8   /* bits 8-15: the privileges it was started with (at most */
+#define HRREG_ACTOR_PRIVS_MASK 0xff00u   /* those of whoever asked), the most a restart gives */
 
 struct hrreg_group_ent {
     int32_t gid;                    /* > 0 */
@@ -148,6 +150,7 @@ struct hrreg_actor_info {
     uint32_t argc;
     uint32_t args_len;
     uint32_t ended;                 /* HRREG_ACTOR_ENDED was set */
+    uint32_t privs;                 /* PRIV_* it was started with (bits 0-7) */
     char args[HRREG_ARGS_MAX];      /* argc NUL-terminated strings back to back */
 };
 
@@ -169,13 +172,14 @@ void hrreg_set_store(struct hrreg *reg, hrreg_store_fn fn, void *ctx);
    or K_EINVAL for a bad area (nothing written). */
 int hrreg_open(struct hrreg *reg, void *base, uint32_t size, char *why, size_t n);
 
-/* Adds a direct actor (image name, argc strings packed in args[0..args_len)) to group gid,
-   creating the group (active, 0 restarts) if it is new. Called by HR for `arun -g`.
+/* Adds a direct actor (image name, argc strings packed in args[0..args_len), the privileges
+   it was started with, bits 0-7) to group gid, creating the group (active, 0 restarts) if it
+   is new. Called by HR for `arun -g`.
    Returns K_OK; K_EINVAL for a bad gid, name or args; K_ETOOMUCH when the group has
    HRREG_MAX_ACTORS actors or HRREG_MAX_GROUPS groups exist; K_ENOMEM when the args pool is
    full. On error nothing changes. */
 int hrreg_add_actor(struct hrreg *reg, int32_t gid, const char *name, uint32_t argc,
-                    const char *args, uint32_t args_len);
+                    const char *args, uint32_t args_len, uint32_t privs);
 
 /* Removes group gid and its actors (hrKillGroup, clean termination). K_OK or K_EUNKNOWN. */
 int hrreg_remove_group(struct hrreg *reg, int32_t gid);

@@ -7,7 +7,8 @@
  *          | header (32 bytes)                 |  magic "RPRSIMG1", version, count,
  *          |                                   |  image size, script offset and size
  *   0x0020 | entry table: count x 48 bytes     |  name[16], offset, size, privileges, flags,
- *          |                                   |  heap_max, page_quota, 2 reserved words
+ *          |                                   |  heap_max, page_quota, bank_pages,
+ *          |                                   |  bank_blocks
  *          | zeros up to the page end          |
  *   0x1000 +-----------------------------------+
  *          | ELF file of entry 0               |  each file starts on a page boundary,
@@ -61,7 +62,8 @@ struct sysimg_disk_entry {
     uint32_t flags;             /* SYSIMG_FLAGS_KNOWN bits only */
     uint32_t heap_max;          /* bytes its heap may grow to; 0: ACTOR_HEAP_MAX */
     uint32_t page_quota;        /* pool pages its actors may own; 0: the board's default */
-    uint32_t reserved[2];       /* zero */
+    uint32_t bank_pages;        /* its quota in the persistent bank (PMM's); 0: the board's */
+    uint32_t bank_blocks;
 };
 _Static_assert(sizeof(struct sysimg_disk_entry) == 48, "image entry layout");
 /* The most heap an entry may ask for: the room between the image and rgnAllocate's area. */
@@ -83,6 +85,8 @@ struct sysimg_file {
     uint32_t flags;
     uint32_t heap_max;          /* bytes, never 0 (the default filled in) */
     uint32_t page_quota;        /* pages; 0: the board's default (BOARD_ACTOR_PAGE_QUOTA) */
+    uint32_t bank_pages;        /* bank quota, 0: the board's default (the PMM decides) */
+    uint32_t bank_blocks;
 };
 
 /* A validated image; it points into the image, which must stay in place. */

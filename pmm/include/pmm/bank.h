@@ -54,6 +54,7 @@
 #define BANK_KEY_SIZE         32u            /* PmmDelKey */
 #define BANK_MEDIUM_RAM       "RAM"
 #define BANK_SYS_KEY_PREFIX   "__SYS"        /* keys reserved to privileged callers */
+#define BANK_OWNER_SIZE       16u            /* an image name, NUL included (ACTOR_NAME_MAX) */
 
 /* Request flags. */
 #define BANK_PRIV             (1u << 0)      /* the caller may use __SYS keys (HR_GROUP_KEY) */
@@ -113,7 +114,8 @@ struct bank_entry {
     int32_t group;                 /* restart group owning it (HR_GROUP_KEY), 0 = none */
     uint32_t flags;                /* BANK_ENTRY_* */
     uint32_t slot;                 /* its own slot index, against misplaced entries */
-    uint32_t reserved[4];          /* zero */
+    char owner[BANK_OWNER_SIZE];   /* image of the actor that allocated it, zero padded ("" in
+                                      banks from before owners were recorded: no owner) */
     uint32_t crc;                  /* CRC-32 of the 124 bytes above */
 };
 _Static_assert(sizeof(struct bank_entry) == BANK_ENTRY_SIZE, "bank entry is 128 bytes");
@@ -124,6 +126,27 @@ _Static_assert(offsetof(struct bank_entry, crc) == 124, "bank entry layout");
 typedef void (*bank_store_fn)(void *ctx, void *dst, const void *src, size_t len);
 /* Order point: every store before it reaches the bank before any store after it. */
 typedef void (*bank_sync_fn)(void *ctx);
+/* Who allocates a block, and the quotas it is held to: the owner is an identity an actor
+   cannot multiply (its image's name, which survives its restarts and site restarts), not a
+   key; group blocks (group > 0) count against their restart group too. A limit of 0 is no
+   limit. */
+struct bank_owner {
+    char image[BANK_OWNER_SIZE];   /* NUL-terminated; "" for none */
+    uint32_t max_pages;            /* data pages all blocks of this owner may hold */
+    uint32_t max_blocks;           /* blocks this owner may hold */
+    uint32_t group_max_pages;      /* the same for the blocks of the request's group */
+    uint32_t group_max_blocks;
+};
+
+/* What one owner (image) or one restart group holds in the bank. */
+struct bank_tally {
+    char image[BANK_OWNER_SIZE];   /* an owner's tally: its image, zero padded; a group's: "" */
+    int32_t group;                 /* a group's tally: the group (> 0); an owner's: 0 */
+    uint32_t pages;
+    uint32_t blocks;               /* 0: it holds nothing now (kept for its next block) */
+    uint32_t used;                 /* 0: a free tally */
+};
+
 /* Called once per block freed by bank_free_all and bank_free_group, after the commit. */
 typedef void (*bank_each_fn)(void *ctx, const struct bank_entry *e);
 
@@ -157,6 +180,8 @@ struct bank {
     uint32_t *pagemap;             /* per data page: 1 = used (tail bits set) */
     uint16_t *bucket;              /* hash buckets: slot + 1, 0 = empty */
     uint16_t *chain;               /* per slot: next slot + 1 in its bucket */
+    struct bank_tally *tally;      /* 2 x max_blocks: what each owner and group holds */
+    uint32_t ntally;               /* tallies used so far (high-water mark) */
 };
 
 enum bank_open_result {
@@ -169,12 +194,14 @@ enum bank_open_result {
 /*
  * Upper bound of the work area bank_open needs, for static arrays (bytes; align it to 8): the
  * root copy and a spare used bitmap (8 B per 32 slots + 32), 4 B name hash + 2 B chain per slot,
- * at most 8 B of buckets per slot, and a bit per page. 4 MiB and 256 blocks: at most 3.8 KiB
- * (bank_work_size gives the exact figure, 2.7 KiB).
+ * at most 8 B of buckets per slot, a bit per page, and two 32-byte tallies per slot (an owner
+ * and a group for each block at most). 4 MiB and 256 blocks: at most 19.8 KiB (bank_work_size
+ * gives the exact figure, 18.7 KiB).
  */
 #define BANK_WORK_SIZE(size, max_blocks)                                                     \
     (32u + 8u * (((max_blocks) + 31u) / 32u) + 14u * (max_blocks) +                          \
-     4u * ((((size) / BANK_PAGE_SIZE) + 31u) / 32u) + 8u)
+     4u * ((((size) / BANK_PAGE_SIZE) + 31u) / 32u) + 8u +                                   \
+     2u * (uint32_t)sizeof(struct bank_tally) * (max_blocks) + 8u)
 
 /* Exact work area size for a bank of size bytes and max_blocks slots, 0 if impossible. */
 size_t bank_work_size(uint32_t size, uint32_t max_blocks);
@@ -218,16 +245,22 @@ int bank_retrieve(const struct bank *b, const struct bank_name *name, size_t siz
                   const void *key, size_t key_len, int32_t group, unsigned flags,
                   const struct bank_entry **out);
 
-/* Allocates a new zero-filled block: K_OK (*out set), bad input as bank_check_request,
- * K_EEXIST (name taken), K_ETOOMUCH (directory full), K_ENOMEM (no run of free pages).
- * Stores: the block's pages (zeros), one entry, one root. */
+/* Allocates a new zero-filled block for owner (NULL: no owner, no quota): K_OK (*out set), bad
+ * input as bank_check_request (and K_EINVAL for an owner name not terminated), K_EEXIST (name
+ * taken), K_ETOOMUCH (directory full, or the owner or the group would hold more blocks than
+ * its quota), K_ENOMEM (no run of free pages, or more pages than a quota). Stores: the block's
+ * pages (zeros), one entry, one root; nothing on an error. */
 int bank_alloc(struct bank *b, const struct bank_name *name, size_t size, const void *key,
-               size_t key_len, int32_t group, unsigned flags, const struct bank_entry **out);
+               size_t key_len, int32_t group, unsigned flags, const struct bank_owner *owner,
+               const struct bank_entry **out);
 
-/* pmmAllocate: retrieves the block if the name exists, else allocates it (*created = 1). */
-int bank_acquire(struct bank *b, const struct bank_name *name, size_t size, const void *key,
-                 size_t key_len, int32_t group, unsigned flags, const struct bank_entry **out,
-                 int *created);
+/* What an owner (image != NULL, "" included) or a group (image NULL, group > 0) holds now:
+ * *pages and *blocks, 0 when nothing. */
+void bank_usage(const struct bank *b, const char *image, int32_t group, uint32_t *pages,
+                uint32_t *blocks);
+
+/* Iterates the owners and groups that hold blocks: start with *cursor = 0; NULL at the end. */
+const struct bank_tally *bank_next_tally(const struct bank *b, uint32_t *cursor);
 
 /* pmmFree: K_OK, K_EINVAL (bad name), K_EUNKNOWN. *freed (may be NULL) points at the old
  * entry, readable until the next allocation. Stores: one root. */

@@ -56,7 +56,15 @@
  *  - HR_OP_RUN (with PRIV_ACTORS) names no real image, except "fuzz idle" in a group that is
  *    killed at once (HR_OP_KILL_GROUP): a restartable nop would loop into a site restart.
  *    PMM requests need no neutering: the image holds no other blocks; the fuzzer frees every
- *    block at the end. */
+ *    block at the end.
+ *
+ * Without privileges, each run ends with the protection attacks (docs/design.md, Protection)
+ * on a victim the driver starts in tests/images/fuzz.image (image protvic, restart group
+ * FUZZ_VICTIM_GID, block FUZZ_VICTIM under key FUZZ_VICTIM_KEY): the listing must show no
+ * block of another image, group or holder and no reply the victim's key; freeing the victim's
+ * block and retrieving it with a guessed key must be K_EPRIV; HR must spawn nothing for it
+ * (K_EPRIV: hrfexec outside a group, a direct actor without PRIV_ACTORS) and kill no group
+ * of others. Each failure is a wrong result, said as "fuzz: FAIL call attack=N ...". */
 #include <hr/hr.h>
 #include <hr/proto.h>
 #include <pmm/proto.h>
@@ -81,6 +89,9 @@
 #define FUZZ_NAMES          8
 #define FUZZ_BLOCKS_MAX     256              /* the bank's directory holds no more */
 #define FUZZ_RUN_GID        7001             /* HR_OP_RUN's valid path: killed at once */
+#define FUZZ_VICTIM         "fz.victim"      /* the attacks' victim (tests/torture/fuzz.py) */
+#define FUZZ_VICTIM_KEY     "FZ-SECRET-KEY"
+#define FUZZ_VICTIM_GID     9
 
 /* Where the fuzzer builds structures in the scratch region (offsets). */
 #define FUZZ_S_BUFS   0x3000u
@@ -579,7 +590,7 @@ static void fuzz_server_request(uint32_t a[6], int hr)
     struct ipc_bufs *b = (struct ipc_bufs *)(FUZZ_SCRATCH_VA + FUZZ_S_BUFS);
     uint32_t reqsize = 0, repsize = 0;
     int valid;
-    a[1] = fuzz_chance(8) ? fuzz_word() : 1 + fuzz_below(hr ? 8 : 7);
+    a[1] = fuzz_chance(8) ? fuzz_word() : 1 + fuzz_below(8);
     a[2] = fuzz_chance(2) ? fuzz_below(8) : fuzz_word();
     a[3] = fuzz_word();
     a[4] = fuzz_word();
@@ -604,7 +615,8 @@ static void fuzz_server_request(uint32_t a[6], int hr)
         a[2] = fuzz_chance(2) ? (uint32_t)strnlen(k, PMM_KEY_SIZE) : fuzz_below(40);
         reqsize = a[2];
     } else if (!hr) {
-        repsize = a[1] == PMM_OP_BLOCK_INFO ? sizeof(struct pmm_block_info) : sizeof(struct pmm_stat);
+        repsize = a[1] == PMM_OP_BLOCK_INFO ? sizeof(struct pmm_block_info)
+                : a[1] == PMM_OP_USAGE ? sizeof(struct pmm_usage) : sizeof(struct pmm_stat);
     } else if (a[1] == HR_OP_FEXEC || a[1] == HR_OP_RUN) {
         struct hr_exec_req *r = (struct hr_exec_req *)(FUZZ_SCRATCH_VA + FUZZ_S_REQ);
         fuzz_name(r->base.medium, sizeof(r->base.medium), "RAM");
@@ -1208,6 +1220,97 @@ static void fuzz_free_blocks(void)
     }
 }
 
+/* Counts a failed protection attack as a wrong result: said with its number and result. */
+static void fuzz_attack_failed(uint32_t attack, long st)
+{
+    if (fuzz_wrong++ < 5) {
+        static char line[96];
+        char *q = line;
+        fuzz_fmt_str(&q, "\nfuzz: FAIL call");
+        fuzz_fmt_field(&q, "attack", attack);
+        fuzz_fmt_field(&q, "result", (uint32_t)st);
+        fuzz_fmt_str(&q, "\n");
+        fuzz_puts(line);
+    }
+}
+
+/* Whether the n bytes at p hold the first 8 bytes of the victim's key anywhere. */
+static int fuzz_holds_key(const void *p, size_t n)
+{
+    for (size_t i = 0; i + 8 <= n; i++)
+        if (!memcmp((const char *)p + i, FUZZ_VICTIM_KEY, 8))
+            return 1;
+    return 0;
+}
+
+/* A request to a server with word w1 and buffers: the reply's status (or the kernel's). */
+static long fuzz_request(int port, uint32_t op, uint32_t w1, const void *send, uint32_t send_len,
+                         void *recv, uint32_t recv_cap)
+{
+    struct ipc_bufs b = { send, send_len, recv, recv_cap, 0 };
+    struct sys_ipc_ret r = sys_ipc_call(port, op, w1, 0, 0, &b);
+    return r.status != K_OK ? r.status : (long)(int32_t)r.w[0];
+}
+
+/* The protection attacks of an unprivileged fuzzer (see the file's header). */
+static void fuzz_attacks(void)
+{
+    static struct pmm_block_info info;
+    static struct pmm_usage use;
+    static struct pmm_alloc_req req;
+    static struct hr_exec_req ex;
+    PmmName victim;
+    memset(&victim, 0, sizeof(victim));
+    memcpy(victim.medium, "RAM", 4);
+    memcpy(victim.name, FUZZ_VICTIM, sizeof(FUZZ_VICTIM));
+    /* 1. Listings: only the fuzzer's own blocks, never a key. */
+    for (uint32_t i = 0; i < FUZZ_BLOCKS_MAX; i++) {
+        memset(&info, 0, sizeof(info));
+        long st = fuzz_request(fuzz_pmm_port, PMM_OP_BLOCK_INFO, i, NULL, 0, &info, sizeof(info));
+        if (st != K_OK)
+            break;
+        if (strcmp(info.owner, "fuzz") || fuzz_holds_key(&info, sizeof(info)))
+            fuzz_attack_failed(1, st);
+    }
+    for (uint32_t i = 0; i < FUZZ_BLOCKS_MAX; i++) {
+        long st = fuzz_request(fuzz_pmm_port, PMM_OP_USAGE, i, NULL, 0, &use, sizeof(use));
+        if (st != K_OK)
+            break;
+        if (strcmp(use.image, "fuzz") || fuzz_holds_key(&use, sizeof(use)))
+            fuzz_attack_failed(2, st);
+    }
+    /* 2. The victim's block: not freed, not retrieved with a guessed key. */
+    long st = fuzz_request(fuzz_pmm_port, PMM_OP_FREE, 0, &victim, sizeof(victim), NULL, 0);
+    if (st != K_EPRIV)
+        fuzz_attack_failed(3, st);
+    memset(&req, 0, sizeof(req));
+    req.name = victim;
+    memcpy(req.key, "FZ-SECRET-KEZ", 14);
+    req.key_len = 14;
+    req.size = 1;
+    st = fuzz_request(fuzz_pmm_port, PMM_OP_ALLOCATE, 0, &req, sizeof(req), NULL, 0);
+    if (st != K_EPRIV)
+        fuzz_attack_failed(4, st);
+    /* 3. HR: nothing spawned for the fuzzer (a real image, C_INIT's), no group of others
+       killed. */
+    memset(&ex, 0, sizeof(ex));
+    memcpy(ex.base.medium, "RAM", 4);
+    memcpy(ex.base.name, "fz.child", 9);
+    memcpy(ex.image, "cinit", 6);
+    memcpy(ex.args, "cinit", 6);
+    ex.argc = 1;
+    ex.args_len = 6;
+    st = fuzz_request(fuzz_hr_port, HR_OP_FEXEC, 0, &ex, sizeof(ex), NULL, 0);
+    if (st != K_EPRIV)
+        fuzz_attack_failed(5, st);
+    st = fuzz_request(fuzz_hr_port, HR_OP_RUN, FUZZ_RUN_GID, &ex, sizeof(ex), NULL, 0);
+    if (st != K_EPRIV)
+        fuzz_attack_failed(6, st);
+    st = fuzz_request(fuzz_hr_port, HR_OP_KILL_GROUP, FUZZ_VICTIM_GID, NULL, 0, NULL, 0);
+    if (st != K_EPRIV)
+        fuzz_attack_failed(7, st);
+}
+
 /* Prints the summary line the driver parses. */
 static void fuzz_summary(uint32_t seed)
 {
@@ -1260,6 +1363,8 @@ static int fuzz_run(uint32_t seed, uint32_t count)
     while (fuzz_fuzzed < count && !fuzz_stop)
         fuzz_one();
     fuzz_children_end();
+    if (!fuzz_privs)
+        fuzz_attacks();
     fuzz_free_blocks();
     fuzz_summary(seed);
     return fuzz_stop ? 3 : 0;

@@ -33,6 +33,7 @@
 #define LEDGER_RING       ((LEDGER_PAGES - 1) * 4096 / sizeof(struct ledger_rec))
 #define LEDGER_MAGIC      0x5247444cu     /* "LDGR" */
 #define LEDGER_KEY        "LEDGER"
+#define LEDGER_IMAGE      "ledger"        /* its image's name: the owner of its blocks */
 #define LEDGER_OP_ALLOC   1u
 #define LEDGER_OP_FREE    2u
 
@@ -269,7 +270,7 @@ static void ledger_list(struct ledger_listing *l)
     struct pmm_block_info bi;
     memset(l, 0, sizeof(*l));
     for (uint32_t i = 0; ledger_info(i, &bi) == K_OK; i++) {
-        if (bi.key_len != sizeof(LEDGER_KEY) || memcmp(bi.key, LEDGER_KEY, sizeof(LEDGER_KEY)))
+        if (strcmp(bi.owner, LEDGER_IMAGE) != 0)     /* keys are not listed: the owner is */
             continue;
         char *end;
         if (!strcmp(bi.name.name, "ledger")) {

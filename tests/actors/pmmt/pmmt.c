@@ -1,13 +1,14 @@
 /* PMM test actor: one operation per run, from argv, printing lines that scenarios match.
      set NAME SIZE KEY VALUE   allocate or retrieve, store VALUE in the first word
      get NAME SIZE KEY         allocate or retrieve, print the first word
-     free NAME                 pmmFree
+     free NAME [KEY]           pmmFree (with KEY: retrieve it first, which entitles this run)
      freeall KEY               pmmFreeAll
      stat                      the bank's block and page counts (PMM_OP_STAT)
-     list [KEY]                every block (PMM_OP_BLOCK_INFO), then the counts
+     list [KEY]                every block it may see (PMM_OP_BLOCK_INFO; KEY: those a retrieval
+                               with KEY maps), then the counts
      hold NAME SIZE KEY UNTIL  map a block, wait for a block UNTIL, write (faults once freed)
-     errors [FOREIGN]          every bad input of SPEC 4 and its code, nothing changed after
-                               each; FOREIGN: a block of another run, never mapped here
+     errors [FOREIGN KEY]      every bad input of SPEC 4 and its code, nothing changed after
+                               each; FOREIGN: a block of another run (key KEY), never mapped here
      full                      with the directory full: a new block is K_ETOOMUCH
      fill KEY N                allocate N more blocks named KEY<k> (1-3 pages, k counts on)
      drain KEY                 pmmFree every block of key KEY, one by one
@@ -91,10 +92,13 @@ static int pmmt_mapped(uint32_t addr)
     return sys_call3(SYS_USER_COPY, (long)&word, (long)addr, sizeof(word)) == K_OK;
 }
 
-/* Whether block bi has the string key key. */
+/* Whether block bi has the string key key: a retrieval with that key succeeds (listings never
+   show keys), which maps the block here. */
 static int pmmt_key_is(const struct pmm_block_info *bi, const char *key)
 {
-    return bi->key_len == strlen(key) + 1 && !memcmp(bi->key, key, bi->key_len);
+    VmAddr a;
+    PmmName n = bi->name;
+    return pmmAllocate(&a, &n, bi->size, (char *)key, strlen(key) + 1) == K_OK;
 }
 
 /* Finds block name in the directory listing: 1 with *bi, or 0. */
@@ -130,7 +134,8 @@ static void pmmt_snapshot(struct pmmt_snap *s)
         s->listed++;
         s->hash = pmmt_hash(s->hash, &bi.name, sizeof(bi.name));
         s->hash = pmmt_hash(s->hash, &bi.size, 4 * sizeof(uint32_t));   /* size..vaddr */
-        s->hash = pmmt_hash(s->hash, bi.key, sizeof(bi.key) + 2 * sizeof(uint32_t)); /* ..group */
+        s->hash = pmmt_hash(s->hash, bi.owner, sizeof(bi.owner) + sizeof(uint32_t)); /* ..flags */
+        s->hash = pmmt_hash(s->hash, &bi.group, sizeof(bi.group));
     }
 }
 
@@ -190,7 +195,7 @@ static void pmmt_bad_alloc(const char *what, PmmName *n, size_t size, const void
 
 /* Every bad input of SPEC 4 (K_ETOOMUCH aside: see `full`), each followed by a check that
    the bank did not change. foreign (may be NULL): a block this actor never mapped. */
-static int pmmt_errors(const char *foreign)
+static int pmmt_errors(const char *foreign, const char *foreign_key)
 {
     struct pmmt_snap start, s;
     PmmName n;
@@ -321,8 +326,8 @@ static int pmmt_errors(const char *foreign)
     struct pmm_block_info bi;
     if (foreign && pmmt_find(foreign, &bi)) {
         pmmt_name(&n, foreign);
-        pmmt_bad_alloc("foreign: retrieve with a larger size", &n, bi.size + 1, bi.key, bi.key_len,
-                       K_EINVAL, &s);
+        pmmt_bad_alloc("foreign: retrieve with a larger size", &n, bi.size + 1, foreign_key,
+                       strlen(foreign_key) + 1, K_EINVAL, &s);
         pmmt_bad_alloc("foreign: retrieve with another key", &n, bi.size, "other", 6, K_EPRIV, &s);
         pmmt_check("foreign: still not mapped here", pmmt_mapped(bi.vaddr), 0);
         pmmt_check("foreign: pmmFreeAll with another key", pmmFreeAll("other", 6), K_OK);
@@ -430,10 +435,9 @@ static int pmmt_list(const char *key)
         if (key && !pmmt_key_is(bi, key))
             continue;
         of_key++;
-        printf("pmmt: block %s size %lu pages %lu at 0x%08lx key %.*s group %ld mappers %lu\n",
+        printf("pmmt: block %s size %lu pages %lu at 0x%08lx owner %s group %ld mappers %lu\n",
                bi->name.name, (unsigned long)bi->size, (unsigned long)bi->pages,
-               (unsigned long)bi->vaddr, (int)(bi->key_len ? bi->key_len - 1 : 0), bi->key,
-               (long)bi->group, (unsigned long)bi->nmappers);
+               (unsigned long)bi->vaddr, bi->owner, (long)bi->group, (unsigned long)bi->nmappers);
     }
     pmmt_stat(&st);
     for (uint32_t i = 0; i < n; i++) {
@@ -688,8 +692,10 @@ int main(int argc, char **argv)
     struct pmm_stat st;
     if (argc >= 5 && (!strcmp(op, "set") || !strcmp(op, "get")))
         return pmmt_set_get(argc, argv);
-    if (argc == 3 && !strcmp(op, "free")) {
-        printf("pmmt: free %s: %d\n", argv[2], pmmt_free(argv[2]));
+    if ((argc == 3 || argc == 4) && !strcmp(op, "free")) {
+        VmAddr a;
+        int err = argc == 4 ? pmmt_alloc(&a, argv[2], 1, argv[3]) : K_OK;   /* holds it then */
+        printf("pmmt: free %s: %d\n", argv[2], err != K_OK ? err : pmmt_free(argv[2]));
         return 0;
     }
     if (argc == 3 && !strcmp(op, "freeall")) {
@@ -708,8 +714,8 @@ int main(int argc, char **argv)
         return pmmt_list(argc == 3 ? argv[2] : NULL);
     if (argc == 6 && !strcmp(op, "hold"))
         return pmmt_hold(argv[2], strtoul(argv[3], NULL, 0), argv[4], argv[5]);
-    if ((argc == 2 || argc == 3) && !strcmp(op, "errors"))
-        return pmmt_errors(argc == 3 ? argv[2] : NULL);
+    if ((argc == 2 || argc == 4) && !strcmp(op, "errors"))
+        return pmmt_errors(argc >= 3 ? argv[2] : NULL, argc >= 4 ? argv[3] : "");
     if (argc == 2 && !strcmp(op, "full"))
         return pmmt_full();
     if (argc == 4 && !strcmp(op, "fill"))
@@ -727,8 +733,8 @@ int main(int argc, char **argv)
         printf("pmmt: site restart refused: %ld\n", sys_call0(SYS_SITE_RESTART));
         return 1;
     }
-    printf("pmmt: usage: set NAME SIZE KEY VALUE | get NAME SIZE KEY | free NAME | freeall KEY |"
-           " stat | list [KEY] | hold NAME SIZE KEY UNTIL | errors [FOREIGN] | full | fill KEY N |"
+    printf("pmmt: usage: set NAME SIZE KEY VALUE | get NAME SIZE KEY | free NAME [KEY] | freeall KEY |"
+           " stat | list [KEY] | hold NAME SIZE KEY UNTIL | errors [FOREIGN KEY] | full | fill KEY N |"
            " drain KEY | many N | stress ID N | freeallcheck KEY N | restart\n");
     return 2;
 }

@@ -122,6 +122,8 @@ struct image_info {
     uint32_t data_bytes;
     uint32_t bss_bytes;
     uint32_t privileges;        /* PRIV_* the image gives its actors */
+    uint32_t bank_pages;        /* its quota in the persistent bank (manifest bank=PAGES/BLOCKS); */
+    uint32_t bank_blocks;       /* 0: the board's default */
 };
 
 
