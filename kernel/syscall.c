@@ -498,6 +498,39 @@ static void sys_bank_sync(struct actor *self)
     sys_ret(self, K_OK);
 }
 
+/* The board's devices for user-mode drivers, by DEVICE_* number. */
+static const struct { uint32_t paddr, size; } sys_devices[] = {
+#ifdef BOARD_NVRAM_PADDR
+    [DEVICE_NVRAM] = { BOARD_NVRAM_PADDR, BOARD_NVRAM_SIZE },
+#endif
+};
+
+static void sys_device_map(struct actor *self)
+{
+    uint32_t dev = self->tf.r[0], va = self->tf.r[1];
+    if (!(self->privs & PRIV_DEVICE)) {
+        sys_ret(self, K_EPRIV);
+        return;
+    }
+    if (dev >= sizeof(sys_devices) / sizeof(sys_devices[0]) || !sys_devices[dev].size) {
+        sys_ret(self, K_EUNKNOWN);
+        return;
+    }
+    uint32_t pa = sys_devices[dev].paddr, size = sys_devices[dev].size;
+    if ((va & VM_PAGE_MASK) || va < ACTOR_RGN_VADDR || va >= ACTOR_RGN_END_VADDR ||
+        size > ACTOR_RGN_END_VADDR - va) {
+        sys_ret(self, K_EINVAL);
+        return;
+    }
+    unsigned prot = VM_R | VM_W | VM_DEV;
+    int err = vm_region_add(&self->vm, va, va + size, VM_RGN_DEVICE, prot, 0, 0);
+    for (uint32_t i = 0; err == K_OK && i < size; i += VM_PAGE_SIZE)
+        err = vm_map(&self->vm, va + i, pa + i, prot);
+    if (err == K_ENOMEM)
+        vm_region_remove(&self->vm, va, va + size, 1u << VM_RGN_DEVICE);
+    sys_ret(self, err == K_OK ? (int)size : err);
+}
+
 static void sys_site_restart(struct actor *self)
 {
     if (!(self->privs & PRIV_SITE)) {
@@ -618,6 +651,7 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_MEM_INFO] = sys_mem_info,
     [SYS_BOOT_SCRIPT] = sys_boot_script,
     [SYS_USER_COPY] = sys_user_copy,
+    [SYS_DEVICE_MAP] = sys_device_map,
 };
 
 struct trapframe *trap_svc(struct trapframe *tf)

@@ -31,8 +31,10 @@
 static uint32_t vm_pte_attrs(unsigned prot)
 {
     uint32_t d = PTE_SMALL | PTE_B | PTE_C | PTE_TEX1 | PTE_S | PTE_NG;
+    if (prot & VM_DEV)
+        d = PTE_SMALL | PTE_B | PTE_NG;         /* TEX 000, C 0, B 1: shareable device */
     d |= (prot & VM_W) ? PTE_AP_RW : PTE_AP_RO;
-    if (!(prot & VM_X))
+    if (!(prot & VM_X) || (prot & VM_DEV))
         d |= PTE_XN;
     return d;
 }
@@ -408,6 +410,8 @@ static uint8_t *vm_user_ptr(struct vm_space *vs, uint32_t va, int write, int *er
         return NULL;
     if (write && (d & PTE_AP2))
         return NULL;
+    if (!(d & PTE_C))
+        return NULL;        /* device memory: not RAM, the kernel's linear map does not reach it */
     *err = K_OK;
     return phys_to_virt((d & ~VM_PAGE_MASK) | (va & VM_PAGE_MASK));
 }

@@ -717,6 +717,17 @@ int nvram_read(const struct nvram *nv, const char *name, void *out)
     return K_OK;
 }
 
+/* Where page `page` of a committed block lies in the flash (server: restoring a working
+   copy), or NULL for a page of zeros or an unknown block. */
+const void *nvram_page(const struct nvram *nv, const char *name, uint32_t page)
+{
+    int b = find(nv, name);
+    if (b < 0 || page >= nv->blocks[b].e.pages)
+        return NULL;
+    uint32_t loc = nv->locs[nv->blocks[b].loc0 + page];
+    return loc == NVRAM_ZERO_PAGE ? NULL : nv->base + loc + NVRAM_REC_HDR_SIZE + 8u;
+}
+
 /* Lowest and highest erase counts (figures, tests). */
 void nvram_wear(const struct nvram *nv, uint32_t *min, uint32_t *max)
 {

@@ -54,7 +54,8 @@ SERVER_LINE = re.compile(r"(?:^|[.> ])(?:hr|pmm|cinit): ")
 # ones, and with no privilege those that need one or a caller to receive from.
 SYSCALLS = [n for n in re.findall(r"^\s*(SYS_\w+)\s*[,=]", (ROOT / "kernel/include/uapi/reprise/"
                                   "syscall.h").read_text(), re.MULTILINE) if n != "SYS_COUNT"]
-NEVER_OK = {"SYS_EXIT", "SYS_FAULT_PORT_SET", "SYS_BANK_UNMAP", "SYS_SITE_RESTART"}
+# SYS_DEVICE_MAP: the fuzzer never holds PRIV_DEVICE (the flash is the PMM server's).
+NEVER_OK = {"SYS_EXIT", "SYS_FAULT_PORT_SET", "SYS_BANK_UNMAP", "SYS_SITE_RESTART", "SYS_DEVICE_MAP"}
 NEVER_OK_UNPRIVILEGED = NEVER_OK | {"SYS_ACTOR_CREATE", "SYS_ACTOR_KILL", "SYS_ACTOR_INJECT",
                                     "SYS_ACTOR_RELEASE",
                                     "SYS_IPC_RECV", "SYS_IPC_REPLY", "SYS_BANK_MAP", "SYS_BANK_SYNC"}

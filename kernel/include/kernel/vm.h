@@ -13,7 +13,7 @@ typedef uint32_t uaddr_t;
 #define VM_PAGE_MASK   (VM_PAGE_SIZE - 1)
 #define VM_REGIONS_MAX 32
 
-enum vm_prot { VM_R = 1, VM_W = 2, VM_X = 4 };
+enum vm_prot { VM_R = 1, VM_W = 2, VM_X = 4, VM_DEV = 8 /* device memory, uncached */ };
 
 enum vm_region_kind {
     VM_RGN_TEXT = 1,   /* image pages mapped from the system image, shared, never freed */
@@ -23,6 +23,7 @@ enum vm_region_kind {
     VM_RGN_RESERVED,   /* rgnAllocate(K_RESERVED): address space only, any access faults */
     VM_RGN_BANK,       /* persistent bank pages mapped by the PMM: never freed here */
     VM_RGN_GUARD,      /* the page under the stack: no memory, cannot be freed or reused */
+    VM_RGN_DEVICE,     /* board device pages (SYS_DEVICE_MAP): never freed here */
 };
 
 struct vm_region {

@@ -50,6 +50,7 @@
 #define BANK_NAME_SIZE        32u            /* PmmMemName */
 #define BANK_KEY_SIZE         32u            /* PmmDelKey */
 #define BANK_MEDIUM_RAM       "RAM"
+#define BANK_MEDIUM_NVRAM     "NVRAM"        /* working copies of NVRAM blocks (server: nvram.c) */
 #define BANK_SYS_KEY_PREFIX   "__SYS"        /* keys reserved to privileged callers */
 
 /* Request flags. */
@@ -121,6 +122,8 @@ _Static_assert(offsetof(struct bank_entry, crc) == 124, "bank entry layout");
 typedef void (*bank_store_fn)(void *ctx, void *dst, const void *src, size_t len);
 /* Order point: every store before it reaches the bank before any store after it. */
 typedef void (*bank_sync_fn)(void *ctx);
+/* The contents of page `page` of a block being restored (a page's bytes), or NULL for zeros. */
+typedef const void *(*bank_page_fn)(void *ctx, uint32_t page);
 /* Called once per block freed by bank_free_all and bank_free_group, after the commit. */
 typedef void (*bank_each_fn)(void *ctx, const struct bank_entry *e);
 
@@ -219,6 +222,14 @@ int bank_retrieve(const struct bank *b, const struct bank_name *name, size_t siz
  * Stores: the block's pages (zeros), one entry, one root. */
 int bank_alloc(struct bank *b, const struct bank_name *name, size_t size, const void *key,
                size_t key_len, int32_t group, unsigned flags, const struct bank_entry **out);
+
+/* As bank_alloc, for the working copy of an NVRAM block restored from flash: at bank offset
+ * prefer when those pages are free (else first fit), its pages filled from page_src before
+ * the entry is committed, so a reset never leaves a half-filled copy. */
+int bank_alloc_restore(struct bank *b, const struct bank_name *name, size_t size,
+                       const void *key, size_t key_len, int32_t group, unsigned flags,
+                       uint32_t prefer, bank_page_fn page_src, void *ctx,
+                       const struct bank_entry **out);
 
 /* pmmAllocate: retrieves the block if the name exists, else allocates it (*created = 1). */
 int bank_acquire(struct bank *b, const struct bank_name *name, size_t size, const void *key,

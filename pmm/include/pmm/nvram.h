@@ -158,5 +158,8 @@ int nvram_commit(struct nvram *nv, const char *name, const void *data, uint32_t 
 /* Copies the committed contents of a block (pages * 4 KiB bytes) to out: K_OK, K_EUNKNOWN. */
 int nvram_read(const struct nvram *nv, const char *name, void *out);
 
+/* Where page `page` of a block's committed contents lies (4 KiB), NULL for zeros. */
+const void *nvram_page(const struct nvram *nv, const char *name, uint32_t page);
+
 /* Figures: lowest and highest erase count of the segments. */
 void nvram_wear(const struct nvram *nv, uint32_t *min, uint32_t *max);

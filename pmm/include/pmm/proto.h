@@ -13,6 +13,8 @@ enum pmm_op {
     PMM_OP_BLOCK_INFO,      /* w1: index -> reply buf: struct pmm_block_info; K_EUNKNOWN past the end */
     PMM_OP_STAT,            /* -> reply buf: struct pmm_stat */
     PMM_OP_SYS_AREA,        /* w1: PMM_AREA_* -> maps it into the caller (HR only); w1: address, w2: size */
+    PMM_OP_SYNC,            /* buf: PmmName; commits an NVRAM block, cleans a RAM block */
+    PMM_OP_NV_STAT,         /* -> reply buf: struct pmm_nv_stat; K_EUNKNOWN without a flash */
 };
 
 enum pmm_area { PMM_AREA_HR_REGISTRY = 1, PMM_AREA_HR_CRASHLOG };
@@ -38,6 +40,19 @@ struct pmm_block_info {
     int32_t group;                       /* restart group (HR_GROUP_KEY blocks), 0 = none */
     uint32_t nmappers;
     int32_t mappers[PMM_MAPPERS_MAX];    /* actors that have it mapped now */
+};
+
+/* The NVRAM medium (PMM_OP_NV_STAT). */
+struct pmm_nv_stat {
+    uint32_t blocks;
+    uint32_t max_blocks;
+    uint32_t pages;                      /* committed pages of all blocks */
+    uint32_t max_pages;
+    uint32_t flash_size;
+    uint32_t segments;                   /* erase blocks */
+    uint32_t erases_min;                 /* erase counts of the erase blocks */
+    uint32_t erases_max;
+    uint32_t commits;                    /* since boot */
 };
 
 struct pmm_stat {

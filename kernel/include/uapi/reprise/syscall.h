@@ -61,5 +61,9 @@ enum sys_number {
                               no echo) or 0 (cooked: echo, line editing, whole lines) */
     SYS_ACTOR_RELEASE,     /* (int aid) -> K_OK: a held actor (ACTOR_SPAWN_HELD) starts running; K_EINVAL
                               when it is not held  [PRIV_ACTORS] */
+    SYS_DEVICE_MAP,        /* (int device, uint32_t vaddr) -> the device's size in bytes: maps the
+                              whole of a DEVICE_* into the caller at vaddr (page aligned, in the
+                              rgnAllocate range), read/write, device memory, never executable;
+                              K_EUNKNOWN: the board has no such device  [PRIV_DEVICE] */
     SYS_COUNT
 };
