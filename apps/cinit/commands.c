@@ -471,12 +471,14 @@ static void pmm_text(char *out, size_t cap, const char *in, size_t n)
     out[k] = '\0';
 }
 
-/* pmm: the bank use (PMM_OP_STAT) and every block (PMM_OP_BLOCK_INFO over the indexes). */
+/* pmm: the bank use (PMM_OP_STAT), the NVRAM medium's (PMM_OP_NV_STAT, when there is a
+   flash) and every block (PMM_OP_BLOCK_INFO over the indexes; NVRAM blocks as NVRAM:name). */
 static void cmd_pmm(int argc, char **argv, enum cinit_source from)
 {
     (void)argc, (void)argv;
     static struct pmm_stat st;
     static struct pmm_block_info b;
+    static struct pmm_nv_stat nv;
     int port = pmm_port("pmm", from);
     if (port < 0)
         return;
@@ -490,6 +492,13 @@ static void cmd_pmm(int argc, char **argv, enum cinit_source from)
                  (unsigned long)st.pages_used * (ACTOR_PAGE_SIZE / 1024),
                  (unsigned long)st.pages_total * (ACTOR_PAGE_SIZE / 1024),
                  (unsigned long)st.blocks, (unsigned long)st.max_blocks);
+    if (server_call(port, PMM_OP_NV_STAT, 0, NULL, 0, &nv, sizeof(nv)) >= 0)
+        cinit_printf("nvram: %lu of %lu blocks, %lu of %lu pages committed, %lu commits since "
+                     "boot, %lu erase blocks erased %lu-%lu times\n",
+                     (unsigned long)nv.blocks, (unsigned long)nv.max_blocks,
+                     (unsigned long)nv.pages, (unsigned long)nv.max_pages,
+                     (unsigned long)nv.commits, (unsigned long)nv.segments,
+                     (unsigned long)nv.erases_min, (unsigned long)nv.erases_max);
     int n = 0;
     for (int i = 0; i < CINIT_LIST_MAX; i++) {
         r = server_call(port, PMM_OP_BLOCK_INFO, (uint32_t)i, NULL, 0, &b, sizeof(b));
@@ -501,8 +510,11 @@ static void cmd_pmm(int argc, char **argv, enum cinit_source from)
         }
         if (b.name.name[0] == '\0')
             continue;
-        char name[sizeof(PmmMemName)], key[PMM_KEY_SIZE + 1], group[12] = "-", by[96];
-        pmm_text(name, sizeof(name), b.name.name, sizeof(b.name.name));
+        char name[sizeof(PmmMemName) + 8], key[PMM_KEY_SIZE + 1], group[12] = "-", by[96];
+        int nvram = strncmp(b.name.medium, "NVRAM", sizeof(b.name.medium)) == 0;
+        if (nvram)
+            strcpy(name, "NVRAM:");
+        pmm_text(name + (nvram ? 6 : 0), sizeof(PmmMemName), b.name.name, sizeof(b.name.name));
         pmm_text(key, sizeof(key), b.key, b.key_len < PMM_KEY_SIZE ? b.key_len : PMM_KEY_SIZE);
         if (b.group)
             snprintf(group, sizeof(group), "%d", (int)b.group);

@@ -408,6 +408,16 @@ class Machine:
             self._log.close()
             self._log = None
 
+    def power_cut(self) -> None:
+        """Pulls the power: SIGKILL to QEMU at once, then keeps what it printed before dying
+        (its flash file keeps every program and erase it finished)."""
+        if self.proc is not None:
+            try:
+                os.kill(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.kill()
+
     def power_cycle(self) -> "Machine":
         """Power off and on: kills this QEMU and starts a new process (RAM is lost)."""
         self.kill()

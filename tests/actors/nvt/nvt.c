@@ -116,6 +116,21 @@ static int nvt_dump(void)
     return 0;
 }
 
+/* The size of NVRAM block name from the PMM's listing, 0 when there is none. */
+static uint32_t nvt_size(const char *name)
+{
+    static struct pmm_block_info b;
+    int port = (int)sys_call1(SYS_PORT_LOOKUP, PORT_WK_PMM);
+    for (uint32_t i = 0;; i++) {
+        struct ipc_bufs bufs = { 0, 0, &b, sizeof(b), 0 };
+        struct sys_ipc_ret r = sys_ipc_call(port, PMM_OP_BLOCK_INFO, i, 0, 0, &bufs);
+        if (r.status != K_OK || (int32_t)r.w[0] != K_OK)
+            return 0;
+        if (strcmp(b.name.medium, "NVRAM") == 0 && strcmp(b.name.name, name) == 0)
+            return b.size;
+    }
+}
+
 /* The churn of the power-cut scenarios: see the top of the file. */
 static int nvt_churn(uint32_t seed, int steps)
 {
@@ -124,27 +139,16 @@ static int nvt_churn(uint32_t seed, int steps)
         char name[4] = { 'c', (char)('0' + nvt_rand(&s) % 4), 0, 0 };
         VmAddr a;
         size_t size = 1 + nvt_rand(&s) % (3 * 4096);
-        int exists = nvt_alloc(&a, name, 1) == K_OK;
+        uint32_t size_now = nvt_size(name);
         int err;
-        if (!exists) {
+        if (size_now == 0) {
             printf("nvt: step %d begin alloc %s %lu %08lx\n", k, name, (unsigned long)size,
                    (unsigned long)nvt_zero_hash(size));
             err = nvt_alloc(&a, name, size);
         } else if (nvt_rand(&s) % 4 == 0) {
             printf("nvt: step %d begin free %s\n", k, name);
             err = nvt_free(name);
-        } else {
-            static struct pmm_block_info b;
-            int port = (int)sys_call1(SYS_PORT_LOOKUP, PORT_WK_PMM);
-            uint32_t size_now = 0;
-            for (uint32_t i = 0; size_now == 0; i++) {
-                struct ipc_bufs bufs = { 0, 0, &b, sizeof(b), 0 };
-                struct sys_ipc_ret r = sys_ipc_call(port, PMM_OP_BLOCK_INFO, i, 0, 0, &bufs);
-                if (r.status != K_OK || (int32_t)r.w[0] != K_OK)
-                    break;
-                if (strcmp(b.name.medium, "NVRAM") == 0 && strcmp(b.name.name, name) == 0)
-                    size_now = b.size;
-            }
+        } else if ((err = nvt_alloc(&a, name, size_now)) == K_OK) {
             uint32_t pseed = nvt_rand(&s);
             nvt_pattern((uint8_t *)a, size_now, pseed);
             printf("nvt: step %d begin sync %s %lu %08lx\n", k, name, (unsigned long)size_now,
