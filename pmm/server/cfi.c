@@ -21,8 +21,9 @@
 #define CFI_SR_ERRORS        (CFI_SR_ERASE_ERR | CFI_SR_PROGRAM_ERR | CFI_SR_VPP_ERR | CFI_SR_LOCKED)
 #define CFI_POLL_MAX         1000000u
 
-/* Waits until both devices are ready (status mode after a program or erase command), then
-   checks the error bits; back in read-array mode either way. K_OK, K_EIO or K_ETIMEOUT. */
+/* Waits until both devices are ready (the status register is what a read gives after a
+   program or erase command), then checks its error bits, clearing them on an error; the
+   device stays in status mode. K_OK, K_EIO or K_ETIMEOUT. */
 static int cfi_wait(volatile uint32_t *word)
 {
     uint32_t st = 0, n = 0;
@@ -31,28 +32,31 @@ static int cfi_wait(volatile uint32_t *word)
     int err = (st & CFI_SR_READY) != CFI_SR_READY ? K_ETIMEOUT : (st & CFI_SR_ERRORS) ? K_EIO : K_OK;
     if (err != K_OK)
         *word = CFI_CLEAR_STATUS;
-    *word = CFI_READ_ARRAY;
     return err;
 }
 
+/* Programs the words one by one in status mode, then goes back to read-array mode once and
+   reads them back (a mode switch is costly in QEMU: it remaps the flash). */
 int cfi_program(void *ctx, uint32_t off, const uint32_t *words, uint32_t n)
 {
     struct cfi_flash *f = ctx;
     if ((off & 3u) != 0 || off > f->size || n > (f->size - off) / 4u)
         return K_EINVAL;
     volatile uint32_t *w = f->base + off / 4u;
-    for (uint32_t i = 0; i < n; i++) {
+    int err = K_OK;
+    for (uint32_t i = 0; err == K_OK && i < n; i++) {
         w[i] = CFI_PROGRAM;
         w[i] = words[i];
-        int err = cfi_wait(&w[i]);
-        if (err != K_OK)
-            return err;
-        if (w[i] != words[i])
-            return K_EIO;       /* the word did not take: a worn or non-erased word */
+        err = cfi_wait(&w[i]);
     }
-    return K_OK;
+    *w = CFI_READ_ARRAY;
+    for (uint32_t i = 0; err == K_OK && i < n; i++)
+        if (w[i] != words[i])
+            err = K_EIO;        /* the word did not take: a worn or non-erased word */
+    return err;
 }
 
+/* Erases one block (both devices), waits, and checks its first words read erased. */
 int cfi_erase(void *ctx, uint32_t off)
 {
     struct cfi_flash *f = ctx;
@@ -62,6 +66,7 @@ int cfi_erase(void *ctx, uint32_t off)
     *w = CFI_BLOCK_ERASE;
     *w = CFI_CONFIRM;
     int err = cfi_wait(w);
+    *w = CFI_READ_ARRAY;
     /* The block's first words read erased, or the erase did not happen. */
     for (uint32_t i = 0; err == K_OK && i < 16; i++)
         if (w[i] != 0xffffffffu)

@@ -7,6 +7,7 @@
 
 #include <board.h>
 #include <pmm/nvram.h>
+#include <reprise/counter.h>
 #include <reprise/errors.h>
 #include <reprise/sys.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 static struct cfi_flash pmm_flash;
 static struct nvram pmm_nv;
 static int pmm_nv_ready;
+static uint32_t pmm_nv_open_ns;
 static const char *pmm_nv_names[PMM_NV_NAMES_MAX];
 
 /* Whether a bank entry is the working copy of an NVRAM block. */
@@ -97,9 +99,11 @@ void pmm_nv_open(struct bank *bank)
     }
     pmm_flash = (struct cfi_flash){ (volatile uint32_t *)PMM_NV_VADDR, (uint32_t)size,
                                     BOARD_NVRAM_BLOCK_SIZE };
+    uint64_t t0 = counter_now();
     enum nvram_open_result r = nvram_open(&pmm_nv, (const void *)PMM_NV_VADDR, (uint32_t)size,
                                           BOARD_NVRAM_BLOCK_SIZE, cfi_program, cfi_erase,
                                           &pmm_flash, why, sizeof(why));
+    pmm_nv_open_ns = (uint32_t)((counter_now() - t0) * 1000000000ull / counter_hz());
     switch (r) {
     case NVRAM_KEPT:
         printf("pmm: nvram kept, %lu block%s\n", (unsigned long)nvram_block_count(&pmm_nv),
@@ -193,5 +197,6 @@ int pmm_nv_stat(struct pmm_nv_stat *st)
     st->segments = pmm_nv.nsegs;
     nvram_wear(&pmm_nv, &st->erases_min, &st->erases_max);
     st->commits = pmm_nv.commits;
+    st->open_ns = pmm_nv_open_ns;
     return K_OK;
 }

@@ -53,6 +53,7 @@ struct pmm_nv_stat {
     uint32_t erases_min;                 /* erase counts of the erase blocks */
     uint32_t erases_max;
     uint32_t commits;                    /* since boot */
+    uint32_t open_ns;                    /* how long the boot's validation took */
 };
 
 struct pmm_stat {
