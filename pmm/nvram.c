@@ -454,7 +454,7 @@ static enum nvram_open_result nvram_load(struct nvram *nv, char *why, size_t why
     static uint8_t valid[NVRAM_MAX_SEGS];
     static uint32_t segseq[NVRAM_MAX_SEGS];
     struct nvram_seg_header h, hh;
-    uint32_t nvalid = 0, ncorrupt = 0, corrupt = 0, maxerase = 0;
+    uint32_t nvalid = 0, ncorrupt = 0, corrupt = 0, nzero = 0, maxerase = 0;
 
     for (uint32_t s = 0; s < nv->nsegs; s++) {
         enum seg_kind k = seg_classify(nv, s, &h);
@@ -462,6 +462,7 @@ static enum nvram_open_result nvram_load(struct nvram *nv, char *why, size_t why
         segseq[s] = valid[s] ? h.seq : 0;
         if (k == SEG_CORRUPT && ncorrupt++ == 0)
             corrupt = s;
+        nzero += k == SEG_CORRUPT && h.magic == 0 && h.crc == 0 && h.commit == 0;
         if (!valid[s])
             continue;
         nv->seg_erases[s] = h.erase_count;
@@ -481,6 +482,8 @@ static enum nvram_open_result nvram_load(struct nvram *nv, char *why, size_t why
     }
     if (nvalid == 0 && ncorrupt == 0)
         return why_set(why, whylen, "blank medium", 0, 0), NVRAM_BLANK;
+    if (nzero == nv->nsegs)     /* QEMU's flash without a file reads zeros */
+        return why_set(why, whylen, "zeroed medium", 0, 0), NVRAM_BLANK;
     if (nvalid == 0 || ncorrupt > 1)
         return why_set(why, whylen, "segment %u header", corrupt, 0), NVRAM_INVALID;
 

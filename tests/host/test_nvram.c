@@ -243,13 +243,16 @@ static void test_blank_then_kept(void **state)
     assert_int_equal(nvram_block_count(&nv), 0);
 }
 
-static void test_zero_medium_invalid(void **state)
+static void test_zero_medium_blank(void **state)
 {
     (void)state;
     memset(fl, 0, FSIZE);           /* QEMU's pflash without a file reads zeros */
-    assert_int_equal(reopen(), NVRAM_INVALID);
-    assert_string_equal(why, "segment 0 header");
+    assert_int_equal(reopen(), NVRAM_BLANK);
+    assert_string_equal(why, "zeroed medium");
     assert_int_equal(reopen(), NVRAM_KEPT);
+    memset(fl + 3 * SEG, 0, SEG);   /* a zeroed segment among formatted ones: damage */
+    assert_int_equal(reopen(), NVRAM_INVALID);
+    assert_string_equal(why, "segment 3 header");
 }
 
 static void test_geometry(void **state)
@@ -555,7 +558,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_blank_then_kept, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_zero_medium_invalid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zero_medium_blank, setup, teardown),
         cmocka_unit_test_setup_teardown(test_geometry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_commit_read_remove, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_writes_changed_pages_only, setup, teardown),

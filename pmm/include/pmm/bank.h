@@ -101,7 +101,7 @@ _Static_assert(sizeof(struct bank_root) == 32, "bank root is 32 bytes before its
 /* On-bank directory entry (one slot): a named block; never changed while its slot is used. */
 struct bank_entry {
     uint64_t seq;                  /* the update that wrote it, <= its root's seq */
-    char medium[BANK_MEDIUM_SIZE]; /* "RAM", zero padded */
+    char medium[BANK_MEDIUM_SIZE]; /* "RAM" or "NVRAM", zero padded */
     char name[BANK_NAME_SIZE];     /* non-empty, NUL-terminated, zero padded */
     uint8_t key[BANK_KEY_SIZE];    /* deletion key, key_len bytes, zero padded */
     uint32_t key_len;              /* 0..BANK_KEY_SIZE */

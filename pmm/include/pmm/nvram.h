@@ -124,7 +124,7 @@ struct nvram {
 enum nvram_open_result {
     NVRAM_UNUSABLE = -1,           /* bad geometry, or formatting failed: why says */
     NVRAM_KEPT = 0,                /* valid: the last committed state (why may note a torn tail) */
-    NVRAM_BLANK = 1,               /* erased medium: formatted */
+    NVRAM_BLANK = 1,               /* erased (or all-zero) medium: formatted */
     NVRAM_INVALID = 2              /* validation failed (why says what): formatted */
 };
 
