@@ -129,7 +129,7 @@ def test_rules_and_errors(boot, board, flash):
 
 def test_pmm_lists_both_media(boot, board, flash):
     """C_INIT's pmm shows the NVRAM medium's line and NVRAM blocks beside RAM ones."""
-    m = boot(board.image("cinit"), nvram=flash)
+    m = boot(board.image("nvcinit"), nvram=flash)
     m.expect_line(r"pmm: nvram blank, initialised")
     m.expect_line(r"cinit: type help for the commands")
     m.expect("cinit> ")
@@ -140,8 +140,8 @@ def test_pmm_lists_both_media(boot, board, flash):
         m.expect_line(r"kernel: nvt \(aid \d+\) exited with status 0")
     m.sendline("pmm")
     m.expect_line(r"bank: 2 of \d+ pages used .*, 1 of \d+ blocks")
-    m.expect_line(r"nvram: 1 of 128 blocks, 2 of 1024 pages committed, 3 commits since boot, "
-                  r"256 erase blocks erased \d+-\d+ times")
+    m.expect_line(r"nvram: blocks 1 of 128, pages 2 of 1024 committed, 3 commits since boot, "
+                  r"erase counts \d+-\d+ over 256 erase blocks")
     m.expect_line(r"NVRAM:nvblock +5000 nvt.? +- -")
 
 
