@@ -127,6 +127,15 @@ def test_rules_and_errors(boot, board, flash):
     run(m, "nvt dump", r"nvt: block kept 100 [0-9a-f]{8}", r"nvt: dump done 1")
 
 
+def test_device_map(boot, board, flash):
+    """SYS_DEVICE_MAP needs the device privilege; with it, the flash maps once, reads in
+    read-array mode, and no system call accepts a pointer into it (device memory)."""
+    m = power_on(boot, board, flash, r"pmm: nvram blank, initialised")
+    run(m, "nvt devmap", r"nvt: devmap K_EPRIV")
+    run(m, "nvdev devmap", r"nvt: devmap ok \(0 wrong\), magic 4753564e")
+    run(m, "nvt dump", r"nvt: dump done 0")        # the PMM goes on
+
+
 def test_pmm_lists_both_media(boot, board, flash):
     """C_INIT's pmm shows the NVRAM medium's line and NVRAM blocks beside RAM ones."""
     m = boot(board.image("nvcinit"), nvram=flash)

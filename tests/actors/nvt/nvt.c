@@ -12,6 +12,9 @@
      ramsync NAME               a RAM block: allocate, pmmSync (a cache clean), free
      errors                     pmmSync's bad input and errors
      bench N                    N pmmSync of a 4 KiB block, each with a new word: one line
+     devmap                     SYS_DEVICE_MAP's checks (as nvdev, with the device privilege:
+                                maps the flash, reads its first segment's magic, and no
+                                system call takes a pointer into it); without it, K_EPRIV
    Hashes are FNV-1a over the block's SIZE bytes. */
 #include <pmm/chPmm.h>
 #include <pmm/proto.h>
@@ -192,6 +195,30 @@ static int nvt_errors(void)
     return fails != 0;
 }
 
+/* SYS_DEVICE_MAP: its errors, and a mapped flash the kernel's checked copies refuse. */
+static int nvt_devmap(void)
+{
+    const uint32_t va = 0x20000000u;
+    int fails = 0;
+    long size = sys_call2(SYS_DEVICE_MAP, DEVICE_NVRAM, va);
+    if (size == K_EPRIV) {
+        printf("nvt: devmap K_EPRIV\n");
+        return 0;
+    }
+    fails += size != 0x04000000;
+    fails += sys_call2(SYS_DEVICE_MAP, 99, va) != K_EUNKNOWN;
+    fails += sys_call2(SYS_DEVICE_MAP, DEVICE_NVRAM, va + 1) != K_EINVAL;
+    fails += sys_call2(SYS_DEVICE_MAP, DEVICE_NVRAM, 0x30000000u) != K_EINVAL;
+    fails += sys_call2(SYS_DEVICE_MAP, DEVICE_NVRAM, va) != K_EEXIST;
+    uint32_t magic = *(volatile uint32_t *)va, copy = 0;
+    fails += magic != 0x4753564eu;                                  /* "NVSG" */
+    fails += sys_user_copy(&copy, (const void *)va, 4) != K_EFAULT;
+    fails += sys_call2(SYS_CONSOLE_WRITE, va, 4) != K_EFAULT;
+    printf("nvt: devmap %s (%d wrong), magic %08lx\n", fails ? "FAIL" : "ok", fails,
+           (unsigned long)magic);
+    return fails != 0;
+}
+
 /* pmmSync of a 4 KiB block n times, for the bench (a word changes each time). */
 static int nvt_bench(int n)
 {
@@ -251,10 +278,12 @@ int main(int argc, char **argv)
         printf("nvt: ramsync %s %d\n", argv[2], err);
     } else if (!strcmp(op, "errors")) {
         err = nvt_errors();
+    } else if (!strcmp(op, "devmap")) {
+        err = nvt_devmap();
     } else if (!strcmp(op, "bench") && argc == 3) {
         err = nvt_bench(atoi(argv[2]));
     } else {
-        printf("nvt: usage: alloc|fill|sync|check|free|dump|churn|ramsync|errors|bench\n");
+        printf("nvt: usage: alloc|fill|sync|check|free|dump|churn|ramsync|errors|devmap|bench\n");
         return 2;
     }
     return err ? 1 : 0;
