@@ -505,6 +505,7 @@ static const struct { uint32_t paddr, size; } sys_devices[] = {
 #endif
 };
 
+/* SYS_DEVICE_MAP: a whole board device into the caller, device memory, read/write, XN. */
 static void sys_device_map(struct actor *self)
 {
     uint32_t dev = self->tf.r[0], va = self->tf.r[1];
@@ -524,8 +525,8 @@ static void sys_device_map(struct actor *self)
     }
     unsigned prot = VM_R | VM_W | VM_DEV;
     int err = vm_region_add(&self->vm, va, va + size, VM_RGN_DEVICE, prot, 0, 0);
-    for (uint32_t i = 0; err == K_OK && i < size; i += VM_PAGE_SIZE)
-        err = vm_map(&self->vm, va + i, pa + i, prot);
+    if (err == K_OK)
+        err = vm_map_range(&self->vm, va, pa, size, prot);
     if (err == K_ENOMEM)
         vm_region_remove(&self->vm, va, va + size, 1u << VM_RGN_DEVICE);
     sys_ret(self, err == K_OK ? (int)size : err);

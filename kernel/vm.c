@@ -102,6 +102,25 @@ int vm_map(struct vm_space *vs, uint32_t va, uint32_t pa, unsigned prot)
     return K_OK;
 }
 
+int vm_map_range(struct vm_space *vs, uint32_t va, uint32_t pa, uint32_t size, unsigned prot)
+{
+    uint32_t attrs = vm_pte_attrs(prot);
+    for (uint32_t off = 0; off < size;) {
+        uint32_t *pte = vm_pte_slot(vs, va + off, 1);
+        if (!pte)
+            return K_ENOMEM;
+        /* The rest of this megabyte: one second-level table, 256 descriptors. */
+        uint32_t n = (0x100000u - ((va + off) & 0xfffffu)) / VM_PAGE_SIZE;
+        if (n > (size - off) / VM_PAGE_SIZE)
+            n = (size - off) / VM_PAGE_SIZE;
+        for (uint32_t k = 0; k < n; k++)
+            pte[k] = ((pa + off) & ~VM_PAGE_MASK) + k * VM_PAGE_SIZE + attrs;
+        off += n * VM_PAGE_SIZE;
+    }
+    cpu_dsb();
+    return K_OK;
+}
+
 /* Clears the mapping of one page; an owned page goes back to the pool. */
 static void vm_unmap_page(struct vm_space *vs, uint32_t va)
 {

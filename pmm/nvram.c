@@ -44,21 +44,25 @@ static int erased(const struct nvram *nv, uint32_t off, uint32_t len)
     return 1;
 }
 
+/* Flash offset of segment s. */
 static uint32_t seg_start(const struct nvram *nv, uint32_t s)
 {
     return s * nv->seg_size;
 }
 
+/* The segment holding flash offset off. */
 static uint32_t seg_of(const struct nvram *nv, uint32_t off)
 {
     return off / nv->seg_size;
 }
 
+/* Pages of a block of size bytes. */
 static uint32_t pages_for(uint32_t size)
 {
     return (uint32_t)((size + (uint64_t)NVRAM_PAGE_SIZE - 1u) / NVRAM_PAGE_SIZE);
 }
 
+/* CRC-32 of a segment header's first seven words. */
 static uint32_t hdr_crc(const struct nvram_seg_header *h)
 {
     return crc32_update(0, h, offsetof(struct nvram_seg_header, crc));
@@ -309,6 +313,7 @@ static int draft_commit(struct nvram *nv, struct draft *d, uint32_t seq)
 /* What a segment header says. */
 enum seg_kind { SEG_ERASED, SEG_TORN, SEG_VALID, SEG_CORRUPT };
 
+/* Reads segment s's header into *h and says what it is (nvram_load). */
 static enum seg_kind seg_classify(const struct nvram *nv, uint32_t s, struct nvram_seg_header *h)
 {
     memcpy(h, nv->base + seg_start(nv, s), sizeof(*h));
@@ -371,6 +376,7 @@ static int padded_ok(const char *s, size_t n)
     return 1;
 }
 
+/* Whether a key begins with __SYS (the entry's NVRAM_ENTRY_SYSKEY flag must say so). */
 static int key_is_sys(const uint8_t *key, uint32_t len)
 {
     return len >= 5 && memcmp(key, "__SYS", 5) == 0;
@@ -586,6 +592,7 @@ enum nvram_open_result nvram_open(struct nvram *nv, const void *base, uint32_t s
 
 /* ---- blocks ------------------------------------------------------------------------------- */
 
+/* Index of the block named name in the current state, or -1. */
 static int find(const struct nvram *nv, const char *name)
 {
     for (uint32_t b = 0; b < nv->nblocks; b++)
@@ -609,6 +616,7 @@ const struct nvram_entry *nvram_next(const struct nvram *nv, uint32_t *cursor)
     return &nv->blocks[(*cursor)++].e;
 }
 
+/* Blocks in the current state. */
 uint32_t nvram_block_count(const struct nvram *nv)
 {
     return nv->nblocks;

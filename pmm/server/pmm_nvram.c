@@ -35,6 +35,7 @@ static int pmm_nv_same(const struct nvram_entry *n, const struct bank_entry *e)
            memcmp(n->key, e->key, sizeof(n->key)) == 0;
 }
 
+/* The bank name of an NVRAM block's working copy. */
 static struct bank_name pmm_nv_name(const char *name)
 {
     struct bank_name n;

@@ -64,6 +64,10 @@ int vm_region_remove(struct vm_space *vs, uint32_t start, uint32_t end, unsigned
 
 /* Maps one page; K_ENOMEM when a second-level table cannot be allocated. */
 int vm_map(struct vm_space *vs, uint32_t va, uint32_t pa, unsigned prot);
+/* Maps the pages of [va, va + size) to [pa, pa + size) (page aligned, nothing mapped there
+   yet) with one barrier at the end: large device ranges. K_ENOMEM when a second-level table
+   cannot be had (what was mapped stays: the caller removes its region). */
+int vm_map_range(struct vm_space *vs, uint32_t va, uint32_t pa, uint32_t size, unsigned prot);
 /* Unmaps the pages of [start, end) and leaves the regions as they are (owned pages go
    back to the pool). */
 void vm_unmap_range(struct vm_space *vs, uint32_t start, uint32_t end);

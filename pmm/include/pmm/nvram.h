@@ -99,7 +99,8 @@ struct nvram_block {
     uint32_t loc0;
 };
 
-/* The medium as the server sees it; fields private to nvram.c. */
+/* The medium as the server sees it; fields written only by nvram.c (the server and the tests
+   read the figures: npages, size, nsegs, commits, seg_live, head, dir_off, locs). */
 struct nvram {
     const uint8_t *base;           /* the flash, readable (read-array mode) */
     uint32_t size, seg_size, nsegs;
