@@ -16,7 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "torture"))
 import powercut  # noqa: E402
 from common import Job  # noqa: E402
-from reprise import blank_nvram  # noqa: E402
+from reprise import blank_nvram, elf_symbol  # noqa: E402
 
 BANK_PADDR = 0x4FC00000         # boards/virt: the bank; a block at 0x30000000 + bank offset
 SAID = r"(?:^|(?<=> ))"
@@ -125,6 +125,29 @@ def test_rules_and_errors(boot, board, flash):
     m.expect_line(r"pmm: nvram kept, 1 block")
     m.expect("kdriver> ")
     run(m, "nvt dump", r"nvt: block kept 100 [0-9a-f]{8}", r"nvt: dump done 1")
+
+
+@pytest.mark.parametrize("command, pc", [("alloc orphan 100", "nvram_create"),
+                                         ("free orphan", "bank_free")])
+def test_warm_reset_between_flash_and_bank(boot, board, flash, command, pc):
+    """A warm reset between the bank's and the flash's halves of an allocation (the working
+    copy is in the bank, the flash commit has not begun) or of a free (the flash dropped the
+    block, the bank not yet): the boot drops the working copy the flash does not hold."""
+    m = boot(board.image("nvram"), nvram=flash, icount="shift=0,align=off")
+    m.expect_line(r"pmm: nvram blank, initialised")
+    m.expect("kdriver> ")
+    if command.startswith("free"):
+        run(m, "nvt alloc orphan 100", r"nvt: alloc orphan 0 addr 0x3[0-9a-f]+")
+    m.sendline(f"start nvt later 300 {command}")
+    m.expect(r"kdriver: started nvt as aid \d+")
+    pmm_elf = board.build_dir / "apps" / "pmm.elf"
+    assert m.reset_at(elf_symbol(pmm_elf, pc), actor="pmm", timeout=30)
+    m.expect_line(r"boot: warm \(external reset\), .*")
+    m.expect_line(r"pmm: bank kept, 1 block")
+    m.expect_line(r"pmm: nvram kept, 0 blocks")
+    m.expect_line(r"pmm: nvram working copies: 0 restored, 1 dropped")
+    m.expect("kdriver> ")
+    run(m, "nvt dump", r"nvt: dump done 0")
 
 
 def test_device_map(boot, board, flash):

@@ -12,6 +12,7 @@
      ramsync NAME               a RAM block: allocate, pmmSync (a cache clean), free
      errors                     pmmSync's bad input and errors
      bench N                    N pmmSync of a 4 KiB block, each with a new word: one line
+     later MS OP ...            sleeps MS milliseconds, then does OP (time to arm a breakpoint)
      devmap                     SYS_DEVICE_MAP's checks (as nvdev, with the device privilege:
                                 maps the flash, reads its first segment's magic, and no
                                 system call takes a pointer into it); without it, K_EPRIV
@@ -238,6 +239,11 @@ int main(int argc, char **argv)
 {
     VmAddr a;
     int err;
+    if (argc > 3 && !strcmp(argv[1], "later")) {
+        sys_call1(SYS_DELAY, strtoul(argv[2], NULL, 0) * 1000u);
+        argc -= 2;
+        argv += 2;
+    }
     const char *op = argc > 1 ? argv[1] : "";
     if (!strcmp(op, "alloc") && argc == 4) {
         err = nvt_alloc(&a, argv[2], strtoul(argv[3], NULL, 0));
