@@ -331,6 +331,36 @@ static enum seg_kind seg_classify(const struct nvram *nv, uint32_t s, struct nvr
 /* What reading a record at off finds. */
 enum rec_kind { REC_END, REC_TORN, REC_OK, REC_BAD };
 
+/* Whether a record at off that looks cut (a header word or its commit word erased) was cut:
+   a cut leaves nothing programmed after the record's end (the head takes no more records),
+   and cannot leave a whole record whose length word is wrong (its last programmed words a
+   commit word and the CRC of a shorter record). A damaged record can look cut; this tells. */
+static int torn_real(const struct nvram *nv, uint32_t off, const struct nvram_rec_header *h,
+                     uint32_t limit)
+{
+    uint32_t last = off;              /* just past the last programmed word before limit */
+    for (uint32_t p = limit; p > off; p -= 4) {
+        if (rd32(nv, p - 4) != 0xffffffffu) {
+            last = p;
+            break;
+        }
+    }
+    int whole_header = h->type != 0xffffffffu && h->len != 0xffffffffu && h->seq != 0xffffffffu;
+    uint32_t end = whole_header ? off + NVRAM_REC_HDR_SIZE + h->len + NVRAM_REC_TAIL_SIZE
+                                : off + NVRAM_REC_HDR_SIZE;
+    if (last > end)
+        return 0;
+    if (last >= off + NVRAM_REC_HDR_SIZE + NVRAM_REC_TAIL_SIZE && rd32(nv, last - 4) == NVRAM_COMMIT) {
+        struct nvram_rec_header s = *h;
+        s.len = last - off - NVRAM_REC_HDR_SIZE - NVRAM_REC_TAIL_SIZE;
+        uint32_t crc = crc32_update(crc32_update(0, &s, sizeof(s)),
+                                    nv->base + off + NVRAM_REC_HDR_SIZE, s.len);
+        if (rd32(nv, last - 8) == crc)
+            return 0;
+    }
+    return 1;
+}
+
 /* Reads the record at off, which must end by limit: its kind, with *h filled when REC_OK. */
 static enum rec_kind rec_read(const struct nvram *nv, uint32_t off, uint32_t limit,
                               struct nvram_rec_header *h)
@@ -343,14 +373,14 @@ static enum rec_kind rec_read(const struct nvram *nv, uint32_t off, uint32_t lim
     if (h->magic != NVRAM_REC_MAGIC)
         return REC_BAD;
     if (h->type == 0xffffffffu || h->len == 0xffffffffu || h->seq == 0xffffffffu)
-        return REC_TORN;
+        return torn_real(nv, off, h, limit) ? REC_TORN : REC_BAD;
     if ((h->type != NVRAM_REC_PAGE && h->type != NVRAM_REC_DIR) || h->len % 4u != 0 ||
         h->len > limit - off - NVRAM_REC_HDR_SIZE - NVRAM_REC_TAIL_SIZE)
         return REC_BAD;
     uint32_t tail = off + NVRAM_REC_HDR_SIZE + h->len;
     uint32_t commit = rd32(nv, tail + 4);
     if (commit == 0xffffffffu)
-        return REC_TORN;
+        return torn_real(nv, off, h, limit) ? REC_TORN : REC_BAD;
     if (commit != NVRAM_COMMIT ||
         rd32(nv, tail) != crc32_update(0, nv->base + off, NVRAM_REC_HDR_SIZE + h->len))
         return REC_BAD;

@@ -447,6 +447,7 @@ static void test_wear_spread(void **state)
         model_apply(&m, &c);
     }
     uint32_t lo, hi;
+    assert_true(nv.relocated >= 4);               /* the static pages were moved forward */
     nvram_wear(&nv, &lo, &hi);
     assert_true(lo >= 20);
     assert_true(hi - lo <= 2);
@@ -527,8 +528,8 @@ static void test_damage_every_structure(void **state)
             offs[n] = s * SEG, lens[n] = sizeof(struct nvram_seg_header), kinds[n++] = "segment";
         }
     }
-    uint32_t dlen;
-    memcpy(&dlen, fl + nv.dir_off + 8, 4);
+    uint32_t dlen, dir = nv.dir_off;
+    memcpy(&dlen, fl + dir + 8, 4);
     offs[n] = nv.dir_off, lens[n] = NVRAM_REC_HDR_SIZE + dlen + 8, kinds[n++] = "directory";
     for (uint32_t i = 0; i < nv.npages; i++)
         if (nv.locs[i] != NVRAM_ZERO_PAGE)
@@ -547,6 +548,18 @@ static void test_damage_every_structure(void **state)
             assert_int_equal(reopen(), NVRAM_KEPT);            /* cleanly formatted */
             assert_int_equal(nvram_block_count(&nv), 0);
         }
+    }
+    /* A damaged length that makes the directory look cut: its commit word read in the
+       erased space after it (longer), or on an erased word inside it (shorter: its real CRC
+       word erased too). */
+    uint32_t bad_len[3] = {dlen + 64, dlen + 0x1000, dlen - 4}, ff = 0xffffffffu;
+    for (int i = 0; i < 3; i++) {
+        memcpy(fl, saved, FSIZE);
+        memcpy(fl + dir + 8, &bad_len[i], 4);
+        if (bad_len[i] < dlen)
+            memcpy(fl + dir + NVRAM_REC_HDR_SIZE + dlen, &ff, 4);
+        if (reopen() != NVRAM_INVALID)
+            fail_msg("directory length %u for %u not detected (%s)", bad_len[i], dlen, why);
     }
     memcpy(fl, saved, FSIZE);
     assert_int_equal(reopen(), NVRAM_KEPT);
