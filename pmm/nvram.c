@@ -375,7 +375,14 @@ static enum rec_kind rec_read(const struct nvram *nv, uint32_t off, uint32_t lim
     if (h->type == 0xffffffffu || h->len == 0xffffffffu || h->seq == 0xffffffffu)
         return torn_real(nv, off, h, limit) ? REC_TORN : REC_BAD;
     if ((h->type != NVRAM_REC_PAGE && h->type != NVRAM_REC_DIR) || h->len % 4u != 0 ||
-        h->len > limit - off - NVRAM_REC_HDR_SIZE - NVRAM_REC_TAIL_SIZE)
+        h->len > limit - off - NVRAM_REC_HDR_SIZE - NVRAM_REC_TAIL_SIZE ||
+        (h->type == NVRAM_REC_PAGE && h->len != PAGE_REC_LEN))
+        return REC_BAD;
+    /* A directory's length follows from its counts, once they are programmed. */
+    uint32_t nb = rd32(nv, off + NVRAM_REC_HDR_SIZE + 4), np = rd32(nv, off + NVRAM_REC_HDR_SIZE + 8);
+    if (h->type == NVRAM_REC_DIR && h->len >= 12 && nb != 0xffffffffu && np != 0xffffffffu &&
+        (nb > NVRAM_MAX_BLOCKS || np > NVRAM_MAX_PAGES ||
+         h->len != 16u + nb * (uint32_t)sizeof(struct nvram_entry) + 4u * np))
         return REC_BAD;
     uint32_t tail = off + NVRAM_REC_HDR_SIZE + h->len;
     uint32_t commit = rd32(nv, tail + 4);

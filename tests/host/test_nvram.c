@@ -558,6 +558,7 @@ static void test_damage_every_structure(void **state)
         memcpy(fl + dir + 8, &bad_len[i], 4);
         if (bad_len[i] < dlen)
             memcpy(fl + dir + NVRAM_REC_HDR_SIZE + dlen, &ff, 4);
+        fl[dir + NVRAM_REC_HDR_SIZE + 40] ^= 0x5a;      /* and a byte of an entry */
         if (reopen() != NVRAM_INVALID)
             fail_msg("directory length %u for %u not detected (%s)", bad_len[i], dlen, why);
     }
