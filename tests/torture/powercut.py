@@ -7,7 +7,8 @@ A round: power on (tests/images/nvram.image with the job's flash file), expect `
 kept, N blocks`, list every NVRAM block with its size and FNV-1a hash (`nvt dump`), start
 `nvt churn SEED STEPS` (blocks c0..c3; each step prints `begin OP NAME [SIZE HASH]`, what the
 block holds committed once the step is done, then `done`), and cut the power after a random
-wall-clock pause. The next round's dump must be exactly the state after the last step whose
+wall-clock pause, or (every other two rounds) as soon as a `begin free` or `begin alloc` line
+comes, so that cuts race the short operations too. The next round's dump must be exactly the state after the last step whose
 `done` came out, or that state with the step in flight applied (old or new, never a mix,
 never another block's bytes). Each cut is counted by where it fell: inside an allocation, a
 pmmSync, a free, or between steps. Stale structures are never damaged on purpose.
@@ -20,6 +21,7 @@ initialised` and hold no block; the medium is then formatted cleanly (the next p
 `kept, 0 blocks`).
 
 Figures: powercut_cuts_count (and _in_alloc, _in_sync, _in_free, _between_steps),
+powercut_flight_undone and powercut_flight_done (the step in flight came back undone, done),
 powercut_steps_done, powercut_records_lost (a dump that is neither state: must be 0),
 powercut_invalid_boots (a cut that made the medium invalid: must be 0),
 powercut_damages_count, powercut_damages_missed (must be 0)."""
@@ -72,7 +74,8 @@ def structures(data: bytes, seg: int) -> dict:
     off = head * seg + 64
     while off + 24 <= (head + 1) * seg:
         magic, kind, length, _ = struct.unpack_from("<4I", data, off)
-        if magic != REC_MAGIC or struct.unpack_from("<I", data, off + 20 + length)[0] != COMMIT:
+        if (magic != REC_MAGIC or off + 24 + length > (head + 1) * seg
+                or struct.unpack_from("<I", data, off + 20 + length)[0] != COMMIT):
             break
         if kind == 2:
             dir_off = off
@@ -152,6 +155,7 @@ def _run(job: Job) -> dict:
     p = job.params
     fig = {k: 0 for k in ("powercut_cuts_count", "powercut_cuts_in_alloc", "powercut_cuts_in_sync",
                           "powercut_cuts_in_free", "powercut_cuts_between_steps",
+                          "powercut_flight_undone", "powercut_flight_done",
                           "powercut_steps_done", "powercut_records_lost",
                           "powercut_invalid_boots", "powercut_damages_count",
                           "powercut_damages_missed")}
@@ -164,9 +168,17 @@ def _run(job: Job) -> dict:
         for cut in range(p["cuts"]):
             m.sendline(f"start nvt churn {job.rng.getrandbits(31) or 1} {p['steps']}")
             m.expect(r"kdriver: started nvt as aid \d+")
-            time.sleep(job.rng.uniform(0.0, 1.5))
+            start = m.pos
+            aim = ("pause", "free", "alloc")[cut % 3]
+            if aim == "pause":
+                time.sleep(job.rng.uniform(0.0, 1.5))
+            else:
+                try:        # the cut races the operation that the line announces
+                    m.expect(SAID + rf"nvt: step \d+ begin {aim} ", timeout=20)
+                except reprise.ConsoleError:
+                    pass
             m.power_cut()
-            after, flight, done = replay(state, m.text[m.pos:])
+            after, flight, done = replay(state, m.text[start:])
             fig["powercut_cuts_count"] += 1
             fig["powercut_steps_done"] += done
             fig[f"powercut_cuts_in_{flight[0]}" if flight else "powercut_cuts_between_steps"] += 1
@@ -175,6 +187,10 @@ def _run(job: Job) -> dict:
                 fig["powercut_invalid_boots"] += 1
                 job.fail(f"cut {cut}: the medium came back as {line[0]!r}")
             got = dump(m)
+            if flight and got == after:
+                fig["powercut_flight_undone"] += 1
+            elif flight and got == apply(after, flight):
+                fig["powercut_flight_done"] += 1
             if got != after and got != apply(after, flight):
                 fig["powercut_records_lost"] += 1
                 job.fail(f"cut {cut} in {flight}: got {got}, want {after} or that step done")
