@@ -26,9 +26,9 @@ AAR := $(CROSS)ar
 # --wrap=_realloc_r: libc-glue/realloc.c replaces nano's realloc, which reads past the block.
 ACTOR_ARCH := -mthumb -march=armv7-a -mfloat-abi=soft --specs=nano.specs
 ACTOR_INC := -Ilibc-glue/include -Ipmm/include -Ihr/include -Ikernel/include/uapi
-# newlib's <time.h> declares clock_gettime, nanosleep and CLOCK_MONOTONIC only for targets
-# that claim POSIX timers; libc-glue/time.c provides them.
-ACTOR_POSIX := -D_POSIX_TIMERS=1 -D_POSIX_MONOTONIC_CLOCK=200112L
+# newlib's <time.h> declares clock_gettime, nanosleep, clock_nanosleep and CLOCK_MONOTONIC
+# only for targets that claim POSIX timers and clock selection; libc-glue/time.c provides them.
+ACTOR_POSIX := -D_POSIX_TIMERS=1 -D_POSIX_MONOTONIC_CLOCK=200112L -D_POSIX_CLOCK_SELECTION=200112L
 ACTOR_CFLAGS := $(ACTOR_ARCH) -O2 -g -std=gnu11 -ffunction-sections -fdata-sections \
                 $(WARN) $(ACTOR_INC) $(ACTOR_POSIX)
 # A user's own actor (EXTRA_APPS) shows its warnings without failing on them; WERROR=1 makes
@@ -37,7 +37,7 @@ EXTRA_APP_CFLAGS := $(filter-out -Werror,$(ACTOR_CFLAGS)) $(if $(filter 1,$(WERR
 ACTOR_ASFLAGS := $(ACTOR_ARCH) -g $(ACTOR_INC)
 ACTOR_LDS := linker/actor.ld
 ACTOR_LDFLAGS := $(ACTOR_ARCH) -nostartfiles -static -T $(ACTOR_LDS) -Wl,--gc-sections \
-                 -Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,--fatal-warnings \
+                 -Wl,-z,max-page-size=4096 -Wl,--build-id -Wl,--fatal-warnings \
                  -Wl,--wrap=_realloc_r
 ACTOR_LIBS +=
 # The full newlib (<name>_LIBC := full): the same flags without nano.specs and the wrap.

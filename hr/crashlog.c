@@ -12,7 +12,8 @@ _Static_assert((int)HRLOG_KIND_DATA_ABORT == (int)FAULT_KIND_DATA_ABORT &&
                (int)HRLOG_KIND_EXIT == (int)FAULT_KIND_EXIT &&
                (int)HRLOG_KIND_KILLED == (int)FAULT_KIND_KILLED &&
                (int)HRLOG_KIND_PANIC == (int)FAULT_KIND_PANIC &&
-               (int)HRLOG_KIND_ABORT == (int)FAULT_KIND_ABORT,
+               (int)HRLOG_KIND_ABORT == (int)FAULT_KIND_ABORT &&
+               (int)HRLOG_KIND_HANG == (int)FAULT_KIND_HANG,
                "crash record kinds are the kernel's fault kinds");
 _Static_assert(HRLOG_NAME_SIZE == ACTOR_NAME_MAX, "actor names fit a crash record");
 _Static_assert(HRLOG_RECORD_SIZE % 8 == 0, "slots stay 8-byte aligned");
@@ -46,7 +47,7 @@ static uint32_t hrlog_crc(const struct hrlog_record *r)
 /* True when kind and action are known values; checked on append and on read. */
 static bool hrlog_known(uint32_t kind, uint32_t action)
 {
-    return kind >= HRLOG_KIND_DATA_ABORT && kind <= HRLOG_KIND_ABORT &&
+    return kind >= HRLOG_KIND_DATA_ABORT && kind <= HRLOG_KIND_HANG &&
            action >= HRLOG_ACTION_RESTART_GROUP && action <= HRLOG_ACTION_STOPPED;
 }
 

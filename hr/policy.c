@@ -1,10 +1,10 @@
-/* HR restart policy: sliding windows of group restarts and of site restarts (see hr/policy.h). */
+/* HR restart policy: sliding windows of group restarts and of site restarts, restart backoff
+   (see hr/policy.h). */
 #include <hr/policy.h>
 #include <lib/fmt.h>
 #include <reprise/errors.h>
 #include <string.h>
 
-/* Bounded string builder for the reason text: never overflows, always NUL-terminated. */
 /* True when a restart at time r still counts at now: less than interval old, or recorded
    "in the future" (the counter went backwards: counted as recent, see hr/policy.h). */
 static bool hrpol_within(uint64_t r, uint64_t now, uint64_t interval)
@@ -25,7 +25,32 @@ int hrpol_tunables_init(struct hrpol_tunables *t, uint32_t max_restarts, uint32_
     t->max_site_restarts = max_site_restarts;
     t->interval_ns = (uint64_t)interval_ms * HRPOL_NS_PER_MS;
     t->site_interval_ns = (uint64_t)site_interval_ms * HRPOL_NS_PER_MS;
+    t->backoff_base_ns = 0;
+    t->backoff_max_ns = 0;
     return K_OK;
+}
+
+/* Sets the backoff of t in ns after checking base <= max <= interval; HR calls it at
+   start-up. Returns K_OK or K_EINVAL (t unchanged). */
+int hrpol_backoff_init(struct hrpol_tunables *t, uint32_t base_ms, uint32_t max_ms)
+{
+    if (!t || base_ms > max_ms || (uint64_t)max_ms * HRPOL_NS_PER_MS > t->interval_ns)
+        return K_EINVAL;
+    t->backoff_base_ns = (uint64_t)base_ms * HRPOL_NS_PER_MS;
+    t->backoff_max_ns = (uint64_t)max_ms * HRPOL_NS_PER_MS;
+    return K_OK;
+}
+
+/* base * 2^(n-2) capped at max, doubling step by step so that nothing overflows; 0 for the
+   first restart. Called by HR for a group restart that is not the first in the window. */
+uint64_t hrpol_backoff_ns(const struct hrpol_tunables *t, uint32_t n)
+{
+    uint64_t d = t->backoff_base_ns;
+    if (n <= 1)
+        return 0;
+    for (uint32_t i = 2; i < n && d < t->backoff_max_ns; i++)
+        d *= 2;
+    return d < t->backoff_max_ns ? d : t->backoff_max_ns;
 }
 
 /* Converts counter ticks at hz to ns, seconds first so that nothing overflows; returns 0 for

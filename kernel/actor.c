@@ -4,6 +4,7 @@
 #include <kernel/actor.h>
 #include <kernel/bootrec.h>
 #include <kernel/console.h>
+#include <kernel/dump.h>
 #include <kernel/elf.h>
 #include <kernel/ipc.h>
 #include <kernel/memmap.h>
@@ -13,6 +14,9 @@
 #include <kernel/syscall.h>
 #include <reprise/errors.h>
 #include <string.h>
+
+_Static_assert((uint64_t)BOOTREC_GEN_MAX * ACTORS_MAX + ACTORS_MAX - 1 <= 0x7fffffff,
+               "an aid of any generation is a positive int32_t");
 
 static struct actor actors[ACTORS_MAX];
 static struct sysimg actor_img;
@@ -51,14 +55,12 @@ const struct elf_image *actor_image_elf(const struct sysimg_file *f)
     return &actor_elfs[i];
 }
 
-/* Maps a read-only segment straight from the image pages. */
+/* Maps a read-only segment straight from the image pages: elf_parse checked that they
+   are all pages of this file. */
 static int actor_map_text(struct actor *a, const struct sysimg_file *f, const struct elf_seg *s)
 {
     uint32_t start = s->vaddr & ~VM_PAGE_MASK;
     uint32_t end = (s->vaddr + s->memsz + VM_PAGE_MASK) & ~VM_PAGE_MASK;
-    uint32_t file_end = (s->vaddr + s->filesz + VM_PAGE_MASK) & ~VM_PAGE_MASK;
-    if (end != file_end)
-        return K_EINVAL;    /* zero-fill in a read-only segment: not produced by actor.ld */
     unsigned prot = VM_R | ((s->flags & ELF_SEG_X) ? VM_X : 0);
     uint32_t pa = virt_to_phys(f->data) + (s->offset & ~VM_PAGE_MASK);
     for (uint32_t va = start; va < end; va += VM_PAGE_SIZE, pa += VM_PAGE_SIZE) {
@@ -77,10 +79,9 @@ static int actor_load_data(struct actor *a, const struct sysimg_file *f, const s
     const uint8_t *file = (const uint8_t *)f->data + s->offset;
     uint32_t fstart = s->vaddr, fend = s->vaddr + s->filesz;
     for (uint32_t va = start; va < end; va += VM_PAGE_SIZE) {
-        uint32_t pa = page_alloc();
+        uint32_t pa = vm_page_alloc(&a->vm);
         if (!pa)
             return K_ENOMEM;
-        a->vm.pages++;
         uint8_t *page = phys_to_virt(pa);
         if (va >= fstart && va + VM_PAGE_SIZE <= fend) {
             page_copy(page, file + (va - fstart));
@@ -93,8 +94,7 @@ static int actor_load_data(struct actor *a, const struct sysimg_file *f, const s
         }
         int err = vm_map(&a->vm, va, pa, VM_R | VM_W);
         if (err) {
-            page_free(pa);
-            a->vm.pages--;
+            vm_page_free(&a->vm, pa);
             return err;
         }
     }
@@ -135,9 +135,18 @@ static int actor_args_valid(uint32_t argc, const char *args, uint32_t args_len)
     return n == argc && (args_len == 0 || args[args_len - 1] == '\0');
 }
 
+/* The pool pages actor a may never take (VM_KEEP_*): none for the system actors, the
+   system's reserve for actors HR started in a restart group, both reserves for others. */
+static uint32_t actor_keep(uint32_t privs, int32_t group, uint32_t how)
+{
+    if (privs & (PRIV_CRITICAL | PRIV_SITE))
+        return VM_KEEP_SYSTEM;
+    return group && (how & ACTOR_CREATE_BY_HR) ? VM_KEEP_RESTART : VM_KEEP_ORDINARY;
+}
+
 struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const char *args,
                            uint32_t args_len, uint32_t privs, uint32_t prio, int32_t group,
-                           int *err)
+                           uint32_t how, int *err)
 {
     const struct elf_image *elf = actor_image_elf(f);
     if (!elf || !actor_args_valid(argc, args, args_len) || prio >= ACTOR_PRIO_LEVELS) {
@@ -152,10 +161,16 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
         return NULL;
     }
     struct actor *a = &actors[slot];
-    uint32_t gen = (a->gen ? a->gen : actor_boot_gen()) + 1;
+    uint32_t gen = actor_next_gen(a->gen);
     memset(a, 0, sizeof(*a));
     a->gen = gen;
-    if ((*err = vm_space_init(&a->vm, (uint8_t)slot)) != K_OK)
+    /* Creation by HR (a restart) and at boot may use the reserves the actor itself may
+       not: what it then takes counts against its quota like any page. */
+    uint32_t keep = actor_keep(privs, group, how);
+    uint32_t quota = f->page_quota ? f->page_quota : BOARD_ACTOR_PAGE_QUOTA;
+    if ((*err = vm_space_init(&a->vm, (uint8_t)slot, quota,
+                              how & (ACTOR_CREATE_BY_HR | ACTOR_CREATE_BOOT) ? VM_KEEP_SYSTEM
+                                                                            : keep)) != K_OK)
         return NULL;
     for (uint32_t i = 0; i < elf->nsegs && *err == K_OK; i++) {
         const struct elf_seg *s = &elf->segs[i];
@@ -177,7 +192,8 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
         vm_space_destroy(&a->vm);
         return NULL;
     }
-    a->aid = (int32_t)((gen % (1u << 24)) * ACTORS_MAX + slot);
+    a->vm.keep = keep;
+    a->aid = (int32_t)(gen * ACTORS_MAX + slot);
     memcpy(a->name, f->name, sizeof(a->name));
     a->privs = privs;
     a->prio = (uint8_t)(prio ? prio : ACTOR_PRIO_DEFAULT);
@@ -223,9 +239,11 @@ void actor_end(struct actor *a, const struct fault_record *rec)
         vm_activate(NULL);
         sched_current = NULL;
     }
+    struct actor *owner = ipc_fault_port_owner();
+    if (rec && owner && owner != a && a->group)
+        dump_capture(a, rec);   /* a restartable actor's abnormal end: before the teardown */
     vm_space_destroy(&a->vm);
     a->block = AB_NONE;
-    struct actor *owner = ipc_fault_port_owner();
     if (rec && owner && owner != a) {
         a->rec = *rec;
         a->state = AS_ENDED;
@@ -235,9 +253,15 @@ void actor_end(struct actor *a, const struct fault_record *rec)
     }
 }
 
-uint32_t actor_boot_gen(void)
+uint32_t actor_next_gen(uint32_t gen)
 {
-    return ((bootrec_state()->boot_count - 1) % 16384u) << 10;   /* 1024 a boot */
+    /* A slot's first generation in a boot is above every one the earlier boots gave (the
+       boot record's lease), and the lease always covers what this boot gives. */
+    gen = gen ? gen + 1 : bootrec_state()->id_base + 1;
+    if (gen > BOOTREC_GEN_MAX)
+        gen = 1;    /* 2^25 generations: the id space starts over (docs/design.md) */
+    bootrec_id_reserve(gen);
+    return gen;
 }
 
 void actor_release(struct actor *a)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define BOOTREC_MAGIC   0x52505253u /* "RPRS" */
-#define BOOTREC_VERSION 3u
+#define BOOTREC_VERSION 4u
 #define BOOTREC_COPY_OFF 2048u      /* copy 1 of the record; copy 0 at the bank's start */
 
 /*
@@ -25,6 +25,7 @@ struct bootrec {
     uint32_t seq;                 /* writes since the record was made: the newer copy wins */
     uint32_t boot_count;
     uint32_t reset_reason;
+    uint32_t id_lease;            /* every actor and port generation of this boot is below it */
     struct fault_record last_end; /* kind 0 when the run did not end on a recorded fault */
     uint32_t crc;                 /* CRC-32 of the fields above */
 };
@@ -77,6 +78,7 @@ struct bootrec_state bootrec_boot(void)
         bootrec_now.boot_count = bootrec_cur.boot_count + 1;
         bootrec_now.last_reason = (enum reset_reason)bootrec_cur.reset_reason;
         bootrec_now.last_end = bootrec_cur.last_end;
+        bootrec_now.id_base = bootrec_cur.id_lease;
     } else {
         memset(&bootrec_cur, 0, sizeof(bootrec_cur));
         bootrec_cur.magic = BOOTREC_MAGIC;
@@ -87,6 +89,10 @@ struct bootrec_state bootrec_boot(void)
         bootrec_now.boot_count = 1;
         bootrec_now.last_reason = RESET_NONE;
     }
+    /* The id space starts over only when the generations ran out (see actor_next_gen). */
+    if (bootrec_now.id_base > BOOTREC_GEN_MAX - BOOTREC_ID_LEASE)
+        bootrec_now.id_base = 0;
+    bootrec_cur.id_lease = bootrec_now.id_base + BOOTREC_ID_LEASE;
     bootrec_cur.boot_count = bootrec_now.boot_count;
     bootrec_cur.reset_reason = RESET_NONE;
     memset(&bootrec_cur.last_end, 0, sizeof(bootrec_cur.last_end));
@@ -97,6 +103,14 @@ struct bootrec_state bootrec_boot(void)
 const struct bootrec_state *bootrec_state(void)
 {
     return &bootrec_now;
+}
+
+void bootrec_id_reserve(uint32_t gen)
+{
+    if (gen < bootrec_cur.id_lease && gen >= bootrec_now.id_base)
+        return;
+    bootrec_cur.id_lease = gen + BOOTREC_ID_LEASE;
+    bootrec_write();
 }
 
 void bootrec_set_end(const struct fault_record *rec)

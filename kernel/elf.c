@@ -90,7 +90,9 @@ static int elf_check_load(const struct elf32_phdr *ph, unsigned i, uint32_t len,
         return elf_fail(err, errlen, K_EINVAL, "segment %u writable and executable", i);
     if (ph->p_filesz > ph->p_memsz)
         return elf_fail(err, errlen, K_EINVAL, "segment %u file size larger than memory size", i);
-    if (ph->p_filesz != 0 && (uint64_t)ph->p_offset + ph->p_filesz > len)
+    /* Whatever p_filesz is: the loader derives page addresses in the file from p_offset
+       (a read-only segment is mapped from its file pages even with no file bytes). */
+    if ((uint64_t)ph->p_offset + ph->p_filesz > len)
         return elf_fail(err, errlen, K_EINVAL, "segment %u file range past end of file", i);
     if ((ph->p_vaddr & ELF_PAGE_MASK) != (ph->p_offset & ELF_PAGE_MASK))
         return elf_fail(err, errlen, K_EINVAL,
@@ -102,7 +104,39 @@ static int elf_check_load(const struct elf32_phdr *ph, unsigned i, uint32_t len,
                         "segment %u outside user space (0x%x+0x%x, allowed 0x%x-0x%x)", i,
                         (unsigned)ph->p_vaddr, (unsigned)ph->p_memsz, ACTOR_IMAGE_VADDR,
                         ACTOR_RGN_VADDR);
+    /* A read-only segment is mapped straight from the file, page for page: every page it
+       covers must hold file bytes, so it may not end in zero-fill pages. */
+    if (!(ph->p_flags & ELF_PF_W) &&
+        (((uint64_t)ph->p_vaddr + ph->p_memsz + ELF_PAGE_MASK) & ~(uint64_t)ELF_PAGE_MASK) !=
+        (((uint64_t)ph->p_vaddr + ph->p_filesz + ELF_PAGE_MASK) & ~(uint64_t)ELF_PAGE_MASK))
+        return elf_fail(err, errlen, K_EINVAL,
+                        "read-only segment %u has pages with no file bytes behind them", i);
     return 0;
+}
+
+/* Looks for a GNU build id in the notes of one PT_NOTE header (untrusted: every length is
+   checked against the segment and the file); fills img->build_id when it finds one.
+   Called by elf_parse; a malformed note only means no build id. */
+static void elf_find_build_id(const uint8_t *bytes, uint32_t len, const struct elf32_phdr *ph,
+                              struct elf_image *img)
+{
+    if (ph->p_offset > len || ph->p_filesz > len - ph->p_offset)
+        return;
+    uint32_t off = ph->p_offset, end = ph->p_offset + ph->p_filesz;
+    while (end - off >= 12) {
+        uint32_t h[3];      /* namesz, descsz, type */
+        memcpy(h, bytes + off, sizeof(h));
+        uint32_t name_len = (h[0] + 3u) & ~3u, desc_len = (h[1] + 3u) & ~3u;
+        if (h[0] > end - off || h[1] > end - off || name_len + desc_len > end - off - 12)
+            return;
+        const uint8_t *name = bytes + off + 12, *desc = name + name_len;
+        if (h[2] == ELF_NT_GNU_BUILD_ID && h[0] == 4 && !memcmp(name, "GNU", 4) && h[1]) {
+            img->build_id_len = h[1] < ELF_BUILD_ID_MAX ? h[1] : ELF_BUILD_ID_MAX;
+            memcpy(img->build_id, desc, img->build_id_len);
+            return;
+        }
+        off += 12 + name_len + desc_len;
+    }
 }
 
 /* Validates an untrusted ELF file and describes its loadable segments; called by the
@@ -129,6 +163,8 @@ int elf_parse(const void *file, uint32_t len, struct elf_image *out, char *err, 
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         struct elf32_phdr ph;
         memcpy(&ph, bytes + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+        if (ph.p_type == ELF_PT_NOTE && !img.build_id_len)
+            elf_find_build_id(bytes, len, &ph, &img);
         if (ph.p_type != ELF_PT_LOAD)
             continue;
         rc = elf_check_load(&ph, i, len, err, errlen);

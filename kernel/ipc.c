@@ -5,8 +5,11 @@
  * messages travel in registers r1-r4; an optional buffer is copied by the kernel from
  * one address space to the other with the checked copy routines. An actor that ends
  * takes its ports with it: its callers, queued or waiting for a reply, get K_EDEAD. */
+#include <board.h>
+#include <kernel/bootrec.h>
 #include <kernel/ipc.h>
 #include <kernel/sched.h>
+#include <kernel/timer.h>
 #include <reprise/errors.h>
 #include <stddef.h>
 
@@ -21,9 +24,14 @@ struct port {
     struct actor *kmsgs, *kmsgs_tail;       /* AS_ENDED actors with a record to deliver */
 };
 
+_Static_assert((uint64_t)BOOTREC_GEN_MAX * PORTS_MAX + PORTS_MAX - 1 <= 0x7fffffff,
+               "a port id of any generation is a positive int32_t");
+
 static struct port ports[PORTS_MAX];
 static int32_t ipc_wellknown[PORT_WK_MAX + 1];
 static int32_t ipc_fault_port;
+static struct actor *ipc_idle_receiver;  /* waits in receive with IPC_RECV_IDLE ... */
+static uint64_t ipc_idle_deadline;       /* ... until the CPU would idle, or this CNTVCT */
 
 static struct port *ipc_port(int32_t id)
 {
@@ -67,7 +75,7 @@ void ipc_port_create(struct actor *self, int32_t wellknown)
         return;
     }
     struct port *p = &ports[slot];
-    uint32_t gen = (p->gen ? p->gen : actor_boot_gen()) + 1;
+    uint32_t gen = actor_next_gen(p->gen);
     *p = (struct port){ .id = (int32_t)(gen * PORTS_MAX + slot), .gen = gen, .owner = self };
     if (wellknown)
         ipc_wellknown[wellknown] = p->id;
@@ -141,6 +149,8 @@ static int ipc_deliver(struct port *p, struct actor *c)
     r->tf.r[6] = (uint32_t)c->aid;     /* sender */
     r->tf.r[0] = K_OK;
     p->receiver = NULL;
+    if (ipc_idle_receiver == r)
+        ipc_idle_receiver = NULL;
     sched_ready(r);
     c->state = AS_BLOCKED;
     c->block = AB_REPLY;
@@ -166,6 +176,8 @@ static void ipc_deliver_kmsg(struct port *p, struct actor *e)
     r->tf.r[6] = IPC_SENDER_KERNEL;
     r->tf.r[0] = K_OK;
     p->receiver = NULL;
+    if (ipc_idle_receiver == r)
+        ipc_idle_receiver = NULL;
     sched_ready(r);
     actor_release(e);
 }
@@ -205,9 +217,17 @@ void ipc_call(struct actor *self, int32_t port, uaddr_t bufs)
     p->callers_tail = self;
 }
 
-void ipc_recv(struct actor *self, int32_t port, uaddr_t bufs)
+void ipc_recv(struct actor *self, int32_t port, uaddr_t bufs, uint32_t flags)
 {
     struct port *p = ipc_port(port);
+    if (flags & ~IPC_RECV_IDLE) {
+        self->tf.r[0] = (uint32_t)K_EINVAL;
+        return;
+    }
+    if ((flags & IPC_RECV_IDLE) && ipc_fault_port_owner() != self) {
+        self->tf.r[0] = (uint32_t)K_EPRIV;     /* the fault port owner's (HR's) only */
+        return;
+    }
     if (!p) {
         self->tf.r[0] = (uint32_t)ipc_port_error(port);
         return;
@@ -250,6 +270,37 @@ void ipc_recv(struct actor *self, int32_t port, uaddr_t bufs)
             sched_ready(c);
         }
     }
+    /* Nothing came: with IPC_RECV_IDLE the wait also ends when the CPU would idle. Only the
+       fault port's owner may wait so, hence one actor at a time. */
+    if (p->receiver == self && (flags & IPC_RECV_IDLE)) {
+        ipc_idle_receiver = self;
+        ipc_idle_deadline = timer_now() + timer_hz() / BOARD_TICK_HZ;
+    }
+}
+
+int ipc_idle_wake(uint64_t now, int idle)
+{
+    struct actor *r = ipc_idle_receiver;
+    if (!r || (!idle && now < ipc_idle_deadline))
+        return 0;
+    ipc_idle_receiver = NULL;
+    struct port *p = ipc_port(r->wait_port);
+    if (p && p->receiver == r)
+        p->receiver = NULL;
+    ipc_set_recv_len(r, 0);
+    r->tf.r[0] = (uint32_t)K_ETIMEOUT;
+    sched_ready(r);
+    return 1;
+}
+
+/* Ends a's receive with K_ETIMEOUT: its receive alarm came (deadline_tick). */
+void ipc_recv_timeout(struct actor *a)
+{
+    struct port *p = ipc_port(a->wait_port);
+    if (p && p->receiver == a)
+        p->receiver = NULL;
+    a->tf.r[0] = (uint32_t)K_ETIMEOUT;
+    sched_ready(a);
 }
 
 /* Wakes actor c with error err in r0. */
@@ -355,6 +406,8 @@ int ipc_post_fault(struct actor *a)
 
 void ipc_actor_gone(struct actor *a)
 {
+    if (ipc_idle_receiver == a)
+        ipc_idle_receiver = NULL;
     /* Leave any queue a waits in. */
     if (a->block == AB_CALL) {
         struct port *p = ipc_port(a->wait_port);

@@ -5,6 +5,7 @@
 #include <kernel/bootrec.h>
 #include <kernel/console.h>
 #include <kernel/gic.h>
+#include <kernel/kstack.h>
 #include <kernel/memmap.h>
 #include <kernel/rtc.h>
 #include <kernel/sched.h>
@@ -43,13 +44,15 @@ static void kmain_boot_actors(void)
             continue;
         int err;
         uint32_t prio = (f->flags & SYSIMG_FLAG_PRIO_MASK) >> SYSIMG_FLAG_PRIO_SHIFT;
-        if (!actor_create(f, 1, f->name, (uint32_t)strlen(f->name) + 1, f->privileges, prio, 0, &err))
+        if (!actor_create(f, 1, f->name, (uint32_t)strlen(f->name) + 1, f->privileges, prio, 0,
+                          ACTOR_CREATE_BOOT, &err))
             kprintf("kernel: cannot start %s: error %d\n", f->name, err);
     }
 }
 
 void kmain(void)
 {
+    kstack_guard_init();            /* guard pages under the kernel-mode stacks */
     console_init();                 /* PL011 output (input once interrupts are on) */
     bootrec_boot();                 /* cold or warm: the marker in the bank */
     kmain_banner(cpu_cntvct());     /* who we are and how we came up */
@@ -57,9 +60,9 @@ void kmain(void)
     timer_init();                   /* periodic tick, user access to CNTVCT */
     rtc_init();                     /* wall time, for actors' clocks */
     gic_enable(BOARD_UART_IRQ);     /* console input by interrupt */
-    selftest_run();                 /* scenario-selected self test, if any */
     vm_init();                      /* page pool for address spaces */
     actor_images_init();            /* validate the system image and its ELF files */
+    selftest_run();                 /* scenario-selected self test, if any */
     kmain_boot_actors();            /* the actors the image marks to start at boot */
     sched_start();                  /* run them; idle in wfi when none is ready */
 }

@@ -1,49 +1,64 @@
 /* The kernel's page pool: every RAM page outside the kernel image, the pool's own metadata
-   and the persistent bank, handed out by the portable allocator in palloc.c. */
+   and the persistent bank, handed out by the portable allocator in palloc.c, with the
+   owner of each allocated page alongside (the inline calls are in kernel/page.h). The stack
+   pages kept for post-mortem dumps (kernel/dump.c) count as free: the pool takes them back
+   when it runs out. */
 #include <board.h>
+#include <kernel/dump.h>
 #include <kernel/memmap.h>
 #include <kernel/page.h>
 #include <kernel/palloc.h>
 #include <kernel/panic.h>
 
-#define PAGE_POOL_PAGES (BOARD_RAM_SIZE / PALLOC_PAGE_SIZE)
-
-static struct palloc page_pool;
+struct palloc page_pool;
+/* page_owner[i]: the owner tag of RAM page i while it is allocated, PAGE_OWNER_NONE
+   otherwise. Kept beside the allocator's metadata, outside every page it hands out. */
+uint8_t *page_owner;
 
 void page_init(void)
 {
-    /* The metadata array (one word a page) sits right after the kernel image. */
+    /* The metadata (one word a page, then one owner byte a page) sits right after the
+       kernel image. */
     uint32_t meta_paddr = virt_to_phys(__kernel_end);
-    uint32_t meta_size = (PAGE_POOL_PAGES * 4 + PALLOC_PAGE_SIZE - 1) & ~(PALLOC_PAGE_SIZE - 1);
+    uint32_t meta_size = (PAGE_RAM_PAGES * 5 + PALLOC_PAGE_SIZE - 1) & ~(PALLOC_PAGE_SIZE - 1);
     const struct palloc_range usable[] = { { BOARD_RAM_PADDR, BOARD_RAM_SIZE } };
     const struct palloc_range reserved[] = {
         { BOARD_RAM_PADDR, meta_paddr + meta_size - BOARD_RAM_PADDR }, /* image, metadata */
         { BOARD_BANK_PADDR, BOARD_BANK_SIZE },                        /* persistent bank */
     };
-    if (palloc_init(&page_pool, BOARD_RAM_PADDR, PAGE_POOL_PAGES, phys_to_virt(meta_paddr),
+    if (palloc_init(&page_pool, BOARD_RAM_PADDR, PAGE_RAM_PAGES, phys_to_virt(meta_paddr),
                     usable, 1, reserved, 2) != 0)
         panic("page_init: bad pool layout");
+    page_owner = (uint8_t *)phys_to_virt(meta_paddr) + PAGE_RAM_PAGES * 4;
+    _Static_assert(PAGE_OWNER_NONE == 0 && PAGE_RAM_PAGES * 4 % PALLOC_PAGE_SIZE == 0,
+                   "the owner bytes are whole pages of zeros");
+    for (uint32_t i = 0; i < PAGE_RAM_PAGES; i += PALLOC_PAGE_SIZE)
+        page_zero(page_owner + i);
 }
 
-uint32_t page_alloc(void)
+int page_reclaim(uint32_t keep)
 {
-    return palloc_alloc(&page_pool);
+    while (page_pool.free_count <= keep)
+        if (!dump_reclaim())
+            return 0;
+    return 1;
 }
 
 void page_free(uint32_t pa)
 {
     if (palloc_free(&page_pool, pa) != 0)
-        panic("page_free: page 0x%08x is not an allocated pool page", pa);
+        page_free_bad(pa);
+    page_owner[(pa - BOARD_RAM_PADDR) >> PALLOC_PAGE_SHIFT] = PAGE_OWNER_NONE;
 }
 
-int page_is_pool(uint32_t pa)
+void page_free_bad(uint32_t pa)
 {
-    return palloc_manages(&page_pool, pa);
+    panic("page_free: page 0x%08x is not an allocated pool page", pa);
 }
 
 uint32_t page_free_count(void)
 {
-    return palloc_free_count(&page_pool);
+    return palloc_free_count(&page_pool) + dump_pages_kept();
 }
 
 uint32_t page_total_count(void)

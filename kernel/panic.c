@@ -3,10 +3,21 @@
 #include <kernel/console.h>
 #include <kernel/fault.h>
 #include <kernel/ipc.h>
+#include <kernel/kstack.h>
 #include <kernel/panic.h>
 #include <kernel/reset.h>
 #include <lib/fmt.h>
 #include <string.h>
+
+/* The mode whose stack each trap's handler runs on (entry.S). */
+static const uint32_t panic_trap_modes[] = {
+    [TRAP_UNDEF] = PSR_MODE_UND,
+    [TRAP_SVC] = PSR_MODE_SVC,
+    [TRAP_PABT] = PSR_MODE_ABT,
+    [TRAP_DABT] = PSR_MODE_ABT,
+    [TRAP_IRQ] = PSR_MODE_IRQ,
+    [TRAP_FIQ] = PSR_MODE_FIQ,
+};
 
 static const char *const panic_trap_names[] = {
     [TRAP_UNDEF] = "undefined instruction",
@@ -82,8 +93,20 @@ void panic_trap(struct trapframe *tf, enum trap_kind kind)
     struct fault_record rec;
     if (kind == TRAP_UNDEF)
         tf->pc -= (tf->cpsr & PSR_T) ? 2 : 4;
-    kprintf("\n*** KERNEL PANIC: %s in %s mode at pc=0x%08x\n", panic_trap_names[kind],
-            panic_mode_name(tf->cpsr), tf->pc);
+    /* An access to a guard page, a trapped mode's sp below its stack, or the handler's own
+       stack found overflowed by entry.S: a kernel stack overflow, said as such. */
+    uint32_t far = kind == TRAP_DABT ? cp15_read_dfar() : kind == TRAP_PABT ? cp15_read_ifar() : 0;
+    const char *over = kstack_overflow(far, tf->cpsr, tf->sp);
+    if (kstack_trap_sp && (tf->cpsr & PSR_MODE_MASK) == panic_trap_modes[kind])
+        tf->sp = kstack_trap_sp;    /* the frame read the sp entry.S started again from */
+    if (!over && kstack_trap_sp)
+        over = kstack_overflow(0, panic_trap_modes[kind], 0);
+    if (over)
+        kprintf("\n*** KERNEL PANIC: kernel stack overflow (%s stack): %s in %s mode at "
+                "pc=0x%08x\n", over, panic_trap_names[kind], panic_mode_name(tf->cpsr), tf->pc);
+    else
+        kprintf("\n*** KERNEL PANIC: %s in %s mode at pc=0x%08x\n", panic_trap_names[kind],
+                panic_mode_name(tf->cpsr), tf->pc);
     for (int i = 0; i < 13; i++)
         kprintf("  r%-2d=0x%08x%s", i, tf->r[i], i % 4 == 3 ? "\n" : "");
     kprintf("\n  sp =0x%08x  lr =0x%08x  pc =0x%08x  cpsr=0x%08x\n", tf->sp, tf->lr, tf->pc,
@@ -103,9 +126,13 @@ void panic_trap(struct trapframe *tf, enum trap_kind kind)
                      panic_trap_names[kind], panic_mode_name(tf->cpsr), tf->pc, far,
                      is_data ? (st.write ? "write" : "read") : "execute", fault_class_name(st.cls));
     } else {
-        panic_record(&rec, tf->pc, 0, 0);
+        panic_record(&rec, tf->pc, far, 0);
         fmt_snprintf(rec.text, sizeof(rec.text), "kernel panic: %s in %s mode pc=0x%08x",
                      panic_trap_names[kind], panic_mode_name(tf->cpsr), tf->pc);
     }
+    if (over)
+        fmt_snprintf(rec.text, sizeof(rec.text), "kernel panic: kernel stack overflow (%s stack) "
+                     "in %s mode pc=0x%08x addr=0x%08x", over, panic_mode_name(tf->cpsr), tf->pc,
+                     far);
     panic_halt(&rec);
 }

@@ -1,10 +1,14 @@
 /* Scheduler: preemptive, fixed priorities, round-robin within a priority, wfi when idle.
    The running actor is not in the run queue; sched_resume decides at every return to
-   user mode whether it keeps the CPU. */
+   user mode whether it keeps the CPU. The tick runs only while an actor does: an idle CPU
+   waits for the first sleeper (or an interrupt) with no timer armed before it. */
 #include <arch/cpu.h>
 #include <board.h>
+#include <kernel/deadline.h>
+#include <kernel/ipc.h>
 #include <kernel/irq.h>
 #include <kernel/sched.h>
+#include <kernel/selftest.h>
 #include <kernel/timer.h>
 #include <reprise/errors.h>
 
@@ -52,10 +56,16 @@ void sched_unready(struct actor *a)
     a->qnext = NULL;
 }
 
-/* Programs the timer for the earlier of the next tick and the first sleeper. */
+/* Programs the timer for the earliest of the next tick (only while an actor runs or waits
+   for the CPU), the first sleeper, the first watchdog or receive alarm and a self test's
+   deadline; none: the timer stays quiet. */
 static void sched_arm_timer(void)
 {
-    uint64_t when = sched_next_tick;
+    uint64_t when = sched_current || sched_ready_mask ? sched_next_tick : ~0ull;
+    if (deadline_due() < when)
+        when = deadline_due();
+    if (selftest_deadline() < when)
+        when = selftest_deadline();
     if (sched_sleepers && sched_sleepers->wake_at < when)
         when = sched_sleepers->wake_at;
     timer_set_deadline(when);
@@ -98,6 +108,8 @@ void sched_timer(uint64_t now)
         a->tf.r[0] = K_OK;
         sched_ready(a);
     }
+    deadline_tick(now);         /* watchdogs and receive alarms */
+    ipc_idle_wake(now, 0);
     if (now >= sched_next_tick) {
         sched_slice_over = 1;
         sched_next_tick = now + timer_hz() / BOARD_TICK_HZ;
@@ -133,10 +145,20 @@ struct trapframe *sched_resume(void)
     }
     sched_slice_over = 0;
     sched_current = NULL;   /* while idle, nothing runs: wakeups must queue their actor */
-    struct actor *next;
-    while (!(next = sched_pick())) {
-        cpu_wfi();          /* interrupts stay masked: wfi wakes on a pending one */
-        irq_dispatch();
+    struct actor *next = sched_pick();
+    if (!next) {
+        /* Idle: no tick until an actor runs again, so an idle system takes no interrupts
+           (and under QEMU -icount with sleep=off, waiting costs no virtual time). */
+        sched_arm_timer();
+        do {
+            if (ipc_idle_wake(0, 1))
+                continue;   /* an IPC_RECV_IDLE receive ends: the CPU is free */
+            cpu_wfi();      /* interrupts stay masked: wfi wakes on a pending one */
+            irq_dispatch();
+        } while (!(next = sched_pick()));
+        sched_next_tick = timer_now() + timer_hz() / BOARD_TICK_HZ;
+        sched_current = next;
+        sched_arm_timer();
     }
     if (next != cur) {
         /* TPIDRURW is user-writable state: it belongs to the actor, not the CPU. */

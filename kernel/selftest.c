@@ -1,19 +1,75 @@
 /* Boot-time self tests chosen by a scenario through fw_cfg (opt/reprise/selftest):
    deliberate kernel faults for the panic path (at boot, or one second later from the timer
-   interrupt with the actors running), and a PSCI warm reset on a cold boot. */
+   interrupt with the actors running), kernel stack overflows (every mode's stack at boot,
+   the SVC stack from the timer interrupt), an address-space teardown that must free only
+   the space's own pages, and a PSCI warm reset on a cold boot. Only QEMU's
+   command line reaches them; no actor can. */
 #include <arch/cpu.h>
 #include <kernel/bootrec.h>
 #include <kernel/console.h>
+#include <board.h>
 #include <kernel/fwcfg.h>
+#include <kernel/memmap.h>
+#include <kernel/page.h>
 #include <kernel/reset.h>
 #include <kernel/selftest.h>
 #include <kernel/timer.h>
+#include <kernel/vm.h>
 #include <stdint.h>
 
 /* Fault addresses go through a volatile so the compiler cannot reason about them. */
 static volatile uintptr_t selftest_addr;
-/* kfault-late: CNTVCT at which the timer interrupt takes a kernel fault (0: not armed). */
+/* kfault-late, kstack-late: CNTVCT at which the timer interrupt takes a kernel fault or
+   overflows the kernel stack (0: not armed), and which of the two. */
 static uint64_t selftest_late_at;
+static int selftest_late_overflow;
+/* A recursion bound the compiler cannot see through; 0: none. */
+static volatile uint32_t selftest_depth_max;
+
+uint32_t selftest_recurse(uint32_t depth);
+
+/* Recurses with a 256-byte frame until the stack overflows into its guard page (the data
+   abort panics); called in the mode whose stack is to overflow. */
+uint32_t selftest_recurse(uint32_t depth)
+{
+    volatile uint8_t frame[256];
+    frame[0] = (uint8_t)depth;
+    if (selftest_depth_max && depth == selftest_depth_max)
+        return 0;
+    return selftest_recurse(depth + 1) + frame[0];
+}
+
+/* vm-teardown: a space whose tables map, outside every region (which makes teardown walk
+   every table), a page of another space, an image page and a bank page, besides a page of
+   its own: its teardown must free its own page and tables and nothing else. Slots 62 and
+   63's ASIDs are free at boot. */
+static void __attribute__((cold)) selftest_teardown(void)
+{
+    static struct vm_space mine, other;
+    if (vm_space_init(&mine, 62, 16, 0) != 0 || vm_space_init(&other, 63, 16, 0) != 0) {
+        kprintf("selftest: teardown: no pages\n");
+        return;
+    }
+    uint32_t foreign = vm_page_alloc(&other);
+    vm_map(&mine, 0x00400000, foreign, VM_R | VM_X);
+    vm_map(&mine, 0x00401000, virt_to_phys(__sysimg_start), VM_R);
+    vm_map(&mine, 0x00402000, BOARD_BANK_PADDR + 0x1000, VM_R | VM_W);
+    vm_map_fresh(&mine, 0x00403000, 0x00404000, VM_R | VM_W, 1);
+    uint32_t before = page_free_count();
+    vm_space_destroy(&mine);
+    kprintf("selftest: teardown freed %u pages, another space's page %s\n",
+            page_free_count() - before, page_owned_by(foreign, 63) ? "kept" : "freed");
+    vm_space_destroy(&other);
+}
+
+/* Switches to PSR mode mode (interrupts masked) and overflows that mode's stack. */
+static void selftest_overflow_in(uint32_t mode)
+{
+    __asm__ volatile("msr cpsr_c, %0\n\t"
+                     "mov r0, #0\n\t"
+                     "bl selftest_recurse"
+                     :: "r"(mode | 0xc0u) : "r0", "r1", "r2", "r3", "r12", "lr", "memory", "cc");
+}
 
 static int selftest_is(const char *a, const char *b)
 {
@@ -24,7 +80,7 @@ static int selftest_is(const char *a, const char *b)
     return *a == *b;
 }
 
-void selftest_run(void)
+__attribute__((cold)) void selftest_run(void)
 {
     char name[32];
     if (fwcfg_read_file("opt/reprise/selftest", name, sizeof(name)) < 0)
@@ -52,7 +108,20 @@ void selftest_run(void)
         ((void (*)(void))selftest_addr)();
     } else if (selftest_is(name, "kfault-undef")) {
         __asm__ volatile(".word 0xe7f000f0");   /* permanently undefined (UDF) */
-    } else if (selftest_is(name, "kfault-late")) {
+    } else if (selftest_is(name, "vm-teardown")) {
+        selftest_teardown();
+    } else if (selftest_is(name, "kstack-svc")) {
+        selftest_recurse(0);
+    } else if (selftest_is(name, "kstack-abt")) {
+        selftest_overflow_in(PSR_MODE_ABT);
+    } else if (selftest_is(name, "kstack-und")) {
+        selftest_overflow_in(PSR_MODE_UND);
+    } else if (selftest_is(name, "kstack-irq")) {
+        selftest_overflow_in(PSR_MODE_IRQ);
+    } else if (selftest_is(name, "kstack-fiq")) {
+        selftest_overflow_in(PSR_MODE_FIQ);
+    } else if (selftest_is(name, "kfault-late") || selftest_is(name, "kstack-late")) {
+        selftest_late_overflow = selftest_is(name, "kstack-late");
         if (bootrec_state()->kind == BOOT_COLD)
             selftest_late_at = timer_now() + timer_hz();   /* one second after boot */
     } else if (selftest_is(name, "psci-reset")) {
@@ -63,10 +132,19 @@ void selftest_run(void)
     }
 }
 
+uint64_t selftest_deadline(void)
+{
+    return selftest_late_at ? selftest_late_at : ~0ull;
+}
+
 void selftest_tick(uint64_t now)
 {
     if (selftest_late_at && now >= selftest_late_at) {
         selftest_late_at = 0;
+        if (selftest_late_overflow) {
+            kprintf("selftest: kernel stack overflow in the timer interrupt\n");
+            selftest_recurse(0);
+        }
         kprintf("selftest: kernel fault in the timer interrupt\n");
         selftest_addr = 0x00000010u;
         (void)*(volatile uint32_t *)selftest_addr;

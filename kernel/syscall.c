@@ -4,6 +4,8 @@
 #include <board.h>
 #include <kernel/bootrec.h>
 #include <kernel/console.h>
+#include <kernel/deadline.h>
+#include <kernel/dump.h>
 #include <kernel/elf.h>
 #include <kernel/fault.h>
 #include <kernel/ipc.h>
@@ -122,16 +124,37 @@ void syscall_actor_fault(struct actor *a, enum fault_kind kind, uint32_t pc, uin
         struct fault_status st = fault_decode(fsr, kind == FAULT_KIND_DATA_ABORT);
         struct vm_region *r = vm_region_find(&a->vm, addr);
         /* A stack page missing at a data abort is one trap_dabt could not bring in: the
-           page pool is empty, which the record says rather than a bare translation fault. */
+           actor is at its page quota or the page pool is empty (down to what the actor may
+           take), which the record says rather than a bare translation fault. */
+        int nostack = r && r->kind == VM_RGN_STACK && kind == FAULT_KIND_DATA_ABORT &&
+                      st.cls == FAULT_TRANSLATION;
         const char *where = addr >= ACTOR_USER_TOP_VADDR ? ", kernel address"
                           : r && r->kind == VM_RGN_GUARD ? ", stack guard page"
                           : r && r->kind == VM_RGN_RESERVED ? ", reserved region"
-                          : r && r->kind == VM_RGN_STACK && kind == FAULT_KIND_DATA_ABORT &&
-                            st.cls == FAULT_TRANSLATION ? ", no free page for the stack" : "";
+                          : nostack && a->vm.pages >= a->vm.quota ? ", stack page over the page quota"
+                          : nostack ? ", no free page for the stack" : "";
         fmt_snprintf(rec.text, sizeof(rec.text), "%s pc=0x%08x addr=0x%08x %s, %s%s", sys_fault_names[kind],
                      pc, addr, kind == FAULT_KIND_PREFETCH_ABORT ? "execute" : write ? "write" : "read",
                      fault_class_name(st.cls), where);
     }
+    sys_fault_end(a, &rec);
+}
+
+/* Ends a, whose watchdog ran out, with a FAULT_KIND_HANG record saying what it was doing
+   (deadline_tick); like a fault, the record goes to the fault port. */
+void syscall_actor_hang(struct actor *a, uint32_t period_ms)
+{
+    static const char *const doing[] = {
+        [AB_NONE] = "running", [AB_RECV] = "in a receive", [AB_CALL] = "in a call",
+        [AB_REPLY] = "in a call", [AB_DELAY] = "sleeping", [AB_CONSOLE] = "reading the console",
+        [AB_HELD] = "held",
+    };
+    struct fault_record rec;
+    sys_record(a, &rec, FAULT_KIND_HANG);
+    rec.pc = a->tf.pc;
+    fmt_snprintf(rec.text, sizeof(rec.text), "hang: no watchdog kick for %u ms, %s at pc=0x%08x",
+                 (unsigned)period_ms, a->state == AS_BLOCKED ? doing[a->block] : "running",
+                 rec.pc);
     sys_fault_end(a, &rec);
 }
 
@@ -180,6 +203,18 @@ static void sys_delay(struct actor *self)
     }
     uint64_t ticks = ((uint64_t)us * timer_hz() + 999999u) / 1000000u;
     sched_sleep_until(self, timer_now() + ticks);
+}
+
+/* Sleeps until the counter reaches an absolute value: sleepers with the same deadline wake
+   at the same instant, in the order they went to sleep, however late each asked. */
+static void sys_delay_until(struct actor *self)
+{
+    uint64_t when = (uint64_t)self->tf.r[1] << 32 | self->tf.r[0];
+    if (when <= timer_now()) {
+        sys_ret(self, K_OK);
+        return;
+    }
+    sched_sleep_until(self, when);
 }
 
 static void sys_yield(struct actor *self)
@@ -237,8 +272,13 @@ static void sys_rgn_allocate(struct actor *self)
         sys_ret(self, K_ENOMEM);
         return;
     }
-    if (kind != VM_RGN_RESERVED && size / VM_PAGE_SIZE > page_free_count()) {
-        sys_ret(self, K_ENOMEM);
+    /* The pages and the tables under them must fit the actor's quota and the pool: then
+       nothing below can run out half-way (as many tables as 4 MiB stretches first, a cheap
+       bound; the tables really missing only when that does not fit). */
+    if (kind != VM_RGN_RESERVED &&
+        vm_room(&a->vm, size / VM_PAGE_SIZE + ((start + size - 1) >> 22) - (start >> 22) + 1) &&
+        (err = vm_room(&a->vm, size / VM_PAGE_SIZE + vm_tables_needed(&a->vm, start, start + size)))) {
+        sys_ret(self, err);
         return;
     }
     err = vm_region_add(&a->vm, start, start + size, kind, prot,
@@ -330,8 +370,10 @@ static void sys_actor_create(struct actor *self)
        fault port. */
     if (sp.group)
         sp.privileges &= ~(PRIV_CRITICAL | PRIV_FAULTS);
+    /* HR (the fault port's owner) starting a group member may use the restart reserve. */
     struct actor *a = actor_create(f, sp.argc, args, sp.args_len, sp.privileges, sp.priority,
-                                   sp.group, &err);
+                                   sp.group, sp.group && self == ipc_fault_port_owner() ?
+                                   ACTOR_CREATE_BY_HR : 0, &err);
     if (a && (sp.flags & ACTOR_SPAWN_HELD)) {
         sched_unready(a);
         a->state = AS_BLOCKED;
@@ -397,6 +439,7 @@ static void sys_actor_info(struct actor *self)
         info.group = a->group;
         info.priority = a->prio;
         info.pages = a->vm.pages;
+        info.page_quota = a->vm.quota;
         info.privileges = a->privs;
     }
     sys_ret(self, vm_copyout(&self->vm, self->tf.r[1], &info, sizeof(info)));
@@ -405,7 +448,7 @@ static void sys_actor_info(struct actor *self)
 static void sys_port_create(struct actor *self) { ipc_port_create(self, (int32_t)self->tf.r[0]); }
 static void sys_port_lookup(struct actor *self) { ipc_port_lookup(self, (int32_t)self->tf.r[0]); }
 static void sys_ipc_call(struct actor *self) { ipc_call(self, (int32_t)self->tf.r[0], self->tf.r[5]); }
-static void sys_ipc_recv(struct actor *self) { ipc_recv(self, (int32_t)self->tf.r[0], self->tf.r[1]); }
+static void sys_ipc_recv(struct actor *self) { ipc_recv(self, (int32_t)self->tf.r[0], self->tf.r[1], self->tf.r[2]); }
 static void sys_ipc_reply(struct actor *self) { ipc_reply(self, (int32_t)self->tf.r[0], self->tf.r[5]); }
 static void sys_fault_port_set(struct actor *self) { ipc_fault_port_set(self, (int32_t)self->tf.r[0]); }
 
@@ -440,6 +483,11 @@ static void sys_bank_map(struct actor *self)
     struct vm_region *r = vm_region_find(&a->vm, va);
     int inside = r && r->kind == VM_RGN_BANK && r->prot == prot && va + size <= r->end &&
                  r->bank_off + (va - r->start) == off;
+    /* Bank pages are not the actor's, the tables under them are: they count. */
+    if ((err = vm_room(&a->vm, vm_tables_needed(&a->vm, va, va + size)))) {
+        sys_ret(self, err);
+        return;
+    }
     if (!inside)
         err = vm_region_add(&a->vm, va, va + size, VM_RGN_BANK, prot, 0, off);
     for (uint32_t i = 0; err == K_OK && i < size; i += VM_PAGE_SIZE)
@@ -589,6 +637,9 @@ static void sys_mem_info(struct actor *self)
         .actors_total = ACTORS_MAX - 1,
         .ports_used = ipc_ports_used(),
         .ports_total = PORTS_MAX - 1,
+        .reserve_system_pages = BOARD_POOL_RESERVE_SYSTEM_PAGES,
+        .reserve_restart_pages = BOARD_POOL_RESERVE_RESTART_PAGES,
+        .default_page_quota = BOARD_ACTOR_PAGE_QUOTA,
     };
     sys_ret(self, vm_copyout(&self->vm, self->tf.r[0], &info, sizeof(info)));
 }
@@ -630,6 +681,7 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_ACTOR_RELEASE] = sys_actor_release,
     [SYS_ACTOR_SELF] = sys_actor_self,
     [SYS_DELAY] = sys_delay,
+    [SYS_DELAY_UNTIL] = sys_delay_until,
     [SYS_YIELD] = sys_yield,
     [SYS_RGN_ALLOCATE] = sys_rgn_allocate,
     [SYS_RGN_FREE] = sys_rgn_free,
@@ -652,6 +704,9 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_MEM_INFO] = sys_mem_info,
     [SYS_BOOT_SCRIPT] = sys_boot_script,
     [SYS_USER_COPY] = sys_user_copy,
+    [SYS_WATCHDOG] = deadline_sys_watchdog,
+    [SYS_RECV_ALARM] = deadline_sys_recv_alarm,
+    [SYS_ACTOR_DUMP] = dump_sys_take,
     [SYS_DEVICE_MAP] = sys_device_map,
 };
 

@@ -90,7 +90,11 @@ static int sysimg_check_entry(const struct sysimg_disk_entry *e, uint32_t i, uin
         return sysimg_fail(err, errlen, K_EINVAL, "entry %u (%s): heap 0x%x larger than 0x%x",
                            (unsigned)i, e->name, (unsigned)e->heap_max,
                            (unsigned)SYSIMG_HEAP_MAX_LIMIT);
-    if (e->reserved[0] || e->reserved[1] || e->reserved[2])
+    if (e->page_quota > SYSIMG_PAGE_QUOTA_LIMIT)
+        return sysimg_fail(err, errlen, K_EINVAL, "entry %u (%s): page quota %u larger than %u",
+                           (unsigned)i, e->name, (unsigned)e->page_quota,
+                           (unsigned)SYSIMG_PAGE_QUOTA_LIMIT);
+    if (e->reserved[0] || e->reserved[1])
         return sysimg_fail(err, errlen, K_EINVAL, "entry %u (%s): reserved words not zero",
                            (unsigned)i, e->name);
     return 0;
@@ -166,6 +170,7 @@ static int sysimg_parse_into(const void *image, uint32_t len, struct sysimg *out
         f->privileges = e.privileges;
         f->flags = e.flags;
         f->heap_max = e.heap_max ? e.heap_max : ACTOR_HEAP_MAX;
+        f->page_quota = e.page_quota;
 
         /* Against the earlier entries: unique names, no shared page. End rounding cannot
            wrap: offset + size <= image_size <= UINT32_MAX, computed in 64 bits. */

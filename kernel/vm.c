@@ -52,17 +52,26 @@ void vm_init(void)
     page_init();
 }
 
-int vm_space_init(struct vm_space *vs, uint8_t asid)
+int vm_space_init(struct vm_space *vs, uint8_t asid, uint32_t quota, uint32_t keep)
 {
-    uint32_t l1 = page_alloc();
+    memset(vs, 0, sizeof(*vs));
+    vs->asid = asid;
+    vs->quota = quota;
+    vs->keep = keep;
+    uint32_t l1 = vm_page_alloc(vs);
     if (!l1)
         return K_ENOMEM;
     page_zero(phys_to_virt(l1));
-    memset(vs, 0, sizeof(*vs));
     vs->l1 = phys_to_virt(l1);
-    vs->asid = asid;
-    vs->pages = 1;
     return K_OK;
+}
+
+uint32_t vm_tables_needed(struct vm_space *vs, uint32_t start, uint32_t end)
+{
+    uint32_t n = 0;
+    for (uint32_t group = (start >> 20) & ~3u; group <= (end - 1) >> 20; group += 4)
+        n += !(vs->l1[group] | vs->l1[group + 1] | vs->l1[group + 2] | vs->l1[group + 3]);
+    return n;
 }
 
 /* Returns the address of the descriptor for va, allocating its second-level table when
@@ -79,11 +88,10 @@ static uint32_t *vm_pte_slot(struct vm_space *vs, uint32_t va, int alloc)
             if (vs->l1[j])
                 l2page = vs->l1[j] & ~VM_PAGE_MASK;
         if (!l2page) {
-            l2page = page_alloc();
+            l2page = vm_page_alloc(vs);
             if (!l2page)
                 return NULL;
             page_zero(phys_to_virt(l2page));
-            vs->pages++;
         }
         vs->l1[i] = (l2page + (i - group) * 1024u) | L1_PAGE_TABLE | L1_PXN;
         cpu_dsb();
@@ -130,10 +138,7 @@ static void vm_unmap_page(struct vm_space *vs, uint32_t va)
     uint32_t pa = *pte & ~VM_PAGE_MASK;
     *pte = 0;
     vm_tlb_flush_page(vs, va);
-    if (page_is_pool(pa)) {
-        page_free(pa);
-        vs->pages--;
-    }
+    vs->pages -= (uint32_t)page_free_owned(pa, vs->asid);
 }
 
 void vm_unmap_range(struct vm_space *vs, uint32_t start, uint32_t end)
@@ -142,20 +147,29 @@ void vm_unmap_range(struct vm_space *vs, uint32_t start, uint32_t end)
         vm_unmap_page(vs, va);
 }
 
+uint32_t vm_take_page(struct vm_space *vs, uint32_t va)
+{
+    uint32_t *pte = vm_pte_slot(vs, va, 0);
+    if (!pte || !(*pte & PTE_SMALL) || !page_disown(*pte & ~VM_PAGE_MASK, vs->asid))
+        return 0;
+    uint32_t pa = *pte & ~VM_PAGE_MASK;
+    *pte = 0;
+    vs->pages--;
+    return pa;
+}
+
 int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned prot, int zero)
 {
     for (uint32_t va = start; va < end; va += VM_PAGE_SIZE) {
-        uint32_t pa = page_alloc();
+        uint32_t pa = vm_page_alloc(vs);
         if (!pa)
             goto fail;
         if (zero)
             page_zero(phys_to_virt(pa));
         if (prot & VM_X)
             cpu_sync_icache_range(pa, VM_PAGE_SIZE);   /* no stale code behind the zeros */
-        vs->pages++;
         if (vm_map(vs, va, pa, prot) != K_OK) {
-            page_free(pa);
-            vs->pages--;
+            vm_page_free(vs, pa);
             goto fail;
         }
         continue;
@@ -167,14 +181,14 @@ int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned pro
     return K_OK;
 }
 
-/* Frees the pool page *pte maps, if any, and clears the descriptor; returns pages freed. */
-static uint32_t vm_free_pte(uint32_t *pte)
+/* Frees the page *pte maps if the space owns it, and clears the descriptor; returns pages
+   freed. Pages the space does not own (image text, bank, anything else a table may map)
+   are left alone, whatever the walk that found them. */
+static uint32_t vm_free_pte(struct vm_space *vs, uint32_t *pte)
 {
-    uint32_t pa = *pte & ~VM_PAGE_MASK;
-    if (!(*pte & PTE_SMALL) || !page_is_pool(pa))
+    if (!(*pte & PTE_SMALL) || !page_free_owned(*pte & ~VM_PAGE_MASK, vs->asid))
         return 0;
     *pte = 0;
-    page_free(pa);
     return 1;
 }
 
@@ -200,9 +214,8 @@ static uint32_t vm_free_l2(struct vm_space *vs, uint32_t group, int scan)
         vs->l1[j] = 0;
     uint32_t *pte = phys_to_virt(l2page);
     for (uint32_t k = 0; scan && k < 1024; k++)
-        freed += vm_free_pte(&pte[k]);
-    page_free(l2page);
-    return freed + 1;
+        freed += vm_free_pte(vs, &pte[k]);
+    return freed + (uint32_t)page_free_owned(l2page, vs->asid);
 }
 
 void vm_space_destroy(struct vm_space *vs)
@@ -223,7 +236,7 @@ void vm_space_destroy(struct vm_space *vs)
         for (uint32_t va = r->start; va < r->end; va += VM_PAGE_SIZE) {
             uint32_t *pte = vm_pte_slot(vs, va, 0);
             if (pte)
-                freed += vm_free_pte(pte);
+                freed += vm_free_pte(vs, pte);
         }
     }
     /* Regions are sorted, so their stretches come in order: count each table once. */

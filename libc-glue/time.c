@@ -1,6 +1,7 @@
 /* Newlib time calls: wall time from the board's real-time clock (gettimeofday, time,
  * clock_gettime(CLOCK_REALTIME)), the generic timer's virtual counter for CLOCK_MONOTONIC,
- * times() and clock(), and the sleeps (sleep, usleep, nanosleep) on SYS_DELAY. */
+ * times() and clock(), and the sleeps (sleep, usleep, nanosleep on SYS_DELAY, clock_nanosleep
+ * on SYS_DELAY_UNTIL). */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -42,10 +43,10 @@ static void time_count_to_ts(uint64_t ticks, uint32_t base, struct timespec *ts)
     ts->tv_nsec = (long)((ticks % hz) * NS_PER_S / hz);
 }
 
-/* time_wall: the wall time (seconds since 1970) from the kernel's reading of the real-time
- * clock at boot plus the counter since then; the time since power-on without a clock. The
- * reading is fetched once: it does not change while the actor lives. */
-static void time_wall(struct timespec *ts)
+/* time_rtc: the kernel's reading of the real-time clock at boot, in seconds since 1970 (0
+ * without a clock), and the counter's value then. Fetched once: it does not change while
+ * the actor lives. */
+static void time_rtc(uint32_t *seconds, uint64_t *count)
 {
     static uint32_t rtc_seconds;
     static uint64_t rtc_count;
@@ -58,7 +59,18 @@ static void time_wall(struct timespec *ts)
         }
         known = 1;
     }
-    time_count_to_ts(counter_now() - rtc_count, rtc_seconds, ts);
+    *seconds = rtc_seconds;
+    *count = rtc_count;
+}
+
+/* time_wall: the wall time (seconds since 1970): the real-time clock's reading at boot plus
+ * the counter since then; the time since power-on without a clock. */
+static void time_wall(struct timespec *ts)
+{
+    uint32_t seconds;
+    uint64_t count;
+    time_rtc(&seconds, &count);
+    time_count_to_ts(counter_now() - count, seconds, ts);
 }
 
 /* _gettimeofday: the wall time (time() and gettimeofday() come here). */
@@ -110,19 +122,53 @@ static void time_delay_us(uint64_t us)
     } while (us > 0);
 }
 
+/* time_ts_to_count: a time of a clock as ticks of the counter, rounded up; base seconds are
+ * taken off first (the wall time's reading of the real-time clock). */
+static uint64_t time_ts_to_count(const struct timespec *ts, uint32_t base)
+{
+    uint32_t hz = time_hz();
+    uint64_t s = (uint64_t)ts->tv_sec - base;
+    return s * hz + ((uint64_t)ts->tv_nsec * hz + NS_PER_S - 1) / NS_PER_S;
+}
+
+/* clock_nanosleep: sleeps for *rqtp of clock_id (CLOCK_REALTIME or CLOCK_MONOTONIC), or with
+ * TIMER_ABSTIME until that clock reads *rqtp (at once when it already has); sleepers until
+ * the same instant wake together. Returns an error number (POSIX): EINVAL for another clock
+ * or a bad time, EFAULT for a bad pointer; nothing interrupts a sleep (*rmtp is set to 0). */
+int clock_nanosleep(clockid_t clock_id, int flags, const struct timespec *rqtp,
+                    struct timespec *rmtp)
+{
+    struct timespec rq, zero = { 0, 0 };
+    if (clock_id != CLOCK_REALTIME && clock_id != CLOCK_MONOTONIC)
+        return EINVAL;
+    if (sys_user_copy(&rq, rqtp, sizeof(rq)))
+        return EFAULT;
+    if (rq.tv_sec < 0 || rq.tv_nsec < 0 || rq.tv_nsec >= (long)NS_PER_S)
+        return EINVAL;
+    if (!(flags & TIMER_ABSTIME)) {
+        if (rmtp && sys_user_copy(rmtp, &zero, sizeof(zero)))
+            return EFAULT;
+        time_delay_us((uint64_t)rq.tv_sec * 1000000u + ((uint32_t)rq.tv_nsec + 999u) / 1000u);
+        return 0;
+    }
+    uint32_t base = 0;
+    uint64_t origin = 0;
+    if (clock_id == CLOCK_REALTIME) {
+        time_rtc(&base, &origin);       /* wall time base is counter value origin */
+        if (rq.tv_sec < (time_t)base)
+            return 0;                   /* long past */
+    }
+    uint64_t when = origin + time_ts_to_count(&rq, base);
+    sys_call2(SYS_DELAY_UNTIL, (long)(uint32_t)when, (long)(uint32_t)(when >> 32));
+    return 0;
+}
+
 /* nanosleep: sleep for *rqtp (rounded up to microseconds); nothing interrupts a sleep, so
  * *rmtp, when given, is set to 0. EINVAL for a bad interval, EFAULT for a bad pointer. */
 int nanosleep(const struct timespec *rqtp, struct timespec *rmtp)
 {
-    struct timespec rq, zero = { 0, 0 };
-    if (sys_user_copy(&rq, rqtp, sizeof(rq)))
-        return glue_errno(EFAULT);
-    if (rq.tv_sec < 0 || rq.tv_nsec < 0 || rq.tv_nsec >= (long)NS_PER_S)
-        return glue_errno(EINVAL);
-    if (rmtp && sys_user_copy(rmtp, &zero, sizeof(zero)))
-        return glue_errno(EFAULT);
-    time_delay_us((uint64_t)rq.tv_sec * 1000000u + ((uint32_t)rq.tv_nsec + 999u) / 1000u);
-    return 0;
+    int err = clock_nanosleep(CLOCK_MONOTONIC, 0, rqtp, rmtp);
+    return err ? glue_errno(err) : 0;
 }
 
 /* usleep: sleep at least us microseconds; 0. */

@@ -1,12 +1,10 @@
 /* Kernel linker template: one image at the board's kernel address, VA == PA (TTBR1 half). */
 #include <board.h>
+#include <kernel/kstack.h>
 
 OUTPUT_FORMAT("elf32-littlearm")
 OUTPUT_ARCH(arm)
 ENTRY(_start)
-
-#define KERNEL_STACK_SIZE 16384
-#define MODE_STACK_SIZE   4096
 
 PHDRS
 {
@@ -17,6 +15,20 @@ PHDRS
 
 SECTIONS
 {
+    /* The kernel-mode stacks, each above an unmapped guard page, in the RAM below the
+       kernel image (kernel/include/kernel/kstack.h draws them): addresses only, nothing of
+       the ELF file, nothing loaded. */
+    __irq_stack_bottom = BOARD_RAM_PADDR + KSTACK_GUARD_SIZE;
+    __irq_stack_top = __irq_stack_bottom + KSTACK_MODE_SIZE;
+    __abt_stack_bottom = __irq_stack_top + KSTACK_GUARD_SIZE;
+    __abt_stack_top = __abt_stack_bottom + KSTACK_MODE_SIZE;
+    __und_stack_bottom = __abt_stack_top + KSTACK_GUARD_SIZE;
+    __und_stack_top = __und_stack_bottom + KSTACK_MODE_SIZE;
+    __fiq_stack_bottom = __und_stack_top + KSTACK_GUARD_SIZE;
+    __fiq_stack_top = __fiq_stack_bottom + KSTACK_MODE_SIZE;
+    __svc_stack_bottom = __fiq_stack_top + KSTACK_GUARD_SIZE;
+    __svc_stack_top = __svc_stack_bottom + KSTACK_SVC_SIZE;
+
     . = BOARD_KERNEL_PADDR;
     __kernel_start = .;
     .text : {
@@ -47,14 +59,6 @@ SECTIONS
         . = ALIGN(16);
         __bss_end = .;
     } :data
-    .stacks (NOLOAD) : {
-        . = ALIGN(4096);
-        . += MODE_STACK_SIZE; __irq_stack_top = .;
-        . += MODE_STACK_SIZE; __abt_stack_top = .;
-        . += MODE_STACK_SIZE; __und_stack_top = .;
-        . += MODE_STACK_SIZE; __fiq_stack_top = .;
-        . += KERNEL_STACK_SIZE; __svc_stack_top = .;
-    } :data
     . = ALIGN(4096);
     __kernel_end = .;
 
@@ -62,5 +66,6 @@ SECTIONS
 
     ASSERT(__kernel_end <= BOARD_BANK_PADDR, "kernel image overlaps the persistent bank")
     ASSERT(__kernel_start >= BOARD_RAM_PADDR, "kernel image below RAM")
+    ASSERT(__svc_stack_top <= BOARD_KERNEL_PADDR, "kernel stacks overlap the kernel image")
     ASSERT(__text_end <= BOARD_RAM_PADDR + 0x100000, "kernel text past the first MiB (entry.S maps only it executable)")
 }

@@ -59,6 +59,7 @@ struct layout {
     uint32_t root_off[2];
     uint32_t hr_registry_off;
     uint32_t hr_crashlog_off;
+    uint32_t hr_dumps_off;
     uint32_t data_off;
     uint32_t data_pages;
     uint32_t buckets;            /* hash buckets: a power of two >= 2 x max_blocks */
@@ -90,7 +91,8 @@ static int layout_compute(struct layout *l, uint32_t size, uint32_t max_blocks)
     l->hr_registry_off = align_up(BANK_DIR_OFF + max_blocks * BANK_ENTRY_SIZE,
                                   BANK_PAGE_SIZE);
     l->hr_crashlog_off = l->hr_registry_off + BANK_HR_REGISTRY_SIZE;
-    l->data_off = l->hr_crashlog_off + BANK_HR_CRASHLOG_SIZE;
+    l->hr_dumps_off = l->hr_crashlog_off + BANK_HR_CRASHLOG_SIZE;
+    l->data_off = l->hr_dumps_off + BANK_HR_DUMPS_SIZE;
     if (l->data_off >= size)
         return 0;
     l->data_pages = (size - l->data_off) / BANK_PAGE_SIZE;
@@ -450,6 +452,7 @@ static void bank_format(struct bank *b, int zero_hr)
     if (zero_hr) {
         bank_store(b, b->hr_registry_off, NULL, BANK_HR_REGISTRY_SIZE);
         bank_store(b, b->hr_crashlog_off, NULL, BANK_HR_CRASHLOG_SIZE);
+        bank_store(b, b->hr_dumps_off, NULL, BANK_HR_DUMPS_SIZE);
     }
     memset(r, 0, b->root_size);
     r->magic = BANK_ROOT_MAGIC;
@@ -640,6 +643,7 @@ enum bank_open_result bank_open(struct bank *b, void *base, uint32_t size, uint3
     b->root_size = l.root_size;
     b->hr_registry_off = l.hr_registry_off;
     b->hr_crashlog_off = l.hr_crashlog_off;
+    b->hr_dumps_off = l.hr_dumps_off;
     b->data_off = l.data_off;
     b->data_pages = l.data_pages;
     b->hash_mask = l.buckets - 1u;
@@ -907,4 +911,11 @@ void bank_hr_crashlog(const struct bank *b, uint32_t *off, uint32_t *size)
 {
     *off = b->hr_crashlog_off;
     *size = BANK_HR_CRASHLOG_SIZE;
+}
+
+/* The HR post-mortem dump ring's place (HR controller, through the server). */
+void bank_hr_dumps(const struct bank *b, uint32_t *off, uint32_t *size)
+{
+    *off = b->hr_dumps_off;
+    *size = BANK_HR_DUMPS_SIZE;
 }

@@ -13,7 +13,9 @@ OPTS is a comma list of
   - prio=N: its priority when the kernel starts it, 1..31 (0, the default: the kernel's);
   - heap=SIZE: how far its heap may grow (bytes, or with a K or M suffix); without it, what
     the actor's app.mk set (<name>_HEAP_MAX, the ELF's __reprise_heap_max symbol), else
-    the kernel's default (ACTOR_HEAP_MAX).
+    the kernel's default (ACTOR_HEAP_MAX);
+  - pages=N: how many pool pages its actors may own (stack, heap, regions and page tables
+    together); without it, the board's default (BOARD_ACTOR_PAGE_QUOTA).
 On the command line the path ends at the last ':' of the argument, so a path holding ':'
 needs a trailing ':'.
 
@@ -40,7 +42,8 @@ PAGE = 4096
 MAGIC = b"RPRSIMG1"
 VERSION = 2
 HEADER_FMT = "<8s6I"          # magic, version, count, image_size, script_offset, script_size, reserved
-ENTRY_FMT = "<16s8I"          # name, offset, size, privileges, flags, heap_max, reserved x 3
+ENTRY_FMT = "<16s8I"          # name, offset, size, privileges, flags, heap_max, page_quota,
+                              # reserved x 2
 HEAP_SYMBOL = b"__reprise_heap_max"
 TABLE_OFFSET = 32
 MAX_ENTRIES = 64
@@ -105,16 +108,18 @@ class Options:
 
     def known(self):
         """The accepted OPTS words, for messages and --help."""
-        return ",".join(self.privs) + ",boot,prio=N,heap=SIZE"
+        return ",".join(self.privs) + ",boot,prio=N,heap=SIZE,pages=N"
 
     def parse(self, plist, where):
-        """Turns an OPTS list into (privilege bits, flag bits, heap bytes or None), or exits
-        naming where."""
-        bits = fbits = 0
+        """Turns an OPTS list into (privilege bits, flag bits, heap bytes or None, page quota
+        or 0), or exits naming where."""
+        bits = fbits = quota = 0
         heap = None
         for p in filter(None, (p.strip() for p in plist.split(","))):
             if p.startswith("heap="):
                 heap = parse_size(p[5:], where)
+            elif p.startswith("pages="):
+                quota = parse_quota(p[6:], where)
             elif p == "boot":
                 fbits |= self.boot
             elif p.startswith("prio="):
@@ -129,7 +134,7 @@ class Options:
                 bits |= self.privs[p]
             else:
                 fail(f"{where}: unknown option '{p}' (known: {self.known()})")
-        return bits, fbits, heap
+        return bits, fbits, heap, quota
 
     def describe(self, bits, fbits):
         """The OPTS list that gives bits and fbits, for -v."""
@@ -151,6 +156,15 @@ def parse_size(text, where):
     if not 0 < size <= 1 << 30:
         fail(f"{where}: heap size '{text}' not in 1 byte..1 GiB")
     return size
+
+
+def parse_quota(text, where):
+    """A page quota: a number of pages, 1..SYSIMG_PAGE_QUOTA_LIMIT of sysimg.h (every page of
+    the 1 GiB user space, and its tables)."""
+    limit = (1 << 30) // PAGE + 1024
+    if not text.isdigit() or not 0 < int(text) <= limit:
+        fail(f"{where}: page quota '{text}' not in 1..{limit}")
+    return int(text)
 
 
 def elf_symbol(data, name):
@@ -184,7 +198,7 @@ def check_name(name, where):
 
 def parse_spec(spec, opts):
     """Splits a command-line NAME=PATH[:OPTS] into (name, path, privileges, flags, heap,
-    where)."""
+    quota, where)."""
     where = f"'{spec}'"
     name, eq, rest = spec.partition("=")
     if not eq or not rest:
@@ -200,7 +214,7 @@ def parse_spec(spec, opts):
 
 def parse_manifest(path, build_dir, opts):
     """Reads a manifest: returns (script path or None, [(name, path, privileges, flags, heap,
-    where)]), paths resolved as the module docstring says."""
+    quota, where)]), paths resolved as the module docstring says."""
     try:
         with open(path, encoding="utf-8") as f:
             lines = f.read().splitlines()
@@ -283,14 +297,14 @@ def align(n):
 
 
 def build(entries, script):
-    """Lays out the image: entries is [(name, data, privileges, flags, heap bytes or 0)],
-    script bytes or None."""
+    """Lays out the image: entries is [(name, data, privileges, flags, heap bytes or 0, page
+    quota or 0)], script bytes or None."""
     body = bytearray()
     table = bytearray()
     offset = PAGE
-    for name, data, bits, fbits, heap in entries:
+    for name, data, bits, fbits, heap, quota in entries:
         table += struct.pack(ENTRY_FMT, name.encode("ascii"), offset, len(data), bits, fbits,
-                             heap, 0, 0, 0)
+                             heap, quota, 0, 0)
         body += data + bytes(align(len(data)) - len(data))
         offset += align(len(data))
     script_offset, script_size = (offset, len(script)) if script else (0, 0)
@@ -337,12 +351,12 @@ def main():
         fail(f"{len(specs)} actors, at most {MAX_ENTRIES}")
 
     entries, seen = [], set()
-    for name, path, bits, fbits, heap, where in specs:
+    for name, path, bits, fbits, heap, quota, where in specs:
         if name in seen:
             fail(f"{where}: duplicate name '{name}'")
         seen.add(name)
         data, elf_heap = read_elf(name, path, where)
-        entries.append((name, data, bits, fbits, heap or elf_heap or 0))
+        entries.append((name, data, bits, fbits, heap or elf_heap or 0, quota))
     script = read_script(script_path) if script_path else None
 
     image = build(entries, script)
@@ -355,9 +369,9 @@ def main():
 
     if args.verbose:
         offset = PAGE
-        for name, data, bits, fbits, heap in entries:
+        for name, data, bits, fbits, heap, quota in entries:
             print(f"  {name:<15} 0x{offset:08x} {len(data):8d}  {opts.describe(bits, fbits)}"
-                  + (f",heap={heap}" if heap else ""))
+                  + (f",heap={heap}" if heap else "") + (f",pages={quota}" if quota else ""))
             offset += align(len(data))
         if script:
             print(f"  {'(script)':<15} 0x{offset:08x} {len(script):8d}")

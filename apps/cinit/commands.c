@@ -1,4 +1,4 @@
-/* C_INIT console commands: help, ls, arun, aps, akill, pmm, hr, restart.
+/* C_INIT console commands: help, ls, arun, aps, akill, pmm, hr, hr resume, restart.
  *
  * Output formats (one line each; scenarios match them, so keep them stable):
  *
@@ -10,11 +10,14 @@
  *                   "arun: cannot start <name>: error <n> (<K_E...>)"
  *                   | "arun: <name> already runs (aid <aid>): a second server or console
  *                   cannot work (arun -f starts it all the same)"
- *   aps             the header "aid name group state pages restarts", then
- *                   "%7d %-15s %5s %-7s %5u %8s" an actor in the same columns (state: ready,
- *                   blocked, stopped, zombie; group and restarts "-" for none, restarts
- *                   also when HR does not run), then "<n> actor[s]" and "kernel: <f> of
- *                   <t> pages free, <a> of <m> actor slots used, <p> of <q> ports used"
+ *   aps             the header "aid name group state pages restarts quota", then
+ *                   "%7d %-15s %5s %-7s %5u %8s %6u" an actor in the same columns (state:
+ *                   ready, blocked, stopped, zombie; group and restarts "-" for none,
+ *                   restarts also when HR does not run; quota: the pages it may own),
+ *                   followed by "  watchdog <p> ms, <l> ms left" when it armed one, then
+ *                   "<n> actor[s]" and "kernel: <f> of <t> pages free, <a> of <m> actor
+ *                   slots used, <p> of <q> ports used" and "kernel: page reserve <s> for
+ *                   the system, <r> for restarts; quota <d> pages by default"
  *   akill aid       "killed aid <aid>" | "akill: cannot kill aid <aid>: error <n> (<K_E...>)"
  *                   | "akill: <name> (aid <aid>) is critical: its end restarts the site
  *                   (akill -f kills it all the same)"
@@ -27,21 +30,36 @@
  *                   spaces, or "-")
  *   hr              "hr: auto-start on, <n> site restart[s] recorded"
  *                   | "hr: auto-start off (<reason>), <n> site restart[s] recorded"
- *                   "group <gid>: <running|stopped|ended>, <n> restart[s], <m> member[s]"
+ *                   "group <gid>: <running|stopped|ended|waiting>, <n> restart[s], <m>
+ *                   member[s]", and for a waiting group "; restart at t=<s>.<us>s, in <ms> ms"
  *                   "  aid <aid|-> <name> <direct|indirect>[, clean exit]" a member
  *                   or "no groups"; then "crash log: empty", or "crash log, oldest first:"
  *                   and "  #<seq> boot <b> t=<s>.<us>s <name> (aid <aid>[, group <gid>])
  *                   <fault text>; <action>" a record
+ *   hr resume       "hr resume: auto-start on, <n> group[s] started" (HR says "hr: restarting
+ *                   group <gid> on hr resume" for each) | "hr resume: auto-start is on already"
+ *                   | "hr resume: error <n> (<K_E...>)"
+ *   hr dump         "dumps: none", or "dumps, oldest first:" and "  #<seq> boot <b> t=<s>.<us>s
+ *                   <name> (aid <aid>, group <gid>) <fault text>; <n> stack bytes, build id
+ *                   <hex|none>" a dump
+ *   hr dump N       dump #N: "dump #<seq>: boot <b> t=... <name> (aid <aid>, group <gid>)
+ *                   <fault text>", "build id <hex|none>", four lines of registers
+ *                   "r0  <hex8> r1  <hex8> r2  <hex8> r3  <hex8>" ... "r12 <hex8> sp  <hex8>
+ *                   lr  <hex8> pc  <hex8>", "cpsr <hex8>", "stack at <hex8>, <n> bytes:" and
+ *                   "<address>: <4 words in hex>" lines (words as the CPU reads them)
+ *                   | "hr: no dump #N"
  *   restart         "restart: site restart requested" (then the kernel resets the machine)
  *
  * Mistakes never stop the console: a bad argument prints "<cmd>: <what is wrong>" and the
  * command's "usage: ..." line; an unknown command prints "unknown command '<word>'" and
  * "usage: <command> [args]; commands: help ls arun aps akill pmm hr restart". A server
  * that does not run gives "<cmd>: PMM server not running" or "<cmd>: HR controller not running". */
+#include <hr/dumps.h>
 #include <hr/proto.h>
 #include <pmm/proto.h>
 #include <chorus.h>
 #include <reprise/abi.h>
+#include <reprise/counter.h>
 #include <reprise/errors.h>
 #include <reprise/sys.h>
 #include <stdio.h>
@@ -323,7 +341,7 @@ static const char *aps_state(uint32_t state)
 }
 
 /* aps: the live actors (SYS_ACTOR_INFO over the slots), with the restart count of their
- * group when HR runs (HR_OP_GROUP_INFO). */
+ * group when HR runs (HR_OP_GROUP_INFO) and their armed watchdog (SYS_WATCHDOG). */
 static void cmd_aps(int argc, char **argv, enum cinit_source from)
 {
     (void)argc, (void)argv;
@@ -342,8 +360,8 @@ static void cmd_aps(int argc, char **argv, enum cinit_source from)
 
     struct actor_info info;
     int n = 0;
-    cinit_printf("%7s %-15s %5s %-7s %5s %8s\n", "aid", "name", "group", "state", "pages",
-                 "restarts");
+    cinit_printf("%7s %-15s %5s %-7s %5s %8s %6s\n", "aid", "name", "group", "state", "pages",
+                 "restarts", "quota");
     for (int i = 0; i < CINIT_LIST_MAX; i++) {
         if (sys_call2(SYS_ACTOR_INFO, i, (long)&info) != K_OK)
             break;
@@ -357,18 +375,30 @@ static void cmd_aps(int argc, char **argv, enum cinit_source from)
                     snprintf(rs, sizeof(rs), "%lu", (unsigned long)restarts[k]);
         }
         info.name[ACTOR_NAME_MAX - 1] = '\0';
-        cinit_printf("%7d %-15s %5s %-7s %5lu %8s\n", (int)info.aid, info.name, group,
-                     aps_state(info.state), (unsigned long)info.pages, rs);
+        char wd[48] = "";
+        struct watchdog_info w;
+        if (info.group && sys_call3(SYS_WATCHDOG, WATCHDOG_INFO, info.aid, (long)&w) == K_OK &&
+            w.period_ms)
+            snprintf(wd, sizeof(wd), "  watchdog %lu ms, %lu ms left",
+                     (unsigned long)w.period_ms, (unsigned long)w.left_ms);
+        cinit_printf("%7d %-15s %5s %-7s %5lu %8s %6lu%s\n", (int)info.aid, info.name, group,
+                     aps_state(info.state), (unsigned long)info.pages, rs,
+                     (unsigned long)info.page_quota, wd);
         n++;
     }
     cinit_printf("%d actor%s\n", n, plural((unsigned long)n));
     struct mem_info mi;
-    if (sys_call1(SYS_MEM_INFO, (long)&mi) == K_OK)
+    if (sys_call1(SYS_MEM_INFO, (long)&mi) == K_OK) {
         cinit_printf("kernel: %lu of %lu pages free, %lu of %lu actor slots used, "
                      "%lu of %lu ports used\n", (unsigned long)mi.free_pages,
                      (unsigned long)mi.total_pages, (unsigned long)mi.actors_used,
                      (unsigned long)mi.actors_total, (unsigned long)mi.ports_used,
                      (unsigned long)mi.ports_total);
+        cinit_printf("kernel: page reserve %lu for the system, %lu for restarts; quota %lu "
+                     "pages by default\n", (unsigned long)mi.reserve_system_pages,
+                     (unsigned long)mi.reserve_restart_pages,
+                     (unsigned long)mi.default_page_quota);
+    }
 }
 
 /* ---- akill --------------------------------------------------------------------------- */
@@ -549,21 +579,153 @@ static const char *hr_state(uint32_t state)
     case HR_GROUP_RUNNING: return "running";
     case HR_GROUP_STOPPED: return "stopped";
     case HR_GROUP_ENDED: return "ended";
+    case HR_GROUP_WAITING: return "waiting";
     default: return "?";
     }
 }
 
+/* hr resume: HR_OP_RESUME, auto-start on again after the loop breaker stopped it. */
+static void hr_resume(enum cinit_source from)
+{
+    int port = hr_port("hr resume", from);
+    if (port < 0)
+        return;
+    int r = server_call(port, HR_OP_RESUME, 0, NULL, 0, NULL, 0);
+    if (r == K_EINVAL)
+        cinit_puts("hr resume: auto-start is on already\n");
+    else if (r < 0)
+        cinit_printf("hr resume: error %d (%s)\n", r, kErrorName(r));
+    else
+        cinit_printf("hr resume: auto-start on, %d group%s started\n", r, plural((unsigned long)r));
+}
+
+/* The virtual time now in ns, for the restart times of waiting groups. */
+static uint64_t hr_now_ns(void)
+{
+    uint64_t t = counter_now(), hz = counter_hz();
+    return t / hz * 1000000000u + t % hz * 1000000000u / hz;
+}
+
+/* The build id of dump h in hex, or "none", into out (41 bytes at least). */
+static const char *hr_build_id(const struct hrdump_header *h, char *out)
+{
+    uint32_t n = h->build_id_len < HRDUMP_BUILD_ID_MAX ? h->build_id_len : HRDUMP_BUILD_ID_MAX;
+    for (uint32_t i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", h->build_id[i]);
+    return n ? out : "none";
+}
+
+/* Prints the first line of dump h: "boot <b> t=... <name> (aid, group) <fault text>". */
+static void hr_dump_line(const char *lead, struct hrdump_header *h, const char *tail)
+{
+    h->name[HRDUMP_NAME_SIZE - 1] = '\0';
+    h->text[HRDUMP_TEXT_SIZE - 1] = '\0';
+    cinit_printf("%s#%lu boot %lu t=%lu.%06lus %s (aid %d, group %d) %s%s\n", lead,
+                 (unsigned long)h->seq, (unsigned long)h->boot,
+                 (unsigned long)(h->time_ns / 1000000000u),
+                 (unsigned long)(h->time_ns % 1000000000u / 1000u), h->name, (int)h->aid,
+                 (int)h->group, h->text, tail);
+}
+
+/* hr dump [N]: the post-mortem dumps, oldest first (HR_OP_DUMP_INFO), or dump #N's registers
+ * and raw stack (HR_OP_DUMP_STACK). */
+static void cmd_hr_dump(int port, int argc, char **argv)
+{
+    static struct hrdump_header h;
+    static uint8_t stack[HR_DUMP_STACK_CHUNK];
+    char id[2 * HRDUMP_BUILD_ID_MAX + 1], tail[96];
+    char *end;
+    unsigned long want = argc > 1 ? strtoul(argv[1], &end, 10) : 0;
+    if (argc > 1 && (!argv[1][0] || *end || want == 0)) {
+        cmd_usage("hr", "bad dump number", argv[1]);
+        return;
+    }
+    int n = 0, r = K_OK;
+    for (int i = 0; i < CINIT_LIST_MAX; i++) {
+        r = server_call(port, HR_OP_DUMP_INFO, (uint32_t)i, NULL, 0, &h, sizeof(h));
+        if (r < 0)
+            break;
+        if (argc > 1) {
+            if (h.seq == want)
+                break;
+            continue;
+        }
+        if (n++ == 0)
+            cinit_puts("dumps, oldest first:\n");
+        snprintf(tail, sizeof(tail), "; %lu stack bytes, build id %s",
+                 (unsigned long)h.stack_len, hr_build_id(&h, id));
+        hr_dump_line("  ", &h, tail);
+    }
+    if (r < 0 && r != K_EUNKNOWN) {
+        cinit_printf("hr: cannot read the dumps: error %d (%s)\n", r, kErrorName(r));
+        return;
+    }
+    if (argc == 1) {
+        if (n == 0)
+            cinit_puts("dumps: none\n");
+        return;
+    }
+    if (r < 0) {
+        cinit_printf("hr: no dump #%lu\n", want);
+        return;
+    }
+    hr_dump_line("dump ", &h, "");
+    cinit_printf("build id %s\n", hr_build_id(&h, id));
+    static const char *const names[16] = { "r0 ", "r1 ", "r2 ", "r3 ", "r4 ", "r5 ", "r6 ",
+                                            "r7 ", "r8 ", "r9 ", "r10", "r11", "r12", "sp ",
+                                            "lr ", "pc " };
+    for (int i = 0; i < 16; i += 4)
+        cinit_printf("%s %08lx %s %08lx %s %08lx %s %08lx\n", names[i], (unsigned long)h.r[i],
+                     names[i + 1], (unsigned long)h.r[i + 1], names[i + 2],
+                     (unsigned long)h.r[i + 2], names[i + 3], (unsigned long)h.r[i + 3]);
+    cinit_printf("cpsr %08lx\n", (unsigned long)h.cpsr);
+    cinit_printf("stack at %08lx, %lu bytes:\n", (unsigned long)h.stack_vaddr,
+                 (unsigned long)h.stack_len);
+    for (uint32_t off = 0; off < h.stack_len;) {
+        struct ipc_bufs bufs = { NULL, 0, stack, sizeof(stack), 0 };
+        struct sys_ipc_ret s = sys_ipc_call(port, HR_OP_DUMP_STACK, h.seq, off, 0, &bufs);
+        int got = s.status != K_OK ? (int)s.status : (int)s.w[0];
+        if (got <= 0) {
+            cinit_printf("hr: cannot read the stack of dump #%lu: error %d (%s)\n", want, got,
+                         kErrorName(got));
+            return;
+        }
+        for (int k = 0; k + 4 <= got; k += 16) {
+            uint32_t w[4] = { 0, 0, 0, 0 };
+            memcpy(w, stack + k, got - k < 16 ? (size_t)(got - k) & ~3u : 16);
+            cinit_printf("%08lx: %08lx %08lx %08lx %08lx\n", (unsigned long)(h.stack_vaddr + off + k),
+                         (unsigned long)w[0], (unsigned long)w[1], (unsigned long)w[2],
+                         (unsigned long)w[3]);
+        }
+        off += (uint32_t)got;
+    }
+}
+
 /* hr: HR's state (HR_OP_STATUS), its groups (HR_OP_GROUP_INFO) and the crash log, oldest
- * first (HR_OP_CRASH_INFO). */
+ * first (HR_OP_CRASH_INFO); hr resume: see hr_resume; hr dump [N]: the post-mortem dumps. */
 static void cmd_hr(int argc, char **argv, enum cinit_source from)
 {
-    (void)argc, (void)argv;
     static struct hr_status st;
     static struct hr_group_info g;
     static struct hr_crash_info c;
+    if (argc > 1 && strcmp(argv[1], "dump") && strcmp(argv[1], "resume")) {
+        cmd_usage("hr", "unknown argument", argv[1]);
+        return;
+    }
+    if (argc > 1 && !strcmp(argv[1], "resume")) {
+        if (argc > 2)
+            cmd_usage("hr", "too many arguments", NULL);
+        else
+            hr_resume(from);
+        return;
+    }
     int port = hr_port("hr", from);
     if (port < 0)
         return;
+    if (argc > 1) {
+        cmd_hr_dump(port, argc - 1, argv + 1);
+        return;
+    }
     int r = server_call(port, HR_OP_STATUS, 0, NULL, 0, &st, sizeof(st));
     if (r < 0) {
         cinit_printf("hr: cannot read the HR state: error %d (%s)\n", r, kErrorName(r));
@@ -588,9 +750,17 @@ static void cmd_hr(int argc, char **argv, enum cinit_source from)
             break;
         }
         uint32_t nm = g.nmembers < HR_GROUP_MEMBERS_MAX ? g.nmembers : HR_GROUP_MEMBERS_MAX;
-        cinit_printf("group %d: %s, %lu restart%s, %lu member%s\n", (int)g.gid,
+        char when[64] = "";
+        if (g.state == HR_GROUP_WAITING) {
+            uint64_t now = hr_now_ns();
+            snprintf(when, sizeof(when), "; restart at t=%lu.%06lus, in %lu ms",
+                     (unsigned long)(g.restart_at_ns / 1000000000u),
+                     (unsigned long)(g.restart_at_ns % 1000000000u / 1000u),
+                     (unsigned long)(g.restart_at_ns > now ? (g.restart_at_ns - now) / 1000000u : 0));
+        }
+        cinit_printf("group %d: %s, %lu restart%s, %lu member%s%s\n", (int)g.gid,
                      hr_state(g.state), (unsigned long)g.restarts, plural(g.restarts),
-                     (unsigned long)g.nmembers, plural(g.nmembers));
+                     (unsigned long)g.nmembers, plural(g.nmembers), when);
         for (uint32_t m = 0; m < nm; m++) {
             struct hr_member_info *mi = &g.members[m];
             char aid[12] = "-";
@@ -662,13 +832,14 @@ static const struct {
     { { "arun", cmd_arun, "arun [-f] [-g gid] name [args...]",
         "start an actor and print its aid (-g: restartable, in group gid, by HR;"
         " -f: a second server too)" }, -1 },
-    { { "aps", cmd_aps, "aps", "actors: aid, name, group, state, pages, restarts" }, 0 },
+    { { "aps", cmd_aps, "aps", "actors: aid, name, group, state, pages, restarts, quota" }, 0 },
     { { "akill", cmd_akill, "akill [-f] aid | akill -g gid",
         "kill an actor (-f: a critical one too), or a restart group (by HR)" }, -1 },
     { { "pmm", cmd_pmm, "pmm",
         "persistent blocks: name, size, key, group, mapped by; bank use" }, 0 },
-    { { "hr", cmd_hr, "hr",
-        "restart groups: members, restarts, state; HR state; crash log" }, 0 },
+    { { "hr", cmd_hr, "hr [resume | dump [N]]",
+        "restart groups: members, restarts, state; HR state; crash log (resume: auto-start"
+        " on again; dump: the post-mortem dumps, or dump N's registers and stack)" }, 2 },
     { { "restart", cmd_restart, "restart",
         "site restart (warm reset; HR restarts its groups)" }, 0 },
 };

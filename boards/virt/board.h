@@ -46,8 +46,28 @@
 /* Scheduler tick. */
 #define BOARD_TICK_HZ           100
 
+/* Page pool tunables. An actor owns at most BOARD_ACTOR_PAGE_QUOTA pool pages (stack, heap,
+   regions and page tables together) unless its image's manifest line says pages=N. The
+   last BOARD_POOL_RESERVE_SYSTEM_PAGES free pages are kept for the system actors (PMM, HR,
+   the console), the BOARD_POOL_RESERVE_RESTART_PAGES before them also for the actors HR
+   (re)starts in restart groups (kernel/include/kernel/vm.h). */
+#define BOARD_ACTOR_PAGE_QUOTA              8192   /* 32 MiB */
+#define BOARD_POOL_RESERVE_SYSTEM_PAGES     256    /* 1 MiB */
+#define BOARD_POOL_RESERVE_RESTART_PAGES    1024   /* 4 MiB */
+
 /* Hot-restart policy tunables (SPEC section 5 defaults). */
 #define BOARD_HR_MAX_RESTARTS       5
 #define BOARD_HR_INTERVAL_MS        10000
 #define BOARD_HR_MAX_SITE_RESTARTS  3
 #define BOARD_HR_SITE_INTERVAL_MS   60000
+/* Restart backoff: the n-th group restart within BOARD_HR_INTERVAL_MS waits
+   BACKOFF_BASE * 2^(n-2) ms, at most BACKOFF_MAX (the first is immediate). */
+#define BOARD_HR_BACKOFF_BASE_MS    100
+#define BOARD_HR_BACKOFF_MAX_MS     500
+
+/* Post-mortem dumps (hr.dumps, hr.dumpStack): HR keeps the last BOARD_HR_DUMPS dumps of
+   restartable actors in the bank, each with BOARD_HR_DUMP_STACK bytes of stack from sp
+   (a multiple of 4 KiB; the kernel keeps that many bytes at the end). The ring must fit HR's
+   dump area of the bank (32 KiB, BANK_HR_DUMPS_SIZE): HR checks it at compile time. */
+#define BOARD_HR_DUMPS              4
+#define BOARD_HR_DUMP_STACK         4096

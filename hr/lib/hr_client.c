@@ -1,5 +1,6 @@
 /* HR client library: HR_EXIT_HDL, hrKillGroup, hrGetActorGroup and the hrfexec* family,
-   over IPC to the HR controller. Without a controller they behave as for a plain actor. */
+   over IPC to the HR controller (without one they behave as for a plain actor); the
+   watchdog calls, straight to the kernel (SYS_WATCHDOG). */
 #include <hr/hr.h>
 #include <hr/proto.h>
 #include <reprise/errors.h>
@@ -39,6 +40,21 @@ int hrGetActorGroup(int aid)
 {
     long r = hr_call(HR_OP_GET_GROUP, (uint32_t)aid, NULL);
     return r < 0 ? -1 : (int)r;
+}
+
+int hrWatchdogStart(unsigned periodMs)
+{
+    return (int)sys_call2(SYS_WATCHDOG, WATCHDOG_START, (long)periodMs);
+}
+
+int hrWatchdogKick(void)
+{
+    return (int)sys_call2(SYS_WATCHDOG, WATCHDOG_KICK, 0);
+}
+
+int hrWatchdogStop(void)
+{
+    return (int)sys_call2(SYS_WATCHDOG, WATCHDOG_STOP, 0);
 }
 
 int hrfexecve(PmmName *baseName, const char *path, KnCap *cactorcap, const AcParam *param,

@@ -5,14 +5,25 @@
    The restart path is kept short: on an abnormal end HR prints the crash line, appends the
    crash record, stops the members and starts the direct ones again. Counting the restart in
    the registry (a commit of a whole registry copy, ~40 us of CRC) waits until HR handles a
-   request that is not on a restart path, or asks for a site restart. */
+   request that is not on a restart path, or asks for a site restart. Post-mortem dumps wait
+   for the CPU to be idle (IPC_RECV_IDLE): the kernel keeps them until HR writes them into
+   its dump ring in the bank.
+
+   Backoff: the second and later restarts of a group within hr.interval wait
+   (hrpol_backoff_ns). The group's members are stopped at once; the group waits in
+   HR_GROUP_WAITING until a receive alarm (SYS_RECV_ALARM) ends HR's receive with
+   K_ETIMEOUT, and HR restarts the groups whose time has come. The kernel keeps an alarm
+   that finds HR busy until a tick finds it receiving, so only that error path looks at
+   waiting groups: the request loop costs nothing more. */
 #include <board.h>
 #include <hr/crashlog.h>
+#include <hr/dumps.h>
 #include <hr/hr.h>
 #include <hr/policy.h>
 #include <hr/proto.h>
 #include <hr/registry.h>
 #include <lib/fmt.h>
+#include <pmm/bank.h>
 #include <pmm/proto.h>
 #include <reprise/counter.h>
 #include <reprise/errors.h>
@@ -21,6 +32,11 @@
 #include <string.h>
 
 #define HR_GROUPS_MAX HRREG_MAX_GROUPS
+#define HR_DUMPS_PENDING 16     /* ends whose dump the kernel keeps, waiting for an idle CPU */
+
+_Static_assert(HRDUMP_AREA_SIZE == BANK_HR_DUMPS_SIZE, "the dump ring is the bank's dump area");
+_Static_assert(BOARD_HR_DUMPS >= 1 && BOARD_HR_DUMPS * (HRDUMP_HEADER_SIZE + BOARD_HR_DUMP_STACK) <=
+               HRDUMP_AREA_SIZE, "hr.dumps dumps of hr.dumpStack bytes fit the bank's dump area");
 
 /* A member of a group in this run: direct (from the registry) or indirect (hrfexec). */
 struct hr_member {
@@ -44,10 +60,23 @@ struct hr_group {
 static struct hr_group hr_groups[HR_GROUPS_MAX];
 static struct hrreg hr_reg;
 static struct hrlog hr_log;
+static struct hrdump hr_dumps;
+/* Ends of restartable actors whose dump the kernel keeps (SYS_ACTOR_DUMP), oldest first;
+   discard: a clean end or a member already gone, whose dump is only dropped. */
+static struct hr_dump_pending {
+    struct fault_record rec;
+    uint32_t boot;
+    uint8_t discard;
+} hr_pending[HR_DUMPS_PENDING];
+static uint32_t hr_npending;
 static struct hrpol_tunables hr_tun;
 static struct boot_info hr_boot;
 static int hr_auto_start = 1;
 static int hr_registry_kept;            /* the registry in the bank was valid at boot */
+/* When each waiting group's restart is due (ns), by slot of hr_groups. Kept out of struct
+   hr_group: the hrfexec requests of a group restart measurably slow down when it grows
+   (1.5 us more for group_restart_16_ns). */
+static uint64_t hr_restart_at[HR_GROUPS_MAX];
 static char hr_stop_reason[96];
 
 /* Prints to the console with lib/fmt, straight through the kernel: on the restart path this
@@ -272,12 +301,111 @@ static void hr_log_crash(const struct fault_record *rec, uint32_t boot, uint32_t
     hrlog_append(&hr_log, &r);
 }
 
+/* Restarts the waiting groups whose backoff is over, then sets HR's receive alarm for the
+   next one (or cancels it when none waits). Called when a group starts waiting and when
+   the alarm ends HR's receive. */
+static void hr_relaunch_due(void)
+{
+    uint64_t now = hr_now_ns(), next = ~0ull;
+    uint32_t waiting = 0;
+    for (int i = 0; i < HR_GROUPS_MAX; i++) {
+        struct hr_group *g = &hr_groups[i];
+        if (!g->gid || g->state != HR_GROUP_WAITING)
+            continue;
+        if (hr_restart_at[i] <= now) {
+            g->state = HR_GROUP_RUNNING;
+            hr_group_relaunch(g);
+            continue;
+        }
+        waiting++;
+        if (hr_restart_at[i] < next)
+            next = hr_restart_at[i];
+    }
+    uint64_t us = waiting ? (next - now + 999) / 1000 : 0;
+    sys_call1(SYS_RECV_ALARM, (long)(us > UINT32_MAX ? UINT32_MAX : us));
+}
+
+/* Notes that the kernel keeps a dump of the end rec describes (every end of a restartable
+   actor reported to HR), to be written, or dropped when discard is set, once the CPU is idle.
+   With the list full (a burst of ends with no idle instant) the dump is dropped at once, so
+   that the kernel keeps no pages for a dump HR does not know of. */
+static void hr_dump_note(const struct fault_record *rec, int discard)
+{
+    static struct actor_dump ad;
+    if (rec->group == 0)
+        return;
+    if (hr_npending == HR_DUMPS_PENDING) {
+        sys_call4(SYS_ACTOR_DUMP, rec->aid, (long)&ad, 0, 0);
+        return;
+    }
+    hr_pending[hr_npending].rec = *rec;
+    hr_pending[hr_npending].boot = hr_boot.boot_count;
+    hr_pending[hr_npending].discard = (uint8_t)discard;
+    hr_npending++;
+}
+
+/* Writes the oldest pending dump into the ring in the bank (the kernel copies the registers and
+   the stack bytes straight into the ring's head slot), or drops it. Called when the CPU is idle,
+   before a site restart and before the console reads the dumps. */
+static void hr_dump_write(void)
+{
+    struct hr_dump_pending *p = &hr_pending[0];
+    static struct actor_dump ad;
+    if (!hr_npending)
+        return;
+    if (p->discard || !hr_dumps.base) {
+        sys_call4(SYS_ACTOR_DUMP, p->rec.aid, (long)&ad, 0, 0);
+    } else {
+        /* The kernel copies into the head slot, so it is freed first: should the kernel have
+           dropped this dump meanwhile, the slot stays free for the next one. */
+        uint8_t *stack = hrdump_begin(&hr_dumps);
+        long n = sys_call4(SYS_ACTOR_DUMP, p->rec.aid, (long)&ad, (long)stack,
+                           (long)hr_dumps.stack_cap);
+        if (n >= 0) {
+            struct hrdump_header h;
+            memset(&h, 0, sizeof(h));
+            h.boot = p->boot;
+            h.kind = p->rec.kind;
+            h.time_ns = hrpol_ticks_to_ns(p->rec.time, counter_hz());
+            h.aid = p->rec.aid;
+            h.group = p->rec.group;
+            h.pc = p->rec.pc;
+            h.addr = p->rec.addr;
+            h.fsr = p->rec.fsr;
+            h.status = p->rec.status;
+            memcpy(h.r, ad.r, sizeof(h.r));
+            h.cpsr = ad.cpsr;
+            h.stack_vaddr = ad.stack_vaddr;
+            h.stack_len = ad.stack_len;
+            h.build_id_len = ad.build_id_len;
+            memcpy(h.build_id, ad.build_id, sizeof(h.build_id));
+            memcpy(h.name, p->rec.name, sizeof(h.name) - 1);
+            if (p->rec.kind == FAULT_KIND_EXIT)
+                fmt_snprintf(h.text, sizeof(h.text), "exit(%ld) without HR_EXIT_HDL",
+                             (long)p->rec.status);
+            else
+                hr_copy_str(h.text, sizeof(h.text), p->rec.text);
+            hrdump_commit(&hr_dumps, &h);
+        }
+    }
+    memmove(&hr_pending[0], &hr_pending[1], (hr_npending - 1) * sizeof(hr_pending[0]));
+    hr_npending--;
+}
+
+/* Writes every pending dump now. */
+static void hr_dump_flush(void)
+{
+    while (hr_npending)
+        hr_dump_write();
+}
+
 /* The kernel reports that an actor ended: decide what happens to its group. */
 static void hr_on_end(const struct fault_record *rec)
 {
     struct hr_group *g;
     struct hr_member *m = hr_member_by_aid(rec->aid, &g);
     const char *what = rec->kind == FAULT_KIND_EXIT ? "" : rec->text;
+    hr_dump_note(rec, !m || (rec->kind == FAULT_KIND_EXIT && m->clean_exit));
     if (!m) {
         if (rec->group == 0 && rec->kind != FAULT_KIND_EXIT) {
             /* A fault of an actor that is not restartable: log it, it stays deleted. */
@@ -309,6 +437,7 @@ static void hr_on_end(const struct fault_record *rec)
                (long)g->gid, (unsigned long)d.n);
         hr_log_crash(rec, hr_boot.boot_count, HRLOG_ACTION_SITE_RESTART, d.n, d.max);
         hr_save_restarts();
+        hr_dump_flush();
         long err = sys_call0(SYS_SITE_RESTART);
         hr_say("hr: site restart refused (%ld); restarting group %ld instead\n", err, (long)g->gid);
         hr_stop_members(g);
@@ -321,6 +450,12 @@ static void hr_on_end(const struct fault_record *rec)
     hr_log_crash(rec, hr_boot.boot_count, HRLOG_ACTION_RESTART_GROUP, d.n, d.max);
     hr_stop_members(g);
     g->unsaved++;
+    if (d.n > 1 && hr_tun.backoff_base_ns) {
+        g->state = HR_GROUP_WAITING;        /* hr_relaunch_due restarts it */
+        hr_restart_at[g - hr_groups] = hr_now_ns() + hrpol_backoff_ns(&hr_tun, d.n);
+        hr_relaunch_due();                  /* sets the alarm */
+        return;
+    }
     hr_group_relaunch(g);
 }
 
@@ -334,6 +469,8 @@ static int hr_run(int32_t gid, uint32_t flags, const struct hr_exec_req *req)
     struct hr_group *g = hr_group_find(gid);
     if (!g && hrreg_group_find(&hr_reg, gid, &gi) == K_OK)
         return K_EBUSY;         /* registered but not running (stopped): akill -g it first */
+    if (g && g->state == HR_GROUP_WAITING)
+        return K_EBUSY;         /* its restart (backoff) starts every direct member */
     if (!g && !(g = hr_group_get(gid)))
         return K_ETOOMUCH;
     struct hr_member *m = hr_member_add(g);
@@ -403,6 +540,7 @@ static int hr_group_info(uint32_t index, struct hr_group_info *out)
     out->restarts = gi.restarts;
     struct hr_group *g = hr_group_find(gi.gid);
     out->state = gi.state == HRREG_GROUP_STOPPED || !g ? HR_GROUP_STOPPED : g->state;
+    out->restart_at_ns = out->state == HR_GROUP_WAITING ? hr_restart_at[g - hr_groups] : 0;
     for (int k = 0; g && k < HR_GROUP_MEMBERS_MAX; k++) {
         struct hr_member *m = &g->members[k];
         if (!m->used)
@@ -448,6 +586,28 @@ static int hr_crash_info(uint32_t index, struct hr_crash_info *out)
     return K_OK;
 }
 
+/* Describes the index-th dump, oldest first, for the console (HR_OP_DUMP_INFO). */
+static int hr_dump_info(uint32_t index, struct hrdump_header *out)
+{
+    return hrdump_at(&hr_dumps, index, out, NULL) ? K_OK : K_EUNKNOWN;
+}
+
+/* Copies up to HR_DUMP_STACK_CHUNK stack bytes of dump seq from offset into out, for the
+   console (HR_OP_DUMP_STACK); returns the byte count or K_EUNKNOWN. */
+static int hr_dump_stack(uint32_t seq, uint32_t offset, uint8_t *out)
+{
+    struct hrdump_header h;
+    const uint8_t *stack;
+    if (!hrdump_find(&hr_dumps, seq, &h, &stack))
+        return K_EUNKNOWN;
+    if (offset >= h.stack_len)
+        return 0;
+    uint32_t n = h.stack_len - offset < HR_DUMP_STACK_CHUNK ? h.stack_len - offset
+                                                            : HR_DUMP_STACK_CHUNK;
+    memcpy(out, stack + offset, n);
+    return (int)n;
+}
+
 /* Maps area (PMM_AREA_*) of the bank into HR, or, when the PMM server cannot (none runs,
    or it refuses), gives HR zeroed memory of its own instead, which a site restart loses;
    *size gets the area's size. Returns its address (0 when there is no memory either) and
@@ -464,7 +624,8 @@ static uintptr_t hr_area(int port, uint32_t area, uint32_t *size, int *kept)
     }
     KnRgnDesc rgn;
     memset(&rgn, 0, sizeof(rgn));
-    rgn.size = area == PMM_AREA_HR_REGISTRY ? HRREG_AREA_SIZE : HRLOG_AREA_SIZE;
+    rgn.size = area == PMM_AREA_HR_REGISTRY ? HRREG_AREA_SIZE
+             : area == PMM_AREA_HR_DUMPS ? HRDUMP_AREA_SIZE : HRLOG_AREA_SIZE;
     rgn.options = K_ANYWHERE | K_WRITABLE | K_FILLZERO;
     *size = rgn.size;
     return rgnAllocate(K_MYACTOR, &rgn) == K_OK ? rgn.startAddr : 0;
@@ -498,6 +659,12 @@ static int hr_open_bank(void)
     hrlog_open(&hr_log, (void *)log, log_size, why, sizeof(why));
     if (hr_log.damaged)
         hr_say("hr: crash log: %s\n", why);       /* damaged or torn records, skipped */
+    uint32_t dumps_size;
+    int dumps_kept;
+    uintptr_t dumps = hr_area(port, PMM_AREA_HR_DUMPS, &dumps_size, &dumps_kept);
+    if (dumps && hrdump_open(&hr_dumps, (void *)dumps, dumps_size, BOARD_HR_DUMPS,
+                             BOARD_HR_DUMP_STACK, why, sizeof(why)) >= 0 && hr_dumps.damaged)
+        hr_say("hr: dumps: %s\n", why);           /* damaged dumps, zeroed */
     return reg_kept ? K_OK : K_EUNKNOWN;
 }
 
@@ -511,6 +678,44 @@ static void hr_log_previous_end(void)
     hr_say("hr: previous run: %s (aid %ld) %s; site restart\n", rec->name, (long)rec->aid,
            rec->text);
     hr_log_crash(rec, hr_boot.boot_count - 1, HRLOG_ACTION_SITE_RESTART, 0, 0);   /* it ended boot - 1 */
+}
+
+/* Starts every registered group that is neither stopped nor running, saying "hr: restarting
+   group G <when>". Returns how many were started. */
+static int hr_start_registered(const char *when)
+{
+    /* The gids first: relaunching may end a group, which compacts the registry's table. */
+    int32_t gids[HRREG_MAX_GROUPS];
+    uint32_t ng = 0, n = hrreg_group_count(&hr_reg);
+    for (uint32_t i = 0; i < n && ng < HRREG_MAX_GROUPS; i++) {
+        struct hrreg_group_info gi;
+        if (hrreg_group_at(&hr_reg, i, &gi) == K_OK && gi.state == HRREG_GROUP_ACTIVE &&
+            !hr_group_find(gi.gid))
+            gids[ng++] = gi.gid;
+    }
+    int started = 0;
+    for (uint32_t i = 0; i < ng; i++) {
+        struct hr_group *g = hr_group_get(gids[i]);
+        if (!g)
+            break;
+        hr_say("hr: restarting group %ld %s\n", (long)gids[i], when);
+        hr_group_relaunch(g);
+        started++;
+    }
+    return started;
+}
+
+/* hr resume (console): auto-start on again after the loop breaker stopped it. The site
+   restart times are forgotten, so that the loop breaker counts afresh from now, and the
+   registered groups start. Returns how many, or K_EINVAL when auto-start is on. */
+static int hr_resume(void)
+{
+    if (hr_auto_start)
+        return K_EINVAL;
+    hrreg_site_clear(&hr_reg);
+    hr_auto_start = 1;
+    hr_stop_reason[0] = '\0';
+    return hr_start_registered("on hr resume");
 }
 
 /* After a warm boot: records the site restart, then restarts every registered group, unless
@@ -534,21 +739,7 @@ static void hr_restore_groups(void)
         return;
     }
     hr_stop_reason[0] = '\0';
-    /* The gids first: relaunching may end a group, which compacts the registry's table. */
-    int32_t gids[HRREG_MAX_GROUPS];
-    uint32_t ng = 0;
-    for (uint32_t i = 0; i < n && ng < HRREG_MAX_GROUPS; i++) {
-        struct hrreg_group_info gi;
-        if (hrreg_group_at(&hr_reg, i, &gi) == K_OK && gi.state == HRREG_GROUP_ACTIVE)
-            gids[ng++] = gi.gid;
-    }
-    for (uint32_t i = 0; i < ng; i++) {
-        struct hr_group *g = hr_group_get(gids[i]);
-        if (!g)
-            break;
-        hr_say("hr: restarting group %ld after the site restart\n", (long)gids[i]);
-        hr_group_relaunch(g);
-    }
+    hr_start_registered("after the site restart");
 }
 
 int main(void)
@@ -561,6 +752,8 @@ int main(void)
         struct hr_group_info group;
         struct hr_crash_info crash;
         struct hr_status status;
+        struct hrdump_header dump;
+        uint8_t stack[HR_DUMP_STACK_CHUNK];
     } out;
     sys_call1(SYS_BOOT_INFO, (long)&hr_boot);
     if (hrpol_tunables_init(&hr_tun, BOARD_HR_MAX_RESTARTS, BOARD_HR_INTERVAL_MS,
@@ -569,6 +762,8 @@ int main(void)
         hrpol_tunables_init(&hr_tun, HRPOL_DEFAULT_MAX_RESTARTS, HRPOL_DEFAULT_INTERVAL_MS,
                             HRPOL_DEFAULT_MAX_SITE_RESTARTS, HRPOL_DEFAULT_SITE_INTERVAL_MS);
     }
+    if (hrpol_backoff_init(&hr_tun, BOARD_HR_BACKOFF_BASE_MS, BOARD_HR_BACKOFF_MAX_MS) != K_OK)
+        hr_say("hr: the board's restart backoff is out of range; restarts do not wait\n");
     int port = (int)sys_call1(SYS_PORT_CREATE, PORT_WK_HR);
     if (port < 0 || sys_call1(SYS_FAULT_PORT_SET, port) != K_OK) {
         hr_say("hr: cannot take the fault port\n");
@@ -583,9 +778,15 @@ int main(void)
     }
     for (;;) {
         struct ipc_bufs b = { 0, 0, &in, sizeof(in), 0 };
-        struct sys_ipc_ret m = sys_ipc_recv(port, &b);
-        if (m.status != K_OK)
+        /* With dumps to write: they wait until nothing else would run. */
+        struct sys_ipc_ret m = sys_ipc_recv_flags(port, &b, hr_npending ? IPC_RECV_IDLE : 0);
+        if (m.status != K_OK) {
+            if (m.status == K_ETIMEOUT) {
+                hr_relaunch_due();          /* the alarm of a waiting group, if it was that */
+                hr_dump_write();            /* the CPU is idle, if it was that */
+            }
             continue;
+        }
         if (m.r6 == IPC_SENDER_KERNEL) {
             if (b.recv_len == sizeof(in.fault))
                 hr_on_end(&in.fault);
@@ -648,6 +849,18 @@ int main(void)
         case HR_OP_CRASH_INFO:
             st = hr_crash_info(m.w[1], &out.crash);
             out_len = st == K_OK ? sizeof(out.crash) : 0;
+            break;
+        case HR_OP_RESUME:
+            st = ci.privileges & PRIV_ACTORS ? hr_resume() : K_EPRIV;
+            break;
+        case HR_OP_DUMP_INFO:
+            hr_dump_flush();
+            st = hr_dump_info(m.w[1], &out.dump);
+            out_len = st == K_OK ? sizeof(out.dump) : 0;
+            break;
+        case HR_OP_DUMP_STACK:
+            st = hr_dump_stack(m.w[1], m.w[2], out.stack);
+            out_len = st > 0 ? (uint32_t)st : 0;
             break;
         case HR_OP_STATUS: {
             struct hrreg_site_history h;

@@ -7,19 +7,29 @@
 #include <kernel/timer.h>
 
 static uint32_t timer_freq_hz;
+static uint32_t timer_ctl;              /* CNTV_CTL as last written: 1 enabled, 0 off */
 
 void timer_init(void)
 {
     timer_freq_hz = cp15_read_cntfrq();
     cp15_write_cntkctl(1u << 1);        /* PL0VCTEN: user mode may read CNTVCT */
     cpu_cntv_cval_write(~0ull);
+    timer_ctl = 1;
     cp15_write_cntv_ctl(1);             /* enabled, interrupt not masked */
     gic_enable(BOARD_TIMER_IRQ);
 }
 
 void timer_set_deadline(uint64_t when)
 {
-    cpu_cntv_cval_write(when);
+    /* ~0 disables the timer rather than setting a far deadline: QEMU under -icount with
+       sleep=off would otherwise warp an idle CPU's virtual time straight to it. */
+    uint32_t ctl = when == ~0ull ? 0u : 1u;
+    if (ctl != timer_ctl) {
+        timer_ctl = ctl;
+        cp15_write_cntv_ctl(ctl);
+    }
+    if (ctl)
+        cpu_cntv_cval_write(when);
     cpu_isb();
 }
 

@@ -356,6 +356,8 @@ int main(void)
                     bank_hr_registry(&pmm_bank, &off, &size);
                 else if (m.w[1] == PMM_AREA_HR_CRASHLOG)
                     bank_hr_crashlog(&pmm_bank, &off, &size);
+                else if (m.w[1] == PMM_AREA_HR_DUMPS)
+                    bank_hr_dumps(&pmm_bank, &off, &size);
                 if (!size) {
                     st = K_EINVAL;
                     break;

@@ -16,8 +16,8 @@
 #define SIZE  0x400000u
 #define MAXB  256u
 #define PAGE  BANK_PAGE_SIZE
-#define DATA_OFF   0x12000u      /* as laid out in bank.h for 256 blocks */
-#define DATA_PAGES 1006u
+#define DATA_OFF   0x1a000u      /* as laid out in bank.h for 256 blocks */
+#define DATA_PAGES 998u
 #define GARBAGE    0xee          /* what free pages hold before a block is allocated there */
 
 static uint8_t *img;             /* the bank under test */
@@ -242,6 +242,10 @@ static void test_cold_boot_initialises(void **state)
     assert_int_equal(off, 0xe000);
     assert_int_equal(size, 16384);
     assert_true(is_zero(off, size));
+    bank_hr_dumps(&bk, &off, &size);
+    assert_int_equal(off, 0x12000);
+    assert_int_equal(size, 32768);
+    assert_true(is_zero(off, size));
     assert_int_equal(header()->data_off, DATA_OFF);
     assert_int_equal(header()->hr_registry_off, 0xa000);
     assert_int_equal(header()->root_off[0], 0x1100);
@@ -287,17 +291,19 @@ static void test_warm_boot_garbage(void **state)
     assert_string_equal(why, "");
 }
 
-/* A warm re-initialisation (damaged directory or header) leaves HR's registry and crash log
- * to HR: they have their own checks, and the PMM's damage is not theirs. */
+/* A warm re-initialisation (damaged directory or header) leaves HR's registry, crash log and
+ * dump ring to HR: they have their own checks, and the PMM's damage is not theirs. */
 static void test_warm_reinit_keeps_hr_areas(void **state)
 {
-    uint32_t reg, log, size;
+    uint32_t reg, log, dumps, dumps_size, size;
     (void)state;
     alloc_ok("blk", 10, "", 0);
     bank_hr_registry(&bk, &reg, &size);
+    bank_hr_dumps(&bk, &dumps, &dumps_size);
     bank_hr_crashlog(&bk, &log, &size);
     memset(img + reg, 0x5a, size);
     memset(img + log, 0xa5, size);
+    memset(img + dumps, 0x3c, dumps_size);
     img[BANK_DIR_OFF + offsetof(struct bank_entry, size)] ^= 1;
     assert_int_equal(open_bank(1), BANK_INVALID_REINITIALISED);
     assert_string_equal(why, "entry 0 crc");
@@ -311,6 +317,8 @@ static void test_warm_reinit_keeps_hr_areas(void **state)
     assert_string_equal(why, "header magic");
     assert_int_equal(img[reg], 0x5a);
     assert_int_equal(img[log + size - 1], 0xa5);
+    for (uint32_t i = 0; i < dumps_size; i++)
+        assert_int_equal(img[dumps + i], 0x3c);
 }
 
 /* Header damage: CRC, layout version, and a geometry the board no longer has. */
@@ -332,7 +340,7 @@ static void test_header_corruption(void **state)
     assert_string_equal(why, "header crc");
 
     memcpy(img, s0, SIZE);
-    h->version = 2;
+    h->version = BANK_LAYOUT_VERSION - 1;     /* a bank of the layout before the dump ring */
     h->crc = crc32_update(0, h, offsetof(struct bank_header, crc));
     assert_int_equal(open_bank(1), BANK_INVALID_REINITIALISED);
     assert_string_equal(why, "header version");
@@ -569,9 +577,9 @@ static void test_unusable(void **state)
     assert_int_equal(bank_open(&bk, img, SIZE, BANK_MAX_BLOCKS + 1, work, sizeof(work), 0, why,
                                sizeof(why)),
                      BANK_UNUSABLE);
-    assert_int_equal(bank_open(&bk, img, 0x12000, MAXB, work, sizeof(work), 0, why, sizeof(why)),
+    assert_int_equal(bank_open(&bk, img, DATA_OFF, MAXB, work, sizeof(work), 0, why, sizeof(why)),
                      BANK_UNUSABLE);
-    assert_int_equal(bank_work_size(0x12000, MAXB), 0);
+    assert_int_equal(bank_work_size(DATA_OFF, MAXB), 0);
     assert_int_equal(bank_open(&bk, img, SIZE, MAXB, work, 64, 0, why, sizeof(why)),
                      BANK_UNUSABLE);
     assert_string_equal(why, "work area too small");

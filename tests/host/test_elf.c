@@ -296,13 +296,85 @@ static void test_file_range_overflow(void **state)
     build_good();
     phdr(2)->p_filesz = 0x1000;         /* the file ends 0xf00 bytes early */
     expect_fail(len, K_EINVAL, "segment 2 file range past end of file");
-    /* A segment with no file bytes (pure bss) has no file range to check. */
+    /* A segment with no file bytes (pure bss) still has its offset checked: inside the
+       file it is fine, past its end it is refused. */
     build_good();
-    phdr(2)->p_offset = 0x3000;
+    phdr(2)->p_offset = 0x2000;
     phdr(2)->p_filesz = 0;
     struct elf_image img;
     assert_int_equal(parse(len, &img), 0);
     assert_int_equal(img.bss_bytes, 0x3000);
+    phdr(2)->p_offset = 0x3000;
+    expect_fail(len, K_EINVAL, "segment 2 file range past end of file");
+}
+
+/* Headers crafted to make the loader map or copy what is not the actor's file: each is
+   refused, whatever p_filesz says (issue: a read-only segment with p_filesz 0 was mapped
+   from image + p_offset unchecked, so an image could map any physical page). */
+static void test_crafted_headers(void **state)
+{
+    (void)state;
+    static const uint32_t wild[] = { 0x00100000, 0x0fff0100, 0x7ffff100, 0xfffff100 };
+    for (unsigned i = 0; i < sizeof(wild) / sizeof(wild[0]); i++) {
+        /* Read-only, no file bytes, a wild offset congruent with an unaligned vaddr: the
+           page under vaddr would be mapped from image + (offset rounded down). */
+        uint32_t len = build_good();
+        phdr(1)->p_type = PT_LOAD;
+        phdr(1)->p_flags = PF_R;
+        phdr(1)->p_vaddr = 0x20100;
+        phdr(1)->p_offset = wild[i];
+        phdr(1)->p_filesz = 0;
+        phdr(1)->p_memsz = 0x10;
+        expect_fail(len, K_EINVAL, "segment 1 file range past end of file");
+        /* The same with file bytes: offset + filesz past the end, or wrapping. */
+        phdr(1)->p_filesz = 0x10;
+        expect_fail(len, K_EINVAL, "segment 1 file range past end of file");
+        phdr(1)->p_filesz = 0xffffffff - wild[i] + 0x200;
+        phdr(1)->p_memsz = phdr(1)->p_filesz;
+        expect_fail(len, K_EINVAL, "segment 1");
+        /* Writable (copied rather than mapped): the same check. */
+        build_good();
+        phdr(2)->p_offset = wild[i];
+        phdr(2)->p_vaddr = 0x12000 | (wild[i] & 0xfff);
+        phdr(2)->p_filesz = 0;
+        expect_fail(len, K_EINVAL, "segment 2 file range past end of file");
+    }
+    /* Offset inside the file but a read-only segment longer than its file bytes: its tail
+       pages would be mapped from whatever follows in the image. */
+    uint32_t len = build_good();
+    phdr(0)->p_memsz = 0x2800;
+    expect_fail(len, K_EINVAL, "read-only segment 0 has pages with no file bytes");
+    build_good();
+    phdr(1)->p_type = PT_LOAD;
+    phdr(1)->p_flags = PF_R;
+    phdr(1)->p_vaddr = 0x20000;
+    phdr(1)->p_offset = 0x1000;
+    phdr(1)->p_filesz = 0;
+    phdr(1)->p_memsz = 0x10;
+    expect_fail(len, K_EINVAL, "read-only segment 1 has pages with no file bytes");
+    /* ... while zero-fill within the last file page is fine (it holds file bytes). */
+    phdr(1)->p_filesz = 0x8;
+    struct elf_image img;
+    assert_int_equal(parse(len, &img), 0);
+    /* filesz larger than memsz, with an offset that is otherwise fine. */
+    build_good();
+    phdr(2)->p_filesz = 0x3100;
+    expect_fail(len, K_EINVAL, "segment 2 file size larger than memory size");
+    /* Kernel, device or wrapping virtual addresses, and overlap with another segment. */
+    static const uint32_t vaddrs[] = { 0x40000000, 0xc0000000, 0xf0000000, 0xfffff000, 0 };
+    for (unsigned i = 0; i < sizeof(vaddrs) / sizeof(vaddrs[0]); i++) {
+        build_good();
+        phdr(2)->p_vaddr = vaddrs[i];
+        expect_fail(len, K_EINVAL, "segment 2 outside user space");
+    }
+    build_good();
+    phdr(2)->p_vaddr = 0xfffff000;
+    phdr(2)->p_memsz = 0x2000;          /* vaddr + memsz wraps to 0x1000 */
+    expect_fail(len, K_EINVAL, "segment 2 outside user space");
+    build_good();
+    phdr(2)->p_vaddr = 0x11000;         /* on the text's last page */
+    phdr(2)->p_offset = 0x1000;
+    expect_fail(len, K_EINVAL, "segment 2 overlaps segment 0");
 }
 
 static void test_filesz_larger_than_memsz(void **state)
@@ -434,12 +506,18 @@ static void test_entry_point(void **state)
     assert_int_equal(parse(len, &img), 0);
     assert_int_equal(img.entry, 0x117ff);
 
-    /* An executable segment's zero-filled tail is not text. */
+    /* An executable segment's zero-filled tail is not text (within its last file page;
+       zero-fill pages past it are refused for any read-only segment). */
     static const struct seg xbss[] = {
+        { PT_LOAD, 0x0000, 0x10000, 0x100, 0x200, PF_R | PF_X },
+    };
+    len = build(0x10180, xbss, 1);
+    expect_fail(len, K_EINVAL, "outside text");
+    static const struct seg xbss_pages[] = {
         { PT_LOAD, 0x0000, 0x10000, 0x100, 0x2000, PF_R | PF_X },
     };
-    len = build(0x11000, xbss, 1);
-    expect_fail(len, K_EINVAL, "outside text");
+    len = build(0x11000, xbss_pages, 1);
+    expect_fail(len, K_EINVAL, "read-only segment 0 has pages with no file bytes");
     /* Entry in a readable, non-executable segment. */
     static const struct seg rodata[] = {
         { PT_LOAD, 0x0000, 0x10000, 0x100, 0x100, PF_R },
@@ -492,6 +570,9 @@ static void test_field_sweep_keeps_invariants(void **state)
                     assert_true((uint64_t)s->vaddr + s->memsz <= 0x10000000);
                     assert_true(s->filesz <= s->memsz);
                     assert_true((uint64_t)s->offset + s->filesz <= len);
+                    if (!(s->flags & ELF_SEG_W))
+                        assert_true(((s->vaddr + s->memsz + 0xfff) & ~0xfffu) ==
+                                    ((s->vaddr + s->filesz + 0xfff) & ~0xfffu));
                     assert_int_equal(s->vaddr & 0xfff, s->offset & 0xfff);
                     assert_false((s->flags & ELF_SEG_W) && (s->flags & ELF_SEG_X));
                     if (j > 0)
@@ -503,6 +584,55 @@ static void test_field_sweep_keeps_invariants(void **state)
 }
 
 /* Parses a real ARM executable named by ELF_TEST_FILE (make test-host gives hello). */
+/* Writes a note (name, type, desc of len bytes) at file[off]; returns the offset after it. */
+static uint32_t put_note(uint32_t off, const char *name, uint32_t type, const uint8_t *desc,
+                         uint32_t len)
+{
+    uint32_t namesz = (uint32_t)strlen(name) + 1;
+    uint32_t h[3] = { namesz, len, type };
+    memcpy(file + off, h, sizeof(h));
+    memset(file + off + 12, 0, ((namesz + 3) & ~3u) + ((len + 3) & ~3u));
+    memcpy(file + off + 12, name, namesz);
+    memcpy(file + off + 12 + ((namesz + 3) & ~3u), desc, len);
+    return off + 12 + ((namesz + 3) & ~3u) + ((len + 3) & ~3u);
+}
+
+/* The GNU build id comes from a PT_NOTE header's notes (other notes skipped); a malformed note
+   or a note range past the file only means no build id, never a rejected file. */
+static void test_build_id_note(void **state)
+{
+    (void)state;
+    struct elf_image img;
+    static const uint8_t id[20] = { 0x99, 0xd6, 0x2f, 0x88, 0x88, 0xf6, 0xa0, 0xc9, 0x58, 0xdf,
+                                    0x21, 0x66, 0x04, 0x38, 0xc4, 0xbd, 0x2c, 0x6b, 0x1d, 0x5c };
+    const struct seg segs[] = {
+        good_segs[0], good_segs[2],
+        { PT_NOTE, 0x1000, 0x11000, 0, 0, PF_R },
+    };
+    uint32_t len = build(GOOD_ENTRY, segs, 3);
+    uint32_t end = put_note(0x1000, "Other", 1, (const uint8_t *)"abc", 3);
+    end = put_note(end, "GNU", 3, id, sizeof(id));
+    phdr(2)->p_filesz = phdr(2)->p_memsz = end - 0x1000;
+    assert_int_equal(parse(len, &img), 0);
+    assert_int_equal(img.build_id_len, 20);
+    assert_memory_equal(img.build_id, id, 20);
+
+    put_note(0x1000, "GNU", 3, id, 8);      /* shorter ids are kept whole */
+    phdr(2)->p_filesz = 12 + 4 + 8;
+    assert_int_equal(parse(len, &img), 0);
+    assert_int_equal(img.build_id_len, 8);
+
+    ((uint32_t *)(void *)(file + 0x1000))[1] = 0x7fffffff;     /* descsz past the segment */
+    assert_int_equal(parse(len, &img), 0);
+    assert_int_equal(img.build_id_len, 0);
+
+    put_note(0x1000, "GNU", 3, id, sizeof(id));
+    phdr(2)->p_offset = len - 8;                                /* notes past the file end */
+    phdr(2)->p_filesz = 36;
+    assert_int_equal(parse(len, &img), 0);
+    assert_int_equal(img.build_id_len, 0);
+}
+
 static void test_real_arm_executable(void **state)
 {
     (void)state;
@@ -520,6 +650,7 @@ static void test_real_arm_executable(void **state)
         fail_msg("%s: %s", path, err);
     assert_true(img.nsegs >= 1);
     assert_true(img.text_bytes > 0);
+    assert_int_equal(img.build_id_len, 20);     /* actors are linked with --build-id */
     printf("%s: entry 0x%x, %u segments, text %u data %u bss %u, end 0x%x\n", path, img.entry,
            img.nsegs, img.text_bytes, img.data_bytes, img.bss_bytes, img.image_end);
 }
@@ -538,6 +669,7 @@ int main(void)
         cmocka_unit_test(test_program_header_table_out_of_file),
         cmocka_unit_test(test_misaligned_program_header_table_is_fine),
         cmocka_unit_test(test_file_range_overflow),
+        cmocka_unit_test(test_crafted_headers),
         cmocka_unit_test(test_filesz_larger_than_memsz),
         cmocka_unit_test(test_misaligned_segment),
         cmocka_unit_test(test_overlapping_segments),
@@ -547,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_too_many_segments),
         cmocka_unit_test(test_no_loadable_segments),
         cmocka_unit_test(test_field_sweep_keeps_invariants),
+        cmocka_unit_test(test_build_id_note),
         cmocka_unit_test(test_real_arm_executable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

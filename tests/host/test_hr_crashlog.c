@@ -307,7 +307,8 @@ static void test_garbage_area(void **state)
     assert_int_equal(walk(seqs, HRLOG_SLOTS_MAX), 1);
 }
 
-/* Unknown kinds and actions are refused unwritten; over-long strings are cut, not overrun. */
+/* Unknown kinds and actions are refused unwritten (a watchdog's hang, the last kind, is
+   known); over-long strings are cut, not overrun. */
 static void test_append_checks(void **state)
 {
     struct hrlog_iter it;
@@ -315,7 +316,7 @@ static void test_append_checks(void **state)
     (void)state;
     r.kind = 0;
     assert_int_equal(hrlog_append(&hl, &r), K_EINVAL);
-    r.kind = HRLOG_KIND_ABORT + 1;
+    r.kind = HRLOG_KIND_HANG + 1;
     assert_int_equal(hrlog_append(&hl, &r), K_EINVAL);
     r = crash(0);
     r.action = HRLOG_ACTION_STOPPED + 1;
@@ -331,6 +332,11 @@ static void test_append_checks(void **state)
     assert_true(hrlog_iter_next(&hl, &it, &r));
     assert_int_equal(strlen(r.name), HRLOG_NAME_SIZE - 1);
     assert_int_equal(strlen(r.text), HRLOG_TEXT_SIZE - 1);
+
+    r = crash(1);
+    r.kind = HRLOG_KIND_HANG;
+    assert_int_equal(hrlog_append(&hl, &r), 2);
+    assert_int_equal(reopen(), 2);
 }
 
 int main(void)

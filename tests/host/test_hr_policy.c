@@ -12,7 +12,8 @@
 #define SEC(x) ((uint64_t)(x) * HRPOL_NS_PER_SEC)
 #define MS(x) ((uint64_t)(x) * HRPOL_NS_PER_MS)
 
-/* The board's defaults: 5 restarts in 10 s, 3 site restarts in 60 s. */
+/* The board's defaults: 5 restarts in 10 s, 3 site restarts in 60 s, backoff from 100 ms
+   to 500 ms. */
 static struct hrpol_tunables defaults(void)
 {
     struct hrpol_tunables t;
@@ -20,6 +21,8 @@ static struct hrpol_tunables defaults(void)
                                          HRPOL_DEFAULT_INTERVAL_MS,
                                          HRPOL_DEFAULT_MAX_SITE_RESTARTS,
                                          HRPOL_DEFAULT_SITE_INTERVAL_MS), K_OK);
+    assert_int_equal(hrpol_backoff_init(&t, HRPOL_DEFAULT_BACKOFF_BASE_MS,
+                                        HRPOL_DEFAULT_BACKOFF_MAX_MS), K_OK);
     return t;
 }
 
@@ -71,6 +74,65 @@ static void test_exactly_max_then_escalate(void **state)
     d = hrpol_group_restart(&g, &t, SEC(100) + MS(600));
     assert_int_equal(d.action, HRPOL_SITE_RESTART);
     assert_int_equal(d.n, 6);
+}
+
+/* Backoff: the first restart within the window is immediate, the n-th waits 100 ms * 2^(n-2)
+   up to the 500 ms cap (100, 200, 400, 500); the sixth escalates; after a quiet
+   spell the first restart is immediate again. */
+static void test_backoff_grows_and_caps(void **state)
+{
+    static const uint64_t want[] = { 0, MS(100), MS(200), MS(400), MS(500) };
+    struct hrpol_tunables t = defaults();
+    struct hrpol_group g;
+    struct hrpol_decision d;
+    uint64_t now = SEC(100);
+    (void)state;
+    hrpol_group_init(&g);
+    for (uint32_t i = 0; i < 5; i++) {
+        d = hrpol_group_restart(&g, &t, now);
+        assert_int_equal(d.action, HRPOL_RESTART_GROUP);
+        assert_int_equal(d.n, i + 1);
+        assert_true(hrpol_backoff_ns(&t, d.n) == want[i]);
+        now += hrpol_backoff_ns(&t, d.n) + MS(50);  /* it waits, then the group fails again */
+    }
+    d = hrpol_group_restart(&g, &t, now);
+    assert_int_equal(d.action, HRPOL_SITE_RESTART);
+
+    hrpol_group_init(&g);
+    hrpol_group_restart(&g, &t, SEC(0));
+    assert_true(hrpol_backoff_ns(&t, hrpol_group_restart(&g, &t, SEC(1)).n) == MS(100));
+    d = hrpol_group_restart(&g, &t, SEC(30));          /* the window is empty again */
+    assert_true(d.n == 1 && hrpol_backoff_ns(&t, d.n) == 0);
+    assert_true(hrpol_backoff_ns(&t, hrpol_group_restart(&g, &t, SEC(31)).n) == MS(100));
+}
+
+/* hrpol_backoff_ns on its own: 0 for n <= 1, doubling from the base, capped; a cap far above
+   the base never overflows; no backoff without hrpol_backoff_init or with a base of 0; the
+   tunables are checked (base <= max <= interval). */
+static void test_backoff_values(void **state)
+{
+    struct hrpol_tunables t = defaults();
+    (void)state;
+    assert_true(hrpol_backoff_ns(&t, 0) == 0 && hrpol_backoff_ns(&t, 1) == 0);
+    assert_true(hrpol_backoff_ns(&t, 2) == MS(100) && hrpol_backoff_ns(&t, 4) == MS(400));
+    assert_true(hrpol_backoff_ns(&t, 5) == MS(500) && hrpol_backoff_ns(&t, 16) == MS(500));
+    assert_true(hrpol_backoff_ns(&t, 0xffffffffu) == MS(500));
+
+    assert_int_equal(hrpol_backoff_init(&t, 1, 10000), K_OK);
+    assert_true(hrpol_backoff_ns(&t, 15) == MS(8192) && hrpol_backoff_ns(&t, 16) == MS(10000));
+    assert_true(hrpol_backoff_ns(&t, 0xffffffffu) == MS(10000));
+
+    assert_int_equal(hrpol_backoff_init(&t, 0, 0), K_OK);
+    assert_true(hrpol_backoff_ns(&t, 5) == 0);
+    assert_int_equal(hrpol_tunables_init(&t, 5, 10000, 3, 60000), K_OK);
+    assert_true(hrpol_backoff_ns(&t, 5) == 0);
+
+    assert_int_equal(hrpol_backoff_init(&t, 200, 100), K_EINVAL);
+    assert_int_equal(hrpol_backoff_init(&t, 100, 10001), K_EINVAL);
+    assert_true(hrpol_backoff_ns(&t, 5) == 0);          /* refused: unchanged */
+    assert_int_equal(hrpol_backoff_init(&t, 10000, 10000), K_OK);
+    assert_true(hrpol_backoff_ns(&t, 2) == SEC(10));
+    assert_int_equal(hrpol_backoff_init(NULL, 1, 1), K_EINVAL);
 }
 
 /* The window slides: a restart exactly one interval old no longer counts, one ns younger does. */
@@ -257,6 +319,8 @@ int main(void)
         cmocka_unit_test(test_tunables),
         cmocka_unit_test(test_ticks_to_ns),
         cmocka_unit_test(test_exactly_max_then_escalate),
+        cmocka_unit_test(test_backoff_grows_and_caps),
+        cmocka_unit_test(test_backoff_values),
         cmocka_unit_test(test_window_slides),
         cmocka_unit_test(test_steady_rate),
         cmocka_unit_test(test_quiet_spell_resets),

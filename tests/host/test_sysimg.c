@@ -424,6 +424,22 @@ static void test_heap_limit(void **state)
     expect_fail(len, K_EINVAL, "entry 2 (cinit): reserved words not zero");
 }
 
+/* The page quota: 0 is the board's default (left 0 for the kernel to fill in), a value up
+   to the whole user space is kept, a larger one is refused. */
+static void test_page_quota(void **state)
+{
+    (void)state;
+    uint32_t len = build_good();
+    ent(1)->page_quota = 12345;
+    assert_int_equal(parse(len), 0);
+    assert_int_equal(si.files[0].page_quota, 0);
+    assert_int_equal(si.files[1].page_quota, 12345);
+    ent(1)->page_quota = SYSIMG_PAGE_QUOTA_LIMIT;
+    assert_int_equal(parse(len), 0);
+    ent(1)->page_quota = SYSIMG_PAGE_QUOTA_LIMIT + 1;
+    expect_fail(len, K_EINVAL, "entry 1 (pmm): page quota 263169 larger than 263168");
+}
+
 /* Sweeps header and table words through awkward values: never a crash, and an accepted
    image always keeps the documented invariants. */
 static void test_field_sweep_keeps_invariants(void **state)
@@ -500,6 +516,7 @@ int main(void)
         cmocka_unit_test(test_overlapping_files),
         cmocka_unit_test(test_bad_script),
         cmocka_unit_test(test_heap_limit),
+        cmocka_unit_test(test_page_quota),
         cmocka_unit_test(test_field_sweep_keeps_invariants),
         cmocka_unit_test(test_mkimage_output),
     };

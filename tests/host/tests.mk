@@ -8,11 +8,12 @@ test_tty_SRCS := kernel/tty.c
 test_elf_SRCS := kernel/elf.c lib/fmt.c
 test_sysimg_SRCS := kernel/sysimg.c lib/fmt.c
 test_palloc_SRCS := kernel/palloc.c
-# HR's portable logic (restart policy, group registry, crash log); headers in hr/include.
-HOST_TESTS += hr_policy hr_registry hr_crashlog
+# HR's portable logic (restart policy, group registry, crash log, dump ring); headers in hr/include.
+HOST_TESTS += hr_policy hr_registry hr_crashlog hr_dumps
 test_hr_policy_SRCS := hr/policy.c lib/fmt.c
 test_hr_registry_SRCS := hr/registry.c lib/crc32.c lib/fmt.c
 test_hr_crashlog_SRCS := hr/crashlog.c lib/crc32.c lib/fmt.c
+test_hr_dumps_SRCS := hr/dumps.c lib/crc32.c lib/fmt.c
 $(B)/host/test_hr_%: HOST_CFLAGS += -Ihr/include
 HOST_TESTS += bank
 test_bank_SRCS := pmm/bank.c lib/crc32.c

@@ -34,7 +34,7 @@ SCRIPT = [
     ("arun nop 4", [r"started nop, aid (?P<nop4>\d+)"]),
 ]
 
-APS_ROW = re.compile(r"^ *(\d+) (\S+) +(\S+) (\S+) +(\d+) +(\S+)$", re.MULTILINE)
+APS_ROW = re.compile(r"^ *(\d+) (\S+) +(\S+) (\S+) +(\d+) +(\S+) +(\d+)$", re.MULTILINE)
 
 
 # ---- helpers ------------------------------------------------------------------------------
@@ -115,10 +115,10 @@ def run(m, line, *outputs):
 
 
 def aps(m):
-    """Runs aps; returns {aid: (name, group, state, pages, restarts)}."""
+    """Runs aps; returns {aid: (name, group, state, pages, restarts, quota)}."""
     __tracebackhide__ = True
     type_line(m, "aps")
-    head = m.expect_line(r"    aid name            group state   pages restarts")
+    head = m.expect_line(r"    aid name            group state   pages restarts  quota")
     end = m.expect_line(r"(\d+) actors?")
     rows = {int(r[0]): r[1:] for r in APS_ROW.findall(m.text[head.end():end.start()])}
     assert len(rows) == int(end.group(1)), m.text[head.start():end.end()]
@@ -208,10 +208,12 @@ def test_help(console):
         r"  help \[command\] +this list, or one command's usage",
         r"  ls +actors in the system image: .*",
         r"  arun \[-f\] \[-g gid\] name \[args\.\.\.\] +start an actor and print its aid .*",
-        r"  aps +actors: aid, name, group, state, pages, restarts",
+        r"  aps +actors: aid, name, group, state, pages, restarts, quota",
         r"  akill \[-f\] aid \| akill -g gid +kill an actor .*",
         r"  pmm +persistent blocks: name, size, key, group, mapped by; bank use",
-        r"  hr +restart groups: members, restarts, state; HR state; crash log",
+        r"  hr \[resume \| dump \[N\]\] +restart groups: members, restarts, state; HR state; "
+        r"crash log \(resume: auto-start on again; dump: the post-mortem dumps, or dump N's "
+        r"registers and stack\)",
         r"  restart +site restart .*",
         r"editing: Left/Right/Home/End move, .*", r"  Up/Down recall earlier lines, .*",
         r"  ctrl-C cancels the line, or takes the console back from an actor reading it")
@@ -339,7 +341,11 @@ def test_restartable_group(console):
     assert "ipcsrv" not in [row[0] for row in aps(m).values()]
     run(m, "akill -g 2", "akill: no restart group 2")
     run(m, "hr", r"hr: auto-start on, .*", "no groups", "crash log, oldest first:")
-    run(m, "hr groups", "hr: too many arguments", "usage: hr")
+    run(m, "hr groups", "hr: unknown argument 'groups'", r"usage: hr \[resume \| dump \[N\]\]")
+    run(m, "hr resume now", "hr: too many arguments", r"usage: hr \[resume \| dump \[N\]\]")
+    run(m, "hr resume", "hr resume: auto-start is on already")
+    run(m, "hr dump 1 2", "hr: too many arguments", r"usage: hr \[resume \| dump \[N\]\]")
+    run(m, "hr dump x", "hr: bad dump number 'x'", r"usage: hr \[resume \| dump \[N\]\]")
 
 
 def test_aps_and_akill(console):
@@ -477,7 +483,7 @@ def test_line_editing(console):
     aid = m.expect_line(r"started hinop, aid (\d+)").group(1)
     m.expect_line(rf"kernel: hinop \(aid {aid}\) exited with status 5")
     m.send("\x1baps\r")                               # Esc, then aps: aps runs
-    m.expect_line(r" +aid name +group state +pages restarts")
+    m.expect_line(r" +aid name +group state +pages restarts +quota")
     m.expect_line(r"kernel: .*")
     m.send("help \u00e9t\u00e9\r")
     m.expect_line("help: unknown command '\u00e9t\u00e9'")

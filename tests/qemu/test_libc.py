@@ -125,8 +125,9 @@ def test_read_typed_line(kdriver):
 def test_wall_clock_and_sleeps(kdriver):
     """time(), gettimeofday() and clock_gettime(CLOCK_REALTIME) give the wall time, read from
     the board's PL031 real-time clock (QEMU sets it to the host's time), not the time since
-    power-on; CLOCK_MONOTONIC counts through nanosleep and usleep; bad arguments are EINVAL
-    or EFAULT."""
+    power-on; CLOCK_MONOTONIC counts through nanosleep and usleep; clock_nanosleep sleeps until
+    an absolute time of either clock, never waking before it; bad arguments are EINVAL or
+    EFAULT."""
     m = kdriver
     before = int(time.time())
     aid = run(m, "libc nostdin")

@@ -4,7 +4,7 @@ console line and re-initialises what was damaged, and only that.
 
 Each damage starts from a new machine in the same state (made in about a second): the ledger
 actor (tests/actors/ledger) made 40 steps of PMM blocks and idles, three hrcrash groups
-crashed once each (three crash-log records) and ended cleanly, and group 9 (hrcrash, with a
+crashed once each (three crash-log records and three dumps) and ended cleanly, and group 9 (hrcrash, with a
 block of its group) was killed last, so that the last update of both the directory root and
 the registry is that kill. What each damage must give (design.md, "Crash consistency"; the
 registry and crash log in hr/include/hr/*.h):
@@ -23,6 +23,9 @@ registry and crash log in hr/include/hr/*.h):
                 is registered again and HR restarts it).
   crash record  one record of the crash log: `hr: crash log: ..., 1 damaged slot skipped`;
                 that record is gone, every other one kept.
+  dump          one post-mortem dump (header or the stack bytes it kept; hr/include/hr/
+                dumps.h): `hr: dumps: ..., 1 damaged dump cleared`; that dump is gone from
+                `hr dump`, every other one kept.
 
 Damage that changes no byte is drawn again. A damage is detected when its line comes; it is
 half-trusted when the line comes but the state is not exactly the expected one (or the bank
@@ -41,9 +44,10 @@ BANK = 0x4FC00000                   # boards/virt: the bank's physical address
 HEADER, ROOTS, ROOT_SIZE, DIRECTORY, ENTRY = 0x1000, 0x1100, 0x40, 0x2000, 128
 REGISTRY, REG_COPY, REG_ARGS = 0xA000, 0x2000, 0xD90
 CRASHLOG, RECORD, RECORD_MAGIC = 0xE000, 192, 0x31474C48
+DUMPS, DUMP_SLOTS, DUMP_SLOT, DUMP_MAGIC = 0x12000, 4, 256 + 4096, 0x31504448   # hr.dumps 4
 LEDGER_STEPS = 40
 KINDS = ("header", "entry", "root-older", "root-newer", "registry-older", "registry-newer",
-         "crash-record")
+         "crash-record", "dump")
 
 BANNER = re.compile(r"^boot: (cold|warm)\b.*$", re.MULTILINE)
 CRASHES = re.compile(r"(?:^|> )(kernel: .*(panic|fault).*|hr: .*; (restarting group|site "
@@ -71,6 +75,11 @@ def _groups(hr_out: str) -> list[str]:
 def _crashlog(hr_out: str) -> dict[int, str]:
     """The crash log as `hr` shows it: {seq: line}."""
     return {int(m[1]): m[0] for m in re.finditer(r"^  #(\d+) .*$", hr_out, re.MULTILINE)}
+
+
+def _dumps(dump_out: str) -> dict[int, str]:
+    """The dumps as `hr dump` lists them: {seq: line}."""
+    return {int(m[1]): m[0] for m in re.finditer(r"^  #(\d+) .*$", dump_out, re.MULTILINE)}
 
 
 def _blocks(pmm_out: str) -> list[tuple]:
@@ -103,6 +112,9 @@ class _Setup:
         if "killed group 9" not in out:
             raise AssertionError(f"akill -g 9: {out}")
         self.hr_after, self.pmm_after = sh.cmd("hr"), sh.cmd("pmm")
+        self.dumps_after = sh.cmd("hr dump")
+        if len(_dumps(self.dumps_after)) != 3:
+            raise AssertionError(f"hr dump: {self.dumps_after}")
 
 
 def _pick(job: Job, m, kind: str) -> tuple[int, int, str]:
@@ -128,6 +140,15 @@ def _pick(job: Job, m, kind: str) -> tuple[int, int, str]:
         c = newer if kind == "registry-newer" else 1 - newer
         used = REG_ARGS + struct.unpack_from("<I", hdrs[c], 24)[0]
         return REGISTRY + c * REG_COPY, used, f"registry copy {'AB'[c]}"
+    if kind == "dump":
+        ring = m.read_phys(BANK + DUMPS, DUMP_SLOTS * DUMP_SLOT)
+        slots = [i for i in range(DUMP_SLOTS)
+                 if struct.unpack_from("<I", ring, i * DUMP_SLOT)[0] == DUMP_MAGIC]
+        i = rng.choice(slots)
+        seq = struct.unpack_from("<I", ring, i * DUMP_SLOT + 4)[0]
+        stack_len = struct.unpack_from("<I", ring, i * DUMP_SLOT + 120)[0]
+        # What the CRC covers: the header and the stack bytes kept, not the slot's spare room.
+        return DUMPS + i * DUMP_SLOT, 256 + stack_len, f"dump #{seq}"
     log = m.read_phys(BANK + CRASHLOG, 85 * RECORD)
     slots = [i for i in range(85) if struct.unpack_from("<I", log, i * RECORD)[0] == RECORD_MAGIC]
     i = rng.choice(slots)
@@ -170,7 +191,7 @@ def _one(job: Job, index: int, figures: dict) -> None:
                      ([r"hrcrash: waiting to be killed"] if restored_9 else [])):
             if not re.search(want, m.text[start:]):
                 m.expect(want)
-        hr_out, pmm_out = sh.cmd("hr"), sh.cmd("pmm")
+        hr_out, pmm_out, dump_out = sh.cmd("hr"), sh.cmd("pmm"), sh.cmd("hr dump")
     except AssertionError as e:
         figures["corrupt_crashes_count"] += 1
         job.fail(f"{label}: the boot or the console did not come back: "
@@ -189,21 +210,23 @@ def _one(job: Job, index: int, figures: dict) -> None:
     note = re.search(r"pmm: note: directory copy (\d) bad, copy (\d) used", seg)
     reg_line = re.search(r"hr: registry (kept, .*|invalid .*)\n", seg)
     log_line = re.search(r"hr: crash log: .*, (\d+) damaged slots? skipped", seg)
+    dump_line = re.search(r"hr: dumps: .*, (\d+) damaged dumps? cleared", seg)
     fresh = "ledger: fresh" in seg
     groups, blocks, crashes = _groups(hr_out), _blocks(pmm_out), _crashlog(hr_out)
     want_groups, want_blocks = _groups(s.hr_after), _blocks(s.pmm_after)
     want_crashes = _crashlog(s.hr_after)
+    dumps, want_dumps = _dumps(dump_out), _dumps(s.dumps_after)
 
     if kind in ("header", "entry"):
         what = "header" if kind == "header" else "(entry|entries)"
         detected = re.match(rf"pmm: bank invalid \({what} ", pmm_line) is not None
-        ok = detected and fresh and not reg_line and not log_line
+        ok = detected and fresh and not reg_line and not log_line and not dump_line
     elif kind.startswith("root"):
         c = int(what[-1])
         detected = note is not None and int(note[1]) == c and pmm_line.startswith("pmm: bank kept")
         if kind == "root-newer":
             want_blocks = _blocks(s.pmm_before)
-        ok = detected and not fresh and not reg_line and not log_line
+        ok = detected and not fresh and not reg_line and not log_line and not dump_line
     elif kind.startswith("registry"):
         letter = what[-1]
         detected = reg_line is not None and f"copy {letter}: " in reg_line[0] and \
@@ -211,22 +234,32 @@ def _one(job: Job, index: int, figures: dict) -> None:
         if kind == "registry-newer":
             want_groups = _groups(s.hr_before)
             want_blocks = _blocks(s.pmm_before)
-        ok = detected and not fresh and pmm_line.startswith("pmm: bank kept") and not log_line
+        ok = (detected and not fresh and pmm_line.startswith("pmm: bank kept") and not log_line
+              and not dump_line)
+    elif kind == "dump":
+        seq = int(what.split("#")[1])
+        detected = dump_line is not None and dump_line[1] == "1"
+        want_dumps = {k: v for k, v in want_dumps.items() if k != seq}
+        ok = (detected and not fresh and pmm_line.startswith("pmm: bank kept") and not reg_line
+              and not log_line)
     else:
         seq = int(what.split("#")[1])
         detected = log_line is not None and log_line[1] == "1"
         want_crashes = {k: v for k, v in want_crashes.items() if k != seq}
-        ok = detected and not fresh and pmm_line.startswith("pmm: bank kept") and not reg_line
+        ok = (detected and not fresh and pmm_line.startswith("pmm: bank kept") and not reg_line
+              and not dump_line)
     if not detected:
         figures["corrupt_undetected_count"] += 1
         job.fail(f"{label}: not detected; boot said {pmm_line!r}, "
                  f"{reg_line[0].strip() if reg_line else 'no registry line'}, "
-                 f"{log_line[0] if log_line else 'no crash log line'}")
+                 f"{log_line[0] if log_line else 'no crash log line'}, "
+                 f"{dump_line[0] if dump_line else 'no dumps line'}")
     else:
         figures["corrupt_detected_count"] += 1
         diffs = [name for name, got, want in (("groups", groups, want_groups),
                                               ("blocks", blocks, want_blocks),
-                                              ("crash log", crashes, want_crashes))
+                                              ("crash log", crashes, want_crashes),
+                                              ("dumps", dumps, want_dumps))
                  if got != want]
         if not ok or diffs:
             figures["corrupt_half_trusted_count"] += 1
@@ -240,7 +273,7 @@ def _run(job: Job) -> dict:
         "corrupt_damages_count", "corrupt_detected_count", "corrupt_undetected_count",
         "corrupt_crashes_count", "corrupt_half_trusted_count", "corrupt_header_count",
         "corrupt_entry_count", "corrupt_root_count", "corrupt_registry_count",
-        "corrupt_crashlog_count")}
+        "corrupt_crashlog_count", "corrupt_dump_count")}
     order = []
     while len(order) < job.params["damages"]:
         kinds = list(KINDS)
@@ -254,7 +287,7 @@ def _run(job: Job) -> dict:
 
 CAMPAIGN = Campaign(
     name="corrupt",
-    title="bank corruption (header, roots, entries, registry, crash log)",
+    title="bank corruption (header, roots, entries, registry, crash log, dumps)",
     jobs=_jobs,
     run=_run,
     zero=("corrupt_undetected_count", "corrupt_crashes_count", "corrupt_half_trusted_count"),

@@ -53,7 +53,7 @@ RUNNING = [
 RUNNING_WEIGHTS = [14, 8, 10, 13, 10, 8, 8, 29]    # 45 % of these inside an update
 # Instants in the boot after a reset.
 BOOTING = [
-    ("kernel page_alloc", None, "page_alloc", None, 60),
+    ("kernel page_alloc", None, "palloc_alloc", None, 60),
     ("kernel boot record", None, "bootrec_write", None, 1),
     ("kernel crc", None, "crc32_update", None, 2),
     ("kernel actor_create", None, "actor_create", None, 4),

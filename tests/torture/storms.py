@@ -18,14 +18,20 @@ log (`hr`):
   - the console answers after every round.
 
 The test actor is tests/actors/hrstorm (see its header): its members end on a 700 ms grid of
-virtual time, so the times between two ends of a group never come near the 10 s window, and
-the groups of a round start together at a gate (`hrstorm go 1`). A round makes at most about
-60 ends (the groups' LIMITs bound them across site restarts too), so the crash log's ring of
-85 records still holds every one when the driver reads it (`hr`) at the end of the round. Jobs of kind "storm" run
-with -icount sleep=off (virtual time exact, idle time skipped); jobs of kind "reset" use
-reset_at, which needs sleep on (QEMU 7.2 does not resume from a gdb stop with sleep=off):
-their virtual time follows the host while idle, which is why every expectation is computed
-from the times the console and the crash log report rather than from a schedule."""
+virtual time, so the times between two ends of a group never come near the 10 s window. One
+typed command starts a whole round inside the guest (`hrstormk round`: it opens the gate,
+the origin of the round's grid, and starts every group at once), and the driver types
+nothing else until the round has settled, when every actor waits with no timer: the
+kernel's tick stops when the CPU idles, so under -icount sleep=off virtual time stands still
+while the host types, and a round starts, runs and ends at the same virtual instants in
+every run of a seed. A round makes at most about 60 ends (the groups' LIMITs bound them
+across site restarts too), so the crash log's ring of 85 records still holds every one when
+the driver reads it (`hr`) at the end of the round. Jobs of kind "storm" run with -icount
+sleep=off (virtual time exact, idle time skipped); jobs of kind "reset" use reset_at, which
+needs sleep on (QEMU 7.2 does not resume from a gdb stop with sleep=off): while an actor
+sleeps their virtual time follows the host's clock, landing a few microseconds late, which
+is why every expectation is computed from the times the console and the crash log report
+rather than from a schedule."""
 from __future__ import annotations
 
 import re
@@ -114,8 +120,8 @@ def plan_round(rng, resets: bool) -> list[dict]:
             gid += 1
         gid += 1
     if rng.random() < 0.4:              # a group that the console kills
-        # At most hr.maxRestarts kills: when each lands depends on the host's typing, so
-        # they must never decide an escalation (a re-run from SEED must see the same ones).
+        # At most hr.maxRestarts kills, typed once the round has settled: they never decide
+        # an escalation by themselves.
         groups.append({"gid": gid, "mode": "console", "cmd": f"hrstorm wait {gid}",
                        "kills": rng.randint(1, 5)})
     if not resets and rng.random() < 0.2:
@@ -205,9 +211,10 @@ def run(job) -> dict:
             groups = plan_round(rng, resets)
             job.log(f"round {rnd}: {[g['cmd'] for g in groups]}")
             since = m.pos
-            for g in groups:
-                sh.cmd(f"arun -g {g['gid']} {g['cmd']}" if g["gid"] else f"arun {g['cmd']}")
-            sh.cmd("arun hrstorm go 1")
+            # One command starts the whole round inside the guest (hrstormk round): the
+            # groups start at one instant of virtual time whatever the host's typing speed.
+            specs = " ".join(f'"{g["gid"]} {g["cmd"]}"' for g in groups)
+            sh.cmd(f"arun hrstormk round {specs}")
             if resets:
                 for _ in range(job.params["resets"]):
                     where = rng.choice((("actors/hrstorm.elf", "hrstorm_end", "hrstorm"),
@@ -230,15 +237,16 @@ def run(job) -> dict:
                 if g["mode"] != "console":
                     continue
                 for _ in range(g["kills"]):
-                    aid = re.findall(START + rf"hrstorm: g{g['gid']} w run \d+ aid (\d+)$",
+                    # Whole lines only: a line still arriving would give a cut aid.
+                    aid = re.findall(START + rf"hrstorm: g{g['gid']} w run \d+ aid (\d+)\r?\n",
                                      boot_text(m), re.M)
                     if not aid or "hr: auto-restart stopped" in boot_text(m):
                         break
                     out = sh.cmd(f"akill {aid[-1]}")
                     if "killed aid" not in out:
                         break
-                    m.expect(START + rf"hrstorm: g{g['gid']} w run \d+ aid \d+$|"
-                             r"cinit: type help for the commands$", 30)
+                    m.expect(START + rf"hrstorm: g{g['gid']} w run \d+ aid \d+\r?\n|"
+                             r"cinit: type help for the commands\r?\n", 30)
                     if "cinit: type help" in m.text[m.pos - 40:m.pos]:
                         break
             sh.cmd("arun hrstorm go 0")

@@ -38,6 +38,7 @@ enum hrlog_kind {
     HRLOG_KIND_KILLED,
     HRLOG_KIND_PANIC,               /* a kernel panic (logged at the next boot) */
     HRLOG_KIND_ABORT,               /* abort() */
+    HRLOG_KIND_HANG,                /* its watchdog was not kicked in time */
 };
 
 /* What HR did about it. */

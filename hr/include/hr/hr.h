@@ -19,6 +19,22 @@ int hrKillGroup(int groupId);
 /* The restart group of a restartable actor, or -1. */
 int hrGetActorGroup(int aid);
 
+/* Watchdogs (Reprise extensions to the ChorusOS API): a check of progress, not of liveness.
+   A restartable actor arms its watchdog with a period and kicks it, from the loop whose
+   progress it proves, at least once a period; a period without a kick ends the actor
+   abnormally, as a fault would ("hang: no watchdog kick for N ms" in HR's crash line and
+   crash log), and its group restarts under the restart policy. It fires when the period
+   has passed (at most one scheduler tick late: 10 ms on virt), whether the actor
+   spins, sleeps or waits in IPC. A kick is one system call with no IPC. A new incarnation
+   starts with no watchdog: arm it again in main. `aps` shows armed watchdogs.
+   hrWatchdogStart arms or re-arms it (the period starts now): K_OK, K_EINVAL for a period
+   of 0 or above WATCHDOG_PERIOD_MAX_MS (one hour), K_EPRIV for an actor that is not
+   restartable (no HR would restart it). hrWatchdogKick starts the period again and
+   hrWatchdogStop disarms it: K_OK, or K_EINVAL when no watchdog is armed. */
+int hrWatchdogStart(unsigned periodMs);
+int hrWatchdogKick(void);
+int hrWatchdogStop(void);
+
 /* Spawn an indirect restartable actor from the image `path` into the caller's group;
    baseName is its persistent name (medium "RAM"), unique in the group. Only a restartable
    actor may call them (else K_EPRIV). The new actor's capability goes to *cactorcap (may

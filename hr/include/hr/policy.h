@@ -1,5 +1,6 @@
-/* HR restart policy: when a failing group escalates to a site restart, and when a crash-looping
- * site must come up without auto-starting restartable groups. Portable, host-tested.
+/* HR restart policy: when a failing group escalates to a site restart, how long its restarts
+ * back off, and when a crash-looping site must come up without auto-starting restartable
+ * groups. Portable, host-tested.
  *
  * Time is a uint64_t of nanoseconds of virtual time (hrpol_ticks_to_ns converts CNTVCT).
  * A restart recorded at time r is "within the window" at time now when now - r < interval
@@ -28,12 +29,18 @@
 #define HRPOL_DEFAULT_INTERVAL_MS        10000
 #define HRPOL_DEFAULT_MAX_SITE_RESTARTS  3
 #define HRPOL_DEFAULT_SITE_INTERVAL_MS   60000
+/* Restart backoff (Reprise's own): the n-th restart within the interval waits
+   base * 2^(n-2), at most max; the first is immediate. */
+#define HRPOL_DEFAULT_BACKOFF_BASE_MS    100
+#define HRPOL_DEFAULT_BACKOFF_MAX_MS     500
 
 struct hrpol_tunables {
     uint32_t max_restarts;        /* group restarts allowed within interval_ns */
     uint32_t max_site_restarts;   /* site restarts allowed within site_interval_ns */
     uint64_t interval_ns;
     uint64_t site_interval_ns;
+    uint64_t backoff_base_ns;     /* 0: no backoff */
+    uint64_t backoff_max_ns;
 };
 
 /* Restart history of one group, in HR's volatile memory (a site restart starts it afresh). */
@@ -64,6 +71,17 @@ struct hrpol_site_decision {
 int hrpol_tunables_init(struct hrpol_tunables *t, uint32_t max_restarts, uint32_t interval_ms,
                         uint32_t max_site_restarts, uint32_t site_interval_ms);
 
+/* Sets the restart backoff of t (hrpol_tunables_init leaves none) from the board's
+   milliseconds; K_OK, or K_EINVAL when base > max or max > the group interval (a restart
+   delayed past the interval would slide out of the window that counts it). Called by HR at
+   start-up with the BOARD_HR_BACKOFF_* values. */
+int hrpol_backoff_init(struct hrpol_tunables *t, uint32_t base_ms, uint32_t max_ms);
+
+/* The wait before the n-th restart within the interval (n of a HRPOL_RESTART_GROUP
+   decision): 0 for n <= 1, else backoff_base * 2^(n-2), at most backoff_max. HR asks only
+   for n > 1, so that the first restart pays nothing for the backoff. */
+uint64_t hrpol_backoff_ns(const struct hrpol_tunables *t, uint32_t n);
+
 /* Converts a counter value (CNTVCT) at hz ticks per second to ns, without overflow. */
 uint64_t hrpol_ticks_to_ns(uint64_t ticks, uint32_t hz);
 
@@ -71,7 +89,8 @@ uint64_t hrpol_ticks_to_ns(uint64_t ticks, uint32_t hz);
 void hrpol_group_init(struct hrpol_group *g);
 
 /* Records a restart of the group at now and decides: restart the group (n of max within the
-   window) or escalate to a site restart. Called by HR on every abnormal end in the group. */
+   window; after hrpol_backoff_ns(t, n)) or escalate to a site restart (at once). Called by
+   HR on every abnormal end in the group. */
 struct hrpol_decision hrpol_group_restart(struct hrpol_group *g, const struct hrpol_tunables *t,
                                           uint64_t now);
 

@@ -19,7 +19,15 @@ enum hr_op {
     HR_OP_GROUP_INFO,       /* w1: index -> reply buf: struct hr_group_info; K_EUNKNOWN past the end */
     HR_OP_CRASH_INFO,       /* w1: index, oldest first -> reply buf: struct hr_crash_info */
     HR_OP_STATUS,           /* -> reply buf: struct hr_status */
+    HR_OP_RESUME,           /* auto-start on again after the loop breaker; starts the registered
+                               groups -> w0: how many, K_EINVAL when auto-start is on  [actors] */
+    HR_OP_DUMP_INFO,        /* w1: index, oldest first -> reply buf: struct hrdump_header
+                               (<hr/dumps.h>); K_EUNKNOWN past the end */
+    HR_OP_DUMP_STACK,       /* w1: dump seq, w2: offset -> w0: bytes (at most
+                               HR_DUMP_STACK_CHUNK, 0 past the end), reply buf: stack bytes */
 };
+
+#define HR_DUMP_STACK_CHUNK 4096
 
 struct hr_exec_req {
     PmmName base;                   /* HR_OP_FEXEC: the child's persistent name */
@@ -31,7 +39,12 @@ struct hr_exec_req {
 
 #define HR_GROUP_MEMBERS_MAX 16
 
-enum hr_group_state { HR_GROUP_RUNNING = 1, HR_GROUP_STOPPED, HR_GROUP_ENDED };
+enum hr_group_state {
+    HR_GROUP_RUNNING = 1,
+    HR_GROUP_STOPPED,
+    HR_GROUP_ENDED,
+    HR_GROUP_WAITING,               /* its restart waits for the backoff (restart_at_ns) */
+};
 
 struct hr_member_info {
     int32_t aid;                    /* current incarnation, 0 when not running */
@@ -45,6 +58,7 @@ struct hr_group_info {
     uint32_t state;                 /* enum hr_group_state */
     uint32_t restarts;              /* since the group was registered */
     uint32_t nmembers;
+    uint64_t restart_at_ns;         /* HR_GROUP_WAITING: virtual time of the restart */
     struct hr_member_info members[HR_GROUP_MEMBERS_MAX];
 };
 

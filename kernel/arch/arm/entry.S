@@ -1,5 +1,6 @@
 /* Boot entry, exception vectors, and the user trap entry/exit path (ARMv7-A, ARM state). */
 #include <board.h>
+#include <kernel/kstack.h>
 
 #define MODE_USR 0x10
 #define MODE_FIQ 0x11
@@ -165,12 +166,14 @@ vectors:
     b       trap_return
 .endm
 
-/* Branch to the kernel-fault path when the exception was taken from a privileged mode. */
+/* Branch to the kernel-fault path when the exception was taken from a privileged mode.
+   r0 is kept in TPIDRPRW (PL1 only, otherwise unused), not on this mode's stack: that
+   stack may be the one that overflowed. */
 .macro FROM_USER_OR kind
-    push    {r0}
+    mcr     p15, 0, r0, c13, c0, 4          @ TPIDRPRW = r0
     mrs     r0, spsr
     tst     r0, #0xf                        @ user mode is 0x10: low four bits clear
-    pop     {r0}
+    mrc     p15, 0, r0, c13, c0, 4
     bne     kernel_trap_\kind
 .endm
 
@@ -225,10 +228,23 @@ vec_fiq:
     .cfi_endproc
 
 /* Kernel fault: build a trap frame on this mode's own stack (r0-r12, sp, lr of the
-   interrupted mode, pc, cpsr) and panic with it. */
-.macro KERNEL_TRAP kind, mode
+   interrupted mode, pc, cpsr) and panic with it. A fault taken in this mode itself may have
+   overflowed its stack (into the guard page): when sp is not inside the stack with room for
+   the panic, it is kept in kstack_trap_sp and starts again from the top. */
+.macro KERNEL_TRAP kind, mode, stack
 kernel_trap_\kind:
     VECTOR_START
+    mcr     p15, 0, r0, c13, c0, 4          @ TPIDRPRW = r0
+    ldr     r0, =(__\stack\()_stack_bottom + KSTACK_PANIC_ROOM)
+    cmp     sp, r0
+    blo     1f
+    ldr     r0, =__\stack\()_stack_top
+    cmp     sp, r0
+    bls     2f
+1:  ldr     r0, =kstack_trap_sp
+    str     sp, [r0]
+    ldr     sp, =__\stack\()_stack_top
+2:  mrc     p15, 0, r0, c13, c0, 4
     srsdb   sp!, #\mode
     sub     sp, sp, #8
     stmdb   sp!, {r0-r12}
@@ -257,8 +273,8 @@ kernel_trap_\kind:
     .equ    TRAP_irq, TRAP_IRQ
     .equ    TRAP_fiq, TRAP_FIQ
 
-    KERNEL_TRAP undef, MODE_UND
-    KERNEL_TRAP pabt, MODE_ABT
-    KERNEL_TRAP dabt, MODE_ABT
-    KERNEL_TRAP irq, MODE_IRQ
-    KERNEL_TRAP fiq, MODE_FIQ
+    KERNEL_TRAP undef, MODE_UND, und
+    KERNEL_TRAP pabt, MODE_ABT, abt
+    KERNEL_TRAP dabt, MODE_ABT, abt
+    KERNEL_TRAP irq, MODE_IRQ, irq
+    KERNEL_TRAP fiq, MODE_FIQ, fiq

@@ -61,12 +61,20 @@ const struct sysimg *actor_sysimg(void);
 /* The parsed ELF of image file f (cached at boot), or NULL when it did not validate. */
 const struct elf_image *actor_image_elf(const struct sysimg_file *f);
 
+/* How an actor is created (actor_create's how): by HR, the fault port's owner (a start or
+   restart of a restart group), or by the kernel at boot. Either may take the creation's
+   pages from the pool's reserves (kernel/vm.h). */
+#define ACTOR_CREATE_BY_HR  1u
+#define ACTOR_CREATE_BOOT   2u
+
 /* Creates an actor from image file f with argc strings in args (args_len bytes): loads it,
-   sets up its stack and arguments and makes it ready. Returns the actor or NULL with *err
-   set (K_ENOMEM, K_ETOOMUCH no free slot, K_EINVAL bad image or arguments). */
+   sets up its stack and arguments and makes it ready. Its pool pages are limited by the
+   image's page quota (manifest pages=, else BOARD_ACTOR_PAGE_QUOTA). Returns the actor or
+   NULL with *err set (K_ENOMEM: no pages, or more than the quota; K_ETOOMUCH no free slot,
+   K_EINVAL bad image or arguments). */
 struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const char *args,
                            uint32_t args_len, uint32_t privs, uint32_t prio, int32_t group,
-                           int *err);
+                           uint32_t how, int *err);
 /* The live (or ended) actor with this id, or NULL when the id is stale or unused. */
 struct actor *actor_by_aid(int32_t aid);
 /* Slot i (1..ACTORS_MAX-1), for listing; NULL when free. */
@@ -76,11 +84,13 @@ uint32_t actor_slots_used(void);
 
 /* Ends actor a: releases its memory and ports and cancels what it waits for. With a
    record (rec != NULL) and a fault port, the slot stays AS_ENDED until the port's owner
-   receives the record; otherwise it is freed now. */
+   receives the record, and a restartable actor leaves a post-mortem dump (kernel/dump.h);
+   otherwise it is freed now. */
 void actor_end(struct actor *a, const struct fault_record *rec);
 /* Frees the slot of an ended actor once its record has been delivered. */
 void actor_release(struct actor *a);
-/* The generation before the first one a slot (of actors or ports) takes in this boot: each
-   boot has its own range, so an id kept in the bank from before a site restart never names
-   a new actor or port. */
-uint32_t actor_boot_gen(void);
+/* The generation that follows gen in a slot (of actors or ports; gen 0: the slot's first
+   in this boot). Generations only grow within a boot, and each boot's start above every
+   generation the earlier boots gave, however often their slots were reused (the boot
+   record's lease), so an id kept in the bank never names another actor or port later. */
+uint32_t actor_next_gen(uint32_t gen);

@@ -15,6 +15,8 @@
 #define ELF_ET_EXEC     2
 #define ELF_EM_ARM      40
 #define ELF_PT_LOAD     1
+#define ELF_PT_NOTE     4
+#define ELF_NT_GNU_BUILD_ID 3           /* note type of a GNU build id, owner "GNU" */
 #define ELF_PF_X        1u
 #define ELF_PF_W        2u
 #define ELF_PF_R        4u
@@ -54,6 +56,7 @@ _Static_assert(offsetof(struct elf32_phdr, p_flags) == 24, "ELF32 p_flags offset
 
 /* Limits of an actor image. */
 #define ELF_MAX_SEGS     8
+#define ELF_BUILD_ID_MAX 20             /* bytes of a build id kept (SHA-1, ld --build-id) */
 #define ELF_PAGE_SIZE    4096u
 
 /* Permissions of a loadable segment (our bits, not the ELF PF_* values). */
@@ -74,7 +77,10 @@ struct elf_seg {
 };
 
 /* A validated executable. Segments are sorted by vaddr and share no page; all lie in
-   [ACTOR_IMAGE_VADDR, ACTOR_RGN_VADDR). */
+   [ACTOR_IMAGE_VADDR, ACTOR_RGN_VADDR). Every segment's file range [offset, offset +
+   filesz) lies inside the file, whatever filesz is; a read-only segment's pages all hold
+   file bytes (its memsz ends in the page its filesz ends in), so mapping it page for page
+   from the file, from offset rounded down to a page, never leaves the file's own pages. */
 struct elf_image {
     uint32_t entry;         /* inside the file part of an X segment; bit 0 set = Thumb */
     uint32_t nsegs;
@@ -83,6 +89,10 @@ struct elf_image {
     uint32_t data_bytes;    /* sum of filesz of the writable segments */
     uint32_t bss_bytes;     /* sum of (memsz - filesz) of the writable segments */
     uint32_t image_end;     /* highest segment end, rounded up to a page: the heap starts here */
+    uint32_t build_id_len;  /* bytes of build_id: the GNU build id note of a PT_NOTE segment
+                               (at most ELF_BUILD_ID_MAX kept), 0 when there is none or a
+                               note is malformed */
+    uint8_t build_id[ELF_BUILD_ID_MAX];
 };
 
 /* Parses and validates the ELF file [file, file + len), both untrusted; called by the

@@ -8,10 +8,16 @@
 void ipc_port_create(struct actor *self, int32_t wellknown);
 void ipc_port_lookup(struct actor *self, int32_t wellknown);
 void ipc_call(struct actor *self, int32_t port, uaddr_t bufs);
-void ipc_recv(struct actor *self, int32_t port, uaddr_t bufs);
+void ipc_recv(struct actor *self, int32_t port, uaddr_t bufs, uint32_t flags);
 void ipc_reply(struct actor *self, int32_t token, uaddr_t bufs);
 void ipc_fault_port_set(struct actor *self, int32_t port);
 
+/* Ends the receive that a waits in with K_ETIMEOUT (its SYS_RECV_ALARM came). */
+void ipc_recv_timeout(struct actor *a);
+/* Ends the receive of the actor waiting with IPC_RECV_IDLE, if any, with K_ETIMEOUT: when
+   idle is set (the scheduler found nothing else ready) or once its tick has passed (now,
+   CNTVCT). Called by the scheduler; returns 1 when it woke the actor. */
+int ipc_idle_wake(uint64_t now, int idle);
 /* Whether a fault port is registered, and its owner (NULL without one). */
 struct actor *ipc_fault_port_owner(void);
 /* Queues ended actor a (its record) on the fault port; returns 0 when there is none. */

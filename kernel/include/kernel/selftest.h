@@ -6,3 +6,5 @@
 void selftest_run(void);
 /* Timer interrupt hook: takes the armed kfault-late fault once its time has come. */
 void selftest_tick(uint64_t now);
+/* When the timer must next call selftest_tick: the armed kfault-late time, or ~0 for never. */
+uint64_t selftest_deadline(void);

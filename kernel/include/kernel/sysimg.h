@@ -7,7 +7,7 @@
  *          | header (32 bytes)                 |  magic "RPRSIMG1", version, count,
  *          |                                   |  image size, script offset and size
  *   0x0020 | entry table: count x 48 bytes     |  name[16], offset, size, privileges, flags,
- *          |                                   |  heap_max, 3 reserved words
+ *          |                                   |  heap_max, page_quota, 2 reserved words
  *          | zeros up to the page end          |
  *   0x1000 +-----------------------------------+
  *          | ELF file of entry 0               |  each file starts on a page boundary,
@@ -60,11 +60,15 @@ struct sysimg_disk_entry {
     uint32_t privileges;        /* PRIV_* */
     uint32_t flags;             /* SYSIMG_FLAGS_KNOWN bits only */
     uint32_t heap_max;          /* bytes its heap may grow to; 0: ACTOR_HEAP_MAX */
-    uint32_t reserved[3];       /* zero */
+    uint32_t page_quota;        /* pool pages its actors may own; 0: the board's default */
+    uint32_t reserved[2];       /* zero */
 };
 _Static_assert(sizeof(struct sysimg_disk_entry) == 48, "image entry layout");
 /* The most heap an entry may ask for: the room between the image and rgnAllocate's area. */
 #define SYSIMG_HEAP_MAX_LIMIT (ACTOR_RGN_VADDR - ACTOR_IMAGE_VADDR)
+/* The largest page quota an entry may give: every page of the 1 GiB user space and its
+   tables. */
+#define SYSIMG_PAGE_QUOTA_LIMIT (ACTOR_USER_TOP_VADDR / ACTOR_PAGE_SIZE + 1024u)
 _Static_assert(offsetof(struct sysimg_disk_entry, offset) == 16, "image entry offset field");
 _Static_assert(SYSIMG_TABLE_OFFSET + SYSIMG_MAX_ENTRIES * sizeof(struct sysimg_disk_entry) <=
                SYSIMG_HEADER_SIZE, "the entry table fits in the header page");
@@ -78,6 +82,7 @@ struct sysimg_file {
     uint32_t privileges;
     uint32_t flags;
     uint32_t heap_max;          /* bytes, never 0 (the default filled in) */
+    uint32_t page_quota;        /* pages; 0: the board's default (BOARD_ACTOR_PAGE_QUOTA) */
 };
 
 /* A validated image; it points into the image, which must stay in place. */

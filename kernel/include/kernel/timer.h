@@ -5,7 +5,7 @@
 void timer_init(void);
 /* Timer interrupt: hands the time to the scheduler, which sets the next deadline. */
 void timer_irq(void);
-/* Raises the timer interrupt when CNTVCT reaches when. */
+/* Raises the timer interrupt when CNTVCT reaches when; ~0 turns the timer off. */
 void timer_set_deadline(uint64_t when);
 /* Virtual counter now, in ticks of timer_hz(). */
 uint64_t timer_now(void);

@@ -2,6 +2,9 @@
    regions, and the checked copy routines that are the kernel's only way into user memory.
    The user layout is drawn in kernel/include/uapi/reprise/abi.h. */
 #pragma once
+#include <board.h>
+#include <kernel/page.h>
+#include <reprise/errors.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,18 +38,57 @@ struct vm_region {
     uint32_t bank_off; /* VM_RGN_BANK: bank offset of start */
 };
 
+/* The page pool's reserves (board tunables): the last VM_KEEP_SYSTEM free pages are for
+   the system actors alone (PMM, HR, the console), the VM_KEEP_RESTART before them also for
+   actors that HR (re)starts in a restart group. Ordinary actors stop at VM_KEEP_ORDINARY. */
+#define VM_KEEP_SYSTEM   0u
+#define VM_KEEP_RESTART  BOARD_POOL_RESERVE_SYSTEM_PAGES
+#define VM_KEEP_ORDINARY (BOARD_POOL_RESERVE_SYSTEM_PAGES + BOARD_POOL_RESERVE_RESTART_PAGES)
+
 struct vm_space {
     uint32_t *l1;      /* 1024-entry first-level table (one page), kernel address */
-    uint8_t asid;
+    uint8_t asid;      /* also the owner tag of every pool page the space takes */
     uint8_t nregions;
     uint32_t pages;    /* pool pages owned, page tables included */
+    uint32_t quota;    /* pages may not exceed this */
+    uint32_t keep;     /* VM_KEEP_*: free pool pages this space may not take */
     struct vm_region regions[VM_REGIONS_MAX]; /* sorted by start, never overlapping */
 };
 
-/* Sets up an empty space with its own first-level table; K_ENOMEM without pages. */
-int vm_space_init(struct vm_space *vs, uint8_t asid);
-/* Unmaps everything, returns owned pages and the tables to the pool, flushes the ASID. */
+/* Sets up an empty space with its own first-level table, owning at most quota pool pages
+   and leaving keep pages free in the pool; K_ENOMEM without a page. */
+int vm_space_init(struct vm_space *vs, uint8_t asid, uint32_t quota, uint32_t keep);
+/* Unmaps everything, returns the pages the space owns (and only those: never image, bank
+   or another space's pages, whatever its tables map) to the pool, flushes the ASID. */
 void vm_space_destroy(struct vm_space *vs);
+/* Second-level table pages that mapping [start, end) would have to create. */
+uint32_t vm_tables_needed(struct vm_space *vs, uint32_t start, uint32_t end);
+
+/* A fresh pool page owned by vs (its contents as they are), or 0 when vs is at its quota
+   or the pool has no page beyond vs->keep. */
+static inline uint32_t vm_page_alloc(struct vm_space *vs)
+{
+    if (vs->pages >= vs->quota)
+        return 0;
+    uint32_t pa = page_alloc(vs->asid, vs->keep);
+    vs->pages += pa != 0;
+    return pa;
+}
+
+/* Returns a page of vs's to the pool. */
+static inline void vm_page_free(struct vm_space *vs, uint32_t pa)
+{
+    page_free(pa);
+    vs->pages--;
+}
+
+/* K_OK when vs can take n more pages now (quota and pool), else K_ENOMEM. */
+static inline int vm_room(struct vm_space *vs, uint32_t n)
+{
+    if (n > vs->quota - vs->pages || page_pool.free_count < vs->keep + n)
+        return K_ENOMEM;
+    return K_OK;
+}
 /* Makes vs the current TTBR0 space (NULL: no user space; TTBR0 walks disabled). */
 void vm_activate(struct vm_space *vs);
 
@@ -71,6 +113,10 @@ int vm_map_range(struct vm_space *vs, uint32_t va, uint32_t pa, uint32_t size, u
 /* Unmaps the pages of [start, end) and leaves the regions as they are (owned pages go
    back to the pool). */
 void vm_unmap_range(struct vm_space *vs, uint32_t start, uint32_t end);
+/* Takes the pool page mapped at va out of the space, which no longer owns it (the mapping is
+   cleared; the TLB entry goes when the space is destroyed or the ASID flushed): its physical
+   address, or 0 when va maps no pool page. Post-mortem dumps keep stack pages this way. */
+uint32_t vm_take_page(struct vm_space *vs, uint32_t va);
 /* Allocates fresh pages for [start, end) and maps them; zeroes them when zero is set. */
 int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned prot, int zero);
 /* Brings in a demand-zero page for a fault at va: returns 1 if it did, 0 if va is not

@@ -154,6 +154,14 @@ static inline struct sys_ipc_ret sys_ipc_recv(int port, struct ipc_bufs *bufs)
     return sys_ipc6(SYS_IPC_RECV, port, (long)bufs, 0, 0, 0, 0);
 }
 
+/* sys_ipc_recv_flags: sys_ipc_recv with flags (IPC_RECV_IDLE: status K_ETIMEOUT when nothing
+   came before the CPU would idle, or within a tick). */
+static inline struct sys_ipc_ret sys_ipc_recv_flags(int port, struct ipc_bufs *bufs,
+                                                    uint32_t flags)
+{
+    return sys_ipc6(SYS_IPC_RECV, port, (long)bufs, (long)flags, 0, 0, 0);
+}
+
 /* sys_ipc_reply: answer the message that gave token; returns K_OK or K_E* (K_EDEAD: caller gone). */
 static inline long sys_ipc_reply(uint32_t token, uint32_t w0, uint32_t w1, uint32_t w2,
                                  uint32_t w3, const struct ipc_bufs *bufs)

@@ -20,7 +20,9 @@
  *            | HR group registry (16 KiB)     |  reserved for HR, not interpreted here
  *   0x0e000  +--------------------------------+ HR crash log
  *            | HR crash log (16 KiB)          |  reserved for HR, not interpreted here
- *   0x12000  +--------------------------------+ data area (1006 pages on the default board)
+ *   0x12000  +--------------------------------+ HR post-mortem dumps
+ *            | HR dump ring (32 KiB)          |  reserved for HR, not interpreted here
+ *   0x1a000  +--------------------------------+ data area (998 pages on the default board)
  *            | blocks: whole pages            |  a block's offset never changes while it lives
  *   0x400000 +--------------------------------+ bank size
  *
@@ -40,11 +42,12 @@
 #define BANK_ENTRY_SIZE       128u
 #define BANK_HR_REGISTRY_SIZE 0x4000u        /* 16 KiB */
 #define BANK_HR_CRASHLOG_SIZE 0x4000u        /* 16 KiB */
+#define BANK_HR_DUMPS_SIZE    0x8000u        /* 32 KiB */
 #define BANK_MAX_BLOCKS       4096u          /* hard limit of the max_blocks parameter */
 #define BANK_MAX_SIZE         0x0fe00000u    /* ACTOR_PMM_VADDR + offset stays below the stack */
 #define BANK_MAGIC            0x4b4e4252u    /* "RBNK" */
 #define BANK_ROOT_MAGIC       0x544f4f52u    /* "ROOT" */
-#define BANK_LAYOUT_VERSION   1u
+#define BANK_LAYOUT_VERSION   2u             /* 2: the HR dump area */
 
 #define BANK_MEDIUM_SIZE      8u             /* PmmMedium */
 #define BANK_NAME_SIZE        32u            /* PmmMemName */
@@ -145,6 +148,7 @@ struct bank {
     uint32_t root_size;
     uint32_t hr_registry_off;
     uint32_t hr_crashlog_off;
+    uint32_t hr_dumps_off;
     uint32_t data_off;
     uint32_t data_pages;
     uint32_t hash_mask;
@@ -259,3 +263,4 @@ uint32_t bank_data_pages(const struct bank *b);
 /* The areas reserved for HR (bank offsets and sizes); zeroed when the bank is initialised. */
 void bank_hr_registry(const struct bank *b, uint32_t *off, uint32_t *size);
 void bank_hr_crashlog(const struct bank *b, uint32_t *off, uint32_t *size);
+void bank_hr_dumps(const struct bank *b, uint32_t *off, uint32_t *size);

@@ -17,7 +17,7 @@ enum pmm_op {
     PMM_OP_NV_STAT,         /* -> reply buf: struct pmm_nv_stat; K_EUNKNOWN without a flash */
 };
 
-enum pmm_area { PMM_AREA_HR_REGISTRY = 1, PMM_AREA_HR_CRASHLOG };
+enum pmm_area { PMM_AREA_HR_REGISTRY = 1, PMM_AREA_HR_CRASHLOG, PMM_AREA_HR_DUMPS };
 
 #define PMM_KEY_SIZE 32
 #define PMM_MAPPERS_MAX 8

@@ -1,19 +1,26 @@
 /* Test actor of the exhaustion campaign (tests/torture/exhaust.py): takes every page of the
-   kernel's pool, every actor slot, every port, every bank page and every bank block, in the
-   order it is given, says what it got and which errors ended each grab, and holds it all
-   until its sentinel is killed.
+   kernel's pool an ordinary actor may have (its own page quota, then pagers', down to the
+   pool's reserves), every actor slot, every port, every bank page and every bank block, in
+   the order it is given, says what it got and which errors ended each grab, and holds it
+   all until its sentinel is killed.
 
      exhog hog SEED ORDER [US]
                             ORDER: kinds separated by commas (pages, slots, ports, bank,
                             blocks). With US, a killer (exhog killer) kills the hog after US
                             microseconds, wherever it is then. Prints, once all is taken:
        exhog: ready aid A group G sentinel S pages N/E slots N/E ports N/E bank N/E
-              blocks N/E odd K deep D (one line; N taken, E the error that ended the grab,
-                                       0 when not tried; K: calls that failed with an error
-                                       the call does not document, named by "exhog: odd";
-                                       D: what SYS_MEM_INFO gave with its output on a stack
-                                       page not touched before: K_OK, or K_ENOMEM when the
-                                       pool is empty)
+              blocks N/E odd K deep D quota O/Q
+                                      (one line; N taken, E the error that ended the grab,
+                                       0 when not tried; pages counts the pagers' too, and
+                                       ends with K_ENOMEM when a pager got less than its
+                                       quota or could not start for want of pages, with
+                                       K_ETOOMUCH when no slot was left for one; K: calls
+                                       that failed with an error the call does not document,
+                                       named by "exhog: odd"; O/Q: the pages the hog owns
+                                       and its quota, just before D: what SYS_MEM_INFO gave
+                                       with its output on a stack page not touched before:
+                                       K_OK, or K_ENOMEM when the hog can have no page, being
+                                       at its quota or the pool at its reserves)
                             then waits until the sentinel dies (akill S), frees its blocks
                             (pmmFreeAll of its key, or HR_EXIT_HDL so that its group ends
                             and HR frees them) and exits: "exhog: done".
@@ -21,13 +28,18 @@
                             A: E" (E: K_OK, or K_EUNKNOWN when A had already ended).
      exhog child P N        holds a slot (and N ports) for the hog: reports to port P, then
                             waits on it until the hog is gone.
+     exhog pager P 0        takes pages up to its quota for the hog: reports to port P (pages
+                            taken, the error that ended it, whether its quota did), then
+                            waits on it until the hog is gone.
      exhog sentinel P       the hog waits on it; killing it makes the hog end.
      exhog victim           a member of a restart group, holding a port: "exhog: victim up
                             aid A group G port P" (P: the port, or the error of its
                             creation), then sleeps for ever.
-     exhog victim starve    the same, but it takes pages while fewer than 8 are free, so
-                            that it faults when the hog has drained the pool (a crash loop:
-                            HR escalates to a site restart, which ends the hog).
+     exhog victim starve    the same, but it takes a stack page every 10 ms while no more
+                            than the pool's reserves are free, up to 8 pages: started by HR
+                            (arun -g) it gets them from the restart reserve and keeps running
+                            however the hog drained the pool; started as an ordinary actor
+                            it faults ("no free page for the stack").
      exhog free             pmmFreeAll of the hog's key: "exhog: freed E".
 
    The hog's own memory is all taken before it starts grabbing (stack touched, static
@@ -51,6 +63,7 @@
 #define EXHOG_OP_CHILD  1                 /* a child's report: w1 ports taken, w2 last error */
 #define EXHOG_OP_SENT   2                 /* the sentinel's port: w1 */
 #define EXHOG_OP_WAIT   3                 /* the hog waits on the sentinel's port */
+#define EXHOG_OP_PAGER  4                 /* a pager's report: w1 pages, w2 error, w3 at quota */
 
 enum exhog_kind { EX_PAGES, EX_SLOTS, EX_PORTS, EX_BANK, EX_BLOCKS, EX_KINDS };
 static const char *const exhog_kinds[EX_KINDS] = { "pages", "slots", "ports", "bank", "blocks" };
@@ -124,8 +137,18 @@ static int exhog_spawn(const char *mode, int port, int nports)
     return exhog_spawn_as(mode, port, nports, 0, 0);
 }
 
-/* Takes pool pages with rgnAllocate, halving the chunk on failure; *err: the last error. */
-static int exhog_pages(int *err)
+/* The caller's pages owned and page quota (SYS_ACTOR_INFO on its own slot). */
+static void exhog_quota(uint32_t *owns, uint32_t *quota)
+{
+    static struct actor_info info;
+    sys_call2(SYS_ACTOR_INFO, agetId() % ACTOR_SLOTS - 1, (long)&info);
+    *owns = info.pages;
+    *quota = info.page_quota;
+}
+
+/* Takes pool pages with rgnAllocate, halving the chunk on failure, until the caller's quota
+   or the pool's reserves stop it; *err: the last error. */
+static int exhog_own_pages(int *err)
 {
     int got = 0;
     for (uint32_t chunk = EXHOG_CHUNK_MAX; chunk; chunk /= 2) {
@@ -144,6 +167,44 @@ static int exhog_pages(int *err)
         }
     }
     return got;
+}
+
+/* Takes every page ordinary actors may have: its own quota, then pagers' (each takes its
+   quota) until one gets less than its quota or cannot start; *err: K_ENOMEM when the pool
+   ran down to its reserves, K_ETOOMUCH when no slot was left for a pager. */
+static int exhog_pages(int *err)
+{
+    int got = exhog_own_pages(err);
+    for (;;) {
+        int aid = exhog_spawn("pager", exhog_port, 0);
+        if (aid < 0) {
+            exhog_check("actor create", aid, K_ETOOMUCH, K_ENOMEM);
+            *err = aid;
+            return got;
+        }
+        for (;;) {
+            struct sys_ipc_ret m = sys_ipc_recv(exhog_port, NULL);
+            if (m.status == K_OK && (int32_t)m.r6 == aid && m.w[0] == EXHOG_OP_PAGER) {
+                got += (int)m.w[1];
+                *err = (int)m.w[2];
+                if (!m.w[3])
+                    return got;     /* the pool stopped it, not its quota */
+                break;              /* no reply: the pager holds its pages while the hog lives */
+            }
+        }
+    }
+}
+
+/* A pager: takes its quota of pages, reports to the hog and waits on its port until it is
+   gone. */
+static int exhog_pager_main(int port)
+{
+    int err = 0;
+    uint32_t owns, quota;
+    int got = exhog_own_pages(&err);
+    exhog_quota(&owns, &quota);
+    sys_ipc_call(port, EXHOG_OP_PAGER, (uint32_t)got, (uint32_t)err, owns >= quota - 2, NULL);
+    return 0;
 }
 
 /* Spawns a child holding nports ports and waits for its report; returns its aid or K_E*,
@@ -228,7 +289,7 @@ static int exhog_block(uint32_t pages)
 
 /* Takes every bank page with blocks of random sizes, halving on K_ENOMEM; stops at a full
    directory. Blocks of 4 pages or more, so that the directory (256 entries) outlasts the
-   bank's pages (1006 on virt). Returns pages taken; *err: the error that ended it. */
+   bank's pages (998 on virt). Returns pages taken; *err: the error that ended it. */
 static int exhog_bank(int *err)
 {
     int got = 0;
@@ -265,18 +326,18 @@ static int __attribute__((noinline)) exhog_deep(void)
     return (int)sys_call1(SYS_MEM_INFO, (long)area);
 }
 
-/* The starving victim: every 10 ms it looks at the pool, and while fewer than
-   EXHOG_STARVE_PAGES pages are free it touches one more page of its stack, down to more
-   pages than that: with the pool drained by the hog it takes the last pages and then faults
-   on a page it cannot have, like any actor that needs memory when none is left. */
+/* The starving victim: every 10 ms it looks at the pool, and while no more than the pool's
+   reserves are free it touches one more page of its stack, EXHOG_STARVE_PAGES at most: an
+   actor that needs memory when ordinary actors can have none. */
 static void __attribute__((noinline, noreturn)) exhog_starve(void)
 {
     static struct mem_info mi;
     volatile char area[EXHOG_STACK_USE + (EXHOG_STARVE_PAGES + 1) * ACTOR_PAGE_SIZE];
-    size_t next = sizeof(area) - 1;
+    size_t next = sizeof(area) - 1 - EXHOG_STACK_USE;
     for (;;) {
         sys_call1(SYS_DELAY, 10000);
-        if (sys_call1(SYS_MEM_INFO, (long)&mi) == K_OK && mi.free_pages < EXHOG_STARVE_PAGES &&
+        if (sys_call1(SYS_MEM_INFO, (long)&mi) == K_OK &&
+            mi.free_pages <= mi.reserve_system_pages + mi.reserve_restart_pages &&
             next >= ACTOR_PAGE_SIZE) {
             area[next] = 1;
             next -= ACTOR_PAGE_SIZE;
@@ -339,12 +400,14 @@ static int exhog_hog(uint32_t seed, const char *order, long kill_us)
         }
         p += len + (p[len] == ',');
     }
+    uint32_t owns, quota;
+    exhog_quota(&owns, &quota);
     int deep = exhog_deep();
     exhog_say("exhog: ready aid %d group %d sentinel %d pages %d/%d slots %d/%d ports %d/%d "
-              "bank %d/%d blocks %d/%d odd %d deep %d\n", self, exhog_group, sentinel,
-              got[EX_PAGES], err[EX_PAGES], got[EX_SLOTS], err[EX_SLOTS], got[EX_PORTS],
-              err[EX_PORTS], got[EX_BANK], err[EX_BANK], got[EX_BLOCKS], err[EX_BLOCKS],
-              exhog_odd, deep);
+              "bank %d/%d blocks %d/%d odd %d deep %d quota %lu/%lu\n", self, exhog_group,
+              sentinel, got[EX_PAGES], err[EX_PAGES], got[EX_SLOTS], err[EX_SLOTS],
+              got[EX_PORTS], err[EX_PORTS], got[EX_BANK], err[EX_BANK], got[EX_BLOCKS],
+              err[EX_BLOCKS], exhog_odd, deep, (unsigned long)owns, (unsigned long)quota);
     /* Waits in a call to the sentinel's port: the sentinel never receives it (it waits for
        the hog's reply), so the call ends (K_EDEAD) when the sentinel dies. */
     struct sys_ipc_ret w = sys_ipc_call(sport, EXHOG_OP_WAIT, 0, 0, 0, NULL);
@@ -401,6 +464,8 @@ int main(int argc, char **argv)
         return exhog_killer_main(atoi(argv[2]), strtol(argv[3], NULL, 0));
     if (!strcmp(mode, "child") && argc > 3)
         return exhog_child_main(atoi(argv[2]), atoi(argv[3]));
+    if (!strcmp(mode, "pager") && argc > 2)
+        return exhog_pager_main(atoi(argv[2]));
     if (!strcmp(mode, "sentinel") && argc > 2)
         return exhog_sentinel_main(atoi(argv[2]));
     if (!strcmp(mode, "victim")) {
@@ -417,7 +482,7 @@ int main(int argc, char **argv)
         exhog_say("exhog: freed %d\n", pmmFreeAll(EXHOG_KEY, sizeof(EXHOG_KEY)));
         return 0;
     }
-    exhog_say("usage: exhog hog SEED ORDER [US] | killer AID US | child PORT N | sentinel PORT | "
-              "victim [starve] | free\n");
+    exhog_say("usage: exhog hog SEED ORDER [US] | killer AID US | child PORT N | pager PORT 0 | "
+              "sentinel PORT | victim [starve] | free\n");
     return 2;
 }

@@ -4,15 +4,17 @@
  *
  *   fuzz run SEED COUNT   the fuzzer: COUNT fuzzed calls from xorshift32(SEED), then
  *                         "fuzz: done seed=S calls=N fuzzed=F priv=P server=V children=C
- *                          neutered=X wrong=W okmask=M ok=.. einval=.. ..." and exit(0)
- *                         (M: bit n set when call n succeeded at least once)
+ *                          neutered=X wrong=W okmask=M okmask2=M2 ok=.. einval=.. ..." and
+ *                         exit(0) (M, M2: bit n of M, bit n - 32 of M2, set when call n
+ *                         succeeded at least once)
  *                         (W: wrong results, calls that succeeded with a pointer they must
  *                         refuse; the first few are also said as "fuzz: FAIL call ...")
  *   fuzz idle             a child that sleeps for ever (a live target to kill, inject, map into)
  *   fuzz call PORT CAP W0 a child that calls PORT once with word W0 (no send buffer, CAP
  *                         bytes to receive): a port of the fuzzer's, or a server's
  *   fuzz read             a child that reads the console without NONBLOCK (blocks until killed)
- *   fuzz delay US         a child that sleeps US microseconds (huge values: until killed)
+ *   fuzz delay US         a child that sleeps US microseconds, then until the counter reads
+ *                         US:US (huge values: until killed)
  * Any other arguments: exit at once (children may be given random ones).
  *
  * What the fuzzer may do depends on the privileges it runs with (tests/images/fuzz.image: none;
@@ -33,7 +35,8 @@
  *    fuzzer and its children (PMM, HR and C_INIT are what the driver checks through).
  *  - SYS_CONSOLE_READ gets CONSOLE_READ_NONBLOCK when its flags are otherwise valid (a
  *    blocking read waits for typed input; the "read" child covers it and is killed).
- *    SYS_DELAY is capped to 255 us (the "delay" child takes the huge values).
+ *    SYS_DELAY is capped to 255 us, SYS_DELAY_UNTIL to 255 us from now (the "delay" child
+ *    takes the huge values).
  *  - SYS_IPC_RECV on a port of the fuzzer's with no caller coming would wait for ever: its
  *    bufs then point to the guard page (K_EFAULT). With PRIV_ACTORS, "call" children
  *    provide callers, and the receive is made for real.
@@ -57,6 +60,7 @@
 #include <hr/hr.h>
 #include <hr/proto.h>
 #include <pmm/proto.h>
+#include <reprise/counter.h>
 #include <reprise/errors.h>
 #include <reprise/rgn.h>
 #include <reprise/sys.h>
@@ -113,7 +117,8 @@ static uint32_t fuzz_nimages;
 
 /* Counters of the summary line. */
 static uint32_t fuzz_calls, fuzz_fuzzed, fuzz_server, fuzz_spawned, fuzz_neutered, fuzz_wrong;
-static uint32_t fuzz_ok_mask;           /* bit n: call n succeeded at least once */
+static uint64_t fuzz_ok_mask;           /* bit n: call n succeeded at least once */
+_Static_assert(SYS_COUNT <= 64, "fuzz_ok_mask has a bit for each call");
 static uint32_t fuzz_results[16];       /* [0] K_OK or > 0, [-e] K_E*, [15] anything else */
 
 static const char fuzz_dots[] = "................................";
@@ -783,8 +788,15 @@ static void fuzz_args(uint32_t n, uint32_t a[6])
         b->recv = (void *)fuzz_ptr(&valid);
         b->recv_cap = fuzz_len();
         a[1] = fuzz_chance(3) ? 0 : fuzz_chance(3) ? fuzz_ptr(&valid) : FUZZ_SCRATCH_VA + FUZZ_S_BUFS;
+        a[2] = fuzz_chance(4) ? fuzz_word() : fuzz_below(2);    /* flags: IPC_RECV_IDLE */
         break;
     }
+    case SYS_ACTOR_DUMP:
+        a[0] = (uint32_t)fuzz_aid();
+        a[1] = fuzz_ptr(&valid);
+        a[2] = fuzz_ptr(&valid);
+        a[3] = fuzz_len();
+        break;
     case SYS_FAULT_PORT_SET:
         a[0] = (uint32_t)fuzz_port();
         break;
@@ -817,6 +829,18 @@ static void fuzz_args(uint32_t n, uint32_t a[6])
         break;
     case SYS_DELAY:
         a[0] = fuzz_word();
+        break;
+    case SYS_WATCHDOG:
+        a[0] = fuzz_chance(2) ? fuzz_below(6) : fuzz_word();
+        if (a[0] == WATCHDOG_INFO) {
+            a[1] = (uint32_t)fuzz_aid();
+            a[2] = fuzz_ptr(&valid);
+        } else {
+            a[1] = fuzz_chance(2) ? fuzz_below(WATCHDOG_PERIOD_MAX_MS + 2) : fuzz_word();
+        }
+        break;
+    case SYS_RECV_ALARM:
+        a[0] = fuzz_chance(2) ? fuzz_below(100000) : fuzz_word();
         break;
     default:
         break;
@@ -882,6 +906,17 @@ static int fuzz_neuter(uint32_t n, uint32_t a[6])
     case SYS_DELAY:
         a[0] &= 0xff;
         break;
+    case SYS_DELAY_UNTIL: {
+        uint64_t now = counter_now(), when = (uint64_t)a[1] << 32 | a[0];
+        uint64_t cap = now + 255u * counter_hz() / 1000000u;
+        if (when > cap) {
+            when = now + (when & 0x3fff) % (cap - now + 1);
+            a[0] = (uint32_t)when;
+            a[1] = (uint32_t)(when >> 32);
+            fuzz_neutered++;
+        }
+        break;
+    }
     case SYS_RGN_ALLOCATE: {
         a[0] = fuzz_target(a[0], 1, PRIV_ACTORS);
         a[1] = fuzz_out(a[1], sizeof(struct rgn_desc));
@@ -915,6 +950,10 @@ static int fuzz_neuter(uint32_t n, uint32_t a[6])
         break;
     case SYS_ACTOR_INFO:
         a[1] = fuzz_out(a[1], sizeof(struct actor_info));
+        break;
+    case SYS_WATCHDOG:
+        if (a[0] == WATCHDOG_INFO)
+            a[2] = fuzz_out(a[2], sizeof(struct watchdog_info));
         break;
     case SYS_IMAGE_INFO:
         a[1] = fuzz_out(a[1], sizeof(struct image_info));
@@ -1025,6 +1064,10 @@ static void fuzz_check(uint32_t n, const uint32_t a[6], long st)
     case SYS_ACTOR_INFO:
         p = a[1], len = sizeof(struct actor_info);
         break;
+    case SYS_WATCHDOG:
+        if (a[0] == WATCHDOG_INFO)
+            p = a[2], len = sizeof(struct watchdog_info);
+        break;
     case SYS_IMAGE_INFO:
         p = a[1], len = sizeof(struct image_info);
         break;
@@ -1051,6 +1094,9 @@ static void fuzz_check(uint32_t n, const uint32_t a[6], long st)
     case SYS_IPC_RECV:
         p = a[1], len = a[1] ? sizeof(struct ipc_bufs) : 0;
         break;
+    case SYS_ACTOR_DUMP:
+        p = a[1], len = sizeof(struct actor_dump);
+        break;
     default:
         return;
     }
@@ -1074,8 +1120,8 @@ static void fuzz_after(uint32_t n, const uint32_t a[6], struct sys_ipc_ret r)
 {
     long st = r.status;
     fuzz_results[st >= 0 ? 0 : st >= -14 ? -st : 15]++;
-    if (st >= 0 && n < 32)
-        fuzz_ok_mask |= 1u << n;
+    if (st >= 0 && n < 64)
+        fuzz_ok_mask |= 1ull << n;
     fuzz_check(n, a, st);
     switch (n) {
     case SYS_PORT_CREATE:
@@ -1179,7 +1225,8 @@ static void fuzz_summary(uint32_t seed)
     fuzz_fmt_field(&p, "children", fuzz_spawned);
     fuzz_fmt_field(&p, "neutered", fuzz_neutered);
     fuzz_fmt_field(&p, "wrong", fuzz_wrong);
-    fuzz_fmt_field(&p, "okmask", fuzz_ok_mask);
+    fuzz_fmt_field(&p, "okmask", (uint32_t)fuzz_ok_mask);
+    fuzz_fmt_field(&p, "okmask2", (uint32_t)(fuzz_ok_mask >> 32));
     for (int i = 0; i < 16; i++)
         if (fuzz_results[i])
             fuzz_fmt_field(&p, names[i], fuzz_results[i]);
@@ -1242,8 +1289,11 @@ static int fuzz_child_main(int argc, char **argv)
         static char buf[16];
         return (int)sys_call3(SYS_CONSOLE_READ, (long)buf, sizeof(buf), 0);
     }
-    if (argc == 3 && !strcmp(argv[1], "delay"))
-        return (int)sys_call1(SYS_DELAY, (long)strtoul(argv[2], NULL, 10));
+    if (argc == 3 && !strcmp(argv[1], "delay")) {
+        long us = (long)strtoul(argv[2], NULL, 10);
+        sys_call1(SYS_DELAY, us);
+        return (int)sys_call2(SYS_DELAY_UNTIL, us, us);
+    }
     return 0;
 }
 

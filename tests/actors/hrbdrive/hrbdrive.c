@@ -13,12 +13,14 @@ struct hrbdrive_bench {
 
 static const struct hrbdrive_bench hrbdrive_benches[] = {
     { "hrbhot", { "hot_restart_ns", NULL } },
+    { "hrbhot", { "hot_restart_dump_ns", "dump", NULL } },
     { "hrbgroup", { "group_restart_1_ns", "1", NULL } },
     { "hrbgroup", { "group_restart_4_ns", "4", NULL } },
     { "hrbgroup", { "group_restart_16_ns", "16", NULL } },
     { "hrbd4k", { "restart_data_4k_ns", NULL } },
     { "hrbd64k", { "restart_data_64k_ns", NULL } },
     { "hrbd1m", { "restart_data_1m_ns", NULL } },
+    { "hrbkick", { "watchdog_kick_ns", NULL } },
 };
 
 /* The HR controller's port, waiting for it to come up. */

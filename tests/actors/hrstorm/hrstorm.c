@@ -22,6 +22,10 @@
                                   the grid), says "hrstormk: restart t=NS" and asks for a site
                                   restart (the image gives hrstormk the site privilege), so a
                                   site restart lands at the same instant in every run
+     hrstormk round "G CMD ARGS" ...   the round's driver: opens the gate (the grid's origin),
+                                  then starts each group's member at once, with no typing
+                                  between them: G > 0 through HR_OP_RUN into group G, G 0 an
+                                  actor of no group; says "hrstormk: round of N groups"
      hrstorm sleep MS             sleeps MS ms of virtual time, says so, ends
      hrstorm go V                 sets the start gate to V: the first run of a crash, parent
                                   or killer member waits until it is 1
@@ -40,8 +44,10 @@
      hrstormk: gG done
      hrstorm: slept MS */
 #include "../hrtest/hrtest.h"
+#include <hr/proto.h>
 #include <reprise/counter.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define HRSTORM_CHILDREN_MAX 8
 #define HRSTORM_GRID_MS      700u     /* ends fall on multiples of 700 ms (see above) */
@@ -81,7 +87,10 @@ static void hrstorm_sleep_grid(uint32_t ms)
     uint64_t grid = HRSTORM_GRID_MS * 1000000ull, origin = hrstorm_go()->origin_ns;
     uint64_t now = hrstorm_now_ns(), due = now + ms * 1000000ull;
     uint64_t at = due <= origin ? origin : origin + (due - origin + grid - 1) / grid * grid;
-    sys_call1(SYS_DELAY, (long)((at - now + 999) / 1000));
+    /* An absolute deadline: members ending at one instant wake in one tick, in the order they
+       went to sleep, even when the host's clock makes a sleep end late (-icount sleep on). */
+    struct timespec ts = { (time_t)(at / 1000000000u), (long)(at % 1000000000u) };
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
 /* xorshift32 of seed mixed with run: the per-run random word. */
@@ -218,6 +227,66 @@ static int hrstorm_killer(int argc, char **argv)
     return 0;
 }
 
+/* Starts one member of a round from spec "G NAME ARGS..." (words separated by blanks): G > 0
+   through HR_OP_RUN into restart group G, G 0 as an actor of no group. Returns its aid or a
+   negative code. */
+static int hrstorm_start(const char *spec)
+{
+    static struct hr_exec_req req;
+    char *end;
+    long gid = strtol(spec, &end, 10);
+    memset(&req, 0, sizeof(req));
+    uint32_t len = 0, argc = 0;
+    for (const char *p = end; *p;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        size_t n = strcspn(p, " ");
+        if (len + n + 1 > sizeof(req.args))
+            return K_EINVAL;
+        memcpy(req.args + len, p, n);
+        if (argc == 0 && n < sizeof(req.image))
+            memcpy(req.image, p, n);
+        len += (uint32_t)n + 1;
+        argc++;
+        p += n;
+    }
+    if (argc == 0 || gid < 0)
+        return K_EINVAL;
+    req.argc = argc;
+    req.args_len = len;
+    if (gid == 0) {
+        struct actor_spawn sp;
+        memset(&sp, 0, sizeof(sp));
+        memcpy(sp.image, req.image, sizeof(sp.image));
+        sp.argc = argc;
+        sp.args_len = len;
+        sp.args = req.args;
+        sp.privileges = ACTOR_PRIVS_IMAGE;
+        return (int)sys_call1(SYS_ACTOR_CREATE, (long)&sp);
+    }
+    struct ipc_bufs bufs = { &req, sizeof(req), NULL, 0, 0 };
+    struct sys_ipc_ret r = sys_ipc_call((int)sys_call1(SYS_PORT_LOOKUP, PORT_WK_HR), HR_OP_RUN,
+                                        (uint32_t)gid, 0, 0, &bufs);
+    return r.status != K_OK ? (int)r.status : (int)r.w[0];
+}
+
+/* hrstormk round SPEC...: opens the gate, then starts every group of the round. */
+static int hrstorm_round(int argc, char **argv)
+{
+    volatile struct hrstorm_gate *go = hrstorm_go();
+    go->origin_ns = hrstorm_now_ns();
+    go->open = 1;
+    printf("hrstormk: round of %d groups\n", argc - 2);
+    for (int i = 2; i < argc; i++) {
+        int aid = hrstorm_start(argv[i]);
+        if (aid < 0)
+            printf("hrstormk: cannot start %s: %d\n", argv[i], aid);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const char *const kinds[] = { "data", "undef", "exit" };
@@ -230,6 +299,8 @@ int main(int argc, char **argv)
         printf("hrstormk: restart t=%s\n", hrstorm_time(t, sizeof(t)));
         return (int)sys_call0(SYS_SITE_RESTART);
     }
+    if (!strcmp(argv[0], "hrstormk") && !strcmp(mode, "round"))
+        return hrstorm_round(argc, argv);
     if (!strcmp(argv[0], "hrstormk"))
         return hrstorm_killer(argc, argv);
     if (!strcmp(mode, "go") && argc == 3) {

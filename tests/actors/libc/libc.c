@@ -295,6 +295,31 @@ static void test_clocks(void)
     errno = 0;
     if (nanosleep((struct timespec *)0x1234, NULL) != -1 || errno != EFAULT)
         fail("nanosleep of a bad pointer");
+    /* clock_nanosleep: until an absolute time of either clock, never before it; a time
+       already past returns at once; errors are returned, not set in errno. */
+    struct timespec due = t1, t2;
+    due.tv_nsec += 5000000;
+    if (due.tv_nsec >= 1000000000) {
+        due.tv_sec++;
+        due.tv_nsec -= 1000000000;
+    }
+    if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) != 0 ||
+        clock_gettime(CLOCK_MONOTONIC, &t2) != 0 || t2.tv_sec < due.tv_sec ||
+        (t2.tv_sec == due.tv_sec && t2.tv_nsec < due.tv_nsec))
+        fail("clock_nanosleep woke before its CLOCK_MONOTONIC time");
+    if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t0, NULL) != 0)
+        fail("clock_nanosleep until a time past");
+    if (clock_gettime(CLOCK_REALTIME, &rt) != 0)
+        fail("clock_gettime(CLOCK_REALTIME)");
+    rt.tv_sec += 1;
+    if (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &rt, NULL) != 0 || time(NULL) < rt.tv_sec)
+        fail("clock_nanosleep woke before its CLOCK_REALTIME time");
+    if (clock_nanosleep(CLOCK_MONOTONIC, 0, &nap, NULL) != 0)
+        fail("clock_nanosleep for an interval");
+    if (clock_nanosleep((clockid_t)99, 0, &nap, NULL) != EINVAL ||
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &bad, NULL) != EINVAL ||
+        clock_nanosleep(CLOCK_MONOTONIC, 0, (struct timespec *)0x1234, NULL) != EFAULT)
+        fail("clock_nanosleep's errors");
     errno = 0;
     if (clock_gettime((clockid_t)99, &rt) != -1 || errno != EINVAL)
         fail("clock_gettime of an unknown clock");

@@ -219,6 +219,12 @@ int main(int argc, char **argv)
     struct ipc_bufs huge = { name, IPC_BUF_MAX + 1, 0, 0, 0 };
     sysbad_expect("IPC_CALL(send > IPC_BUF_MAX)", sys_ipc_call(port, 0, 0, 0, 0, &huge).status, K_EINVAL);
     sysbad_expect("IPC_RECV(no such port)", sys_ipc_recv(12345, NULL).status, K_EUNKNOWN);
+    sysbad_expect("IPC_RECV(unknown flag)", sys_ipc_recv_flags(port, NULL, 2).status, K_EINVAL);
+    sysbad_expect("IPC_RECV(IPC_RECV_IDLE, not the fault port's owner)",
+                  sys_ipc_recv_flags(port, NULL, IPC_RECV_IDLE).status, K_EPRIV);
+    static struct actor_dump dump;
+    sysbad_expect("ACTOR_DUMP(no faults privilege)",
+                  sys_call4(SYS_ACTOR_DUMP, agetId(), (long)&dump, 0, 0), K_EPRIV);
     sysbad_expect("IPC_REPLY(no caller)", sys_ipc_reply(12345, 0, 0, 0, 0, NULL), K_EDEAD);
     sysbad_expect("ACTOR_KILL(12345)", sys_call1(SYS_ACTOR_KILL, 12345), K_EUNKNOWN);
     sysbad_expect("ACTOR_KILL(0)", sys_call1(SYS_ACTOR_KILL, 0), K_EUNKNOWN);

@@ -60,6 +60,11 @@
 /* Modes of SYS_CONSOLE_MODE. */
 #define CONSOLE_MODE_RAW        1u  /* no echo, no editing: every byte as typed */
 
+/* Flags of SYS_IPC_RECV. */
+#define IPC_RECV_IDLE 1u        /* with no message: return K_ETIMEOUT as soon as no other actor
+                                   is ready to run, or one tick later at the latest (HR uses it
+                                   to write post-mortem dumps after the restart, not before) */
+
 /* Well-known ports. */
 #define PORT_WK_PMM   1
 #define PORT_WK_HR    2
@@ -99,6 +104,19 @@ struct actor_info {
     uint32_t priority;
     uint32_t pages;             /* physical pages the actor owns */
     uint32_t privileges;
+    uint32_t page_quota;        /* pages it may own at most (stack, heap, regions, tables) */
+};
+
+/* Operations of SYS_WATCHDOG (hrWatchdogStart, hrWatchdogKick, hrWatchdogStop in <hr/hr.h>). */
+#define WATCHDOG_START          1u  /* arm with a period of 1..WATCHDOG_PERIOD_MAX_MS ms */
+#define WATCHDOG_KICK           2u  /* the period starts again from now */
+#define WATCHDOG_STOP           3u  /* disarm */
+#define WATCHDOG_INFO           4u  /* an actor's watchdog, into a struct watchdog_info (aps) */
+#define WATCHDOG_PERIOD_MAX_MS  3600000u    /* one hour */
+
+struct watchdog_info {
+    uint32_t period_ms;         /* its armed watchdog's period, 0 when none */
+    uint32_t left_ms;           /* time left before it fires (0: at the next tick) */
 };
 
 struct image_info {
@@ -112,7 +130,10 @@ struct image_info {
 
 
 /* What the kernel's fixed tables hold: the page pool, actor slots and ports (slots of
-   ended actors whose record waits for the fault port count as used). */
+   ended actors whose record waits for the fault port count as used). Of the free pages,
+   the last reserve_system_pages are only for the system actors (PMM, HR, the console), the
+   reserve_restart_pages before them also for actors HR (re)starts in restart groups: any
+   other actor gets K_ENOMEM while no more than their sum is free. */
 struct mem_info {
     uint32_t free_pages;
     uint32_t total_pages;
@@ -120,6 +141,9 @@ struct mem_info {
     uint32_t actors_total;
     uint32_t ports_used;
     uint32_t ports_total;
+    uint32_t reserve_system_pages;
+    uint32_t reserve_restart_pages;
+    uint32_t default_page_quota;    /* pages an actor may own unless its image says */
 };
 
 /* Optional buffers of an IPC message, copied by the kernel between address spaces. */
@@ -144,6 +168,7 @@ enum fault_kind {
     FAULT_KIND_KILLED,
     FAULT_KIND_PANIC,           /* the kernel panicked (boot_info.last_end only) */
     FAULT_KIND_ABORT,           /* the actor called abort() */
+    FAULT_KIND_HANG,            /* its watchdog was not kicked within its period */
 };
 
 struct fault_record {
@@ -158,6 +183,20 @@ struct fault_record {
     int32_t status;             /* FAULT_KIND_EXIT: the exit status */
     uint64_t time;              /* CNTVCT when the kernel stopped the actor */
     char text[112];             /* decoded, e.g. "data abort pc=0x... addr=0x... write, translation fault" */
+};
+
+/* A post-mortem dump (SYS_ACTOR_DUMP): what the kernel kept of a restartable actor that ended
+   abnormally, taken before its address space was torn down. */
+#define ACTOR_BUILD_ID_MAX 20   /* a GNU build id (SHA-1) */
+struct actor_dump {
+    int32_t aid;
+    uint32_t r[16];             /* r0-r12, sp, lr, pc; pc is the faulting instruction for an
+                                   abort or an undefined instruction */
+    uint32_t cpsr;
+    uint32_t stack_vaddr;       /* user address of the first stack byte kept: sp */
+    uint32_t stack_len;         /* bytes kept from sp up (the stack's top end is the limit) */
+    uint32_t build_id_len;      /* 0 when the image has no GNU build id note */
+    uint8_t build_id[ACTOR_BUILD_ID_MAX];
 };
 
 struct boot_info {

@@ -6,7 +6,9 @@
  *
  * A pointer argument the caller may not use gives K_EFAULT. One on a demand-zero stack page
  * the caller never touched gives K_ENOMEM when the page pool is empty (the pointer is good,
- * memory ran out). Running out of a kernel table gives K_ETOOMUCH, out of pages K_ENOMEM. */
+ * memory ran out). Running out of a kernel table gives K_ETOOMUCH, out of pages K_ENOMEM:
+ * the pool's free pages down to its reserves (struct mem_info), or the actor's page quota
+ * (struct actor_info: pages it owns, stack, heap, regions and page tables together). */
 #pragma once
 
 enum sys_number {
@@ -22,7 +24,8 @@ enum sys_number {
     SYS_DELAY,             /* (uint32_t microseconds) -> K_OK after at least that long */
     SYS_YIELD,             /* () -> K_OK */
     SYS_RGN_ALLOCATE,      /* (int aid, KnRgnDesc *rgn) -> K_OK, rgn->startAddr/endAddr set;
-                              K_ENOMEM: not enough free pages (or no such gap for K_ANYWHERE) */
+                              K_ENOMEM: not enough free pages, more than the actor's page
+                              quota (nothing changed), or no such gap for K_ANYWHERE */
     SYS_RGN_FREE,          /* (int aid, KnRgnDesc *rgn) -> K_OK */
     SYS_ACTOR_CREATE,      /* (const struct actor_spawn *spec) -> new actor id  [PRIV_ACTORS];
                               K_ETOOMUCH: no free actor slot, K_ENOMEM: not enough pages */
@@ -34,10 +37,13 @@ enum sys_number {
     SYS_PORT_LOOKUP,       /* (int wellknown) -> port id of that well-known port */
     SYS_IPC_CALL,          /* (int port, w0, w1, w2, w3, const struct ipc_bufs *bufs)
                               -> r0 status, r1-r4 reply words, r5 reply bytes received */
-    SYS_IPC_RECV,          /* (int port, struct ipc_bufs *bufs)
+    SYS_IPC_RECV,          /* (int port, struct ipc_bufs *bufs, uint32_t flags)
                               -> r0 K_OK, r1-r4 words, r5 reply token, r6 sender aid;
                                  the received byte count is in bufs->recv_len. Sender aid 0
-                                 is the kernel: a struct fault_record in the buffer, no reply */
+                                 is the kernel: a struct fault_record in the buffer, no reply.
+                                 flags: 0 or IPC_RECV_IDLE (K_ETIMEOUT when the CPU would go
+                                 idle, or after a tick, with no message; K_EPRIV for any
+                                 actor but the fault port's owner) */
     SYS_IPC_REPLY,         /* (int token, w0, w1, w2, w3, const struct ipc_bufs *bufs) -> K_OK */
     SYS_FAULT_PORT_SET,    /* (int port) -> K_OK; fault records go there  [PRIV_FAULTS] */
     SYS_BANK_MAP,          /* (int aid, uint32_t bank_off, uint32_t vaddr, uint32_t size, int writable)
@@ -61,6 +67,28 @@ enum sys_number {
                               no echo) or 0 (cooked: echo, line editing, whole lines) */
     SYS_ACTOR_RELEASE,     /* (int aid) -> K_OK: a held actor (ACTOR_SPAWN_HELD) starts running; K_EINVAL
                               when it is not held  [PRIV_ACTORS] */
+    SYS_DELAY_UNTIL,       /* (uint32_t lo, uint32_t hi) -> K_OK once the virtual counter (CNTVCT, see
+                              <reprise/counter.h>) has reached hi:lo; at once when it has */
+    SYS_WATCHDOG,          /* (uint32_t op, uint32_t period_ms | int aid, struct watchdog_info *out) -> K_OK.
+                              WATCHDOG_START arms the caller's watchdog (K_EPRIV unless the caller is
+                              restartable: in a restart group, with a fault port registered;
+                              K_EINVAL for a period of 0 or above WATCHDOG_PERIOD_MAX_MS),
+                              WATCHDOG_KICK starts its period again, WATCHDOG_STOP disarms it (both
+                              K_EINVAL when none is armed); WATCHDOG_INFO (aid, out) describes
+                              actor aid's (0: the caller's; K_EUNKNOWN for no such actor); another
+                              op is K_EINVAL. Once a period has passed since the last start or
+                              kick (at most one scheduler tick late) the kernel ends the caller
+                              with a FAULT_KIND_HANG record, as for a fault. A new incarnation has none */
+    SYS_RECV_ALARM,        /* (uint32_t us) -> K_OK: a receive (SYS_IPC_RECV) that the caller waits in
+                              us microseconds from now (at most one scheduler tick late), or a
+                              tick later when it is not receiving then, ends with K_ETIMEOUT and
+                              the alarm is gone; 0 cancels the alarm */
+    SYS_ACTOR_DUMP,        /* (int aid, struct actor_dump *out, void *stack, size_t cap) -> stack bytes
+                              copied to stack (at most cap), the rest in *out; the kernel then
+                              forgets that dump. K_EUNKNOWN: no dump kept for aid. The kernel
+                              keeps one for a restartable actor that ends with a record for the
+                              fault port (BOARD_HR_DUMP_STACK bytes of stack from sp), until
+                              this call (of 8 dumps kept, the oldest goes first)  [PRIV_FAULTS] */
     SYS_DEVICE_MAP,        /* (int device, uint32_t vaddr) -> the device's size in bytes: maps the
                               whole of a DEVICE_* into the caller at vaddr (page aligned, in the
                               rgnAllocate range), read/write, device memory, never executable;
