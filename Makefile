@@ -132,18 +132,30 @@ HOST_CFLAGS := -std=gnu11 -g -O1 $(WARN) -fsanitize=address,undefined -fno-omit-
 include tests/host/tests.mk
 HOST_TEST_BINS := $(HOST_TESTS:%=$(B)/host/test_%)
 
+# A test links several sources in one command: their headers are listed first, every source's
+# (one -MF file would keep the last source's only).
 define host_test_rule
 $(B)/host/test_$(1): tests/host/test_$(1).c $$(test_$(1)_SRCS)
 	$$(call msg,HOSTCC,$$@)
 	@mkdir -p $$(@D)
-	$$(Q)$$(HOSTCC) $$(HOST_CFLAGS) $$(DEPFLAGS) -MF $$@.d $$(filter %.c,$$^) -lcmocka -o $$@
+	$$(Q)$$(HOSTCC) $$(HOST_CFLAGS) -MM -MP -MT $$@ $$(filter %.c,$$^) > $$@.d
+	$$(Q)$$(HOSTCC) $$(HOST_CFLAGS) $$(filter %.c,$$^) -lcmocka -o $$@
 endef
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))
 
 # ---- running ------------------------------------------------------------------------------
 QEMU_FLAGS := $(QEMU_BOARD_FLAGS) $(QEMU_EXTRA)
+# The NVRAM medium's flash file: created blank (all 0xff) on first use, kept by `make clean`;
+# `make clean-nvram` (or `make distclean`) removes it. NVRAM=path uses another file.
+NVRAM ?= $(B)/nvram.img
 
-.PHONY: all image run test test-host test-qemu bench torture debug debug-server gdb clean help setup-check
+$(NVRAM):
+	$(call msg,NVRAM,$@)
+	@mkdir -p $(@D)
+	$(Q)head -c $(BOARD_NVRAM_BYTES) /dev/zero | tr '\000' '\377' > $@.tmp && mv $@.tmp $@
+
+.PHONY: all image run test test-host test-qemu bench torture debug debug-server gdb clean \
+        clean-nvram distclean help setup-check
 
 all: $(KERNEL_ELF) $(B)/kernel.elf $(IMAGE_ELFS) apps
 
@@ -153,8 +165,8 @@ setup-check:
 	@scripts/setup --check 2>/dev/null || scripts/setup
 
 run: setup-check
-	@$(MAKE) --no-print-directory all
-	$(QEMU) $(QEMU_FLAGS) -kernel $(KERNEL_ELF)
+	@$(MAKE) --no-print-directory all $(NVRAM)
+	$(QEMU) $(QEMU_FLAGS) $(call QEMU_NVRAM_FLAGS,$(NVRAM)) -kernel $(KERNEL_ELF)
 
 test: setup-check
 	@$(MAKE) --no-print-directory test-host test-qemu
@@ -180,10 +192,10 @@ torture: setup-check
 # takes it to stop the guest) and kills QEMU when gdb exits; a QEMU left by a killed make is
 # ended by the next `make debug` before it starts its own.
 debug: setup-check
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(NVRAM)
 	$(Q)pid=$$(cat $(B)/debug-qemu.pid 2>/dev/null) && kill $$pid 2>/dev/null; \
 	 rm -f $(B)/debug-qemu.pid; \
-	 $(QEMU) $(QEMU_MACHINE_FLAGS) $(QEMU_EXTRA) -kernel $(KERNEL_ELF) -S -gdb tcp::1234 \
+	 $(QEMU) $(QEMU_MACHINE_FLAGS) $(QEMU_EXTRA) $(call QEMU_NVRAM_FLAGS,$(NVRAM)) -kernel $(KERNEL_ELF) -S -gdb tcp::1234 \
 		-display none -monitor none -serial file:$(B)/debug-console.log \
 		-daemonize -pidfile $(B)/debug-qemu.pid || exit 1; \
 	 trap 'kill $$(cat $(B)/debug-qemu.pid) 2>/dev/null; rm -f $(B)/debug-qemu.pid' EXIT; \
@@ -191,13 +203,21 @@ debug: setup-check
 	 echo "console output goes to $(B)/debug-console.log"; \
 	 $(GDB) -q -x scripts/gdbinit $(KERNEL_ELF)
 
-debug-server: all
-	$(QEMU) $(QEMU_FLAGS) -kernel $(KERNEL_ELF) -S -gdb tcp::1234
+debug-server: all $(NVRAM)
+	$(QEMU) $(QEMU_FLAGS) $(call QEMU_NVRAM_FLAGS,$(NVRAM)) -kernel $(KERNEL_ELF) -S -gdb tcp::1234
 
 gdb:
 	$(GDB) -q -x scripts/gdbinit $(KERNEL_ELF)
 
+# clean keeps every board's NVRAM flash file (what NVRAM blocks committed survives it).
 clean:
+	$(Q)if [ -d build ]; then find build -mindepth 1 -maxdepth 1 ! -type d -exec rm -f {} +; \
+	  find build -mindepth 2 -maxdepth 2 ! -name nvram.img -exec rm -rf {} +; fi
+
+clean-nvram:
+	rm -f $(NVRAM)
+
+distclean:
 	rm -rf build
 
 help:
@@ -215,6 +235,8 @@ help:
 	@echo "  debug         QEMU paused with its gdb stub, gdb-multiarch attached"
 	@echo "  debug-server  QEMU paused with its gdb stub (then 'make gdb' in a second terminal)"
 	@echo "  gdb           gdb-multiarch attached to a running debug-server"
-	@echo "  clean         remove build/"
+	@echo "  clean         remove build/ but the NVRAM flash file ($(NVRAM), NVRAM=path for another)"
+	@echo "  clean-nvram   remove the NVRAM flash file: NVRAM blocks start empty"
+	@echo "  distclean     remove build/, flash file included"
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -546,6 +546,40 @@ static void sys_bank_sync(struct actor *self)
     sys_ret(self, K_OK);
 }
 
+/* The board's devices for user-mode drivers, by DEVICE_* number. */
+static const struct { uint32_t paddr, size; } sys_devices[] = {
+#ifdef BOARD_NVRAM_PADDR
+    [DEVICE_NVRAM] = { BOARD_NVRAM_PADDR, BOARD_NVRAM_SIZE },
+#endif
+};
+
+/* SYS_DEVICE_MAP: a whole board device into the caller, device memory, read/write, XN. */
+static void sys_device_map(struct actor *self)
+{
+    uint32_t dev = self->tf.r[0], va = self->tf.r[1];
+    if (!(self->privs & PRIV_DEVICE)) {
+        sys_ret(self, K_EPRIV);
+        return;
+    }
+    if (dev >= sizeof(sys_devices) / sizeof(sys_devices[0]) || !sys_devices[dev].size) {
+        sys_ret(self, K_EUNKNOWN);
+        return;
+    }
+    uint32_t pa = sys_devices[dev].paddr, size = sys_devices[dev].size;
+    if ((va & VM_PAGE_MASK) || va < ACTOR_RGN_VADDR || va >= ACTOR_RGN_END_VADDR ||
+        size > ACTOR_RGN_END_VADDR - va) {
+        sys_ret(self, K_EINVAL);
+        return;
+    }
+    unsigned prot = VM_R | VM_W | VM_DEV;
+    int err = vm_region_add(&self->vm, va, va + size, VM_RGN_DEVICE, prot, 0, 0);
+    if (err == K_OK)
+        err = vm_map_range(&self->vm, va, pa, size, prot);
+    if (err == K_ENOMEM)
+        vm_region_remove(&self->vm, va, va + size, 1u << VM_RGN_DEVICE);
+    sys_ret(self, err == K_OK ? (int)size : err);
+}
+
 static void sys_site_restart(struct actor *self)
 {
     if (!(self->privs & PRIV_SITE)) {
@@ -675,6 +709,7 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_WATCHDOG] = deadline_sys_watchdog,
     [SYS_RECV_ALARM] = deadline_sys_recv_alarm,
     [SYS_ACTOR_DUMP] = dump_sys_take,
+    [SYS_DEVICE_MAP] = sys_device_map,
 };
 
 struct trapframe *trap_svc(struct trapframe *tf)

@@ -31,8 +31,10 @@
 static uint32_t vm_pte_attrs(unsigned prot)
 {
     uint32_t d = PTE_SMALL | PTE_B | PTE_C | PTE_TEX1 | PTE_S | PTE_NG;
+    if (prot & VM_DEV)
+        d = PTE_SMALL | PTE_B | PTE_NG;         /* TEX 000, C 0, B 1: shareable device */
     d |= (prot & VM_W) ? PTE_AP_RW : PTE_AP_RO;
-    if (!(prot & VM_X))
+    if (!(prot & VM_X) || (prot & VM_DEV))
         d |= PTE_XN;
     return d;
 }
@@ -104,6 +106,25 @@ int vm_map(struct vm_space *vs, uint32_t va, uint32_t pa, unsigned prot)
     if (!pte)
         return K_ENOMEM;
     *pte = (pa & ~VM_PAGE_MASK) | vm_pte_attrs(prot);
+    cpu_dsb();
+    return K_OK;
+}
+
+int vm_map_range(struct vm_space *vs, uint32_t va, uint32_t pa, uint32_t size, unsigned prot)
+{
+    uint32_t attrs = vm_pte_attrs(prot);
+    for (uint32_t off = 0; off < size;) {
+        uint32_t *pte = vm_pte_slot(vs, va + off, 1);
+        if (!pte)
+            return K_ENOMEM;
+        /* The rest of this megabyte: one second-level table, 256 descriptors. */
+        uint32_t n = (0x100000u - ((va + off) & 0xfffffu)) / VM_PAGE_SIZE;
+        if (n > (size - off) / VM_PAGE_SIZE)
+            n = (size - off) / VM_PAGE_SIZE;
+        for (uint32_t k = 0; k < n; k++)
+            pte[k] = ((pa + off) & ~VM_PAGE_MASK) + k * VM_PAGE_SIZE + attrs;
+        off += n * VM_PAGE_SIZE;
+    }
     cpu_dsb();
     return K_OK;
 }
@@ -421,6 +442,8 @@ static uint8_t *vm_user_ptr(struct vm_space *vs, uint32_t va, int write, int *er
         return NULL;
     if (write && (d & PTE_AP2))
         return NULL;
+    if (!(d & PTE_C))
+        return NULL;        /* device memory: not RAM, the kernel's linear map does not reach it */
     *err = K_OK;
     return phys_to_virt((d & ~VM_PAGE_MASK) | (va & VM_PAGE_MASK));
 }

@@ -87,9 +87,9 @@ const char *kErrorName(int err)
 {
     static const char *const names[] = {
         "K_OK", "K_EINVAL", "K_ENOMEM", "K_EFAULT", "K_EUNKNOWN", "K_EEXIST", "K_EPRIV",
-        "K_ETOOMUCH", "K_EBUSY", "K_ENOTIMP", "K_EDEAD", "K_ETIMEOUT",
+        "K_ETOOMUCH", "K_EBUSY", "K_ENOTIMP", "K_EDEAD", "K_ETIMEOUT", "K_EIO",
     };
-    _Static_assert(sizeof(names) / sizeof(names[0]) == 1 - K_ETIMEOUT, "a name per code");
+    _Static_assert(sizeof(names) / sizeof(names[0]) == 1 - K_EIO, "a name per code");
     if (err <= 0 && -err < (int)(sizeof(names) / sizeof(names[0])))
         return names[-err];
     return "K_E?";

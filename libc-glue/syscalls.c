@@ -32,7 +32,7 @@ int glue_fail(long kerr)
         [-K_EINVAL] = EINVAL,   [-K_ENOMEM] = ENOMEM,     [-K_EFAULT] = EFAULT,
         [-K_EUNKNOWN] = ESRCH,  [-K_EEXIST] = EEXIST,     [-K_EPRIV] = EPERM,
         [-K_ETOOMUCH] = EAGAIN, [-K_EBUSY] = EBUSY,       [-K_ENOTIMP] = ENOSYS,
-        [-K_EDEAD] = ESRCH,     [-K_ETIMEOUT] = ETIMEDOUT,
+        [-K_EDEAD] = ESRCH,     [-K_ETIMEOUT] = ETIMEDOUT, [-K_EIO] = EIO,
     };
     _Static_assert(ETIMEDOUT < 256 && ENOSYS < 256, "errno values fit the table");
     if (kerr < 0 && kerr > -(long)sizeof(errno_of) && errno_of[-kerr])

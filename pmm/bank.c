@@ -244,16 +244,25 @@ static int padded_string_ok(const char *s, size_t n)
     return 1;
 }
 
-/* A caller's name: medium "RAM", name non-empty and terminated inside its 32 bytes. */
-static int name_ok(const struct bank_name *n)
+/* A medium the bank holds blocks of: "RAM", or "NVRAM" (the working copies of NVRAM blocks,
+   whose committed contents the server keeps on flash). */
+static int medium_ok(const char *m)
 {
     static const char ram[4] = BANK_MEDIUM_RAM;     /* "RAM" and its NUL: one word */
     uint32_t medium, want;
+    memcpy(&medium, m, sizeof(medium));
+    memcpy(&want, ram, sizeof(want));
+    return medium == want || (memchr(m, '\0', BANK_MEDIUM_SIZE) != NULL &&
+                              strcmp(m, BANK_MEDIUM_NVRAM) == 0);
+}
+
+/* A caller's name: a known medium, name non-empty and terminated inside its 32 bytes. */
+static int name_ok(const struct bank_name *n)
+{
     if (n == NULL)
         return 0;
-    memcpy(&medium, n->medium, sizeof(medium));
-    memcpy(&want, ram, sizeof(want));
-    return medium == want && n->name[0] != '\0' && memchr(n->name, '\0', BANK_NAME_SIZE) != NULL;
+    return medium_ok(n->medium) && n->name[0] != '\0' &&
+           memchr(n->name, '\0', BANK_NAME_SIZE) != NULL;
 }
 
 /* An owner's name: NUL-terminated inside its BANK_OWNER_SIZE bytes, zero after the NUL (it
@@ -483,6 +492,15 @@ static int pages_find_run(const struct bank *b, uint32_t n, uint32_t *first)
     return 0;
 }
 
+/* Whether the n data pages from first are all free. */
+static int pages_free(const struct bank *b, uint32_t first, uint32_t n)
+{
+    for (uint32_t p = first; p < first + n; p++)
+        if (bit_get(b->pagemap, p))
+            return 0;
+    return 1;
+}
+
 /* Drops slot s from the cached root and the index (no store): part of a free. */
 static void slot_release(struct bank *b, uint32_t s)
 {
@@ -561,7 +579,7 @@ static const char *entry_check(const struct bank *b, const struct bank_entry *e,
         return "entry %u slot";
     if (e->seq > b->root->seq)
         return "entry %u newer than directory";
-    if (!padded_string_ok(e->medium, BANK_MEDIUM_SIZE) || strcmp(e->medium, BANK_MEDIUM_RAM) != 0)
+    if (!padded_string_ok(e->medium, BANK_MEDIUM_SIZE) || !medium_ok(e->medium))
         return "entry %u medium";
     if (!padded_string_ok(e->name, BANK_NAME_SIZE))
         return "entry %u name";
@@ -794,12 +812,14 @@ static int quota_check(const struct bank_tally *t, uint32_t pages, uint32_t max_
     return K_OK;
 }
 
-/* Allocates a new block for pmmAllocate (server): checks the owner's and the group's quotas,
- * zeroes its pages, then commits its entry. Returns K_OK with *out, or an error having stored
- * nothing. */
-int bank_alloc(struct bank *b, const struct bank_name *name, size_t size, const void *key,
-               size_t key_len, int32_t group, unsigned flags, const struct bank_owner *owner,
-               const struct bank_entry **out)
+/* Allocates a new block (bank_alloc, bank_alloc_restore): checks the owner's and the group's
+ * quotas, takes its pages at bank offset prefer when they are free (0: first fit), fills them
+ * from page_src (NULL: zeros), then commits its entry. Returns K_OK with *out, or an error
+ * having stored nothing. */
+static int alloc_at(struct bank *b, const struct bank_name *name, size_t size, const void *key,
+                    size_t key_len, int32_t group, unsigned flags, const struct bank_owner *owner,
+                    uint32_t prefer, bank_page_fn page_src, void *ctx,
+                    const struct bank_entry **out)
 {
     static const struct bank_owner nobody;
     struct bank_entry e;
@@ -830,11 +850,15 @@ int bank_alloc(struct bank *b, const struct bank_name *name, size_t size, const 
     }
     if (rc != K_OK)
         return rc;
-    if (!pages_find_run(b, pages, &first))
-        return K_ENOMEM;
+    first = (prefer - b->data_off) / BANK_PAGE_SIZE;
+    if (prefer < b->data_off || prefer % BANK_PAGE_SIZE != 0 || first >= b->data_pages ||
+        pages > b->data_pages - first || !pages_free(b, first, pages)) {
+        if (!pages_find_run(b, pages, &first))
+            return K_ENOMEM;
+    }
 
     e.seq = b->root->seq + 1u;
-    memcpy(e.medium, BANK_MEDIUM_RAM, sizeof(BANK_MEDIUM_RAM));
+    memcpy(e.medium, name->medium, strlen(name->medium));
     memcpy(e.name, name->name, strlen(name->name));
     if (key_len != 0)
         memcpy(e.key, key, key_len);
@@ -847,7 +871,10 @@ int bank_alloc(struct bank *b, const struct bank_name *name, size_t size, const 
     e.slot = (uint32_t)s;
     e.crc = entry_crc(&e);
 
-    bank_store(b, e.offset, NULL, (size_t)pages * BANK_PAGE_SIZE);
+    if (page_src == NULL)
+        bank_store(b, e.offset, NULL, (size_t)pages * BANK_PAGE_SIZE);
+    for (uint32_t p = 0; page_src != NULL && p < pages; p++)
+        bank_store(b, e.offset + p * BANK_PAGE_SIZE, page_src(ctx, p), BANK_PAGE_SIZE);
     bank_store(b, entry_off((uint32_t)s), &e, sizeof(e));
 
     bit_set(used_map(b), (uint32_t)s);
@@ -862,6 +889,27 @@ int bank_alloc(struct bank *b, const struct bank_name *name, size_t size, const 
     if (out != NULL)
         *out = entry_live(b, (uint32_t)s);
     return K_OK;
+}
+
+/* Allocates a new block for pmmAllocate (server): checks the owner's and the group's quotas,
+ * zeroes its pages, then commits its entry. Returns K_OK with *out, or an error having stored
+ * nothing. */
+int bank_alloc(struct bank *b, const struct bank_name *name, size_t size, const void *key,
+               size_t key_len, int32_t group, unsigned flags, const struct bank_owner *owner,
+               const struct bank_entry **out)
+{
+    return alloc_at(b, name, size, key, key_len, group, flags, owner, 0, NULL, NULL, out);
+}
+
+/* Allocates the working copy of an NVRAM block after a power-off (server at boot): at prefer
+ * if free, with its committed contents, in one commit. As bank_alloc. */
+int bank_alloc_restore(struct bank *b, const struct bank_name *name, size_t size,
+                       const void *key, size_t key_len, int32_t group, unsigned flags,
+                       const struct bank_owner *owner, uint32_t prefer, bank_page_fn page_src,
+                       void *ctx, const struct bank_entry **out)
+{
+    return alloc_at(b, name, size, key, key_len, group, flags, owner, prefer, page_src, ctx,
+                    out);
 }
 
 /* pmmFree (server): drops the block in one root commit. K_OK, K_EINVAL or K_EUNKNOWN. */

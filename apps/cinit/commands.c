@@ -518,7 +518,8 @@ static void pmm_usage_line(const char *prefix, const struct pmm_usage *u)
                  u->max_blocks == 1 ? "" : "s");
 }
 
-/* pmm: the bank use (PMM_OP_STAT), every block (PMM_OP_BLOCK_INFO over the indexes), then
+/* pmm: the bank use (PMM_OP_STAT), the NVRAM medium's (PMM_OP_NV_STAT, when there is a
+   flash), every block (PMM_OP_BLOCK_INFO over the indexes; NVRAM blocks as NVRAM:name), then
    what each owner and group holds against its quota (PMM_OP_USAGE). */
 static void cmd_pmm(int argc, char **argv, enum cinit_source from)
 {
@@ -526,6 +527,7 @@ static void cmd_pmm(int argc, char **argv, enum cinit_source from)
     static struct pmm_stat st;
     static struct pmm_block_info b;
     static struct pmm_usage u;
+    static struct pmm_nv_stat nv;
     int port = pmm_port("pmm", from);
     if (port < 0)
         return;
@@ -539,6 +541,13 @@ static void cmd_pmm(int argc, char **argv, enum cinit_source from)
                  (unsigned long)st.pages_used * (ACTOR_PAGE_SIZE / 1024),
                  (unsigned long)st.pages_total * (ACTOR_PAGE_SIZE / 1024),
                  (unsigned long)st.blocks, (unsigned long)st.max_blocks);
+    if (server_call(port, PMM_OP_NV_STAT, 0, NULL, 0, &nv, sizeof(nv)) >= 0)
+        cinit_printf("nvram: blocks %lu of %lu, pages %lu of %lu committed, %lu commits since "
+                     "boot, erase counts %lu-%lu over %lu erase blocks\n",
+                     (unsigned long)nv.blocks, (unsigned long)nv.max_blocks,
+                     (unsigned long)nv.pages, (unsigned long)nv.max_pages,
+                     (unsigned long)nv.commits, (unsigned long)nv.erases_min,
+                     (unsigned long)nv.erases_max, (unsigned long)nv.segments);
     int n = 0;
     for (int i = 0; i < CINIT_LIST_MAX; i++) {
         r = server_call(port, PMM_OP_BLOCK_INFO, (uint32_t)i, NULL, 0, &b, sizeof(b));
@@ -550,8 +559,11 @@ static void cmd_pmm(int argc, char **argv, enum cinit_source from)
         }
         if (b.name.name[0] == '\0')
             continue;
-        char name[sizeof(PmmMemName)], owner[ACTOR_NAME_MAX], group[12] = "-", by[96];
-        pmm_text(name, sizeof(name), b.name.name, sizeof(b.name.name));
+        char name[sizeof(PmmMemName) + 8], owner[ACTOR_NAME_MAX], group[12] = "-", by[96];
+        int nvram = strncmp(b.name.medium, "NVRAM", sizeof(b.name.medium)) == 0;
+        if (nvram)
+            strcpy(name, "NVRAM:");
+        pmm_text(name + (nvram ? 6 : 0), sizeof(PmmMemName), b.name.name, sizeof(b.name.name));
         pmm_text(owner, sizeof(owner), b.owner, sizeof(b.owner));
         if (b.group)
             snprintf(group, sizeof(group), "%d", (int)b.group);

@@ -30,6 +30,13 @@
 #define BOARD_PMM_GROUP_PAGES   256
 #define BOARD_PMM_GROUP_BLOCKS  64
 
+/* NVRAM medium: the second flash bank (QEMU -drive if=pflash,unit=1; hw/arm/virt.c), a
+   pflash_cfi01 of two 16-bit devices side by side (32-bit words), 256 KiB erase blocks. The
+   PMM server drives it (SYS_DEVICE_MAP, DEVICE_NVRAM). */
+#define BOARD_NVRAM_PADDR       U32(0x04000000)
+#define BOARD_NVRAM_SIZE        U32(0x04000000)            /* 64 MiB */
+#define BOARD_NVRAM_BLOCK_SIZE  U32(0x00040000)            /* erase block: 256 KiB */
+
 /* Devices (QEMU hw/arm/virt.c memmap). */
 #define BOARD_GICD_PADDR        U32(0x08000000)
 #define BOARD_GICC_PADDR        U32(0x08010000)

@@ -1,5 +1,5 @@
-/* PMM client library: pmmAllocate, pmmFree, pmmFreeAll over IPC to the PMM server. Caller
-   pointers are checked with SYS_USER_COPY, so a bad one is K_EFAULT, never a fault. */
+/* PMM client library: pmmAllocate, pmmFree, pmmFreeAll, pmmSync over IPC to the PMM server.
+   Caller pointers are checked with SYS_USER_COPY, so a bad one is K_EFAULT, never a fault. */
 #include <pmm/proto.h>
 #include <reprise/errors.h>
 #include <reprise/sys.h>
@@ -63,4 +63,14 @@ int pmmFreeAll(PmmDelKey delKey, size_t delKeySize)
         return K_EFAULT;
     struct ipc_bufs b = { key, (uint32_t)delKeySize, 0, 0, 0 };
     return (int)pmm_call(PMM_OP_FREE_ALL, (uint32_t)delKeySize, &b).status;
+}
+
+/* pmmSync (a Reprise extension, chPmm.h): commits an NVRAM block, cleans a RAM block. */
+int pmmSync(PmmName *blockName)
+{
+    PmmName name;
+    if (sys_user_copy(&name, blockName, sizeof(name)))
+        return K_EFAULT;
+    struct ipc_bufs b = { &name, sizeof(name), 0, 0, 0 };
+    return (int)pmm_call(PMM_OP_SYNC, 0, &b).status;
 }

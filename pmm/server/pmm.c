@@ -4,7 +4,10 @@
    an actor that holds it, a member of its group (HR_GROUP_KEY) or a privileged one
    (PRIV_ACTORS: the console); listed to its image, its group, its holders and privileged
    actors, never with its key; and its pages and blocks count against the quota of the
-   image that allocated it (and of its group), whatever the key. */
+   image that allocated it (and of its group), whatever the key. NVRAM blocks
+   (pmm_nvram.c) follow the same rules; pmmSync is their owner's as pmmFree is. */
+#include "pmm_nvram.h"
+
 #include <board.h>
 #include <hr/hr.h>
 #include <pmm/bank.h>
@@ -198,13 +201,22 @@ static int pmm_allocate(struct pmm_caller *c, const struct pmm_alloc_req *req, u
     }
     if (err)
         return err;
+    if (created && pmm_nv_is(e)) {
+        err = pmm_nv_available();
+        if (err == K_OK)
+            err = pmm_nv_created(e);
+        if (err) {
+            bank_free(&pmm_bank, name, NULL);   /* the flash did not take the new block */
+            return err;
+        }
+    }
     *vaddr = ACTOR_PMM_VADDR + e->offset;
     if (!created && pmm_is_mapper(e, c->aid))
         return K_OK;        /* a retrieval by an actor that has it mapped already */
     err = (int)sys_call5(SYS_BANK_MAP, c->aid, (long)e->offset, (long)*vaddr,
                          (long)(e->pages * BANK_PAGE_SIZE), 1);
     if (err) {
-        if (created)
+        if (created && (!pmm_nv_is(e) || pmm_nv_remove(&e, 1) == K_OK))
             bank_free(&pmm_bank, name, NULL);   /* a failed call changes nothing */
         return err;
     }
@@ -237,7 +249,9 @@ static int pmm_free(const struct pmm_caller *c, const PmmName *pname)
     if (!pmm_may_free(c, e))
         return K_EPRIV;
     struct bank_entry copy = *e;
-    int err = bank_free(&pmm_bank, name, NULL);
+    int err = pmm_nv_remove(&e, 1);             /* an NVRAM block leaves the flash first */
+    if (err == K_OK)
+        err = bank_free(&pmm_bank, name, NULL);
     if (err == K_OK)
         pmm_unmap_entry(NULL, &copy);
     return err;
@@ -304,6 +318,25 @@ static int pmm_usage(const struct pmm_caller *c, uint32_t index, struct pmm_usag
         out->max_blocks = o.max_blocks;
     }
     return K_OK;
+}
+
+/* pmmSync for c: commits an NVRAM block's working copy to flash; cleans a RAM block from the
+   data cache to memory. K_OK, K_EINVAL (bad name), K_EUNKNOWN, K_EPRIV (c may not free it
+   either: a commit at another's chosen instant could make a half-written state the one a
+   power cut keeps), or the flash's error. */
+static int pmm_sync(const struct pmm_caller *c, const PmmName *pname)
+{
+    const struct bank_name *name = (const struct bank_name *)pname;
+    const struct bank_entry *e = bank_lookup(&pmm_bank, name);
+    if (!e) {
+        int err = bank_check_request(&pmm_bank, name, 1, NULL, 0, 0, 0);
+        return err ? err : K_EUNKNOWN;
+    }
+    if (!pmm_may_free(c, e))
+        return K_EPRIV;
+    if (pmm_nv_is(e))
+        return pmm_nv_sync(e, (const void *)(ACTOR_PMM_VADDR + e->offset));
+    return (int)sys_call2(SYS_BANK_SYNC, (long)e->offset, (long)(e->pages * BANK_PAGE_SIZE));
 }
 
 /* Every store to the bank (bank_store_fn): the bytes are cleaned from the data cache to
@@ -373,9 +406,11 @@ int main(void)
         struct pmm_block_info block;
         struct pmm_stat stat;
         struct pmm_usage usage;
+        struct pmm_nv_stat nv;
     } rep;
     pmm_load_images();
     pmm_open_bank();
+    pmm_nv_open(&pmm_bank);
     int port = (int)sys_call1(SYS_PORT_CREATE, PORT_WK_PMM);
     if (port < 0) {
         printf("pmm: cannot create its port: %d\n", port);
@@ -400,17 +435,29 @@ int main(void)
             case PMM_OP_FREE_ALL:
                 if (m.w[1] > PMM_KEY_SIZE || b.recv_len != m.w[1])
                     st = K_EINVAL;
-                else if (pmm_is_group_key(req.key, m.w[1]))
+                else if (pmm_is_group_key(req.key, m.w[1]) ||
+                         (m.w[1] >= 5 && memcmp(req.key, PMM_SYS_PREFIX, 5) == 0 && !(c->privs & PRIV_FAULTS)))
                     st = K_EPRIV;
-                else {
+                else if ((st = pmm_nv_remove_matching(&pmm_bank, req.key, m.w[1], 0)) == K_OK) {
                     st = bank_free_all(&pmm_bank, req.key, m.w[1],
                                        (c->privs & PRIV_FAULTS) ? BANK_PRIV : 0, pmm_unmap_entry, NULL);
                     st = st < 0 ? st : K_OK;
                 }
                 break;
             case PMM_OP_FREE_GROUP:
-                st = (c->privs & PRIV_FAULTS) ? bank_free_group(&pmm_bank, (int32_t)m.w[1], pmm_unmap_entry, NULL) : K_EPRIV;
+                st = !(c->privs & PRIV_FAULTS) ? K_EPRIV
+                     : (int32_t)m.w[1] > 0 ? pmm_nv_remove_matching(&pmm_bank, NULL, 0, (int32_t)m.w[1])
+                     : K_OK;
+                if (st == K_OK)
+                    st = bank_free_group(&pmm_bank, (int32_t)m.w[1], pmm_unmap_entry, NULL);
                 st = st < 0 ? st : K_OK;
+                break;
+            case PMM_OP_SYNC:
+                st = b.recv_len == sizeof(req.name) ? pmm_sync(c, &req.name) : K_EINVAL;
+                break;
+            case PMM_OP_NV_STAT:
+                st = pmm_nv_stat(&rep.nv);
+                rep_len = st == K_OK ? sizeof(rep.nv) : 0;
                 break;
             case PMM_OP_BLOCK_INFO:
                 st = pmm_block_info(c, m.w[1], &rep.block);

@@ -717,6 +717,50 @@ static void test_names(void **state)
     assert_null(find("padd"));
 }
 
+/* The page contents of a restored block in test_nvram_working_copies: page i all i + 1. */
+static const void *restore_page(void *ctx, uint32_t page)
+{
+    static uint8_t buf[4][PAGE];
+    (void)ctx;
+    memset(buf[page], (int)page + 1, PAGE);
+    return page == 2 ? NULL : buf[page];
+}
+
+/* Medium "NVRAM" (the working copies of NVRAM blocks): a name space of its own, kept by a
+   warm boot; a restored copy lands at the offset asked for when free, filled before its
+   entry is committed, and elsewhere (first fit) when not. */
+static void test_nvram_working_copies(void **state)
+{
+    (void)state;
+    struct bank_name r = nm("same"), v = nm("same");
+    const struct bank_entry *e;
+    memcpy(v.medium, "NVRAM", 6);
+    assert_int_equal(bank_alloc(&bk, &r, 1, "k", 1, 0, 0, NULL, &e), K_OK);
+    assert_int_equal(bank_alloc(&bk, &v, 1, "k", 1, 0, 0, NULL, &e), K_OK);
+    assert_string_equal(e->medium, "NVRAM");
+    assert_int_equal(bank_block_count(&bk), 2);
+    struct bank_name w = nm("restored");
+    memcpy(w.medium, "NVRAM", 6);
+    uint32_t at = DATA_OFF + 10 * PAGE;
+    assert_int_equal(bank_alloc_restore(&bk, &w, 3 * PAGE, "k", 1, 0, 0, NULL, at, restore_page, NULL,
+                                        &e), K_OK);
+    assert_int_equal(e->offset, at);
+    for (uint32_t i = 0; i < 3 * PAGE; i++)
+        assert_int_equal(img[at + i], i / PAGE == 2 ? 0 : i / PAGE + 1);
+    struct bank_name x = nm("taken");
+    memcpy(x.medium, "NVRAM", 6);
+    assert_int_equal(bank_alloc_restore(&bk, &x, PAGE, "k", 1, 0, 0, NULL, at, restore_page, NULL,
+                                        &e), K_OK);
+    assert_true(e->offset != at);
+    assert_int_equal(open_bank(1), BANK_KEPT);
+    assert_int_equal(bank_block_count(&bk), 4);
+    e = bank_lookup(&bk, &w);
+    assert_non_null(e);
+    assert_int_equal(e->offset, at);
+    assert_string_equal(bank_lookup(&bk, &v)->medium, "NVRAM");
+    assert_string_equal(bank_lookup(&bk, &r)->medium, "RAM");
+}
+
 static int bad_medium(void)
 {
     struct bank_name n = nm("x");
@@ -1517,6 +1561,7 @@ int main(void)
         cmocka_unit_test_setup(test_unusable, setup),
         cmocka_unit_test_setup(test_alloc_and_retrieve, setup),
         cmocka_unit_test_setup(test_names, setup),
+        cmocka_unit_test_setup(test_nvram_working_copies, setup),
         cmocka_unit_test_setup(test_bad_input_changes_nothing, setup),
         cmocka_unit_test_setup(test_directory_full, setup),
         cmocka_unit_test_setup(test_bank_full, setup),

@@ -23,3 +23,7 @@ HOST_TESTS += cinit_words cinit_lineedit
 test_cinit_words_SRCS := apps/cinit/words.c
 test_cinit_lineedit_SRCS := apps/cinit/lineedit.c
 $(B)/host/test_cinit_%: HOST_CFLAGS += -Iapps/cinit
+# The NVRAM medium's flash layout (pmm/nvram.c) on a simulated flash.
+HOST_TESTS += nvram
+test_nvram_SRCS := pmm/nvram.c lib/crc32.c
+$(B)/host/test_nvram: HOST_CFLAGS += -Ipmm/include

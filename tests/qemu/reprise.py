@@ -273,6 +273,14 @@ class GDBStub:
         self.sock.close()
 
 
+def blank_nvram(path: str | Path, board: str | Board = "virt") -> Path:
+    """Writes a blank NVRAM flash file (all 0xff, the board's size) at path; returns it."""
+    board = board if isinstance(board, Board) else Board(board)
+    path = Path(path)
+    path.write_bytes(b"\xff" * int(board.vars["BOARD_NVRAM_BYTES"]))
+    return path
+
+
 class Machine:
     """One QEMU machine of a board running a kernel ELF, with its console and QMP.
 
@@ -284,7 +292,8 @@ class Machine:
                  selftest: str | None = None, fw_cfg: dict[str, str] | None = None,
                  icount: bool | str = False, extra_args: list[str] | tuple = (),
                  log_path: str | Path | None = None, name: str = "machine",
-                 timeout: float = DEFAULT_TIMEOUT, gdb_port: int | None = None):
+                 timeout: float = DEFAULT_TIMEOUT, gdb_port: int | None = None,
+                 nvram: str | Path | None = None):
         self.board = board if isinstance(board, Board) else Board(board)
         self.kernel = Path(kernel) if kernel else self.board.kernel
         if not self.kernel.is_absolute():
@@ -298,6 +307,8 @@ class Machine:
         self.name = name
         self.timeout = timeout
         self.gdb_port = gdb_port    # gdb's stub on this local TCP port instead of a socket file
+        # The NVRAM flash file (blank_nvram makes one); None: QEMU's flash of zeros, not kept.
+        self.nvram = Path(nvram) if nvram else None
         self.proc: pexpect.spawn | None = None
         self.qmp_conn: QMP | None = None
         self.tmpdir: str | None = None
@@ -324,6 +335,8 @@ class Machine:
             args += ["-fw_cfg", f"name={key},string={value}"]
         if self.icount:
             args += ["-icount", self.icount]
+        if self.nvram:
+            args += ["-drive", f"if=pflash,format=raw,unit=1,file={self.nvram}"]
         return args + self.extra_args
 
     def start(self, paused: bool = False) -> "Machine":
@@ -394,6 +407,16 @@ class Machine:
         if self._log:
             self._log.close()
             self._log = None
+
+    def power_cut(self) -> None:
+        """Pulls the power: SIGKILL to QEMU at once, then keeps what it printed before dying
+        (its flash file keeps every program and erase it finished)."""
+        if self.proc is not None:
+            try:
+                os.kill(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.kill()
 
     def power_cycle(self) -> "Machine":
         """Power off and on: kills this QEMU and starts a new process (RAM is lost)."""

@@ -36,7 +36,7 @@
 /* Privilege bits an entry may carry: every PRIV_* of abi.h (mkimage.py reads them there;
    a new PRIV_* must be added here too). */
 #define SYSIMG_PRIVS_KNOWN  (PRIV_ACTORS | PRIV_SERVER | PRIV_FAULTS | PRIV_BANK | PRIV_SITE | \
-                             PRIV_CRITICAL)
+                             PRIV_CRITICAL | PRIV_DEVICE)
 /* Entry flags; the parser refuses unknown bits. */
 #define SYSIMG_FLAG_BOOT        (1u << 0)   /* the kernel starts it at boot */
 #define SYSIMG_FLAG_PRIO_SHIFT  8           /* bits 8-12: its priority (0: the default) */

@@ -16,7 +16,7 @@ typedef uint32_t uaddr_t;
 #define VM_PAGE_MASK   (VM_PAGE_SIZE - 1)
 #define VM_REGIONS_MAX 32
 
-enum vm_prot { VM_R = 1, VM_W = 2, VM_X = 4 };
+enum vm_prot { VM_R = 1, VM_W = 2, VM_X = 4, VM_DEV = 8 /* device memory, uncached */ };
 
 enum vm_region_kind {
     VM_RGN_TEXT = 1,   /* image pages mapped from the system image, shared, never freed */
@@ -26,6 +26,7 @@ enum vm_region_kind {
     VM_RGN_RESERVED,   /* rgnAllocate(K_RESERVED): address space only, any access faults */
     VM_RGN_BANK,       /* persistent bank pages mapped by the PMM: never freed here */
     VM_RGN_GUARD,      /* the page under the stack: no memory, cannot be freed or reused */
+    VM_RGN_DEVICE,     /* board device pages (SYS_DEVICE_MAP): never freed here */
 };
 
 struct vm_region {
@@ -105,6 +106,10 @@ int vm_region_remove(struct vm_space *vs, uint32_t start, uint32_t end, unsigned
 
 /* Maps one page; K_ENOMEM when a second-level table cannot be allocated. */
 int vm_map(struct vm_space *vs, uint32_t va, uint32_t pa, unsigned prot);
+/* Maps the pages of [va, va + size) to [pa, pa + size) (page aligned, nothing mapped there
+   yet) with one barrier at the end: large device ranges. K_ENOMEM when a second-level table
+   cannot be had (what was mapped stays: the caller removes its region). */
+int vm_map_range(struct vm_space *vs, uint32_t va, uint32_t pa, uint32_t size, unsigned prot);
 /* Unmaps the pages of [start, end) and leaves the regions as they are (owned pages go
    back to the pool). */
 void vm_unmap_range(struct vm_space *vs, uint32_t start, uint32_t end);

@@ -53,6 +53,7 @@
 #define BANK_NAME_SIZE        32u            /* PmmMemName */
 #define BANK_KEY_SIZE         32u            /* PmmDelKey */
 #define BANK_MEDIUM_RAM       "RAM"
+#define BANK_MEDIUM_NVRAM     "NVRAM"        /* working copies of NVRAM blocks (server: nvram.c) */
 #define BANK_SYS_KEY_PREFIX   "__SYS"        /* keys reserved to privileged callers */
 #define BANK_OWNER_SIZE       16u            /* an image name, NUL included (ACTOR_NAME_MAX) */
 
@@ -104,7 +105,7 @@ _Static_assert(sizeof(struct bank_root) == 32, "bank root is 32 bytes before its
 /* On-bank directory entry (one slot): a named block; never changed while its slot is used. */
 struct bank_entry {
     uint64_t seq;                  /* the update that wrote it, <= its root's seq */
-    char medium[BANK_MEDIUM_SIZE]; /* "RAM", zero padded */
+    char medium[BANK_MEDIUM_SIZE]; /* "RAM" or "NVRAM", zero padded */
     char name[BANK_NAME_SIZE];     /* non-empty, NUL-terminated, zero padded */
     uint8_t key[BANK_KEY_SIZE];    /* deletion key, key_len bytes, zero padded */
     uint32_t key_len;              /* 0..BANK_KEY_SIZE */
@@ -146,6 +147,9 @@ struct bank_tally {
     uint32_t blocks;               /* 0: it holds nothing now (kept for its next block) */
     uint32_t used;                 /* 0: a free tally */
 };
+
+/* The contents of page `page` of a block being restored (a page's bytes), or NULL for zeros. */
+typedef const void *(*bank_page_fn)(void *ctx, uint32_t page);
 
 /* Called once per block freed by bank_free_all and bank_free_group, after the commit. */
 typedef void (*bank_each_fn)(void *ctx, const struct bank_entry *e);
@@ -261,6 +265,14 @@ void bank_usage(const struct bank *b, const char *image, int32_t group, uint32_t
 
 /* Iterates the owners and groups that hold blocks: start with *cursor = 0; NULL at the end. */
 const struct bank_tally *bank_next_tally(const struct bank *b, uint32_t *cursor);
+
+/* As bank_alloc, for the working copy of an NVRAM block restored from flash: at bank offset
+ * prefer when those pages are free (else first fit), its pages filled from page_src before
+ * the entry is committed, so a reset never leaves a half-filled copy. */
+int bank_alloc_restore(struct bank *b, const struct bank_name *name, size_t size,
+                       const void *key, size_t key_len, int32_t group, unsigned flags,
+                       const struct bank_owner *owner, uint32_t prefer, bank_page_fn page_src,
+                       void *ctx, const struct bank_entry **out);
 
 /* pmmFree: K_OK, K_EINVAL (bad name), K_EUNKNOWN. *freed (may be NULL) points at the old
  * entry, readable until the next allocation. Stores: one root. */

@@ -3,7 +3,7 @@
 #pragma once
 #include <chorus.h>
 
-typedef char PmmMedium[8];          /* "RAM": the persistent bank */
+typedef char PmmMedium[8];          /* "RAM": the persistent bank; "NVRAM": flash (Reprise) */
 typedef char PmmMemName[32];        /* NUL-terminated, unique within the medium */
 typedef struct {
     PmmMedium medium;
@@ -25,3 +25,11 @@ KnError pmmAllocate(VmAddr *addr, PmmName *blockName, size_t memSize, PmmDelKey 
 int pmmFree(PmmName *blockName);
 /* Frees every block allocated with this deletion key (HR_GROUP_KEY: K_EPRIV). */
 int pmmFreeAll(PmmDelKey delKey, size_t delKeySize) PMM_KEY_ACCESS(1, 2);
+/* Reprise extension. A block of medium "NVRAM" is used through its RAM working copy, which
+   survives actor restarts and site restarts like a "RAM" block; pmmSync commits the copy's
+   current contents to flash atomically: after a power cut at any instant the block holds
+   the last committed contents, whole (writes since the last pmmSync are lost). On a "RAM"
+   block it cleans the block from the data cache to memory. K_OK, K_EINVAL (bad name),
+   K_EUNKNOWN (no such block), K_EFAULT, or K_ENOMEM / K_EIO (the flash is full or failed:
+   the previous contents stay committed). */
+int pmmSync(PmmName *blockName);

@@ -23,6 +23,8 @@ enum pmm_op {
     PMM_OP_USAGE,           /* w1: index -> reply buf: struct pmm_usage, an owner or group that
                                holds blocks; K_EUNKNOWN past the end. Privileged: all; others:
                                their image's and their group's */
+    PMM_OP_SYNC,            /* buf: PmmName; commits an NVRAM block, cleans a RAM block */
+    PMM_OP_NV_STAT,         /* -> reply buf: struct pmm_nv_stat; K_EUNKNOWN without a flash */
 };
 
 enum pmm_area { PMM_AREA_HR_REGISTRY = 1, PMM_AREA_HR_CRASHLOG, PMM_AREA_HR_DUMPS };
@@ -62,6 +64,20 @@ struct pmm_usage {
     uint32_t blocks;
     uint32_t max_pages;                  /* 0: no limit */
     uint32_t max_blocks;
+};
+
+/* The NVRAM medium (PMM_OP_NV_STAT). */
+struct pmm_nv_stat {
+    uint32_t blocks;
+    uint32_t max_blocks;
+    uint32_t pages;                      /* committed pages of all blocks */
+    uint32_t max_pages;
+    uint32_t flash_size;
+    uint32_t segments;                   /* erase blocks */
+    uint32_t erases_min;                 /* erase counts of the erase blocks */
+    uint32_t erases_max;
+    uint32_t commits;                    /* since boot */
+    uint32_t open_ns;                    /* how long the boot's validation took */
 };
 
 struct pmm_stat {

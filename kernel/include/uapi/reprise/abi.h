@@ -48,6 +48,10 @@
 #define PRIV_BANK    (1u << 3)  /* map persistent bank pages */
 #define PRIV_SITE    (1u << 4)  /* request a site restart */
 #define PRIV_CRITICAL (1u << 5) /* not restartable alone: its abnormal end is a site restart */
+#define PRIV_DEVICE  (1u << 6)  /* map the board devices that user servers drive (SYS_DEVICE_MAP) */
+
+/* Devices of SYS_DEVICE_MAP: those the board lists for user-mode drivers. */
+#define DEVICE_NVRAM 1          /* the flash bank behind the NVRAM medium (CFI, read-array mode) */
 
 /* Flags of SYS_CONSOLE_READ. */
 #define CONSOLE_READ_NONBLOCK   1u  /* return 0 at once when nothing was typed */

@@ -13,3 +13,4 @@
 #define K_ENOTIMP  (-9)   /* unknown system call */
 #define K_EDEAD    (-10)  /* the peer died, or its id is stale (the actor was restarted) */
 #define K_ETIMEOUT (-11)  /* nothing arrived in time (non-blocking receive) */
+#define K_EIO      (-12)  /* a device failed: the NVRAM flash reported a program or erase error */

@@ -89,5 +89,9 @@ enum sys_number {
                               keeps one for a restartable actor that ends with a record for the
                               fault port (BOARD_HR_DUMP_STACK bytes of stack from sp), until
                               this call (of 8 dumps kept, the oldest goes first)  [PRIV_FAULTS] */
+    SYS_DEVICE_MAP,        /* (int device, uint32_t vaddr) -> the device's size in bytes: maps the
+                              whole of a DEVICE_* into the caller at vaddr (page aligned, in the
+                              rgnAllocate range), read/write, device memory, never executable;
+                              K_EUNKNOWN: the board has no such device  [PRIV_DEVICE] */
     SYS_COUNT
 };
