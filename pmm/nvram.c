@@ -402,10 +402,10 @@ static void why_set(char *why, size_t whylen, const char *fmt, uint32_t a, uint3
 }
 
 /* A string of n bytes: non-empty, NUL-terminated, zero after its NUL. */
-static int padded_ok(const char *s, size_t n)
+static int padded_ok(const char *s, size_t n, int empty_ok)
 {
     const char *z = memchr(s, '\0', n);
-    if (z == NULL || z == s)
+    if (z == NULL || (z == s && !empty_ok))
         return 0;
     for (; z < s + n; z++)
         if (*z != '\0')
@@ -422,7 +422,7 @@ static int key_is_sys(const uint8_t *key, uint32_t len)
 /* Checks an entry on its own: 0 or 1. */
 static int entry_ok(const struct nvram_entry *e, uint32_t next_id)
 {
-    if (!padded_ok(e->name, NVRAM_NAME_SIZE) || e->key_len > NVRAM_KEY_SIZE || e->size == 0 ||
+    if (!padded_ok(e->name, NVRAM_NAME_SIZE, 0) || !padded_ok(e->owner, NVRAM_OWNER_SIZE, 1) || e->key_len > NVRAM_KEY_SIZE || e->size == 0 ||
         e->pages != pages_for(e->size) || e->group < 0 || e->reserved != 0 ||
         e->id >= next_id || (e->flags & ~NVRAM_ENTRY_SYSKEY) != 0 ||
         !(e->flags & NVRAM_ENTRY_SYSKEY) != !key_is_sys(e->key, e->key_len) ||

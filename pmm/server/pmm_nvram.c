@@ -75,9 +75,13 @@ static void pmm_nv_reconcile(struct bank *bank)
         if (bank_lookup(bank, &name) != NULL)
             continue;
         unsigned flags = (n->flags & NVRAM_ENTRY_SYSKEY) ? BANK_PRIV : 0;
-        /* No owner: the flash does not record one, and a restore never fails on a quota. */
+        /* Its owner as the flash recorded it, with no limits: a restore never fails on a
+           quota (the block counts against its owner's all the same). */
+        struct bank_owner owner;
+        memset(&owner, 0, sizeof(owner));
+        memcpy(owner.image, n->owner, sizeof(owner.image));
         int err = bank_alloc_restore(bank, &name, n->size, n->key, n->key_len, n->group, flags,
-                                     NULL, n->bank_off, pmm_nv_page, (void *)n->name, NULL);
+                                     &owner, n->bank_off, pmm_nv_page, (void *)n->name, NULL);
         if (err == K_OK) {
             restored++;
         } else {
@@ -146,6 +150,8 @@ int pmm_nv_created(const struct bank_entry *e)
     n.group = e->group;
     n.flags = (e->flags & BANK_ENTRY_SYSKEY) ? NVRAM_ENTRY_SYSKEY : 0;
     n.bank_off = e->offset;
+    _Static_assert(sizeof(n.owner) == sizeof(e->owner), "owner names are alike");
+    memcpy(n.owner, e->owner, sizeof(n.owner));
     return nvram_create(&pmm_nv, &n);
 }
 

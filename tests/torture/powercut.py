@@ -47,6 +47,7 @@ BLOCK = re.compile(SAID + r"nvt: block (\S+) (\d+) ([0-9a-f]{8})$", re.MULTILINE
 STEP = re.compile(SAID + r"nvt: step (\d+) (begin (alloc|sync|free) (\S+)(?: (\d+) ([0-9a-f]{8}))?|"
                   r"done)$", re.MULTILINE)
 SEG_MAGIC, REC_MAGIC, COMMIT, NONE = 0x4753564E, 0x4352564E, 0x54494D43, 0xFFFFFFFF
+ENTRY_SIZE = 112                # struct nvram_entry (pmm/include/pmm/nvram.h)
 
 
 def _jobs(scale: str) -> list[dict]:
@@ -85,9 +86,9 @@ def structures(data: bytes, seg: int) -> dict:
     pages, p = [], dir_off + 32
     for _ in range(nblocks):
         npages = struct.unpack_from("<I", data, p + 8)[0]
-        locs = struct.unpack_from(f"<{npages}I", data, p + 96)
+        locs = struct.unpack_from(f"<{npages}I", data, p + ENTRY_SIZE)
         pages += [(loc, 24 + 8 + 4096) for loc in locs if loc]
-        p += 96 + 4 * npages
+        p += ENTRY_SIZE + 4 * npages
     return {"segment": [(head * seg, 36)], "directory": [(dir_off, 24 + length)], "page": pages}
 
 

@@ -31,6 +31,7 @@
 #define NVRAM_PAGE_SIZE      4096u
 #define NVRAM_NAME_SIZE      32u
 #define NVRAM_KEY_SIZE       32u
+#define NVRAM_OWNER_SIZE     16u            /* an image name, NUL included */
 #define NVRAM_MAX_BLOCKS     128u          /* blocks the directory can hold */
 #define NVRAM_MAX_PAGES      1024u         /* pages of all blocks together (4 MiB) */
 #define NVRAM_MAX_SEGS       1024u
@@ -43,7 +44,7 @@
 #define NVRAM_SEG_MAGIC      0x4753564eu   /* "NVSG" */
 #define NVRAM_REC_MAGIC      0x4352564eu   /* "NVRC" */
 #define NVRAM_COMMIT         0x54494d43u   /* "CMIT": programmed last in every structure */
-#define NVRAM_VERSION        1u
+#define NVRAM_VERSION        2u             /* 2: entries carry their owner image */
 #define NVRAM_REC_PAGE       1u
 #define NVRAM_REC_DIR        2u
 
@@ -85,8 +86,10 @@ struct nvram_entry {
     uint32_t reserved;             /* zero */
     char name[NVRAM_NAME_SIZE];    /* non-empty, NUL-terminated, zero padded */
     uint8_t key[NVRAM_KEY_SIZE];   /* key_len bytes, zero padded */
+    char owner[NVRAM_OWNER_SIZE];  /* image that allocated it (its quotas), NUL-terminated,
+                                      zero padded; may be empty */
 };
-_Static_assert(sizeof(struct nvram_entry) == 96, "nvram entry is 96 bytes");
+_Static_assert(sizeof(struct nvram_entry) == 112, "nvram entry is 112 bytes");
 
 /* Programs n words at flash offset off (word aligned, erased before): K_OK or an error. */
 typedef int (*nvram_program_fn)(void *ctx, uint32_t off, const uint32_t *words, uint32_t n);

@@ -2,9 +2,9 @@
    run, from argv, printing lines that the scenarios match.
      alloc NAME SIZE            allocate or retrieve NAME (medium NVRAM, key "nvt")
      fill NAME SIZE SEED        allocate or retrieve, write SEED's pattern over SIZE bytes
-     sync NAME                  pmmSync
+     sync NAME                  retrieve (size from the listing), then pmmSync
      check NAME SIZE            retrieve, print its size and hash
-     free NAME                  pmmFree
+     free NAME                  retrieve (size from the listing), then pmmFree
      dump                       every NVRAM block "nvt: block NAME SIZE HASH", then a count
      churn SEED N               N steps on blocks c0..c3 from SEED: allocate, write + pmmSync,
                                 or free; each "nvt: step K begin OP NAME SIZE HASH" (what the
@@ -135,6 +135,16 @@ static uint32_t nvt_size(const char *name)
     }
 }
 
+/* Retrieves block name with the key, as its owner must before pmmSync or pmmFree (each run
+   is a new actor: it holds nothing until it proves the key). Nothing when it is not listed. */
+static void nvt_hold(const char *name)
+{
+    VmAddr a;
+    uint32_t size = nvt_size(name);
+    if (size)
+        nvt_alloc(&a, name, size);
+}
+
 /* The churn of the power-cut scenarios: see the top of the file. */
 static int nvt_churn(uint32_t seed, int steps)
 {
@@ -258,6 +268,7 @@ int main(int argc, char **argv)
             printf("nvt: fill %s %d\n", argv[2], err);
         }
     } else if (!strcmp(op, "sync") && argc == 3) {
+        nvt_hold(argv[2]);
         err = nvt_sync(argv[2]);
         printf("nvt: sync %s %d\n", argv[2], err);
     } else if (!strcmp(op, "check") && argc == 4) {
@@ -266,6 +277,7 @@ int main(int argc, char **argv)
         printf("nvt: check %s %d %08lx addr 0x%08lx\n", argv[2], err,
                err ? 0ul : (unsigned long)nvt_hash((uint8_t *)a, size), (unsigned long)a);
     } else if (!strcmp(op, "free") && argc == 3) {
+        nvt_hold(argv[2]);
         err = nvt_free(argv[2]);
         printf("nvt: free %s %d\n", argv[2], err);
     } else if (!strcmp(op, "dump")) {
