@@ -542,11 +542,11 @@ static void cmd_pmm(int argc, char **argv, enum cinit_source from)
                  (unsigned long)st.pages_total * (ACTOR_PAGE_SIZE / 1024),
                  (unsigned long)st.blocks, (unsigned long)st.max_blocks);
     if (server_call(port, PMM_OP_NV_STAT, 0, NULL, 0, &nv, sizeof(nv)) >= 0)
-        cinit_printf("nvram: blocks %lu of %lu, pages %lu of %lu committed, %lu commits since "
+        cinit_printf("nvram: blocks %lu of %lu, pages %lu of %lu committed, %lu commit%s since "
                      "boot, erase counts %lu-%lu over %lu erase blocks\n",
                      (unsigned long)nv.blocks, (unsigned long)nv.max_blocks,
                      (unsigned long)nv.pages, (unsigned long)nv.max_pages,
-                     (unsigned long)nv.commits, (unsigned long)nv.erases_min,
+                     (unsigned long)nv.commits, plural(nv.commits), (unsigned long)nv.erases_min,
                      (unsigned long)nv.erases_max, (unsigned long)nv.segments);
     int n = 0;
     for (int i = 0; i < CINIT_LIST_MAX; i++) {
