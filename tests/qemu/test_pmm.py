@@ -252,7 +252,7 @@ def test_free_unmaps_the_block_from_another_actor(boot, board):
     typed(m, f"wait {holder}", f"kdriver: {holder} ended")
     after_free = m.text[m.text.index("pmmt: free H: 0"):]       # the holder's lines come
     assert re.search(rf"{SAID}pmmt: hold H: writing {addr}\n", after_free, re.M)    # any time
-    assert re.search(rf"^kernel: pmmt \(aid {holder}\) data abort pc=0x[0-9a-f]{{8}} "
+    assert re.search(rf"{SAID}kernel: pmmt \(aid {holder}\) data abort pc=0x[0-9a-f]{{8}} "
                      rf"addr={addr} write, translation fault; actor deleted$", after_free, re.M)
     assert "still mapped" not in m.text
     get_block(m, "N", 4096, "nkey", addr, 9)
