@@ -19,7 +19,7 @@
 #include <kernel/ipc.h>
 #include <kernel/memmap.h>
 #include <kernel/sched.h>
-#include <kernel/syscall.h>
+#include <kernel/end.h>
 #include <kernel/timer.h>
 #include <reprise/errors.h>
 #include <string.h>
@@ -135,7 +135,7 @@ static void deadline_hang(struct actor *a, uint32_t period_ms)
 {
     if (!sched_current && (cp15_read_ttbr0() & ~0xfffu) == virt_to_phys(a->vm.l1))
         vm_activate(NULL);
-    syscall_actor_hang(a, period_ms);
+    end_hang(a, period_ms);
 }
 
 uint64_t deadline_due(void)

@@ -1,10 +1,11 @@
 /* Trap handlers for aborts, undefined instructions and interrupts taken from user mode
-   (called by entry.S; system calls are in syscall.c). Each returns the frame to resume. */
+   (called by entry.S; system calls are in syscall.c, how a faulting actor ends in end.c).
+   Each returns the frame to resume. */
 #include <arch/cpu.h>
 #include <kernel/fault.h>
 #include <kernel/irq.h>
 #include <kernel/sched.h>
-#include <kernel/syscall.h>
+#include <kernel/end.h>
 
 struct trapframe *trap_undef(struct trapframe *tf);
 struct trapframe *trap_pabt(struct trapframe *tf);
@@ -15,13 +16,13 @@ struct trapframe *trap_undef(struct trapframe *tf)
 {
     /* The saved pc is the next instruction: 4 on in ARM state, 2 in Thumb (ARM ARM B1.8.4). */
     uint32_t pc = tf->pc - ((tf->cpsr & PSR_T) ? 2 : 4);
-    syscall_actor_fault(sched_current, FAULT_KIND_UNDEFINED, pc, 0, 0, 0);
+    end_fault(sched_current, FAULT_KIND_UNDEFINED, pc, 0, 0, 0);
     return sched_resume();
 }
 
 struct trapframe *trap_pabt(struct trapframe *tf)
 {
-    syscall_actor_fault(sched_current, FAULT_KIND_PREFETCH_ABORT, tf->pc, cp15_read_ifar(),
+    end_fault(sched_current, FAULT_KIND_PREFETCH_ABORT, tf->pc, cp15_read_ifar(),
                         cp15_read_ifsr(), 0);
     return sched_resume();
 }
@@ -33,7 +34,7 @@ struct trapframe *trap_dabt(struct trapframe *tf)
     /* A touch of a demand-zero stack page is not a fault: map it and retry. */
     if (st.cls == FAULT_TRANSLATION && vm_fault_in(&sched_current->vm, far) == 1)
         return sched_resume();
-    syscall_actor_fault(sched_current, FAULT_KIND_DATA_ABORT, tf->pc, far, fsr, st.write);
+    end_fault(sched_current, FAULT_KIND_DATA_ABORT, tf->pc, far, fsr, st.write);
     return sched_resume();
 }
 
