@@ -8,18 +8,13 @@
 #include <kernel/end.h>
 #include <kernel/fault.h>
 #include <kernel/ipc.h>
+#include <kernel/syscall.h>
 #include <kernel/reset.h>
 #include <kernel/timer.h>
 #include <kernel/vm.h>
 #include <lib/fmt.h>
 #include <reprise/errors.h>
 #include <string.h>
-
-/* A system call's result in the caller's r0. */
-static inline void end_ret(struct actor *a, int v)
-{
-    a->tf.r[0] = (uint32_t)v;
-}
 
 /* Builds the record of how a ended (the fault port receives it). */
 static void end_record(struct actor *a, struct fault_record *rec, enum fault_kind kind)
@@ -137,16 +132,16 @@ void end_sys_inject(struct actor *self)
     struct actor *a = aid == 0 ? self : actor_by_aid(aid);
     uint32_t kind = self->tf.r[1];
     if (a != self && !(self->privs & PRIV_ACTORS)) {
-        end_ret(self, K_EPRIV);
+        syscall_ret(self, K_EPRIV);
         return;
     }
     if (!a || a->state == AS_ENDED) {
-        end_ret(self, K_EUNKNOWN);
+        syscall_ret(self, K_EUNKNOWN);
         return;
     }
     if ((kind < FAULT_KIND_DATA_ABORT || kind > FAULT_KIND_UNDEFINED) &&
         (kind != FAULT_KIND_ABORT || a != self)) {
-        end_ret(self, K_EINVAL);
+        syscall_ret(self, K_EINVAL);
         return;
     }
     struct fault_record rec;
@@ -157,7 +152,7 @@ void end_sys_inject(struct actor *self)
     else
         fmt_snprintf(rec.text, sizeof(rec.text), "%s pc=0x%08x, injected by %s (aid %d)",
                      end_fault_names[kind], rec.pc, self->name, (int)self->aid);
-    end_ret(self, K_OK);
+    syscall_ret(self, K_OK);
     end_abnormal(a, &rec);
 }
 
@@ -168,18 +163,18 @@ void end_sys_kill(struct actor *self)
     int32_t aid = (int32_t)self->tf.r[0];
     struct actor *a = actor_by_aid(aid);
     if (!a || a->state == AS_ENDED) {
-        end_ret(self, K_EUNKNOWN);
+        syscall_ret(self, K_EUNKNOWN);
         return;
     }
     if (a != self && !(self->privs & PRIV_ACTORS)) {
-        end_ret(self, K_EPRIV);
+        syscall_ret(self, K_EPRIV);
         return;
     }
     struct actor *owner = ipc_fault_port_owner();
     struct fault_record rec;
     end_record(a, &rec, FAULT_KIND_KILLED);
     fmt_snprintf(rec.text, sizeof(rec.text), "killed by %s (aid %d)", self->name, (int)self->aid);
-    end_ret(self, K_OK);
+    syscall_ret(self, K_OK);
     end_critical(a, &rec);
     actor_end(a, a->group && owner && owner != self ? &rec : NULL);
 }

@@ -56,9 +56,9 @@ def test_kernel_backtrace_ends_at_the_exception_entry(boot, board):
     """A breakpoint in a system call's handler: the backtrace goes back to the SVC vector
     and stops there (entry.S describes each vector as an outermost frame)."""
     m = boot_paused(boot, board)
-    out = gdb_batch(m, "break sys_rgn_allocate", "continue", "bt")
+    out = gdb_batch(m, "break sysmem_rgn_allocate", "continue", "bt")
     frames = re.findall(r"^#(\d+) +(?:0x[0-9a-f]+ in )?(\w+)", out, re.MULTILINE)
     names = [f[1] for f in frames]
-    assert names[:2] == ["sys_rgn_allocate", "trap_svc"], out
+    assert names[:2] == ["sysmem_rgn_allocate", "trap_svc"], out
     assert names[-1] in ("vec_svc", "trap_return"), out
     assert len(names) <= 4 and "corrupt stack" not in out and "identical" not in out, out

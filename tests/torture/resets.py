@@ -44,7 +44,7 @@ RUNNING = [
     ("pmm store", "apps/pmm.elf", "pmm_bank_store", "pmm", 60, True),
     ("pmm root commit", "apps/pmm.elf", "root_commit", "pmm", 30, True),
     ("pmm crc", "apps/pmm.elf", "crc32_update", "pmm", 60, True),
-    ("pmm bank sync", None, "sys_bank_sync", "pmm", 60, True),
+    ("pmm bank sync", None, "sysmem_bank_sync", "pmm", 60, True),
     ("ledger step", "actors/ledger.elf", "ledger_step", "ledger", 40, False),
     ("ledger fill", "actors/ledger.elf", "ledger_fill", "ledger", 20, False),
     ("ledger record", "actors/ledger.elf", "ledger_record", "ledger", 40, False),
