@@ -10,29 +10,8 @@ delays are measured in virtual time from the times hrwatch prints, under -icount
 import re
 
 import pytest
-from test_hr import (HEX, KINDS, NS, PROMPT, expect_banner, expect_line, output_of, run,
-                     type_line)
-
-
-class Tunables:
-    """The board's restart policy, backoff and tick (boards/<board>/board.h)."""
-
-    def __init__(self, board):
-        text = (board.dir / "board.h").read_text()
-
-        def define(name):
-            return int(re.search(rf"#define\s+BOARD_{name}\s+(\d+)", text).group(1))
-
-        self.max_restarts = define("HR_MAX_RESTARTS")
-        self.max_site_restarts = define("HR_MAX_SITE_RESTARTS")
-        self.site_interval_ms = define("HR_SITE_INTERVAL_MS")
-        self.backoff_base_ms = define("HR_BACKOFF_BASE_MS")
-        self.backoff_max_ms = define("HR_BACKOFF_MAX_MS")
-        self.tick_ms = 1000 // define("TICK_HZ")
-
-    def backoff_ms(self, n):
-        """The documented wait before the n-th restart within the interval."""
-        return 0 if n <= 1 else min(self.backoff_base_ms * 2 ** (n - 2), self.backoff_max_ms)
+from test_hr import (HEX, KINDS, NS, PROMPT, Tunables, expect_banner, expect_line, output_of,
+                     run, type_line)
 
 
 @pytest.fixture

@@ -209,7 +209,14 @@ class Round:
         out = self.cmd(f"akill -g {gid}")
         if f"killed group {gid}" not in out:
             self.wrong(f"akill -g {gid} (the starving group): {out.strip()}")
-        for _ in range(3):      # the hog's helpers end as they see it gone
+        self.free_after_kill(baseline)
+        return 0
+
+    def free_after_kill(self, baseline: dict) -> None:
+        """After the hog was killed: `exhog free` finds none of its blocks left (its helpers
+        end as they see it gone, so the start is tried again), then the counts settle back
+        to the baseline."""
+        for _ in range(3):
             since = self.m.pos
             if "started exhog" in self.cmd("arun exhog free"):
                 self.expect_line(r"exhog: freed 0", since)
@@ -217,7 +224,6 @@ class Round:
         else:
             self.wrong("arun exhog free could not start after the hog was killed")
         self.settle(baseline)
-        return 0
 
     def midkill(self, p: dict, baseline: dict) -> None:
         """The hog is killed wherever it is after a seeded delay (by a helper above the
@@ -230,14 +236,7 @@ class Round:
             self.wrong(f"the killer could not kill the hog: {k[1]}")
         self.f["exhaust_midkill_rounds_count"] += 1
         self.f["exhaust_midkill_during_count"] += "exhog: ready" not in self.m.text[since:k.start()]
-        for _ in range(3):      # the hog's helpers end as they see it gone
-            since = self.m.pos
-            if "started exhog" in self.cmd("arun exhog free"):
-                self.expect_line(r"exhog: freed 0", since)
-                break
-        else:
-            self.wrong("arun exhog free could not start after the hog was killed")
-        self.settle(baseline)
+        self.free_after_kill(baseline)
 
     def check_taken(self, p: dict, got: dict, hog_full: bool) -> dict:
         """Reads the counts while the hog holds everything, checks that each grab ended for
