@@ -26,7 +26,7 @@ DEPFLAGS = -MMD -MP
 
 # ---- kernel -------------------------------------------------------------------------------
 KINC := -Ikernel/include -Ikernel/include/uapi -Ikernel/arch/arm/include -Iboards/$(BOARD) -Ilib/include
-KCFLAGS := -mcpu=cortex-a15 -marm -mfloat-abi=soft -ffreestanding -fno-common -fno-pie \
+KCFLAGS := -mcpu=cortex-a15 -mthumb -mfloat-abi=soft -ffreestanding -fno-common -fno-pie \
            -O2 -g -std=gnu11 $(WARN) $(KINC)
 KASFLAGS := -mcpu=cortex-a15 -marm -g $(KINC)
 KLDFLAGS := -nostdlib -static -Wl,--gc-sections -Wl,--no-warn-rwx-segments \

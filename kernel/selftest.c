@@ -107,7 +107,7 @@ __attribute__((cold)) void selftest_run(void)
         selftest_addr = (uintptr_t)&selftest_late_at;      /* kernel data is execute-never */
         ((void (*)(void))selftest_addr)();
     } else if (selftest_is(name, "kfault-undef")) {
-        __asm__ volatile(".word 0xe7f000f0");   /* permanently undefined (UDF) */
+        __asm__ volatile("udf #0");             /* permanently undefined */
     } else if (selftest_is(name, "vm-teardown")) {
         selftest_teardown();
     } else if (selftest_is(name, "kstack-svc")) {

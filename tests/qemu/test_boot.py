@@ -60,7 +60,8 @@ def registers(*names):
     return "".join(f"  {name:<3}=0x[0-9a-f]{{8}}" for name in names)
 
 
-UDF = 0xe7f000f0        # the permanently undefined instruction kfault-undef executes
+UDF_T16 = 0xde00        # the kernel is Thumb-2: kfault-undef executes the 16-bit "udf #0"
+PSR_T = 1 << 5
 PSR_MODE_SVC = 0x13
 
 
@@ -92,7 +93,9 @@ def test_kernel_fault_panics_and_halts(boot, board, selftest):
     m.expect_line(r"\*\*\* system halted")
 
     if selftest == "kfault-undef":
-        assert m.x(pc) == [UDF], "pc names the undefined instruction itself"
+        assert int(regs.group(4), 16) & PSR_T, "the kernel runs in Thumb state"
+        assert m.x(pc & ~3)[0] >> (8 * (pc & 2)) & 0xffff == UDF_T16, \
+            "pc names the undefined instruction itself"
     m.expect_silence(seconds=1.0)
     assert m.qmp("query-status")["status"] == "running"
     assert m.events("RESET") == []

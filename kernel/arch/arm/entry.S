@@ -185,6 +185,7 @@ vec_svc:
     ldr     sp, =__svc_stack_top
     bl      trap_svc
     .global trap_return
+    .type   trap_return, %function
 trap_return:                                @ r0: frame of the thread to resume in user mode
     clrex                                   @ no exclusive reservation crosses actors
     mov     sp, r0

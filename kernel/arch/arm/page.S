@@ -5,6 +5,7 @@
 
 /* void page_zero(void *page): r0 page-aligned kernel address. */
     .global page_zero
+    .type   page_zero, %function
 page_zero:
     push    {r4-r9}
     mov     r1, #0
@@ -25,6 +26,7 @@ page_zero:
 
 /* void page_copy(void *dst, const void *src): both page-aligned kernel addresses. */
     .global page_copy
+    .type   page_copy, %function
 page_copy:
     push    {r4-r10}
     add     r10, r0, #4096
