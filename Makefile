@@ -32,7 +32,7 @@ KASFLAGS := -mcpu=cortex-a15 -marm -g $(KINC)
 KLDFLAGS := -nostdlib -static -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
             -Wl,-z,max-page-size=4096
 
-KERNEL_SRCS := $(wildcard kernel/*.c kernel/drivers/*.c kernel/arch/arm/*.c) lib/fmt.c lib/crc32.c
+KERNEL_SRCS := $(wildcard kernel/*.c kernel/drivers/*.c kernel/arch/arm/*.c) lib/fmt.c lib/crc32.c lib/fault.c
 KERNEL_ASMS := $(wildcard kernel/arch/arm/*.S)
 KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(B)/%.o) $(KERNEL_ASMS:%.S=$(B)/%.o)
 KERNEL_LDS := $(B)/linker/kernel.ld

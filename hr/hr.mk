@@ -7,5 +7,5 @@ hr_CFLAGS := -Iboards/$(BOARD) -Ilib/include
 hr_LIBS := $(LIBHRCORE)
 
 $(LIBHR): $(patsubst %.c,$(B)/user/%.o,$(wildcard hr/lib/*.c))
-$(LIBHRCORE): $(B)/user/hr/policy.o $(B)/user/hr/registry.o $(B)/user/hr/crashlog.o $(B)/user/hr/dumps.o $(B)/user/lib/crc32.o $(B)/user/lib/fmt.o
+$(LIBHRCORE): $(B)/user/hr/policy.o $(B)/user/hr/registry.o $(B)/user/hr/crashlog.o $(B)/user/hr/dumps.o $(B)/user/lib/crc32.o $(B)/user/lib/fmt.o $(B)/user/lib/fault.o
 $(eval $(call actor_rules,hr,hr/server,$(B)/apps/hr.elf,$(B)/user/hr/server))

@@ -1,6 +1,8 @@
-/* Actors: an address space and one thread, created from a system image ELF file.
-   Creation is also the hot-restart path, so it maps text straight from the image and
-   only copies .data, zeroes .bss, and leaves the stack to demand-zero faults. */
+/* Actors: an address space and one thread, created from a system image ELF file, and
+   restarted in place: a restart keeps the slot, the page tables, the text mappings and the
+   region layout, copies .data again, zeroes .bss and drops what the run added. Creation
+   maps text straight from the image, copies .data, zeroes .bss, and leaves the stack to
+   demand-zero faults. */
 #include <kernel/actor.h>
 #include <kernel/bootrec.h>
 #include <kernel/console.h>
@@ -71,27 +73,40 @@ static int actor_map_text(struct actor *a, const struct sysimg_file *f, const st
     return vm_region_add(&a->vm, start, end, VM_RGN_TEXT, prot, 0, 0);
 }
 
-/* Gives a writable segment fresh pages: file bytes copied, the rest zeroed. */
-static int actor_load_data(struct actor *a, const struct sysimg_file *f, const struct elf_seg *s)
+/* Fills the page at va of writable segment s of image f: its file bytes, zeros elsewhere. */
+static void actor_fill_data_page(uint8_t *page, uint32_t va, const struct sysimg_file *f,
+                                 const struct elf_seg *s)
+{
+    const uint8_t *file = (const uint8_t *)f->data + s->offset;
+    uint32_t fstart = s->vaddr, fend = s->vaddr + s->filesz;
+    if (va >= fstart && va + VM_PAGE_SIZE <= fend) {
+        page_copy(page, file + (va - fstart));
+        return;
+    }
+    page_zero(page);
+    uint32_t lo = va > fstart ? va : fstart;
+    uint32_t hi = va + VM_PAGE_SIZE < fend ? va + VM_PAGE_SIZE : fend;
+    if (lo < hi)
+        memcpy(page + (lo - va), file + (lo - fstart), hi - lo);
+}
+
+/* Gives a writable segment its pages: with renew set (a restart in place), the pages it
+   has are filled again; fresh pages otherwise, or where one is missing. */
+static int actor_load_data(struct actor *a, const struct sysimg_file *f, const struct elf_seg *s,
+                           int renew)
 {
     uint32_t start = s->vaddr & ~VM_PAGE_MASK;
     uint32_t end = (s->vaddr + s->memsz + VM_PAGE_MASK) & ~VM_PAGE_MASK;
-    const uint8_t *file = (const uint8_t *)f->data + s->offset;
-    uint32_t fstart = s->vaddr, fend = s->vaddr + s->filesz;
     for (uint32_t va = start; va < end; va += VM_PAGE_SIZE) {
-        uint32_t pa = vm_page_alloc(&a->vm);
+        uint32_t pa = renew ? vm_owned_page(&a->vm, va) : 0;
+        if (pa) {
+            actor_fill_data_page(phys_to_virt(pa), va, f, s);
+            continue;
+        }
+        pa = vm_page_alloc(&a->vm);
         if (!pa)
             return K_ENOMEM;
-        uint8_t *page = phys_to_virt(pa);
-        if (va >= fstart && va + VM_PAGE_SIZE <= fend) {
-            page_copy(page, file + (va - fstart));
-        } else {
-            page_zero(page);
-            uint32_t lo = va > fstart ? va : fstart;
-            uint32_t hi = va + VM_PAGE_SIZE < fend ? va + VM_PAGE_SIZE : fend;
-            if (lo < hi)
-                memcpy(page + (lo - va), file + (lo - fstart), hi - lo);
-        }
+        actor_fill_data_page(phys_to_virt(pa), va, f, s);
         int err = vm_map(&a->vm, va, pa, VM_R | VM_W);
         if (err) {
             vm_page_free(&a->vm, pa);
@@ -99,8 +114,9 @@ static int actor_load_data(struct actor *a, const struct sysimg_file *f, const s
         }
     }
     /* The heap grows the data region (rgnAllocate at its end) up to the image's limit. */
+    a->heap_base = end;
     a->heap_end = end + (f->heap_max < ACTOR_RGN_VADDR - end ? f->heap_max : ACTOR_RGN_VADDR - end);
-    return vm_region_add(&a->vm, start, end, VM_RGN_DATA, VM_R | VM_W, 0, 0);
+    return renew ? K_OK : vm_region_add(&a->vm, start, end, VM_RGN_DATA, VM_R | VM_W, 0, 0);
 }
 
 /* Puts the argument strings and argv[] at the top of the stack; sets r0, r1 and sp. */
@@ -144,6 +160,53 @@ static uint32_t actor_keep(uint32_t privs, int32_t group, uint32_t how)
     return group && (how & ACTOR_CREATE_BY_HR) ? VM_KEEP_RESTART : VM_KEEP_ORDINARY;
 }
 
+/* Sets up the stack region's pages and the arguments: a critical actor (PMM, HR) gets its
+   whole stack now (were the page pool drained by others later, a demand-zero fault would
+   otherwise take the site down with it); others fault theirs in. */
+static int actor_stack(struct actor *a, uint32_t privs, uint32_t argc, const char *args,
+                       uint32_t args_len)
+{
+    memset(&a->tf, 0, sizeof(a->tf));
+    int err = K_OK;
+    if (privs & PRIV_CRITICAL)
+        err = vm_map_fresh(&a->vm, ACTOR_STACK_LOW_VADDR, ACTOR_STACK_TOP_VADDR, VM_R | VM_W, 1);
+    return err == K_OK ? actor_push_args(a, argc, args, args_len) : err;
+}
+
+/* Starts a new incarnation in slot a, creation and restart alike: sets every field a run
+   uses (no whole-structure clear) and makes it ready. */
+static void actor_begin(struct actor *a, const struct sysimg_file *f, uint32_t gen,
+                        uint32_t privs, uint32_t prio, int32_t group, uint32_t keep)
+{
+    const struct elf_image *elf = actor_image_elf(f);
+    a->vm.keep = keep;
+    a->gen = gen;
+    a->aid = (int32_t)(gen * ACTORS_MAX + (uint32_t)(a - actors));
+    memcpy(a->name, f->name, sizeof(a->name));
+    a->image = f;
+    a->privs = privs;
+    a->prio = (uint8_t)(prio ? prio : ACTOR_PRIO_DEFAULT);
+    a->group = group;
+    a->kept = 0;
+    a->con_raw = 0;
+    a->con_detached = 0;
+    a->tpidrurw = 0;
+    a->wake_at = 0;
+    a->wait_port = 0;
+    a->server = NULL;
+    a->ipc_bufs = 0;
+    a->con_buf = 0;
+    a->con_len = 0;
+    a->tf.pc = elf->entry & ~1u;
+    a->tf.cpsr = PSR_MODE_USR | ((elf->entry & 1) ? PSR_T : 0);
+    sched_ready(a);
+}
+
+static uint32_t actor_quota(const struct sysimg_file *f)
+{
+    return f->page_quota ? f->page_quota : BOARD_ACTOR_PAGE_QUOTA;
+}
+
 struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const char *args,
                            uint32_t args_len, uint32_t privs, uint32_t prio, int32_t group,
                            uint32_t how, int *err)
@@ -162,19 +225,16 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
     }
     struct actor *a = &actors[slot];
     uint32_t gen = actor_next_gen(a->gen);
-    memset(a, 0, sizeof(*a));
     a->gen = gen;
     /* Creation by HR (a restart) and at boot may use the reserves the actor itself may
        not: what it then takes counts against its quota like any page. */
-    uint32_t keep = actor_keep(privs, group, how);
-    uint32_t quota = f->page_quota ? f->page_quota : BOARD_ACTOR_PAGE_QUOTA;
-    if ((*err = vm_space_init(&a->vm, (uint8_t)slot, quota,
+    if ((*err = vm_space_init(&a->vm, (uint8_t)slot, actor_quota(f),
                               how & (ACTOR_CREATE_BY_HR | ACTOR_CREATE_BOOT) ? VM_KEEP_SYSTEM
-                                                                            : keep)) != K_OK)
+                                                                            : actor_keep(privs, group, how))) != K_OK)
         return NULL;
     for (uint32_t i = 0; i < elf->nsegs && *err == K_OK; i++) {
         const struct elf_seg *s = &elf->segs[i];
-        *err = (s->flags & ELF_SEG_W) ? actor_load_data(a, f, s) : actor_map_text(a, f, s);
+        *err = (s->flags & ELF_SEG_W) ? actor_load_data(a, f, s, 0) : actor_map_text(a, f, s);
     }
     if (*err == K_OK)
         *err = vm_region_add(&a->vm, ACTOR_STACK_LOW_VADDR, ACTOR_STACK_TOP_VADDR,
@@ -182,25 +242,74 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
     if (*err == K_OK)
         *err = vm_region_add(&a->vm, ACTOR_STACK_LOW_VADDR - VM_PAGE_SIZE,
                              ACTOR_STACK_LOW_VADDR, VM_RGN_GUARD, 0, 0, 0);
-    /* A critical actor (PMM, HR) gets its whole stack now: were the page pool drained by
-       others later, a demand-zero fault would otherwise take the site down with it. */
-    if (*err == K_OK && (privs & PRIV_CRITICAL))
-        *err = vm_map_fresh(&a->vm, ACTOR_STACK_LOW_VADDR, ACTOR_STACK_TOP_VADDR, VM_R | VM_W, 1);
     if (*err == K_OK)
-        *err = actor_push_args(a, argc, args, args_len);
+        *err = actor_stack(a, privs, argc, args, args_len);
     if (*err != K_OK) {
         vm_space_destroy(&a->vm);
         return NULL;
     }
-    a->vm.keep = keep;
-    a->aid = (int32_t)(gen * ACTORS_MAX + slot);
-    memcpy(a->name, f->name, sizeof(a->name));
-    a->privs = privs;
-    a->prio = (uint8_t)(prio ? prio : ACTOR_PRIO_DEFAULT);
-    a->group = group;
-    a->tf.pc = elf->entry & ~1u;
-    a->tf.cpsr = PSR_MODE_USR | ((elf->entry & 1) ? PSR_T : 0);
-    sched_ready(a);
+    actor_begin(a, f, gen, privs, prio, group, actor_keep(privs, group, how));
+    return a;
+}
+
+/* Slots kept for a restart in place, linked through qnext: few, and only while the fault
+   port's owner decides. */
+static struct actor *actor_kept_list;
+
+/* Takes a off the kept list. */
+static void actor_unkeep(struct actor *a)
+{
+    struct actor **pp = &actor_kept_list;
+    while (*pp && *pp != a)
+        pp = &(*pp)->qnext;
+    if (*pp)
+        *pp = a->qnext;
+    a->qnext = NULL;
+    a->kept = 0;
+}
+
+/* Keeps a's ended slot, with its address space, for a restart in place. */
+static void actor_keep_slot(struct actor *a)
+{
+    a->state = AS_ENDED;
+    a->kept = 1;
+    a->qnext = actor_kept_list;
+    actor_kept_list = a;
+}
+
+struct actor *actor_restart(struct actor *a, const struct sysimg_file *f, uint32_t argc,
+                            const char *args, uint32_t args_len, uint32_t privs, uint32_t prio,
+                            int32_t group, int *err)
+{
+    const struct elf_image *elf = actor_image_elf(f);
+    if (!a->kept || a->image != f || !elf || !actor_args_valid(argc, args, args_len) ||
+        prio >= ACTOR_PRIO_LEVELS) {
+        *err = K_EINVAL;
+        return NULL;
+    }
+    actor_unkeep(a);
+    struct vm_space *vs = &a->vm;
+    /* What the run added: regions, bank and device mappings, the heap, the stack's pages.
+       Whole regions and a region's tail: never a split, so these cannot fail. */
+    vm_region_remove(vs, 0, ACTOR_USER_TOP_VADDR, 1u << VM_RGN_USER | 1u << VM_RGN_RESERVED |
+                                                  1u << VM_RGN_BANK | 1u << VM_RGN_DEVICE);
+    vm_region_remove(vs, a->heap_base, ACTOR_RGN_VADDR, 1u << VM_RGN_DATA);
+    vm_unmap_range(vs, ACTOR_STACK_LOW_VADDR, ACTOR_STACK_TOP_VADDR);
+    /* HR restarts it: the reserves are open while it is set up, as for a creation. */
+    vs->quota = actor_quota(f);
+    vs->keep = VM_KEEP_SYSTEM;
+    *err = K_OK;
+    for (uint32_t i = 0; i < elf->nsegs && *err == K_OK; i++)
+        if (elf->segs[i].flags & ELF_SEG_W)
+            *err = actor_load_data(a, f, &elf->segs[i], 1);
+    if (*err == K_OK)
+        *err = actor_stack(a, privs, argc, args, args_len);
+    if (*err != K_OK) {
+        actor_release(a);
+        return NULL;
+    }
+    actor_begin(a, f, actor_next_gen(a->gen), privs, prio, group,
+                actor_keep(privs, group, ACTOR_CREATE_BY_HR));
     return a;
 }
 
@@ -227,7 +336,7 @@ uint32_t actor_slots_used(void)
     return n;
 }
 
-void actor_end(struct actor *a, const struct fault_record *rec)
+void actor_end(struct actor *a, const struct fault_record *rec, int keep)
 {
     if (a->state == AS_READY && a != sched_current)
         sched_unready(a);
@@ -239,18 +348,39 @@ void actor_end(struct actor *a, const struct fault_record *rec)
         vm_activate(NULL);
         sched_current = NULL;
     }
-    struct actor *owner = ipc_fault_port_owner();
-    if (rec && owner && owner != a && a->group)
-        dump_capture(a, rec);   /* a restartable actor's abnormal end: before the teardown */
-    vm_space_destroy(&a->vm);
     a->block = AB_NONE;
+    struct actor *owner = ipc_fault_port_owner();
     if (rec && owner && owner != a) {
+        /* A restartable actor keeps its space for a restart in place and leaves a dump
+           (taken out of the space now); any other's space goes now. */
+        if (a->group)
+            dump_capture(a, rec);
+        else
+            vm_space_destroy(&a->vm);
         a->rec = *rec;
         a->state = AS_ENDED;
         ipc_post_fault(a);
+    } else if (keep) {
+        actor_keep_slot(a);
     } else {
         actor_release(a);
     }
+}
+
+void actor_delivered(struct actor *a)
+{
+    if (a->group && a->vm.l1)
+        actor_keep_slot(a);
+    else
+        actor_release(a);
+}
+
+void actor_discard_kept(const struct actor *receiver)
+{
+    if (!actor_kept_list || receiver != ipc_fault_port_owner())
+        return;
+    while (actor_kept_list)
+        actor_release(actor_kept_list);
 }
 
 uint32_t actor_next_gen(uint32_t gen)
@@ -266,7 +396,10 @@ uint32_t actor_next_gen(uint32_t gen)
 
 void actor_release(struct actor *a)
 {
-    uint32_t gen = a->gen;
-    memset(a, 0, sizeof(*a));
-    a->gen = gen;
+    if (a->kept)
+        actor_unkeep(a);
+    vm_space_destroy(&a->vm);
+    a->state = AS_FREE;
+    a->aid = 0;
+    a->block = AB_NONE;
 }

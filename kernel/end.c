@@ -1,23 +1,24 @@
 /* How an actor ends: exit, a fault taken in user mode, a watchdog that ran out, an injected
-   fault. Each builds the record the fault port receives (raw fields and their text) and
-   ends the actor through actor_end: HR restarts what it must, or the console says why the
-   actor was deleted; a critical actor takes the site down with it. */
+   fault, a kill. Each builds the record the fault port receives, raw fields only (HR puts
+   them in words after the restart: lib/fault.h), and ends the actor through actor_end: HR
+   restarts what it must, or the console says why the actor was deleted; a critical actor
+   takes the site down with it. */
 #include <board.h>
 #include <kernel/bootrec.h>
 #include <kernel/console.h>
 #include <kernel/end.h>
-#include <kernel/fault.h>
 #include <kernel/ipc.h>
 #include <kernel/syscall.h>
 #include <kernel/reset.h>
 #include <kernel/timer.h>
 #include <kernel/vm.h>
-#include <lib/fmt.h>
+#include <lib/fault.h>
 #include <reprise/errors.h>
 #include <string.h>
 
-/* Builds the record of how a ended (the fault port receives it). */
-static void end_record(struct actor *a, struct fault_record *rec, enum fault_kind kind)
+/* Builds the record of how a ended (the fault port receives it); by: who ended it, or NULL. */
+static void end_record(struct actor *a, struct fault_record *rec, enum fault_kind kind,
+                       const struct actor *by)
 {
     memset(rec, 0, sizeof(*rec));
     rec->aid = a->aid;
@@ -25,6 +26,19 @@ static void end_record(struct actor *a, struct fault_record *rec, enum fault_kin
     rec->group = a->group;
     rec->kind = kind;
     rec->time = timer_now();
+    if (by) {
+        rec->by_aid = by->aid;
+        memcpy(rec->by_name, by->name, sizeof(rec->by_name));
+    }
+}
+
+/* The console line of an end that no fault port hears of: made here, off any restart path. */
+static void end_say(const char *what, const struct actor *a, const struct fault_record *rec,
+                    const char *then)
+{
+    char text[112];
+    fault_text(text, sizeof(text), rec);
+    kprintf("kernel: %s%s (aid %d) %s%s\n", what, a->name, (int)a->aid, text, then);
 }
 
 /* SYS_EXIT: a restartable actor's exit goes to the fault port (HR decides whether it was
@@ -33,22 +47,15 @@ void end_sys_exit(struct actor *self)
 {
     int32_t status = (int32_t)self->tf.r[0];
     struct fault_record rec;
-    end_record(self, &rec, FAULT_KIND_EXIT);
+    end_record(self, &rec, FAULT_KIND_EXIT, NULL);
     rec.status = status;
-    fmt_snprintf(rec.text, sizeof(rec.text), "exit(%d)", (int)status);
     if (self->group && ipc_fault_port_owner()) {
-        actor_end(self, &rec);
+        actor_end(self, &rec, 0);
         return;
     }
     kprintf("kernel: %s (aid %d) exited with status %d\n", self->name, (int)self->aid, (int)status);
-    actor_end(self, NULL);
+    actor_end(self, NULL, 0);
 }
-
-static const char *const end_fault_names[] = {
-    [FAULT_KIND_DATA_ABORT] = "data abort",
-    [FAULT_KIND_PREFETCH_ABORT] = "prefetch abort",
-    [FAULT_KIND_UNDEFINED] = "undefined instruction",
-};
 
 /* A critical actor (PMM, HR) cannot be restarted alone: when it ends abnormally the
    kernel says so, keeps rec in the boot record for HR to log, and restarts the site. */
@@ -56,7 +63,7 @@ static void end_critical(struct actor *a, const struct fault_record *rec)
 {
     if (!(a->privs & PRIV_CRITICAL))
         return;
-    kprintf("kernel: critical actor %s (aid %d) %s\n", a->name, (int)a->aid, rec->text);
+    end_say("critical actor ", a, rec, "");
     bootrec_set_end(rec);
     board_reset(RESET_CRITICAL);
 }
@@ -68,41 +75,35 @@ static void end_abnormal(struct actor *a, const struct fault_record *rec)
     end_critical(a, rec);
     struct actor *owner = ipc_fault_port_owner();
     if (!owner || owner == a) {
-        kprintf("kernel: %s (aid %d) %s; actor deleted\n", a->name, (int)a->aid, rec->text);
-        actor_end(a, NULL);
+        end_say("", a, rec, "; actor deleted");
+        actor_end(a, NULL, 0);
         return;
     }
-    actor_end(a, rec);
+    actor_end(a, rec, 0);
 }
 
-/* A fault taken in user mode: its record says what, where and why in words. */
+/* A fault taken in user mode: its record says what, where and why. */
 void end_fault(struct actor *a, enum fault_kind kind, uint32_t pc, uint32_t addr,
                          uint32_t fsr, int write)
 {
     struct fault_record rec;
-    end_record(a, &rec, kind);
+    end_record(a, &rec, kind, NULL);
     rec.pc = pc;
     rec.addr = addr;
     rec.fsr = fsr;
     rec.write = (uint32_t)write;
-    if (kind == FAULT_KIND_UNDEFINED) {
-        fmt_snprintf(rec.text, sizeof(rec.text), "undefined instruction pc=0x%08x", pc);
-    } else {
-        struct fault_status st = fault_decode(fsr, kind == FAULT_KIND_DATA_ABORT);
+    if (kind != FAULT_KIND_UNDEFINED) {
         struct vm_region *r = vm_region_find(&a->vm, addr);
         /* A stack page missing at a data abort is one trap_dabt could not bring in: the
            actor is at its page quota or the page pool is empty (down to what the actor may
            take), which the record says rather than a bare translation fault. */
         int nostack = r && r->kind == VM_RGN_STACK && kind == FAULT_KIND_DATA_ABORT &&
-                      st.cls == FAULT_TRANSLATION;
-        const char *where = addr >= ACTOR_USER_TOP_VADDR ? ", kernel address"
-                          : r && r->kind == VM_RGN_GUARD ? ", stack guard page"
-                          : r && r->kind == VM_RGN_RESERVED ? ", reserved region"
-                          : nostack && a->vm.pages >= a->vm.quota ? ", stack page over the page quota"
-                          : nostack ? ", no free page for the stack" : "";
-        fmt_snprintf(rec.text, sizeof(rec.text), "%s pc=0x%08x addr=0x%08x %s, %s%s", end_fault_names[kind],
-                     pc, addr, kind == FAULT_KIND_PREFETCH_ABORT ? "execute" : write ? "write" : "read",
-                     fault_class_name(st.cls), where);
+                      fault_decode(fsr, 1).cls == FAULT_TRANSLATION;
+        rec.where = addr >= ACTOR_USER_TOP_VADDR ? FAULT_WHERE_KERNEL
+                  : r && r->kind == VM_RGN_GUARD ? FAULT_WHERE_GUARD
+                  : r && r->kind == VM_RGN_RESERVED ? FAULT_WHERE_RESERVED
+                  : nostack && a->vm.pages >= a->vm.quota ? FAULT_WHERE_STACK_QUOTA
+                  : nostack ? FAULT_WHERE_STACK_NOPAGE : FAULT_WHERE_NONE;
     }
     end_abnormal(a, &rec);
 }
@@ -111,17 +112,17 @@ void end_fault(struct actor *a, enum fault_kind kind, uint32_t pc, uint32_t addr
    (deadline_tick); like a fault, the record goes to the fault port. */
 void end_hang(struct actor *a, uint32_t period_ms)
 {
-    static const char *const doing[] = {
-        [AB_NONE] = "running", [AB_RECV] = "in a receive", [AB_CALL] = "in a call",
-        [AB_REPLY] = "in a call", [AB_DELAY] = "sleeping", [AB_CONSOLE] = "reading the console",
-        [AB_HELD] = "held",
+    static const uint8_t doing[] = {
+        [AB_NONE] = FAULT_DOING_RUNNING, [AB_RECV] = FAULT_DOING_RECV,
+        [AB_CALL] = FAULT_DOING_CALL, [AB_REPLY] = FAULT_DOING_CALL,
+        [AB_DELAY] = FAULT_DOING_SLEEP, [AB_CONSOLE] = FAULT_DOING_CONSOLE,
+        [AB_HELD] = FAULT_DOING_HELD,
     };
     struct fault_record rec;
-    end_record(a, &rec, FAULT_KIND_HANG);
+    end_record(a, &rec, FAULT_KIND_HANG, NULL);
     rec.pc = a->tf.pc;
-    fmt_snprintf(rec.text, sizeof(rec.text), "hang: no watchdog kick for %u ms, %s at pc=0x%08x",
-                 (unsigned)period_ms, a->state == AS_BLOCKED ? doing[a->block] : "running",
-                 rec.pc);
+    rec.period_ms = period_ms;
+    rec.doing = a->state == AS_BLOCKED ? doing[a->block] : FAULT_DOING_RUNNING;
     end_abnormal(a, &rec);
 }
 
@@ -145,13 +146,8 @@ void end_sys_inject(struct actor *self)
         return;
     }
     struct fault_record rec;
-    end_record(a, &rec, (enum fault_kind)kind);
+    end_record(a, &rec, (enum fault_kind)kind, kind == FAULT_KIND_ABORT ? NULL : self);
     rec.pc = a->tf.pc;
-    if (kind == FAULT_KIND_ABORT)
-        fmt_snprintf(rec.text, sizeof(rec.text), "abort() called, pc=0x%08x", rec.pc);
-    else
-        fmt_snprintf(rec.text, sizeof(rec.text), "%s pc=0x%08x, injected by %s (aid %d)",
-                     end_fault_names[kind], rec.pc, self->name, (int)self->aid);
     syscall_ret(self, K_OK);
     end_abnormal(a, &rec);
 }
@@ -162,6 +158,12 @@ void end_sys_kill(struct actor *self)
 {
     int32_t aid = (int32_t)self->tf.r[0];
     struct actor *a = actor_by_aid(aid);
+    struct actor *owner = ipc_fault_port_owner();
+    if (a && a->kept && self == owner) {
+        actor_release(a);       /* a slot kept for a restart in place that will not come */
+        syscall_ret(self, K_OK);
+        return;
+    }
     if (!a || a->state == AS_ENDED) {
         syscall_ret(self, K_EUNKNOWN);
         return;
@@ -170,11 +172,30 @@ void end_sys_kill(struct actor *self)
         syscall_ret(self, K_EPRIV);
         return;
     }
-    struct actor *owner = ipc_fault_port_owner();
     struct fault_record rec;
-    end_record(a, &rec, FAULT_KIND_KILLED);
-    fmt_snprintf(rec.text, sizeof(rec.text), "killed by %s (aid %d)", self->name, (int)self->aid);
+    end_record(a, &rec, FAULT_KIND_KILLED, self);
     syscall_ret(self, K_OK);
     end_critical(a, &rec);
-    actor_end(a, a->group && owner && owner != self ? &rec : NULL);
+    actor_end(a, a->group && owner && owner != self ? &rec : NULL, 0);
+}
+
+/* SYS_ACTOR_STOP: the fault port's owner ends a member of a restart group with no record
+   and keeps its slot for a restart in place (SYS_ACTOR_RESTART), as a fault would. */
+void end_sys_stop(struct actor *self)
+{
+    struct actor *a = actor_by_aid((int32_t)self->tf.r[0]);
+    if (self != ipc_fault_port_owner()) {
+        syscall_ret(self, K_EPRIV);
+        return;
+    }
+    if (!a || a->state == AS_ENDED) {
+        syscall_ret(self, K_EUNKNOWN);
+        return;
+    }
+    if (!a->group || a == self) {
+        syscall_ret(self, K_EINVAL);
+        return;
+    }
+    syscall_ret(self, K_OK);
+    actor_end(a, NULL, 1);
 }

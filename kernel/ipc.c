@@ -179,7 +179,7 @@ static void ipc_deliver_kmsg(struct port *p, struct actor *e)
     if (ipc_idle_receiver == r)
         ipc_idle_receiver = NULL;
     sched_ready(r);
-    actor_release(e);
+    actor_delivered(e);
 }
 
 void ipc_call(struct actor *self, int32_t port, uaddr_t bufs)

@@ -1,7 +1,7 @@
 /* Kernel panic: print the mode, registers and decoded fault, then stop the machine. */
 #include <arch/cpu.h>
 #include <kernel/console.h>
-#include <kernel/fault.h>
+#include <lib/fault.h>
 #include <kernel/ipc.h>
 #include <kernel/kstack.h>
 #include <kernel/panic.h>
@@ -84,7 +84,7 @@ void panic(const char *fmt, ...)
     char msg[96];
     fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fmt_snprintf(rec.text, sizeof(rec.text), "kernel panic: %s", msg);
+    fmt_snprintf(rec.text, sizeof(rec.text), "%s", msg);
     panic_halt(&rec);
 }
 
@@ -122,16 +122,16 @@ void panic_trap(struct trapframe *tf, enum trap_kind kind)
             kprintf(" (level %u)", st.level);
         kprintf(", %s=0x%08x\n", is_data ? "DFSR" : "IFSR", fsr);
         panic_record(&rec, tf->pc, far, fsr);
-        fmt_snprintf(rec.text, sizeof(rec.text), "kernel panic: %s in %s mode pc=0x%08x addr=0x%08x %s, %s",
+        fmt_snprintf(rec.text, sizeof(rec.text), "%s in %s mode pc=0x%08x addr=0x%08x %s, %s",
                      panic_trap_names[kind], panic_mode_name(tf->cpsr), tf->pc, far,
                      is_data ? (st.write ? "write" : "read") : "execute", fault_class_name(st.cls));
     } else {
         panic_record(&rec, tf->pc, far, 0);
-        fmt_snprintf(rec.text, sizeof(rec.text), "kernel panic: %s in %s mode pc=0x%08x",
+        fmt_snprintf(rec.text, sizeof(rec.text), "%s in %s mode pc=0x%08x",
                      panic_trap_names[kind], panic_mode_name(tf->cpsr), tf->pc);
     }
     if (over)
-        fmt_snprintf(rec.text, sizeof(rec.text), "kernel panic: kernel stack overflow (%s stack) "
+        fmt_snprintf(rec.text, sizeof(rec.text), "kernel stack overflow (%s stack) "
                      "in %s mode pc=0x%08x addr=0x%08x", over, panic_mode_name(tf->cpsr), tf->pc,
                      far);
     panic_halt(&rec);

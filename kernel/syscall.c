@@ -78,54 +78,93 @@ static void sys_yield(struct actor *self)
     syscall_ret(self, K_OK);
 }
 
-static void sys_actor_create(struct actor *self)
+/* Reads and checks the struct actor_spawn at user address spec and its argument strings
+   (into args): the image file, and the privileges bounded by the caller's (and, for
+   ACTOR_PRIVS_IMAGE, the image's); a restartable actor is never critical nor takes the
+   fault port. */
+static int sys_spawn_spec(struct actor *self, uaddr_t spec, struct actor_spawn *sp, char *args,
+                          const struct sysimg_file **f)
 {
-    struct actor_spawn sp;
-    char args[ACTOR_ARGS_MAX];
-    int err = K_OK;
-    if (!(self->privs & PRIV_ACTORS)) {
-        syscall_ret(self, K_EPRIV);
-        return;
-    }
-    if ((err = vm_copyin(&self->vm, &sp, self->tf.r[0], sizeof(sp)))) {
-        syscall_ret(self, err);
-        return;
-    }
-    if (sp.args_len > ACTOR_ARGS_MAX || sp.argc > ACTOR_ARGC_MAX || (sp.flags & ~ACTOR_SPAWN_HELD) ||
-        memchr(sp.image, '\0', sizeof(sp.image)) == NULL) {
-        syscall_ret(self, K_EINVAL);
-        return;
-    }
-    if ((err = vm_copyin(&self->vm, args, (uaddr_t)(uintptr_t)sp.args, sp.args_len))) {
-        syscall_ret(self, err);
-        return;
-    }
-    const struct sysimg_file *f = sysimg_find(actor_sysimg(), sp.image);
-    if (!f) {
-        syscall_ret(self, K_EUNKNOWN);
-        return;
-    }
-    if (!sp.priority)
-        sp.priority = (f->flags & SYSIMG_FLAG_PRIO_MASK) >> SYSIMG_FLAG_PRIO_SHIFT;
-    if (sp.privileges == ACTOR_PRIVS_IMAGE)
-        sp.privileges = f->privileges & self->privs;
-    else if (sp.privileges & ~self->privs) {
-        syscall_ret(self, K_EPRIV);
-        return;
-    }
-    /* A restartable actor is restarted by HR, so it cannot be critical, nor take HR's
-       fault port. */
-    if (sp.group)
-        sp.privileges &= ~(PRIV_CRITICAL | PRIV_FAULTS);
-    /* HR (the fault port's owner) starting a group member may use the restart reserve. */
-    struct actor *a = actor_create(f, sp.argc, args, sp.args_len, sp.privileges, sp.priority,
-                                   sp.group, sp.group && self == ipc_fault_port_owner() ?
-                                   ACTOR_CREATE_BY_HR : 0, &err);
-    if (a && (sp.flags & ACTOR_SPAWN_HELD)) {
+    int err = vm_copyin(&self->vm, sp, spec, sizeof(*sp));
+    if (err)
+        return err;
+    if (sp->args_len > ACTOR_ARGS_MAX || sp->argc > ACTOR_ARGC_MAX ||
+        (sp->flags & ~ACTOR_SPAWN_HELD) || memchr(sp->image, '\0', sizeof(sp->image)) == NULL)
+        return K_EINVAL;
+    if ((err = vm_copyin(&self->vm, args, (uaddr_t)(uintptr_t)sp->args, sp->args_len)))
+        return err;
+    if (!(*f = sysimg_find(actor_sysimg(), sp->image)))
+        return K_EUNKNOWN;
+    if (!sp->priority)
+        sp->priority = ((*f)->flags & SYSIMG_FLAG_PRIO_MASK) >> SYSIMG_FLAG_PRIO_SHIFT;
+    if (sp->privileges == ACTOR_PRIVS_IMAGE)
+        sp->privileges = (*f)->privileges & self->privs;
+    else if (sp->privileges & ~self->privs)
+        return K_EPRIV;
+    if (sp->group)
+        sp->privileges &= ~(PRIV_CRITICAL | PRIV_FAULTS);
+    return K_OK;
+}
+
+/* A new actor created or restarted as sp says waits to be released when it asked so. */
+static void sys_spawn_hold(struct actor *a, const struct actor_spawn *sp)
+{
+    if (a && (sp->flags & ACTOR_SPAWN_HELD)) {
         sched_unready(a);
         a->state = AS_BLOCKED;
         a->block = AB_HELD;
     }
+}
+
+static void sys_actor_create(struct actor *self)
+{
+    struct actor_spawn sp;
+    char args[ACTOR_ARGS_MAX];
+    const struct sysimg_file *f;
+    int err;
+    if (!(self->privs & PRIV_ACTORS)) {
+        syscall_ret(self, K_EPRIV);
+        return;
+    }
+    if ((err = sys_spawn_spec(self, self->tf.r[0], &sp, args, &f))) {
+        syscall_ret(self, err);
+        return;
+    }
+    /* HR (the fault port's owner) starting a group member may use the restart reserve. */
+    struct actor *a = actor_create(f, sp.argc, args, sp.args_len, sp.privileges, sp.priority,
+                                   sp.group, sp.group && self == ipc_fault_port_owner() ?
+                                   ACTOR_CREATE_BY_HR : 0, &err);
+    sys_spawn_hold(a, &sp);
+    syscall_ret(self, a ? a->aid : err);
+}
+
+/* SYS_ACTOR_RESTART: the fault port's owner restarts a kept actor in place. */
+static void sys_actor_restart(struct actor *self)
+{
+    struct actor_spawn sp;
+    char args[ACTOR_ARGS_MAX];
+    const struct sysimg_file *f;
+    int err;
+    struct actor *a = actor_by_aid((int32_t)self->tf.r[0]);
+    if (self != ipc_fault_port_owner()) {
+        syscall_ret(self, K_EPRIV);
+        return;
+    }
+    if ((err = sys_spawn_spec(self, self->tf.r[1], &sp, args, &f))) {
+        syscall_ret(self, err);
+        return;
+    }
+    if (!a || !a->kept) {
+        syscall_ret(self, K_EUNKNOWN);
+        return;
+    }
+    if (!sp.group) {
+        syscall_ret(self, K_EINVAL);
+        return;
+    }
+    a = actor_restart(a, f, sp.argc, args, sp.args_len, sp.privileges, sp.priority, sp.group,
+                      &err);
+    sys_spawn_hold(a, &sp);
     syscall_ret(self, a ? a->aid : err);
 }
 
@@ -174,7 +213,13 @@ static void sys_actor_info(struct actor *self)
 static void sys_port_create(struct actor *self) { ipc_port_create(self, (int32_t)self->tf.r[0]); }
 static void sys_port_lookup(struct actor *self) { ipc_port_lookup(self, (int32_t)self->tf.r[0]); }
 static void sys_ipc_call(struct actor *self) { ipc_call(self, (int32_t)self->tf.r[0], self->tf.r[5]); }
-static void sys_ipc_recv(struct actor *self) { ipc_recv(self, (int32_t)self->tf.r[0], self->tf.r[1], self->tf.r[2]); }
+/* The fault port's owner receiving again has decided on the slots it kept: those it did not
+   restart in place are freed. */
+static void sys_ipc_recv(struct actor *self)
+{
+    actor_discard_kept(self);
+    ipc_recv(self, (int32_t)self->tf.r[0], self->tf.r[1], self->tf.r[2]);
+}
 static void sys_ipc_reply(struct actor *self) { ipc_reply(self, (int32_t)self->tf.r[0], self->tf.r[5]); }
 static void sys_fault_port_set(struct actor *self) { ipc_fault_port_set(self, (int32_t)self->tf.r[0]); }
 
@@ -287,6 +332,8 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_RGN_FREE] = sysmem_rgn_free,
     [SYS_ACTOR_CREATE] = sys_actor_create,
     [SYS_ACTOR_KILL] = end_sys_kill,
+    [SYS_ACTOR_STOP] = end_sys_stop,
+    [SYS_ACTOR_RESTART] = sys_actor_restart,
     [SYS_ACTOR_INFO] = sys_actor_info,
     [SYS_ACTOR_INJECT] = end_sys_inject,
     [SYS_PORT_CREATE] = sys_port_create,

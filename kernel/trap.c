@@ -2,7 +2,7 @@
    (called by entry.S; system calls are in syscall.c, how a faulting actor ends in end.c).
    Each returns the frame to resume. */
 #include <arch/cpu.h>
-#include <kernel/fault.h>
+#include <lib/fault.h>
 #include <kernel/irq.h>
 #include <kernel/sched.h>
 #include <kernel/end.h>

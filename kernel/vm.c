@@ -54,7 +54,8 @@ void vm_init(void)
 
 int vm_space_init(struct vm_space *vs, uint8_t asid, uint32_t quota, uint32_t keep)
 {
-    memset(vs, 0, sizeof(*vs));
+    vs->nregions = 0;
+    vs->pages = 0;
     vs->asid = asid;
     vs->quota = quota;
     vs->keep = keep;
@@ -145,6 +146,14 @@ void vm_unmap_range(struct vm_space *vs, uint32_t start, uint32_t end)
 {
     for (uint32_t va = start; va < end; va += VM_PAGE_SIZE)
         vm_unmap_page(vs, va);
+}
+
+uint32_t vm_owned_page(struct vm_space *vs, uint32_t va)
+{
+    uint32_t *pte = vm_pte_slot(vs, va, 0);
+    if (!pte || !(*pte & PTE_SMALL) || !page_owned_by(*pte & ~VM_PAGE_MASK, vs->asid))
+        return 0;
+    return *pte & ~VM_PAGE_MASK;
 }
 
 uint32_t vm_take_page(struct vm_space *vs, uint32_t va)

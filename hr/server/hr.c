@@ -2,12 +2,17 @@
    escalates to a site restart when a group keeps failing, and after a site restart brings
    every registered group back by itself. Its registry and crash log live in the bank.
 
-   The restart path is kept short: on an abnormal end HR prints the crash line, appends the
-   crash record, stops the members and starts the direct ones again. Counting the restart in
-   the registry (a commit of a whole registry copy, ~40 us of CRC) waits until HR handles a
-   request that is not on a restart path, or asks for a site restart. Post-mortem dumps wait
-   for the CPU to be idle (IPC_RECV_IDLE): the kernel keeps them until HR writes them into
-   its dump ring in the bank.
+   The restart path is kept short: on an abnormal end HR decides, stops the members (their
+   slots kept) and restarts the direct ones in place (SYS_ACTOR_RESTART) before anything
+   else. The crash line, the crash-log record and the post-mortem dump of each end wait in
+   one queue, in order, until the CPU is idle (IPC_RECV_IDLE): HR then puts the kernel's raw
+   record in words (lib/fault.h), prints, logs and writes the dump. Whatever HR prints
+   otherwise and every request off the restart path (all but hrfexec and hrGetActorGroup)
+   first say what waits, a site restart and a request for the dumps first write it all, so
+   no crash line, record or dump is lost or out of order; a full queue empties its oldest
+   entry at once. Counting the restart in the registry (a commit of a
+   whole registry copy, ~40 us of CRC) waits until HR handles a request that is not on a
+   restart path, or asks for a site restart.
 
    Backoff: the second and later restarts of a group within hr.interval wait
    (hrpol_backoff_ns). The group's members are stopped at once; the group waits in
@@ -26,6 +31,7 @@
 #include <hr/policy.h>
 #include <hr/proto.h>
 #include <hr/registry.h>
+#include <lib/fault.h>
 #include <lib/fmt.h>
 #include <pmm/bank.h>
 #include <pmm/proto.h>
@@ -36,7 +42,7 @@
 #include <string.h>
 
 #define HR_GROUPS_MAX HRREG_MAX_GROUPS
-#define HR_DUMPS_PENDING 16     /* ends whose dump the kernel keeps, waiting for an idle CPU */
+#define HR_PENDING_MAX 16       /* ends whose report and dump wait for an idle CPU */
 
 _Static_assert(HRDUMP_AREA_SIZE == BANK_HR_DUMPS_SIZE, "the dump ring is the bank's dump area");
 _Static_assert(BOARD_HR_DUMPS >= 1 && BOARD_HR_DUMPS * (HRDUMP_HEADER_SIZE + BOARD_HR_DUMP_STACK) <=
@@ -65,13 +71,24 @@ static struct hr_group hr_groups[HR_GROUPS_MAX];
 static struct hrreg hr_reg;
 static struct hrlog hr_log;
 static struct hrdump hr_dumps;
-/* Ends of restartable actors whose dump the kernel keeps (SYS_ACTOR_DUMP), oldest first;
-   discard: a clean end or a member already gone, whose dump is only dropped. */
-static struct hr_dump_pending {
+/* What HR says of an end once the CPU is idle: the crash line and crash-log record. */
+enum hr_report {
+    HR_REPORT_NONE = 0,         /* nothing (a clean end, a member HR stopped itself) */
+    HR_REPORT_DELETED,          /* "not restartable, deleted" */
+    HR_REPORT_RESTART,          /* "restarting group G (n/max)" */
+    HR_REPORT_SITE,             /* "group G failed n times: site restart" */
+};
+
+/* Ends waiting for an idle CPU, oldest first: the report, and the dump the kernel keeps of a
+   restartable actor (discard: a clean end or a member already gone, whose dump is only
+   dropped). */
+static struct hr_pending {
     struct fault_record rec;
     uint32_t boot;
+    uint8_t report;             /* enum hr_report */
     uint8_t discard;
-} hr_pending[HR_DUMPS_PENDING];
+    uint16_t n, max;            /* the restart count and its limit, for the report */
+} hr_pending[HR_PENDING_MAX];
 static uint32_t hr_npending;
 static struct hrpol_tunables hr_tun;
 static struct boot_info hr_boot;
@@ -81,24 +98,46 @@ static int hr_registry_kept;            /* the registry in the bank was valid at
    hr_group: the hrfexec requests of a group restart measurably slow down when it grows
    (1.5 us more for group_restart_16_ns). */
 static uint64_t hr_restart_at[HR_GROUPS_MAX];
+/* The slots of a group's direct actors kept for a restart in place (SYS_ACTOR_STOP, or the
+   end HR was told of), by slot of hr_groups and registry index: an aid for
+   SYS_ACTOR_RESTART, valid until HR's next receive; 0 for none. */
+static int32_t hr_kept[HR_GROUPS_MAX][HRREG_MAX_ACTORS];
 static char hr_stop_reason[96];
 static uint32_t hr_privs;               /* HR's own privileges */
 /* The system image's actors and the privileges each gives, read once at start-up. */
 static struct image_info hr_images[64];
 static uint32_t hr_nimages;
 
-/* Prints to the console with lib/fmt, straight through the kernel: on the restart path this
-   is several times cheaper than newlib's stdio. */
-static void hr_say(const char *fmt, ...)
+/* Prints to the console with lib/fmt, straight through the kernel: several times cheaper
+   than newlib's stdio. */
+static void hr_vput(const char *fmt, va_list ap)
 {
     char line[256];
-    va_list ap;
-    va_start(ap, fmt);
     int n = fmt_vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
     if (n > (int)sizeof(line) - 1)
         n = (int)sizeof(line) - 1;
     sys_call2(SYS_CONSOLE_WRITE, (long)line, n);
+}
+
+/* A crash line (hr_report_write). */
+static void hr_put(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    hr_vput(fmt, ap);
+    va_end(ap);
+}
+
+static void hr_pending_say(void);
+
+/* Prints a line of HR's own, after every crash line still waiting, so that order is kept. */
+static void hr_say(const char *fmt, ...)
+{
+    hr_pending_say();
+    va_list ap;
+    va_start(ap, fmt);
+    hr_vput(fmt, ap);
+    va_end(ap);
 }
 
 /* Copies string src into dst (size bytes), always NUL-terminated, truncating. */
@@ -187,9 +226,9 @@ static uint32_t hr_grant(const char *image, uint32_t privs)
 }
 
 /* Creates an actor from image with packed args in group gid and privileges privs (flags:
-   ACTOR_SPAWN_*); returns its aid or K_E*. */
+   ACTOR_SPAWN_*), or restarts kept actor kept in place as that; returns its aid or K_E*. */
 static int hr_spawn(const char *image, uint32_t argc, const char *args, uint32_t args_len, int32_t gid,
-                    uint32_t privs, uint32_t flags)
+                    uint32_t privs, uint32_t flags, int32_t kept)
 {
     struct actor_spawn sp;
     memset(&sp, 0, sizeof(sp));
@@ -200,20 +239,29 @@ static int hr_spawn(const char *image, uint32_t argc, const char *args, uint32_t
     sp.privileges = privs;
     sp.group = gid;
     sp.flags = flags;
+    if (kept) {
+        long aid = sys_call2(SYS_ACTOR_RESTART, kept, (long)&sp);
+        if (aid != K_EUNKNOWN)
+            return (int)aid;
+    }
     return (int)sys_call1(SYS_ACTOR_CREATE, (long)&sp);
 }
 
-/* Starts the direct actors of group gid from the registry, at their original arguments. */
 /* Starts the direct actors of group g from the registry, at their original arguments,
-   except those that ended cleanly. Returns how many run now. */
+   except those that ended cleanly; in place where their slot is kept. Returns how many
+   run now. */
 static int hr_start_direct(struct hr_group *g)
 {
     struct hrreg_group_info gi;
+    int32_t *kept = hr_kept[g - hr_groups];
     if (hrreg_group_find(&hr_reg, g->gid, &gi) != K_OK)
         return 0;
     int started = 0;
     for (uint32_t i = 0; i < gi.nactors; i++) {
         struct hrreg_actor_info ai;
+        int32_t k = i < HRREG_MAX_ACTORS ? kept[i] : 0;
+        if (k)
+            kept[i] = 0;
         if (hrreg_actor_at(&hr_reg, g->gid, i, &ai) != K_OK || ai.ended)
             continue;
         struct hr_member *m = hr_member_add(g);
@@ -223,7 +271,7 @@ static int hr_start_direct(struct hr_group *g)
         m->reg_index = (uint8_t)i;
         memcpy(m->name, ai.name, sizeof(m->name));
         int aid = hr_spawn(ai.name, ai.argc, ai.args, ai.args_len, g->gid,
-                           hr_grant(ai.name, ai.privs), 0);
+                           hr_grant(ai.name, ai.privs), 0, k);
         if (aid < 0) {
             hr_say("hr: cannot restart %s in group %ld: error %d\n", ai.name, (long)g->gid, aid);
             m->used = 0;
@@ -235,13 +283,18 @@ static int hr_start_direct(struct hr_group *g)
     return started;
 }
 
-
-/* Stops every running member of g (no fault records come back for HR's own kills). */
-static void hr_stop_members(struct hr_group *g)
+/* Stops every running member of g (no fault records come back for HR's own kills). With
+   keep set, the direct members' slots are kept for a restart in place, the one that ended
+   (aid ended, whose record HR just received) included. */
+static void hr_stop_members(struct hr_group *g, int32_t ended, int keep)
 {
+    int32_t *kept = hr_kept[g - hr_groups];
     for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++) {
         struct hr_member *m = &g->members[k];
-        if (m->used && m->aid)
+        if (m->used && m->aid && keep && m->direct && m->reg_index < HRREG_MAX_ACTORS)
+            kept[m->reg_index] = m->aid == ended || sys_call1(SYS_ACTOR_STOP, m->aid) == K_OK
+                                     ? m->aid : 0;
+        else if (m->used && m->aid && m->aid != ended)
             sys_call1(SYS_ACTOR_KILL, m->aid);
         m->used = 0;
         m->aid = 0;
@@ -260,7 +313,7 @@ static void hr_free_group_blocks(int32_t gid)
 static void hr_group_end(struct hr_group *g)
 {
     int32_t gid = g->gid;
-    hr_stop_members(g);
+    hr_stop_members(g, 0, 0);
     hrreg_remove_group(&hr_reg, gid);
     hr_free_group_blocks(gid);
     memset(g, 0, sizeof(*g));
@@ -302,6 +355,15 @@ static void hr_save_restarts(void)
     }
 }
 
+/* The words of an end: the kernel's record in words, or what an exit without HR_EXIT_HDL is. */
+static void hr_what(char *buf, size_t size, const struct fault_record *rec)
+{
+    if (rec->kind == FAULT_KIND_EXIT)
+        fmt_snprintf(buf, size, "exit(%ld) without HR_EXIT_HDL", (long)rec->status);
+    else
+        fault_text(buf, size, rec);
+}
+
 /* Appends a crash record to the log in the bank. */
 static void hr_log_crash(const struct fault_record *rec, uint32_t boot, uint32_t action, uint32_t n,
                          uint32_t max)
@@ -321,10 +383,7 @@ static void hr_log_crash(const struct fault_record *rec, uint32_t boot, uint32_t
     r.action_n = (uint16_t)n;
     r.action_max = (uint16_t)max;
     memcpy(r.name, rec->name, sizeof(r.name) - 1);
-    if (rec->kind == FAULT_KIND_EXIT)
-        fmt_snprintf(r.text, sizeof(r.text), "exit(%ld) without HR_EXIT_HDL", (long)rec->status);
-    else
-        hr_copy_str(r.text, sizeof(r.text), rec->text);
+    hr_what(r.text, sizeof(r.text), rec);
     hrlog_append(&hr_log, &r);
 }
 
@@ -352,96 +411,141 @@ static void hr_relaunch_due(void)
     sys_call1(SYS_RECV_ALARM, (long)(us > UINT32_MAX ? UINT32_MAX : us));
 }
 
-/* Notes that the kernel keeps a dump of the end rec describes (every end of a restartable
-   actor reported to HR), to be written, or dropped when discard is set, once the CPU is idle.
-   With the list full (a burst of ends with no idle instant) the dump is dropped at once, so
-   that the kernel keeps no pages for a dump HR does not know of. */
-static void hr_dump_note(const struct fault_record *rec, int discard)
+static void hr_pending_write(void);
+
+/* Queues what HR says and writes of the end rec describes, once the CPU is idle: its report
+   (enum hr_report, with restart n of max) and, for a restartable actor, the dump the kernel
+   keeps (written, or dropped when discard is set). A full queue first empties its oldest
+   entry. */
+static void hr_note(const struct fault_record *rec, enum hr_report report, uint32_t n,
+                    uint32_t max, int discard)
 {
-    static struct actor_dump ad;
-    if (rec->group == 0)
+    if (rec->group == 0 && report == HR_REPORT_NONE)
         return;
-    if (hr_npending == HR_DUMPS_PENDING) {
-        sys_call4(SYS_ACTOR_DUMP, rec->aid, (long)&ad, 0, 0);
-        return;
-    }
-    hr_pending[hr_npending].rec = *rec;
-    hr_pending[hr_npending].boot = hr_boot.boot_count;
-    hr_pending[hr_npending].discard = (uint8_t)discard;
-    hr_npending++;
+    if (hr_npending == HR_PENDING_MAX)
+        hr_pending_write();
+    struct hr_pending *p = &hr_pending[hr_npending++];
+    p->rec = *rec;
+    p->boot = hr_boot.boot_count;
+    p->report = (uint8_t)report;
+    p->discard = (uint8_t)(discard || rec->group == 0);
+    p->n = (uint16_t)n;
+    p->max = (uint16_t)max;
 }
 
-/* Writes the oldest pending dump into the ring in the bank (the kernel copies the registers and
-   the stack bytes straight into the ring's head slot), or drops it. Called when the CPU is idle,
-   before a site restart and before the console reads the dumps. */
-static void hr_dump_write(void)
+/* Prints the crash line of pending end p and appends its crash-log record. */
+static void hr_report_write(const struct hr_pending *p)
 {
-    struct hr_dump_pending *p = &hr_pending[0];
+    static const uint32_t actions[] = {
+        [HR_REPORT_DELETED] = HRLOG_ACTION_STOPPED,
+        [HR_REPORT_RESTART] = HRLOG_ACTION_RESTART_GROUP,
+        [HR_REPORT_SITE] = HRLOG_ACTION_SITE_RESTART,
+    };
+    const struct fault_record *rec = &p->rec;
+    char what[128];
+    hr_what(what, sizeof(what), rec);
+    if (p->report == HR_REPORT_DELETED)
+        hr_put("hr: %s (aid %ld) %s; not restartable, deleted\n", rec->name, (long)rec->aid, what);
+    else if (p->report == HR_REPORT_SITE)
+        hr_put("hr: %s (aid %ld, group %ld) %s; group %ld failed %lu times: site restart\n",
+               rec->name, (long)rec->aid, (long)rec->group, what, (long)rec->group,
+               (unsigned long)p->n);
+    else
+        hr_put("hr: %s (aid %ld, group %ld) %s; restarting group %ld (%lu/%lu)\n", rec->name,
+               (long)rec->aid, (long)rec->group, what, (long)rec->group, (unsigned long)p->n,
+               (unsigned long)p->max);
+    hr_log_crash(rec, p->boot, actions[p->report], p->n, p->max);
+}
+
+/* Writes the dump of pending end p into the ring in the bank (the kernel copies the registers
+   and the stack bytes straight into the ring's head slot), or drops it. */
+static void hr_dump_write(const struct hr_pending *p)
+{
     static struct actor_dump ad;
-    if (!hr_npending)
-        return;
+    if (p->rec.group == 0)
+        return;     /* the kernel keeps dumps of restartable actors only */
     if (p->discard || !hr_dumps.base) {
         sys_call4(SYS_ACTOR_DUMP, p->rec.aid, (long)&ad, 0, 0);
-    } else {
-        /* The kernel copies into the head slot, so it is freed first: should the kernel have
-           dropped this dump meanwhile, the slot stays free for the next one. */
-        uint8_t *stack = hrdump_begin(&hr_dumps);
-        long n = sys_call4(SYS_ACTOR_DUMP, p->rec.aid, (long)&ad, (long)stack,
-                           (long)hr_dumps.stack_cap);
-        if (n >= 0) {
-            struct hrdump_header h;
-            memset(&h, 0, sizeof(h));
-            h.boot = p->boot;
-            h.kind = p->rec.kind;
-            h.time_ns = hrpol_ticks_to_ns(p->rec.time, counter_hz());
-            h.aid = p->rec.aid;
-            h.group = p->rec.group;
-            h.pc = p->rec.pc;
-            h.addr = p->rec.addr;
-            h.fsr = p->rec.fsr;
-            h.status = p->rec.status;
-            memcpy(h.r, ad.r, sizeof(h.r));
-            h.cpsr = ad.cpsr;
-            h.stack_vaddr = ad.stack_vaddr;
-            h.stack_len = ad.stack_len;
-            h.build_id_len = ad.build_id_len;
-            memcpy(h.build_id, ad.build_id, sizeof(h.build_id));
-            memcpy(h.name, p->rec.name, sizeof(h.name) - 1);
-            if (p->rec.kind == FAULT_KIND_EXIT)
-                fmt_snprintf(h.text, sizeof(h.text), "exit(%ld) without HR_EXIT_HDL",
-                             (long)p->rec.status);
-            else
-                hr_copy_str(h.text, sizeof(h.text), p->rec.text);
-            hrdump_commit(&hr_dumps, &h);
-        }
+        return;
     }
+    /* The kernel copies into the head slot, so it is freed first: should the kernel have
+       dropped this dump meanwhile, the slot stays free for the next one. */
+    uint8_t *stack = hrdump_begin(&hr_dumps);
+    long n = sys_call4(SYS_ACTOR_DUMP, p->rec.aid, (long)&ad, (long)stack,
+                       (long)hr_dumps.stack_cap);
+    if (n < 0)
+        return;
+    struct hrdump_header h;
+    memset(&h, 0, sizeof(h));
+    h.boot = p->boot;
+    h.kind = p->rec.kind;
+    h.time_ns = hrpol_ticks_to_ns(p->rec.time, counter_hz());
+    h.aid = p->rec.aid;
+    h.group = p->rec.group;
+    h.pc = p->rec.pc;
+    h.addr = p->rec.addr;
+    h.fsr = p->rec.fsr;
+    h.status = p->rec.status;
+    memcpy(h.r, ad.r, sizeof(h.r));
+    h.cpsr = ad.cpsr;
+    h.stack_vaddr = ad.stack_vaddr;
+    h.stack_len = ad.stack_len;
+    h.build_id_len = ad.build_id_len;
+    memcpy(h.build_id, ad.build_id, sizeof(h.build_id));
+    memcpy(h.name, p->rec.name, sizeof(h.name) - 1);
+    hr_what(h.text, sizeof(h.text), &p->rec);
+    hrdump_commit(&hr_dumps, &h);
+}
+
+/* Says and writes the oldest pending end: its crash line and record, then its dump. Called
+   when the CPU is idle, with the queue full, and by hr_pending_flush. */
+static void hr_pending_write(void)
+{
+    if (!hr_npending)
+        return;
+    struct hr_pending *p = &hr_pending[0];
+    if (p->report != HR_REPORT_NONE)
+        hr_report_write(p);
+    hr_dump_write(p);
     memmove(&hr_pending[0], &hr_pending[1], (hr_npending - 1) * sizeof(hr_pending[0]));
     hr_npending--;
 }
 
-/* Writes every pending dump now. */
-static void hr_dump_flush(void)
+/* Says every pending end now (crash lines and records; the dumps still wait for an idle
+   CPU): before HR prints anything else, and before it answers a request off the restart path. */
+static void hr_pending_say(void)
 {
-    while (hr_npending)
-        hr_dump_write();
+    for (uint32_t i = 0; i < hr_npending; i++) {
+        if (hr_pending[i].report != HR_REPORT_NONE) {
+            hr_report_write(&hr_pending[i]);
+            hr_pending[i].report = HR_REPORT_NONE;
+        }
+    }
 }
 
-/* The kernel reports that an actor ended: decide what happens to its group. */
+/* Says and writes every pending end now: before HR answers a request that reads the dumps,
+   or asks for a site restart. */
+static void hr_pending_flush(void)
+{
+    while (hr_npending)
+        hr_pending_write();
+}
+
+/* The kernel reports that an actor ended: decide what happens to its group, restart it,
+   and leave the words for later (hr_note). */
 static void hr_on_end(const struct fault_record *rec)
 {
     struct hr_group *g;
     struct hr_member *m = hr_member_by_aid(rec->aid, &g);
-    const char *what = rec->kind == FAULT_KIND_EXIT ? "" : rec->text;
-    hr_dump_note(rec, !m || (rec->kind == FAULT_KIND_EXIT && m->clean_exit));
     if (!m) {
-        if (rec->group == 0 && rec->kind != FAULT_KIND_EXIT) {
-            /* A fault of an actor that is not restartable: log it, it stays deleted. */
-            hr_say("hr: %s (aid %ld) %s; not restartable, deleted\n", rec->name, (long)rec->aid, what);
-            hr_log_crash(rec, hr_boot.boot_count, HRLOG_ACTION_STOPPED, 0, 0);
-        }
-        return;   /* a member HR stopped itself, or a group already gone */
+        /* A fault of an actor that is not restartable is logged, it stays deleted; otherwise
+           a member HR stopped itself, or a group already gone. */
+        hr_note(rec, rec->group == 0 && rec->kind != FAULT_KIND_EXIT ? HR_REPORT_DELETED
+                                                                      : HR_REPORT_NONE, 0, 0, 1);
+        return;
     }
     if (rec->kind == FAULT_KIND_EXIT && m->clean_exit) {
+        hr_note(rec, HR_REPORT_NONE, 0, 0, 1);
         if (m->direct)
             hrreg_actor_set_ended(&hr_reg, g->gid, m->reg_index);   /* not started again */
         m->aid = 0;
@@ -454,30 +558,22 @@ static void hr_on_end(const struct fault_record *rec)
         hr_say("hr: group %ld ended cleanly\n", (long)gid);
         return;
     }
-    char line[48];
-    if (rec->kind == FAULT_KIND_EXIT)
-        fmt_snprintf(line, sizeof(line), "exit(%ld) without HR_EXIT_HDL", (long)rec->status);
     struct hrpol_decision d = hrpol_group_restart(&g->pol, &hr_tun, hr_now_ns());
     if (d.action == HRPOL_SITE_RESTART) {
-        hr_say("hr: %s (aid %ld, group %ld) %s; group %ld failed %lu times: site restart\n",
-               rec->name, (long)rec->aid, (long)g->gid, rec->kind == FAULT_KIND_EXIT ? line : what,
-               (long)g->gid, (unsigned long)d.n);
-        hr_log_crash(rec, hr_boot.boot_count, HRLOG_ACTION_SITE_RESTART, d.n, d.max);
+        hr_note(rec, HR_REPORT_SITE, d.n, d.max, 0);
         hr_save_restarts();
-        hr_dump_flush();
+        hr_pending_flush();
         long err = sys_call0(SYS_SITE_RESTART);
         hr_say("hr: site restart refused (%ld); restarting group %ld instead\n", err, (long)g->gid);
-        hr_stop_members(g);
+        hr_stop_members(g, rec->aid, 1);
         hr_group_relaunch(g);
         return;
     }
-    hr_say("hr: %s (aid %ld, group %ld) %s; restarting group %ld (%lu/%lu)\n", rec->name,
-           (long)rec->aid, (long)g->gid, rec->kind == FAULT_KIND_EXIT ? line : what, (long)g->gid,
-           (unsigned long)d.n, (unsigned long)d.max);
-    hr_log_crash(rec, hr_boot.boot_count, HRLOG_ACTION_RESTART_GROUP, d.n, d.max);
-    hr_stop_members(g);
+    hr_note(rec, HR_REPORT_RESTART, d.n, d.max, 0);
+    int wait = d.n > 1 && hr_tun.backoff_base_ns;
+    hr_stop_members(g, rec->aid, !wait);    /* a restart now is in place */
     g->unsaved++;
-    if (d.n > 1 && hr_tun.backoff_base_ns) {
+    if (wait) {
         g->state = HR_GROUP_WAITING;        /* hr_relaunch_due restarts it */
         hr_restart_at[g - hr_groups] = hr_now_ns() + hrpol_backoff_ns(&hr_tun, d.n);
         hr_relaunch_due();                  /* sets the alarm */
@@ -503,7 +599,7 @@ static int hr_run(int32_t gid, uint32_t flags, uint32_t privs, const struct hr_e
     struct hr_member *m = hr_member_add(g);
     uint32_t spawn = (flags & HR_RUN_HELD) ? ACTOR_SPAWN_HELD : 0;
     uint32_t grant = hr_grant(req->image, privs);
-    int aid = m ? hr_spawn(req->image, req->argc, req->args, req->args_len, gid, grant, spawn)
+    int aid = m ? hr_spawn(req->image, req->argc, req->args, req->args_len, gid, grant, spawn, 0)
                 : K_ETOOMUCH;
     /* Registered only once it runs, so that a failed start leaves no trace in the bank. */
     int err = aid < 0 ? aid : hrreg_add_actor(&hr_reg, gid, req->image, req->argc, req->args,
@@ -548,7 +644,7 @@ static int hr_fexec(int32_t caller, uint32_t privs, const struct hr_exec_req *re
     if (!m)
         return K_ETOOMUCH;
     int aid = hr_spawn(req->image, req->argc, req->args, req->args_len, g->gid,
-                       hr_grant(req->image, privs), 0);
+                       hr_grant(req->image, privs), 0, 0);
     if (aid < 0) {
         m->used = 0;
         return aid;
@@ -705,8 +801,9 @@ static void hr_log_previous_end(void)
     const struct fault_record *rec = &hr_boot.last_end;
     if (rec->kind == 0)
         return;
-    hr_say("hr: previous run: %s (aid %ld) %s; site restart\n", rec->name, (long)rec->aid,
-           rec->text);
+    char what[128];
+    hr_what(what, sizeof(what), rec);
+    hr_say("hr: previous run: %s (aid %ld) %s; site restart\n", rec->name, (long)rec->aid, what);
     hr_log_crash(rec, hr_boot.boot_count - 1, HRLOG_ACTION_SITE_RESTART, 0, 0);   /* it ended boot - 1 */
 }
 
@@ -820,7 +917,7 @@ int main(void)
         if (m.status != K_OK) {
             if (m.status == K_ETIMEOUT) {
                 hr_relaunch_due();          /* the alarm of a waiting group, if it was that */
-                hr_dump_write();            /* the CPU is idle, if it was that */
+                hr_pending_write();         /* the CPU is idle, if it was that */
             }
             continue;
         }
@@ -837,8 +934,10 @@ int main(void)
         sys_call2(SYS_ACTOR_INFO, caller % ACTOR_SLOTS - 1, (long)&ci);
         if (ci.aid != caller)
             ci.privileges = 0;
-        if (m.w[0] != HR_OP_FEXEC && m.w[0] != HR_OP_GET_GROUP)
-            hr_save_restarts();     /* not on a restart path: the time is there */
+        if (m.w[0] != HR_OP_FEXEC && m.w[0] != HR_OP_GET_GROUP) {
+            hr_pending_say();       /* not on a restart path: the time is there */
+            hr_save_restarts();
+        }
         switch (m.w[0]) {
         case HR_OP_EXIT_HDL: {
             struct hr_group *g;
@@ -892,7 +991,7 @@ int main(void)
             st = ci.privileges & PRIV_ACTORS ? hr_resume() : K_EPRIV;
             break;
         case HR_OP_DUMP_INFO:
-            hr_dump_flush();
+            hr_pending_flush();
             st = hr_dump_info(m.w[1], &out.dump);
             out_len = st == K_OK ? sizeof(out.dump) : 0;
             break;

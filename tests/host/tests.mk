@@ -1,8 +1,8 @@
 # Host unit tests: each test_<name>.c links with the portable sources named here.
-HOST_TESTS := fmt crc32 fault_decode
+HOST_TESTS := fmt crc32 fault
 test_fmt_SRCS := lib/fmt.c
 test_crc32_SRCS := lib/crc32.c
-test_fault_decode_SRCS := kernel/fault_decode.c
+test_fault_SRCS := lib/fault.c lib/fmt.c
 HOST_TESTS += elf sysimg palloc tty
 test_tty_SRCS := kernel/tty.c
 test_elf_SRCS := kernel/elf.c lib/fmt.c

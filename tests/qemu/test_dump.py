@@ -52,10 +52,14 @@ def crash_hrdeep(m):
     """Starts group 1 with hrdeep; returns the crash line's aid and pc once the restarted run
     has ended cleanly."""
     cmd(m, "arun -g 1 hrdeep", r"started hrdeep, aid \d+, group 1")
-    crash = line(m, r"hr: hrdeep \(aid (\d+), group 1\) data abort pc=0x([0-9a-f]{8}) "
-                          r"addr=0x2000001c write, translation fault; restarting group 1 \(1/5\)")
+    start = m.pos
     line(m, "hrdeep: run 2, exiting")
-    line(m, "hr: group 1 ended cleanly")
+    ended = line(m, "hr: group 1 ended cleanly")
+    # HR restarts first and prints the crash line once the CPU is idle: before its next line.
+    crash = re.compile(r"^hr: hrdeep \(aid (\d+), group 1\) data abort pc=0x([0-9a-f]{8}) "
+                       r"addr=0x2000001c write, translation fault; restarting group 1 \(1/5\)$",
+                       re.MULTILINE).search(m.text, start, ended.start())
+    assert crash, m.text[start:ended.start()]
     return int(crash.group(1)), crash.group(2)
 
 

@@ -14,7 +14,8 @@ enum actor_slot_state {
     AS_FREE = 0,
     AS_READY,
     AS_BLOCKED,
-    AS_ENDED,                    /* gone; its record waits on the fault port */
+    AS_ENDED,                    /* gone; its record waits on the fault port, or its slot is
+                                    kept for a restart in place (kept) */
 };
 
 enum actor_block {
@@ -33,7 +34,9 @@ struct actor {
     uint8_t state;               /* enum actor_slot_state */
     uint8_t block;               /* enum actor_block */
     uint8_t prio;
-    uint8_t killed_by_fault_owner;
+    uint8_t kept;                /* AS_ENDED: tables, text and data pages kept for a restart in
+                                    place (actor_restart) until the fault port's owner's next
+                                    receive */
     uint8_t con_raw;             /* reads the console raw (SYS_CONSOLE_MODE) */
     uint8_t con_detached;        /* ctrl-C took the console from it: its reads fail */
     char name[ACTOR_NAME_MAX];
@@ -42,6 +45,8 @@ struct actor {
     uint32_t gen;
     uint32_t tpidrurw;           /* the user read/write thread id register, while not running */
     uint32_t heap_end;           /* the data region (its heap) may not grow past this address */
+    uint32_t heap_base;          /* where the heap starts: the end of the last data segment's pages */
+    const struct sysimg_file *image;
     struct vm_space vm;
     struct actor *qnext;         /* run queue, port queue or sleep list link */
     uint64_t wake_at;            /* AB_DELAY: CNTVCT deadline */
@@ -82,12 +87,26 @@ struct actor *actor_at(uint32_t i);
 /* Slots in use, ended actors waiting for the fault port included (of ACTORS_MAX - 1). */
 uint32_t actor_slots_used(void);
 
-/* Ends actor a: releases its memory and ports and cancels what it waits for. With a
-   record (rec != NULL) and a fault port, the slot stays AS_ENDED until the port's owner
-   receives the record, and a restartable actor leaves a post-mortem dump (kernel/dump.h);
-   otherwise it is freed now. */
-void actor_end(struct actor *a, const struct fault_record *rec);
-/* Frees the slot of an ended actor once its record has been delivered. */
+/* Ends actor a: cancels what it waits for and releases its ports. With a record (rec !=
+   NULL) and a fault port, the slot stays AS_ENDED until the port's owner receives the
+   record, and a restartable actor leaves a post-mortem dump (kernel/dump.h) and keeps its
+   address space for a restart in place; with keep set (the fault port's owner stopping a
+   group member: SYS_ACTOR_STOP) it is kept at once, with no record; otherwise it is freed now. */
+void actor_end(struct actor *a, const struct fault_record *rec, int keep);
+/* The fault port's owner received a's record: a restartable actor's slot is kept for a
+   restart in place, any other's freed. */
+void actor_delivered(struct actor *a);
+/* When receiver is the fault port's owner, frees every kept slot it did not restart in
+   place: called at each receive, so that a slot is kept only while the owner decides. */
+void actor_discard_kept(const struct actor *receiver);
+/* Restarts kept actor a in place as a new incarnation of image f (its own image): the
+   same slot, page tables, text mappings and region layout; .data copied again, .bss and
+   the rest of its pages zeroed, heap, stack, regions, bank and device mappings dropped,
+   registers reset, a new id. Returns a, or NULL with *err set (the slot is then freed). */
+struct actor *actor_restart(struct actor *a, const struct sysimg_file *f, uint32_t argc,
+                            const char *args, uint32_t args_len, uint32_t privs, uint32_t prio,
+                            int32_t group, int *err);
+/* Frees the slot of an ended actor: its address space if it kept one, then the slot. */
 void actor_release(struct actor *a);
 /* The generation that follows gen in a slot (of actors or ports; gen 0: the slot's first
    in this boot). Generations only grow within a boot, and each boot's start above every

@@ -113,6 +113,8 @@ int vm_map_range(struct vm_space *vs, uint32_t va, uint32_t pa, uint32_t size, u
 /* Unmaps the pages of [start, end) and leaves the regions as they are (owned pages go
    back to the pool). */
 void vm_unmap_range(struct vm_space *vs, uint32_t start, uint32_t end);
+/* The pool page vs owns mapped at va (its physical address), or 0. */
+uint32_t vm_owned_page(struct vm_space *vs, uint32_t va);
 /* Takes the pool page mapped at va out of the space, which no longer owns it (the mapping is
    cleared; the TLB entry goes when the space is destroyed or the ASID flushed): its physical
    address, or 0 when va maps no pool page. Post-mortem dumps keep stack pages this way. */

@@ -694,6 +694,28 @@ static int fuzz_spec_unsafe(uint32_t p)
 
 /* ---- one fuzzed call ----------------------------------------------------------------- */
 
+/* A struct actor_spawn for SYS_ACTOR_CREATE and SYS_ACTOR_RESTART in the scratch region (its
+   arguments too), mostly good; returns the pointer to pass, now and then a random one. */
+static uint32_t fuzz_spawn_spec(void)
+{
+    int valid;
+    struct actor_spawn *sp = (struct actor_spawn *)(FUZZ_SCRATCH_VA + FUZZ_S_SPEC);
+    int32_t port;
+    uint32_t len, argc = fuzz_child_args(&len, &port);
+    fuzz_fill(FUZZ_S_SPEC, sizeof(*sp));
+    fuzz_name(sp->image, sizeof(sp->image), (const char *)(FUZZ_SCRATCH_VA + FUZZ_S_ARGS));
+    sp->argc = fuzz_chance(6) ? fuzz_word() : argc;
+    sp->args_len = fuzz_chance(6) ? fuzz_len() : len;
+    sp->args = fuzz_chance(6) ? (const char *)fuzz_ptr(&valid) : (const char *)(FUZZ_SCRATCH_VA + FUZZ_S_ARGS);
+    sp->privileges = fuzz_chance(2) ? ACTOR_PRIVS_IMAGE : fuzz_chance(2) ? 0 : fuzz_word();
+    sp->priority = fuzz_chance(2) ? 0 : fuzz_word();
+    sp->group = fuzz_chance(2) ? 0 : (int32_t)fuzz_word();
+    /* Held (until a SYS_ACTOR_RELEASE names it), but never a caller of the fuzzer's own
+       port: a receive counts on that one to come. */
+    sp->flags = port ? 0 : fuzz_chance(3) ? ACTOR_SPAWN_HELD : fuzz_chance(2) ? 0 : fuzz_word();
+    return fuzz_chance(8) ? fuzz_ptr(&valid) : FUZZ_SCRATCH_VA + FUZZ_S_SPEC;
+}
+
 /* Builds the arguments of call n in a[] (random, shaped by what the call takes). */
 static void fuzz_args(uint32_t n, uint32_t a[6])
 {
@@ -734,24 +756,16 @@ static void fuzz_args(uint32_t n, uint32_t a[6])
         a[1] = fuzz_chance(6) ? fuzz_ptr(&valid) : FUZZ_SCRATCH_VA + FUZZ_S_DESC;
         break;
     }
-    case SYS_ACTOR_CREATE: {
-        struct actor_spawn *sp = (struct actor_spawn *)(FUZZ_SCRATCH_VA + FUZZ_S_SPEC);
-        int32_t port;
-        uint32_t len, argc = fuzz_child_args(&len, &port);
-        fuzz_fill(FUZZ_S_SPEC, sizeof(*sp));
-        fuzz_name(sp->image, sizeof(sp->image), (const char *)(FUZZ_SCRATCH_VA + FUZZ_S_ARGS));
-        sp->argc = fuzz_chance(6) ? fuzz_word() : argc;
-        sp->args_len = fuzz_chance(6) ? fuzz_len() : len;
-        sp->args = fuzz_chance(6) ? (const char *)fuzz_ptr(&valid) : (const char *)(FUZZ_SCRATCH_VA + FUZZ_S_ARGS);
-        sp->privileges = fuzz_chance(2) ? ACTOR_PRIVS_IMAGE : fuzz_chance(2) ? 0 : fuzz_word();
-        sp->priority = fuzz_chance(2) ? 0 : fuzz_word();
-        sp->group = fuzz_chance(2) ? 0 : (int32_t)fuzz_word();
-        /* Held (until a SYS_ACTOR_RELEASE names it), but never a caller of the fuzzer's own
-           port: a receive counts on that one to come. */
-        sp->flags = port ? 0 : fuzz_chance(3) ? ACTOR_SPAWN_HELD : fuzz_chance(2) ? 0 : fuzz_word();
-        a[0] = fuzz_chance(8) ? fuzz_ptr(&valid) : FUZZ_SCRATCH_VA + FUZZ_S_SPEC;
+    case SYS_ACTOR_CREATE:
+        a[0] = fuzz_spawn_spec();
         break;
-    }
+    case SYS_ACTOR_RESTART:     /* HR's alone: K_EPRIV for the fuzzer */
+        a[0] = (uint32_t)fuzz_aid();
+        a[1] = fuzz_spawn_spec();
+        break;
+    case SYS_ACTOR_STOP:        /* HR's alone: K_EPRIV for the fuzzer */
+        a[0] = (uint32_t)fuzz_aid();
+        break;
     case SYS_ACTOR_KILL:
     case SYS_ACTOR_INJECT:
         a[0] = (uint32_t)fuzz_aid();

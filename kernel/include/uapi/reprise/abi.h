@@ -184,7 +184,31 @@ struct fault_record {
     uint32_t write;             /* data aborts: 1 for a write */
     int32_t status;             /* FAULT_KIND_EXIT: the exit status */
     uint64_t time;              /* CNTVCT when the kernel stopped the actor */
-    char text[112];             /* decoded, e.g. "data abort pc=0x... addr=0x... write, translation fault" */
+    uint32_t where;             /* aborts: FAULT_WHERE_*, what the address was to the actor */
+    uint32_t period_ms;         /* FAULT_KIND_HANG: the watchdog's period */
+    uint32_t doing;             /* FAULT_KIND_HANG: FAULT_DOING_*, what the actor was doing */
+    int32_t by_aid;             /* FAULT_KIND_KILLED and injected faults: who did it; else 0 */
+    char by_name[ACTOR_NAME_MAX];
+    char text[80];              /* FAULT_KIND_PANIC: what the kernel said; empty otherwise */
+};
+/* The kernel records raw fields only: the words of a record (e.g. "data abort pc=0x...
+   addr=0x... write, translation fault") are made by fault_text (lib/fault.h) off the
+   restart path. */
+enum fault_where {
+    FAULT_WHERE_NONE = 0,
+    FAULT_WHERE_KERNEL,         /* a kernel address */
+    FAULT_WHERE_GUARD,          /* the page under the stack */
+    FAULT_WHERE_RESERVED,       /* a reserved region (rgnAllocate K_RESERVED) */
+    FAULT_WHERE_STACK_QUOTA,    /* a stack page over the actor's page quota */
+    FAULT_WHERE_STACK_NOPAGE,   /* a stack page the pool had none for */
+};
+enum fault_doing {
+    FAULT_DOING_RUNNING = 0,
+    FAULT_DOING_RECV,
+    FAULT_DOING_CALL,
+    FAULT_DOING_SLEEP,
+    FAULT_DOING_CONSOLE,
+    FAULT_DOING_HELD,
 };
 
 /* A post-mortem dump (SYS_ACTOR_DUMP): what the kernel kept of a restartable actor that ended

@@ -30,7 +30,8 @@ enum sys_number {
     SYS_ACTOR_CREATE,      /* (const struct actor_spawn *spec) -> new actor id  [PRIV_ACTORS];
                               K_ETOOMUCH: no free actor slot, K_ENOMEM: not enough pages */
     SYS_ACTOR_KILL,        /* (int aid) -> K_OK  [PRIV_ACTORS, or aid is the caller]; the fault
-                              port hears of it, unless its owner did the killing */
+                              port hears of it, unless its owner did the killing. The fault
+                              port's owner also frees a kept slot with it (SYS_ACTOR_STOP) */
     SYS_ACTOR_INFO,        /* (int index, struct actor_info *out) -> K_OK; K_EUNKNOWN past the end */
     SYS_PORT_CREATE,       /* (int wellknown) -> port id; wellknown != 0 needs PRIV_SERVER;
                               K_ETOOMUCH: the port table is full, or the caller owns 8 ports */
@@ -93,5 +94,18 @@ enum sys_number {
                               whole of a DEVICE_* into the caller at vaddr (page aligned, in the
                               rgnAllocate range), read/write, device memory, never executable;
                               K_EUNKNOWN: the board has no such device  [PRIV_DEVICE] */
+    SYS_ACTOR_STOP,        /* (int aid) -> K_OK: ends a member of a restart group with no record and
+                              keeps its slot (tables, text, data pages) for SYS_ACTOR_RESTART until
+                              the caller's next SYS_IPC_RECV, which frees what it did not restart
+                              (as for an actor whose record it received); SYS_ACTOR_KILL frees it
+                              at once. K_EINVAL: not in a group  [the fault port's owner] */
+    SYS_ACTOR_RESTART,     /* (int aid, const struct actor_spawn *spec) -> new actor id: restarts in
+                              place the kept actor aid (stopped, or ended with a record the caller
+                              received) as spec says, which must name its image and a group: the
+                              same slot, tables and text; .data copied again, .bss zeroed, heap,
+                              stack, regions and bank mappings dropped, a new id. K_EUNKNOWN: aid
+                              is not kept; K_EINVAL: another image or no group (nothing changed);
+                              K_ENOMEM: out of pages (the slot is then freed)
+                              [the fault port's owner] */
     SYS_COUNT
 };

@@ -1,5 +1,8 @@
-/* Decoding of ARMv7 short-descriptor fault status registers (ARM ARM B4.1.52, B4.1.96). */
+/* Fault records in words: decoding of ARMv7 short-descriptor fault status registers (ARM ARM
+   B4.1.52, B4.1.96) and the text of a kernel fault record (struct fault_record). */
 #pragma once
+#include <reprise/abi.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum fault_class {
@@ -24,3 +27,7 @@ struct fault_status {
 struct fault_status fault_decode(uint32_t fsr, int is_data);
 /* Short text for a class, e.g. "translation fault". */
 const char *fault_class_name(enum fault_class cls);
+/* The words of rec, e.g. "data abort pc=0x00010040 addr=0x00000000 write, translation fault"
+   or "killed by cinit (aid 3)", into buf (always NUL-terminated when size > 0); returns the
+   full length, as snprintf. */
+int fault_text(char *buf, size_t size, const struct fault_record *rec);

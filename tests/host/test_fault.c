@@ -1,13 +1,15 @@
-/* Unit tests of kernel/fault_decode.c against the ARM ARM short-descriptor DFSR/IFSR tables
-   (ARMv7-A ARM B3.13.3, Tables B3-23 and B3-24; register layouts B4.1.52 DFSR, B4.1.96 IFSR). */
+/* Unit tests of lib/fault.c: fault_decode against the ARM ARM short-descriptor DFSR/IFSR
+   tables (ARMv7-A ARM B3.13.3, Tables B3-23 and B3-24; register layouts B4.1.52 DFSR,
+   B4.1.96 IFSR), and fault_text, the words of the kernel's raw fault records. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <setjmp.h>
 #include <string.h>
 #include <cmocka.h>
 
-#include <kernel/fault.h>
+#include <lib/fault.h>
 
 #define FSR_FS4 (1u << 10)      /* FS[4] sits at bit 10, apart from FS[3:0] */
 #define FSR_WNR (1u << 11)      /* DFSR only: the access was a write */
@@ -167,6 +169,110 @@ static void test_class_names(void **state)
     assert_string_equal(fault_class_name((enum fault_class)99), "unknown fault");
 }
 
+/* A record of kind for actor "victim" at pc 0x10040. */
+static struct fault_record rec_of(uint32_t kind)
+{
+    struct fault_record r;
+    memset(&r, 0, sizeof(r));
+    r.aid = 68;
+    strcpy(r.name, "victim");
+    r.group = 1;
+    r.kind = kind;
+    r.pc = 0x10040;
+    return r;
+}
+
+static void expect_text(const struct fault_record *r, const char *want)
+{
+    char buf[128];
+    assert_int_equal(fault_text(buf, sizeof(buf), r), (int)strlen(want));
+    assert_string_equal(buf, want);
+}
+
+static void test_text_of_aborts(void **state)
+{
+    (void)state;
+    struct fault_record r = rec_of(FAULT_KIND_DATA_ABORT);
+    r.addr = 0x10000000;
+    r.fsr = FSR_WNR | 0x07;
+    r.write = 1;
+    r.where = FAULT_WHERE_RESERVED;
+    expect_text(&r, "data abort pc=0x00010040 addr=0x10000000 write, translation fault, reserved region");
+    r.where = FAULT_WHERE_NONE;
+    r.write = 0;
+    r.fsr = 0x0f;
+    expect_text(&r, "data abort pc=0x00010040 addr=0x10000000 read, permission fault");
+    r.addr = 0xc0000000;
+    r.where = FAULT_WHERE_KERNEL;
+    expect_text(&r, "data abort pc=0x00010040 addr=0xc0000000 read, permission fault, kernel address");
+    const char *where[] = { [FAULT_WHERE_GUARD] = ", stack guard page",
+                            [FAULT_WHERE_STACK_QUOTA] = ", stack page over the page quota",
+                            [FAULT_WHERE_STACK_NOPAGE] = ", no free page for the stack" };
+    for (uint32_t w = FAULT_WHERE_GUARD; w <= FAULT_WHERE_STACK_NOPAGE; w++) {
+        if (!where[w])
+            continue;
+        char want[128], buf[128];
+        r.where = w;
+        snprintf(want, sizeof(want), "data abort pc=0x00010040 addr=0xc0000000 read, permission fault%s",
+                 where[w]);
+        fault_text(buf, sizeof(buf), &r);
+        assert_string_equal(buf, want);
+    }
+    r.where = 77;   /* a code this build does not know */
+    expect_text(&r, "data abort pc=0x00010040 addr=0xc0000000 read, permission fault?");
+    r = rec_of(FAULT_KIND_PREFETCH_ABORT);
+    r.addr = 0x00100000;
+    r.fsr = 0x05;
+    r.write = 1;    /* an instruction fetch is said as an execute, whatever write says */
+    expect_text(&r, "prefetch abort pc=0x00010040 addr=0x00100000 execute, translation fault");
+    r = rec_of(FAULT_KIND_UNDEFINED);
+    expect_text(&r, "undefined instruction pc=0x00010040");
+}
+
+static void test_text_of_other_ends(void **state)
+{
+    (void)state;
+    struct fault_record r = rec_of(FAULT_KIND_EXIT);
+    r.status = -3;
+    expect_text(&r, "exit(-3)");
+    r = rec_of(FAULT_KIND_KILLED);
+    r.by_aid = 67;
+    memcpy(r.by_name, "cinit", 6);
+    expect_text(&r, "killed by cinit (aid 67)");
+    memset(r.by_name, 'x', sizeof(r.by_name));     /* a full name has no NUL */
+    expect_text(&r, "killed by xxxxxxxxxxxxxxxx (aid 67)");
+    r = rec_of(FAULT_KIND_DATA_ABORT);
+    r.by_aid = 70;
+    memcpy(r.by_name, "storm", 6);
+    expect_text(&r, "data abort pc=0x00010040, injected by storm (aid 70)");
+    r = rec_of(FAULT_KIND_ABORT);
+    expect_text(&r, "abort() called, pc=0x00010040");
+    r = rec_of(FAULT_KIND_HANG);
+    r.period_ms = 50;
+    r.doing = FAULT_DOING_RECV;
+    expect_text(&r, "hang: no watchdog kick for 50 ms, in a receive at pc=0x00010040");
+    r.doing = FAULT_DOING_RUNNING;
+    expect_text(&r, "hang: no watchdog kick for 50 ms, running at pc=0x00010040");
+    r = rec_of(FAULT_KIND_PANIC);
+    memset(r.text, 'p', sizeof(r.text));           /* no NUL: all 80 characters, no more */
+    char buf[128], want[128] = "kernel panic: ";
+    memset(want + 14, 'p', sizeof(r.text));
+    want[14 + sizeof(r.text)] = '\0';
+    fault_text(buf, sizeof(buf), &r);
+    assert_string_equal(buf, want);
+    r = rec_of(99);
+    expect_text(&r, "unknown end 99");
+}
+
+static void test_text_truncates(void **state)
+{
+    (void)state;
+    struct fault_record r = rec_of(FAULT_KIND_UNDEFINED);
+    char buf[10];
+    assert_int_equal(fault_text(buf, sizeof(buf), &r), 35);
+    assert_string_equal(buf, "undefined");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +283,9 @@ int main(void)
         cmocka_unit_test(test_other_bits_ignored),
         cmocka_unit_test(test_panic_examples),
         cmocka_unit_test(test_class_names),
+        cmocka_unit_test(test_text_of_aborts),
+        cmocka_unit_test(test_text_of_other_ends),
+        cmocka_unit_test(test_text_truncates),
     };
-    return cmocka_run_group_tests_name("fault_decode", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("fault", tests, NULL, NULL);
 }
