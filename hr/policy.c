@@ -53,14 +53,27 @@ uint64_t hrpol_backoff_ns(const struct hrpol_tunables *t, uint32_t n)
     return d < t->backoff_max_ns ? d : t->backoff_max_ns;
 }
 
-/* Converts counter ticks at hz to ns, seconds first so that nothing overflows; returns 0 for
-   hz 0. HR calls it on every CNTVCT reading. */
-uint64_t hrpol_ticks_to_ns(uint64_t ticks, uint32_t hz)
+int hrpol_clock_init(struct hrpol_clock *c, uint32_t hz)
 {
+    c->mult = 0;
+    c->shift = 0;
     if (hz == 0)
-        return 0;
-    /* ticks * 1e9 would overflow after ~5 minutes at 62.5 MHz; split whole seconds off. */
-    return ticks / hz * HRPOL_NS_PER_SEC + ticks % hz * HRPOL_NS_PER_SEC / hz;
+        return K_EINVAL;
+    /* The largest shift whose multiplier fits 32 bits: the most precise one. */
+    uint32_t shift = 32;
+    while (shift > 0 && (HRPOL_NS_PER_SEC << shift) / hz > UINT32_MAX)
+        shift--;
+    c->mult = (uint32_t)((HRPOL_NS_PER_SEC << shift) / hz);
+    c->shift = shift;
+    return c->mult ? K_OK : K_EINVAL;
+}
+
+uint64_t hrpol_ticks_to_ns(const struct hrpol_clock *c, uint64_t ticks)
+{
+    /* Two 32 x 32-bit products: no division, no overflow before ~584 years of ns. */
+    uint64_t lo = (uint64_t)(uint32_t)ticks * c->mult;
+    uint64_t hi = (ticks >> 32) * c->mult;
+    return (lo >> c->shift) + (c->shift ? hi << (32 - c->shift) : hi << 32);
 }
 
 /* Empties a group's restart history; HR calls it when a group is (re)registered. */
@@ -82,7 +95,7 @@ struct hrpol_decision hrpol_group_restart(struct hrpol_group *g, const struct hr
     if (g->next >= keep || g->count > keep)
         hrpol_group_init(g);
     g->times[g->next] = now;
-    g->next = (g->next + 1) % keep;
+    g->next = g->next + 1 == keep ? 0 : g->next + 1;
     if (g->count < keep)
         g->count++;
     for (uint32_t i = 0; i < g->count; i++)

@@ -381,8 +381,9 @@ int hrreg_group_find(const struct hrreg *reg, int32_t gid, struct hrreg_group_in
     return K_OK;
 }
 
-/* Copies the idx-th direct actor of group gid out, with its arguments; HR calls it to
-   (re)start the group. Returns K_OK or K_EUNKNOWN. */
+/* Copies the idx-th direct actor of group gid out, with its arguments (args_len bytes; the
+   rest of out->args is left as it was: a restart copies no more than it needs). HR calls it
+   to (re)start the group. Returns K_OK or K_EUNKNOWN. */
 int hrreg_actor_at(const struct hrreg *reg, int32_t gid, uint32_t idx,
                    struct hrreg_actor_info *out)
 {
@@ -392,7 +393,6 @@ int hrreg_actor_at(const struct hrreg *reg, int32_t gid, uint32_t idx,
     if (g < 0 || idx >= reg->img.groups.groups[g].nactors)
         return K_EUNKNOWN;
     a = &reg->img.groups.groups[g].actors[idx];
-    memset(out, 0, sizeof(*out));
     memcpy(out->name, a->name, sizeof(out->name));
     out->argc = a->argc;
     out->args_len = a->args_len;

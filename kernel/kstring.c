@@ -1,19 +1,8 @@
-/* The C library's memory and string primitives the kernel and the compiler rely on. */
+/* The C library's memory and string primitives the kernel and the compiler rely on (memcpy and
+   memset, the busy ones, are in kernel/arch/arm/string.S). */
 #include <stddef.h>
 #include <stdint.h>
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-    uint8_t *d = dst;
-    const uint8_t *s = src;
-    if ((((uintptr_t)d | (uintptr_t)s) & 3) == 0) {
-        for (; n >= 4; n -= 4, d += 4, s += 4)
-            *(uint32_t *)d = *(const uint32_t *)s;
-    }
-    while (n--)
-        *d++ = *s++;
-    return dst;
-}
+#include <string.h>
 
 void *memmove(void *dst, const void *src, size_t n)
 {
@@ -23,19 +12,6 @@ void *memmove(void *dst, const void *src, size_t n)
         return memcpy(dst, src, n);
     while (n--)
         d[n] = s[n];
-    return dst;
-}
-
-void *memset(void *dst, int c, size_t n)
-{
-    uint8_t *d = dst;
-    if (((uintptr_t)d & 3) == 0) {
-        uint32_t w = (uint8_t)c * 0x01010101u;
-        for (; n >= 4; n -= 4, d += 4)
-            *(uint32_t *)d = w;
-    }
-    while (n--)
-        *d++ = (uint8_t)c;
     return dst;
 }
 

@@ -130,22 +130,24 @@ int vm_map_range(struct vm_space *vs, uint32_t va, uint32_t pa, uint32_t size, u
     return K_OK;
 }
 
-/* Clears the mapping of one page; an owned page goes back to the pool. */
-static void vm_unmap_page(struct vm_space *vs, uint32_t va)
-{
-    uint32_t *pte = vm_pte_slot(vs, va, 0);
-    if (!pte || !(*pte & PTE_SMALL))
-        return;
-    uint32_t pa = *pte & ~VM_PAGE_MASK;
-    *pte = 0;
-    vm_tlb_flush_page(vs, va);
-    vs->pages -= (uint32_t)page_free_owned(pa, vs->asid);
-}
-
 void vm_unmap_range(struct vm_space *vs, uint32_t start, uint32_t end)
 {
-    for (uint32_t va = start; va < end; va += VM_PAGE_SIZE)
-        vm_unmap_page(vs, va);
+    /* One table look-up per megabyte, not per page: a restart unmaps a whole stack. */
+    for (uint32_t va = start; va < end;) {
+        uint32_t next = (va | 0xfffffu) + 1;
+        if (next > end || next == 0)
+            next = end;
+        uint32_t *pte = vm_pte_slot(vs, va, 0);
+        for (; pte && va < next; va += VM_PAGE_SIZE, pte++) {
+            if (!(*pte & PTE_SMALL))
+                continue;
+            uint32_t pa = *pte & ~VM_PAGE_MASK;
+            *pte = 0;
+            vm_tlb_flush_page(vs, va);
+            vs->pages -= (uint32_t)page_free_owned(pa, vs->asid);
+        }
+        va = next;
+    }
 }
 
 uint32_t vm_owned_page(struct vm_space *vs, uint32_t va)
@@ -183,8 +185,7 @@ int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned pro
         }
         continue;
     fail:
-        for (uint32_t v = start; v < va; v += VM_PAGE_SIZE)
-            vm_unmap_page(vs, v);
+        vm_unmap_range(vs, start, va);
         return K_ENOMEM;
     }
     return K_OK;
@@ -387,8 +388,7 @@ int vm_region_remove(struct vm_space *vs, uint32_t start, uint32_t end, unsigned
         uint32_t lo = r->start > start ? r->start : start;
         uint32_t hi = r->end < end ? r->end : end;
         if (r->kind != VM_RGN_RESERVED)
-            for (uint32_t va = lo; va < hi; va += VM_PAGE_SIZE)
-                vm_unmap_page(vs, va);
+            vm_unmap_range(vs, lo, hi);
         if (lo == r->start && hi == r->end) {
             memmove(r, r + 1, (vs->nregions - i - 1) * sizeof(*r));
             vs->nregions--;

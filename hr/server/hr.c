@@ -91,6 +91,7 @@ static struct hr_pending {
 } hr_pending[HR_PENDING_MAX];
 static uint32_t hr_npending;
 static struct hrpol_tunables hr_tun;
+static struct hrpol_clock hr_clock;    /* CNTVCT to ns */
 static struct boot_info hr_boot;
 static int hr_auto_start = 1;
 static int hr_registry_kept;            /* the registry in the bank was valid at boot */
@@ -151,7 +152,7 @@ static void hr_copy_str(char *dst, size_t size, const char *src)
 /* The virtual time now, in ns (the policy's clock). */
 static uint64_t hr_now_ns(void)
 {
-    return hrpol_ticks_to_ns(counter_now(), counter_hz());
+    return hrpol_ticks_to_ns(&hr_clock, counter_now());
 }
 
 /* The running group gid, or NULL. */
@@ -372,7 +373,7 @@ static void hr_log_crash(const struct fault_record *rec, uint32_t boot, uint32_t
     memset(&r, 0, sizeof(r));
     r.boot = boot;
     r.kind = rec->kind;
-    r.time_ns = hrpol_ticks_to_ns(rec->time, counter_hz());
+    r.time_ns = hrpol_ticks_to_ns(&hr_clock, rec->time);
     r.aid = rec->aid;
     r.group = rec->group;
     r.pc = rec->pc;
@@ -407,8 +408,11 @@ static void hr_relaunch_due(void)
         if (hr_restart_at[i] < next)
             next = hr_restart_at[i];
     }
-    uint64_t us = waiting ? (next - now + 999) / 1000 : 0;
-    sys_call1(SYS_RECV_ALARM, (long)(us > UINT32_MAX ? UINT32_MAX : us));
+    /* A 32-bit division, never a 64-bit one: a wait past 4.29 s (none under the board's
+       hr.backoffMax) is cut there, and the alarm is set again when it ends. */
+    uint64_t wait = waiting ? next - now : 0;
+    uint32_t us = wait > UINT32_MAX - 999 ? UINT32_MAX / 1000 : ((uint32_t)wait + 999) / 1000;
+    sys_call1(SYS_RECV_ALARM, (long)us);
 }
 
 static void hr_pending_write(void);
@@ -479,7 +483,7 @@ static void hr_dump_write(const struct hr_pending *p)
     memset(&h, 0, sizeof(h));
     h.boot = p->boot;
     h.kind = p->rec.kind;
-    h.time_ns = hrpol_ticks_to_ns(p->rec.time, counter_hz());
+    h.time_ns = hrpol_ticks_to_ns(&hr_clock, p->rec.time);
     h.aid = p->rec.aid;
     h.group = p->rec.group;
     h.pc = p->rec.pc;
@@ -883,6 +887,7 @@ int main(void)
         uint8_t stack[HR_DUMP_STACK_CHUNK];
     } out;
     sys_call1(SYS_BOOT_INFO, (long)&hr_boot);
+    hrpol_clock_init(&hr_clock, counter_hz());
     struct actor_info self;
     int32_t self_aid = (int32_t)sys_call0(SYS_ACTOR_SELF);
     if (sys_call2(SYS_ACTOR_INFO, self_aid % ACTOR_SLOTS - 1, (long)&self) == K_OK)

@@ -45,16 +45,29 @@ static void test_tunables(void **state)
                                          HRPOL_MAX_SITE_RESTARTS_LIMIT, 1), K_OK);
 }
 
-/* CNTVCT ticks convert to ns without overflowing, even after days at 62.5 MHz. */
+/* CNTVCT ticks convert to ns without a division or an overflow, even after days at 62.5
+   MHz, exactly when 1e9 / hz is whole, within the documented bound otherwise. */
 static void test_ticks_to_ns(void **state)
 {
     (void)state;
-    assert_true(hrpol_ticks_to_ns(62500000, 62500000) == SEC(1));
-    assert_true(hrpol_ticks_to_ns(1, 62500000) == 16);
-    assert_true(hrpol_ticks_to_ns(62500000ull * 86400 * 3 + 625, 62500000) ==
-                SEC(86400 * 3) + 10000);
-    assert_true(hrpol_ticks_to_ns(1000, 1000000000) == 1000);
-    assert_true(hrpol_ticks_to_ns(5, 0) == 0);
+    struct hrpol_clock c;
+    assert_int_equal(hrpol_clock_init(&c, 62500000), K_OK);
+    assert_int_equal(c.shift, 27);
+    assert_true(hrpol_ticks_to_ns(&c, 62500000) == SEC(1));
+    assert_true(hrpol_ticks_to_ns(&c, 1) == 16);
+    assert_true(hrpol_ticks_to_ns(&c, 62500000ull * 86400 * 3 + 625) == SEC(86400 * 3) + 10000);
+    assert_true(hrpol_ticks_to_ns(&c, 62500000ull * 86400 * 365 * 100) == SEC(86400ull * 365 * 100));
+    assert_int_equal(hrpol_clock_init(&c, 1000000000), K_OK);
+    assert_true(hrpol_ticks_to_ns(&c, 1000) == 1000);
+    assert_true(hrpol_ticks_to_ns(&c, 0x123456789abcull) == 0x123456789abcull);
+    /* 24 MHz: 41.666... ns a tick, no whole multiplier; a day of ticks is within a few us. */
+    assert_int_equal(hrpol_clock_init(&c, 24000000), K_OK);
+    uint64_t day = 24000000ull * 86400, want = SEC(86400);
+    uint64_t got = hrpol_ticks_to_ns(&c, day);
+    assert_true(got <= want && want - got < day / ((1ull << c.shift) / 42) + 1);
+    assert_true(hrpol_ticks_to_ns(&c, 24) == 999 || hrpol_ticks_to_ns(&c, 24) == 1000);
+    assert_int_equal(hrpol_clock_init(&c, 0), K_EINVAL);
+    assert_true(hrpol_ticks_to_ns(&c, 5) == 0);
 }
 
 /* Five restarts within 10 s are allowed and numbered 1/5..5/5; the sixth escalates. */

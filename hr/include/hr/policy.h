@@ -82,8 +82,19 @@ int hrpol_backoff_init(struct hrpol_tunables *t, uint32_t base_ms, uint32_t max_
    for n > 1, so that the first restart pays nothing for the backoff. */
 uint64_t hrpol_backoff_ns(const struct hrpol_tunables *t, uint32_t n);
 
-/* Converts a counter value (CNTVCT) at hz ticks per second to ns, without overflow. */
-uint64_t hrpol_ticks_to_ns(uint64_t ticks, uint32_t hz);
+/* Counter ticks to ns without a division (HR converts every CNTVCT reading on its restart
+   path): ns = ticks * mult >> shift, mult = 1e9 * 2^shift / hz with the largest shift that
+   keeps mult in 32 bits. Exact when that quotient is whole (62.5 MHz: 16 ns a tick, shift
+   27), otherwise off by less than one ns per 2^shift / (1e9 / hz) ticks. */
+struct hrpol_clock {
+    uint32_t mult;
+    uint32_t shift;
+};
+/* Sets up c for a counter of hz ticks per second; K_EINVAL for hz 0 or above 2^32 / 1 ns
+   resolution (c then converts everything to 0). */
+int hrpol_clock_init(struct hrpol_clock *c, uint32_t hz);
+/* Converts a counter value (CNTVCT) to ns. */
+uint64_t hrpol_ticks_to_ns(const struct hrpol_clock *c, uint64_t ticks);
 
 /* Empties a group's history: HR calls it when it registers or (re)starts a group. */
 void hrpol_group_init(struct hrpol_group *g);

@@ -200,7 +200,8 @@ int hrreg_group_at(const struct hrreg *reg, uint32_t idx, struct hrreg_group_inf
 /* The group gid. K_OK or K_EUNKNOWN. */
 int hrreg_group_find(const struct hrreg *reg, int32_t gid, struct hrreg_group_info *out);
 
-/* The idx-th direct actor of group gid (registration order). K_OK or K_EUNKNOWN. */
+/* The idx-th direct actor of group gid (registration order); out->args holds args_len bytes,
+   the rest is not written. K_OK or K_EUNKNOWN. */
 int hrreg_actor_at(const struct hrreg *reg, int32_t gid, uint32_t idx,
                    struct hrreg_actor_info *out);
 

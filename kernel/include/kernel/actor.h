@@ -31,6 +31,7 @@ enum actor_block {
 struct actor {
     struct trapframe tf;         /* user registers: must stay first (entry.S) */
     int32_t aid;                 /* generation * ACTORS_MAX + slot; 0 when the slot is free */
+    char name[ACTOR_NAME_MAX];   /* word aligned: copied whole on every end and restart */
     uint8_t state;               /* enum actor_slot_state */
     uint8_t block;               /* enum actor_block */
     uint8_t prio;
@@ -39,7 +40,6 @@ struct actor {
                                     receive */
     uint8_t con_raw;             /* reads the console raw (SYS_CONSOLE_MODE) */
     uint8_t con_detached;        /* ctrl-C took the console from it: its reads fail */
-    char name[ACTOR_NAME_MAX];
     uint32_t privs;
     int32_t group;
     uint32_t gen;
