@@ -44,6 +44,8 @@
 #define HR_GROUPS_MAX HRREG_MAX_GROUPS
 #define HR_PENDING_MAX 16       /* ends whose report and dump wait for an idle CPU */
 
+_Static_assert(HRREG_NAME_SIZE == ACTOR_NAME_MAX, "registry names are image names (hr_spawn)");
+
 _Static_assert(HRDUMP_AREA_SIZE == BANK_HR_DUMPS_SIZE, "the dump ring is the bank's dump area");
 _Static_assert(BOARD_HR_DUMPS >= 1 && BOARD_HR_DUMPS * (HRDUMP_HEADER_SIZE + BOARD_HR_DUMP_STACK) <=
                HRDUMP_AREA_SIZE, "hr.dumps dumps of hr.dumpStack bytes fit the bank's dump area");
@@ -199,10 +201,14 @@ static struct hr_member *hr_member_by_aid(int32_t aid, struct hr_group **gout)
 static struct hr_member *hr_member_add(struct hr_group *g)
 {
     for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++) {
-        if (!g->members[k].used) {
-            memset(&g->members[k], 0, sizeof(g->members[k]));
-            g->members[k].used = 1;
-            return &g->members[k];
+        struct hr_member *m = &g->members[k];
+        if (!m->used) {
+            m->used = 1;    /* the caller sets the name, and the base of an indirect member */
+            m->aid = 0;
+            m->direct = 0;
+            m->clean_exit = 0;
+            m->reg_index = 0;
+            return m;
         }
     }
     return NULL;
@@ -226,20 +232,17 @@ static uint32_t hr_grant(const char *image, uint32_t privs)
     return 0;
 }
 
-/* Creates an actor from image with packed args in group gid and privileges privs (flags:
-   ACTOR_SPAWN_*), or restarts kept actor kept in place as that; returns its aid or K_E*. */
+/* Creates an actor from image (a name of ACTOR_NAME_MAX bytes, zero padded) with packed args
+   in group gid and privileges privs (flags: ACTOR_SPAWN_*), or restarts kept actor kept in
+   place as that; returns its aid or K_E*. */
 static int hr_spawn(const char *image, uint32_t argc, const char *args, uint32_t args_len, int32_t gid,
                     uint32_t privs, uint32_t flags, int32_t kept)
 {
-    struct actor_spawn sp;
-    memset(&sp, 0, sizeof(sp));
-    hr_copy_str(sp.image, sizeof(sp.image), image);
-    sp.argc = argc;
-    sp.args_len = args_len;
-    sp.args = args;
-    sp.privileges = privs;
-    sp.group = gid;
-    sp.flags = flags;
+    struct actor_spawn sp = {
+        .argc = argc, .args_len = args_len, .args = args, .privileges = privs, .group = gid,
+        .flags = flags,
+    };
+    memcpy(sp.image, image, sizeof(sp.image));     /* the kernel checks its NUL */
     if (kept) {
         long aid = sys_call2(SYS_ACTOR_RESTART, kept, (long)&sp);
         if (aid != K_EUNKNOWN)
@@ -292,13 +295,17 @@ static void hr_stop_members(struct hr_group *g, int32_t ended, int keep)
     int32_t *kept = hr_kept[g - hr_groups];
     for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++) {
         struct hr_member *m = &g->members[k];
-        if (m->used && m->aid && keep && m->direct && m->reg_index < HRREG_MAX_ACTORS)
-            kept[m->reg_index] = m->aid == ended || sys_call1(SYS_ACTOR_STOP, m->aid) == K_OK
-                                     ? m->aid : 0;
-        else if (m->used && m->aid && m->aid != ended)
-            sys_call1(SYS_ACTOR_KILL, m->aid);
+        int32_t aid = m->aid;
+        if (!m->used)
+            continue;
         m->used = 0;
         m->aid = 0;
+        if (!aid)
+            continue;
+        if (keep && m->direct && m->reg_index < HRREG_MAX_ACTORS)
+            kept[m->reg_index] = aid == ended || sys_call1(SYS_ACTOR_STOP, aid) == K_OK ? aid : 0;
+        else if (aid != ended)
+            sys_call1(SYS_ACTOR_KILL, aid);
     }
 }
 

@@ -21,6 +21,9 @@ static const struct hrbdrive_bench hrbdrive_benches[] = {
     { "hrbd64k", { "restart_data_64k_ns", NULL } },
     { "hrbd1m", { "restart_data_1m_ns", NULL } },
     { "hrbkick", { "watchdog_kick_ns", NULL } },
+    { "hrbstate", { "restart_state_1_ns", "1", NULL } },
+    { "hrbstate", { "restart_state_4_ns", "4", NULL } },
+    { "hrbstate", { "restart_state_16_ns", "16", NULL } },
 };
 
 /* The HR controller's port, waiting for it to come up. */
