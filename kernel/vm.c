@@ -418,34 +418,80 @@ int vm_fault_in(struct vm_space *vs, uint32_t va)
 
 /* ---- checked copies ------------------------------------------------------------------ */
 
+/* The descriptor that maps user page va (va below ACTOR_USER_TOP_VADDR), 0 when none: one
+   look at each level, no allocation. First-level entries are page tables or empty. */
+static inline uint32_t vm_pte_get(const struct vm_space *vs, uint32_t va)
+{
+    uint32_t l1 = vs->l1[va >> 20];
+    if (!l1)
+        return 0;
+    return ((const uint32_t *)phys_to_virt(l1 & ~0x3ffu))[(va >> 12) & 0xff];
+}
+
 /* Kernel address of user address va if the actor may access it (writing when write is
    set), bringing in a demand-zero page if needed; NULL otherwise, with *err K_EFAULT (not
    the actor's to access) or K_ENOMEM (a demand-zero page it may use, but the pool is
-   empty: the pointer is good, memory ran out). */
+   empty: the pointer is good, memory ran out). One walk of the tables. */
 static uint8_t *vm_user_ptr(struct vm_space *vs, uint32_t va, int write, int *err)
 {
-    *err = K_EFAULT;
-    if (!vs || va >= ACTOR_USER_TOP_VADDR)
+    if (!vs || va >= ACTOR_USER_TOP_VADDR) {
+        *err = K_EFAULT;
         return NULL;
-    uint32_t *pte = vm_pte_slot(vs, va, 0);
-    if (!pte || !(*pte & PTE_SMALL)) {
+    }
+    uint32_t d = vm_pte_get(vs, va);
+    if (!(d & PTE_SMALL)) {
         int in = vm_fault_in(vs, va);
         if (in != 1) {
-            if (in < 0)
-                *err = in;
+            *err = in < 0 ? in : K_EFAULT;
             return NULL;
         }
-        pte = vm_pte_slot(vs, va, 0);
+        d = vm_pte_get(vs, va);
     }
-    uint32_t d = *pte;
-    if (!(d & PTE_AP_USER))
+    /* PL0 access, normal (cached) memory: device pages are not RAM, the kernel's linear map
+       does not reach them; and for a write, not read-only. */
+    uint32_t need = PTE_AP_USER | PTE_C;
+    if ((d & (need | (write ? PTE_AP2 : 0))) != need) {
+        *err = K_EFAULT;
         return NULL;
-    if (write && (d & PTE_AP2))
-        return NULL;
-    if (!(d & PTE_C))
-        return NULL;        /* device memory: not RAM, the kernel's linear map does not reach it */
-    *err = K_OK;
+    }
     return phys_to_virt((d & ~VM_PAGE_MASK) | (va & VM_PAGE_MASK));
+}
+
+/* The pages a copy of at most IPC_BUF_MAX bytes can touch: translated once each, before the
+   copy, so that a bad page stops it before anything is written. */
+#define VM_SPAN_PAGES 2
+struct vm_span {
+    uint32_t va;                      /* first user address */
+    uint8_t *page[VM_SPAN_PAGES];     /* kernel address of each page's first byte */
+};
+
+/* Translates [va, va + n) into sp when it spans at most VM_SPAN_PAGES pages: K_OK, the error
+   of its first bad page (as vm_user_ptr), or 1 when it spans more (the caller checks and
+   copies page by page instead). */
+static int vm_span_get(struct vm_space *vs, uint32_t va, size_t n, int write, struct vm_span *sp)
+{
+    int err = K_OK;
+    if (va + n < va)
+        return K_EFAULT;
+    uint32_t first = va & ~VM_PAGE_MASK;
+    uint32_t pages = n ? ((va + n - 1 - first) >> 12) + 1 : 0;
+    if (pages > VM_SPAN_PAGES)
+        return 1;
+    sp->va = va;
+    for (uint32_t i = 0; i < pages; i++) {
+        uint32_t pva = i ? first + i * VM_PAGE_SIZE : va;
+        uint8_t *k = vm_user_ptr(vs, pva, write, &err);
+        if (!k)
+            return err;
+        sp->page[i] = (uint8_t *)((uintptr_t)k & ~(uintptr_t)VM_PAGE_MASK);
+    }
+    return K_OK;
+}
+
+/* Kernel address of user address va inside span sp. */
+static inline uint8_t *vm_span_at(const struct vm_span *sp, uint32_t va)
+{
+    return sp->page[((va & ~VM_PAGE_MASK) - (sp->va & ~VM_PAGE_MASK)) >> 12] + (va & VM_PAGE_MASK);
 }
 
 int vm_check(struct vm_space *vs, uaddr_t addr, size_t n, int write)
@@ -462,10 +508,10 @@ int vm_check(struct vm_space *vs, uaddr_t addr, size_t n, int write)
 int vm_copyin(struct vm_space *vs, void *dst, uaddr_t src, size_t n)
 {
     uint8_t *d = dst;
+    if (src + n < src)
+        return K_EFAULT;
     while (n) {
         int err;
-        if (src + n < src)
-            return K_EFAULT;
         uint8_t *s = vm_user_ptr(vs, src, 0, &err);
         if (!s)
             return err;
@@ -483,8 +529,23 @@ int vm_copyin(struct vm_space *vs, void *dst, uaddr_t src, size_t n)
 int vm_copyout(struct vm_space *vs, uaddr_t dst, const void *src, size_t n)
 {
     const uint8_t *s = src;
-    /* Check every page first so that a failing copy changes nothing. */
-    int err = vm_check(vs, dst, n, 1);
+    struct vm_span sp;
+    if (!n)
+        return K_OK;
+    /* Every page is translated (or, for a long copy, checked) first, so that a failing
+       copy changes nothing. */
+    int err = vm_span_get(vs, dst, n, 1, &sp);
+    if (err == 1)
+        err = vm_check(vs, dst, n, 1);
+    else if (err == K_OK) {
+        size_t chunk = VM_PAGE_SIZE - (dst & VM_PAGE_MASK);
+        if (chunk > n)
+            chunk = n;
+        memcpy(vm_span_at(&sp, dst), s, chunk);
+        if (n > chunk)
+            memcpy(sp.page[1], s + chunk, n - chunk);
+        return K_OK;
+    }
     if (err)
         return err;
     while (n) {
@@ -502,14 +563,20 @@ int vm_copyout(struct vm_space *vs, uaddr_t dst, const void *src, size_t n)
 
 int vm_copyin_str(struct vm_space *vs, char *dst, uaddr_t src, size_t max)
 {
-    for (size_t i = 0; i < max; i++) {
+    size_t i = 0;
+    while (i < max) {
         int err;
-        uint8_t *s = vm_user_ptr(vs, src + i, 0, &err);
+        const uint8_t *s = vm_user_ptr(vs, src + i, 0, &err);
         if (!s)
             return err;
-        dst[i] = (char)*s;
-        if (!*s)
-            return (int)i;
+        size_t chunk = VM_PAGE_SIZE - ((src + i) & VM_PAGE_MASK);
+        if (chunk > max - i)
+            chunk = max - i;
+        for (size_t k = 0; k < chunk; k++, i++) {
+            dst[i] = (char)s[k];
+            if (!s[k])
+                return (int)i;
+        }
     }
     return K_EINVAL;
 }
@@ -517,8 +584,29 @@ int vm_copyin_str(struct vm_space *vs, char *dst, uaddr_t src, size_t max)
 int vm_copy_between(struct vm_space *to, uaddr_t dst, struct vm_space *from, uaddr_t src,
                     size_t n)
 {
-    int err = vm_check(to, dst, n, 1);
-    if (err || (err = vm_check(from, src, n, 0)))
+    struct vm_span ds, ss;
+    int err = vm_span_get(to, dst, n, 1, &ds);
+    int serr = err ? err : vm_span_get(from, src, n, 0, &ss);
+    if (err == K_OK && serr == K_OK) {
+        /* Both sides translated, one walk a page: copy up to each page boundary. */
+        while (n) {
+            size_t chunk = VM_PAGE_SIZE - (src & VM_PAGE_MASK);
+            size_t dchunk = VM_PAGE_SIZE - (dst & VM_PAGE_MASK);
+            if (dchunk < chunk)
+                chunk = dchunk;
+            if (chunk > n)
+                chunk = n;
+            memcpy(vm_span_at(&ds, dst), vm_span_at(&ss, src), chunk);
+            src += chunk;
+            dst += chunk;
+            n -= chunk;
+        }
+        return K_OK;
+    }
+    if ((err && err != 1) || (serr && serr != 1))
+        return err && err != 1 ? err : serr;
+    /* A long copy (not IPC's): check every page of both sides, then copy page by page. */
+    if ((err = vm_check(to, dst, n, 1)) || (err = vm_check(from, src, n, 0)))
         return err;
     while (n) {
         uint8_t *s = vm_user_ptr(from, src, 0, &err);

@@ -2,7 +2,9 @@
    regions, and the checked copy routines that are the kernel's only way into user memory.
    The user layout is drawn in kernel/include/uapi/reprise/abi.h. */
 #pragma once
+#include <arch/cpu.h>
 #include <board.h>
+#include <kernel/memmap.h>
 #include <kernel/page.h>
 #include <reprise/errors.h>
 #include <stddef.h>
@@ -91,6 +93,18 @@ static inline int vm_room(struct vm_space *vs, uint32_t n)
 }
 /* Makes vs the current TTBR0 space (NULL: no user space; TTBR0 walks disabled). */
 void vm_activate(struct vm_space *vs);
+
+/* vm_activate(vs) from another actor's space, TTBR0 walks already on (the IPC fast path's
+   switch, sched_switch): through the reserved ASID 0 while TTBR0 changes (ARM ARM B3.10.4). */
+static inline void vm_switch(struct vm_space *vs)
+{
+    cp15_write_contextidr(0);
+    cpu_isb();
+    cp15_write_ttbr0(virt_to_phys(vs->l1) | 0x4au);
+    cpu_isb();
+    cp15_write_contextidr(vs->asid);
+    cpu_isb();
+}
 
 /* Adds a region; K_EEXIST when it overlaps another, K_ETOOMUCH when the table is full. */
 int vm_region_add(struct vm_space *vs, uint32_t start, uint32_t end, enum vm_region_kind kind,
