@@ -264,14 +264,9 @@ static void sys_boot_script(struct actor *self)
 
 static void sys_user_copy(struct actor *self)
 {
-    uaddr_t dst = self->tf.r[0], src = self->tf.r[1];
-    uint32_t len = self->tf.r[2];
-    int err = vm_check(&self->vm, dst, len, 1);
-    if (err || (err = vm_check(&self->vm, src, len, 0))) {
-        syscall_ret(self, err);
-        return;
-    }
-    syscall_ret(self, vm_copy_between(&self->vm, dst, &self->vm, src, len));
+    /* vm_copy_between checks both ranges whole before it copies anything. */
+    syscall_ret(self, vm_copy_between(&self->vm, self->tf.r[0], &self->vm, self->tf.r[1],
+                                      self->tf.r[2]));
 }
 
 typedef void (*sys_fn)(struct actor *self);
