@@ -428,11 +428,9 @@ static inline uint32_t vm_pte_get(const struct vm_space *vs, uint32_t va)
     return ((const uint32_t *)phys_to_virt(l1 & ~0x3ffu))[(va >> 12) & 0xff];
 }
 
-/* Kernel address of user address va if the actor may access it (writing when write is
-   set), bringing in a demand-zero page if needed; NULL otherwise, with *err K_EFAULT (not
-   the actor's to access) or K_ENOMEM (a demand-zero page it may use, but the pool is
-   empty: the pointer is good, memory ran out). One walk of the tables. */
-static uint8_t *vm_user_ptr(struct vm_space *vs, uint32_t va, int write, int *err)
+/* vm_user_ptr's slow way: no vs, a kernel address, a page to bring in, or no right. */
+static __attribute__((noinline)) uint8_t *vm_user_ptr_slow(struct vm_space *vs, uint32_t va,
+                                                           int write, int *err)
 {
     if (!vs || va >= ACTOR_USER_TOP_VADDR) {
         *err = K_EFAULT;
@@ -457,6 +455,22 @@ static uint8_t *vm_user_ptr(struct vm_space *vs, uint32_t va, int write, int *er
     return phys_to_virt((d & ~VM_PAGE_MASK) | (va & VM_PAGE_MASK));
 }
 
+/* Kernel address of user address va if the actor may access it (writing when write is
+   set), bringing in a demand-zero page if needed; NULL otherwise, with *err K_EFAULT (not
+   the actor's to access) or K_ENOMEM (a demand-zero page it may use, but the pool is
+   empty: the pointer is good, memory ran out). One walk of the tables, inline when the page
+   is there and the actor may use it. */
+static inline uint8_t *vm_user_ptr(struct vm_space *vs, uint32_t va, int write, int *err)
+{
+    uint32_t want = PTE_SMALL | PTE_AP_USER | PTE_C;
+    if (vs && va < ACTOR_USER_TOP_VADDR) {
+        uint32_t d = vm_pte_get(vs, va);
+        if ((d & (want | (write ? PTE_AP2 : 0))) == want)
+            return phys_to_virt((d & ~VM_PAGE_MASK) | (va & VM_PAGE_MASK));
+    }
+    return vm_user_ptr_slow(vs, va, write, err);
+}
+
 /* The pages a copy of at most IPC_BUF_MAX bytes can touch: translated once each, before the
    copy, so that a bad page stops it before anything is written. */
 #define VM_SPAN_PAGES 2
@@ -470,21 +484,22 @@ struct vm_span {
    copies page by page instead). */
 static int vm_span_get(struct vm_space *vs, uint32_t va, size_t n, int write, struct vm_span *sp)
 {
+    _Static_assert(VM_SPAN_PAGES == 2, "a span is a page and the next one");
     int err = K_OK;
-    if (va + n < va)
-        return K_EFAULT;
-    uint32_t first = va & ~VM_PAGE_MASK;
-    uint32_t pages = n ? ((va + n - 1 - first) >> 12) + 1 : 0;
-    if (pages > VM_SPAN_PAGES)
-        return 1;
+    uint32_t last = va + n - 1;
     sp->va = va;
-    for (uint32_t i = 0; i < pages; i++) {
-        uint32_t pva = i ? first + i * VM_PAGE_SIZE : va;
-        uint8_t *k = vm_user_ptr(vs, pva, write, &err);
-        if (!k)
-            return err;
-        sp->page[i] = (uint8_t *)((uintptr_t)k & ~(uintptr_t)VM_PAGE_MASK);
-    }
+    if (!n)
+        return K_OK;
+    if (last < va)
+        return K_EFAULT;
+    if ((last >> 12) - (va >> 12) > 1)
+        return 1;
+    uint8_t *k = vm_user_ptr(vs, va, write, &err);
+    if (!k)
+        return err;
+    sp->page[0] = k - (va & VM_PAGE_MASK);
+    if ((last >> 12) != (va >> 12) && !(sp->page[1] = vm_user_ptr(vs, last & ~VM_PAGE_MASK, write, &err)))
+        return err;
     return K_OK;
 }
 
