@@ -109,11 +109,12 @@ void ipc_port_lookup(struct actor *self, int32_t wellknown)
 }
 
 /* Reads and checks actor a's struct ipc_bufs at bufs (none when 0) into its ipc_send and
-   ipc_recv fields: both areas must be usable now, so that no later step can fail on them.
+   ipc_recv fields: the areas must be usable now, so that no later step can fail on them.
    For a receive (recv set) the descriptor must be writable too: the kernel writes recv_len
-   back into it. K_OK, or K_EFAULT / K_ENOMEM (vm_check), K_EINVAL (a length too big), and
-   a's fields unchanged. */
-static int ipc_take_bufs(struct actor *a, uaddr_t bufs, int recv)
+   back into it. A call to a waiting receiver (now set) leaves its send area to the copy
+   that follows at once, which checks it before anything changes. K_OK, or K_EFAULT /
+   K_ENOMEM (vm_check), K_EINVAL (a length too big), and a's fields unchanged. */
+static int ipc_take_bufs(struct actor *a, uaddr_t bufs, int recv, int now)
 {
     struct ipc_bufs b;
     int err;
@@ -121,12 +122,12 @@ static int ipc_take_bufs(struct actor *a, uaddr_t bufs, int recv)
         a->ipc_send_len = a->ipc_recv_cap = 0;
         return K_OK;
     }
-    if ((recv && (err = vm_check(&a->vm, bufs, sizeof(b), 1))) ||
-        (err = vm_copyin(&a->vm, &b, bufs, sizeof(b))))
+    if ((err = recv ? vm_copyin_writable(&a->vm, &b, bufs, sizeof(b))
+                    : vm_copyin(&a->vm, &b, bufs, sizeof(b))))
         return err;
     if (b.send_len > IPC_BUF_MAX || b.recv_cap > IPC_BUF_MAX)
         return K_EINVAL;
-    if ((err = vm_check(&a->vm, (uaddr_t)(uintptr_t)b.send, b.send_len, 0)) ||
+    if ((!now && (err = vm_check(&a->vm, (uaddr_t)(uintptr_t)b.send, b.send_len, 0))) ||
         (err = vm_check(&a->vm, (uaddr_t)(uintptr_t)b.recv, b.recv_cap, 1)))
         return err;
     a->ipc_send = (uaddr_t)(uintptr_t)b.send;
@@ -173,8 +174,10 @@ static int ipc_deliver(struct port *p, struct actor *c)
     struct actor *r = p->receiver;
     uint32_t len = c->ipc_send_len;
     if (len) {
-        if (len > r->ipc_recv_cap)
-            return K_EINVAL;
+        if (len > r->ipc_recv_cap) {    /* a bad send area is still K_EFAULT first */
+            int err = vm_check(&c->vm, c->ipc_send, len, 0);
+            return err ? err : K_EINVAL;
+        }
         int err = vm_copy_between(&r->vm, r->ipc_recv, &c->vm, c->ipc_send, len);
         if (err)
             return err;
@@ -224,7 +227,7 @@ void ipc_call(struct actor *self, int32_t port, uaddr_t bufs)
         self->tf.r[0] = (uint32_t)ipc_port_error(port);
         return;
     }
-    int err = ipc_take_bufs(self, bufs, 0);
+    int err = ipc_take_bufs(self, bufs, 0, p->receiver != NULL);
     if (err) {
         self->tf.r[0] = (uint32_t)err;
         return;
@@ -376,7 +379,7 @@ void ipc_recv(struct actor *self, int32_t port, uaddr_t bufs, uint32_t flags)
         self->tf.r[0] = (uint32_t)K_EPRIV;
         return;
     }
-    int err = ipc_take_bufs(self, bufs, 1);
+    int err = ipc_take_bufs(self, bufs, 1, 0);
     if (err) {
         self->tf.r[0] = (uint32_t)err;
         return;
@@ -435,7 +438,7 @@ static struct actor *ipc_answer(struct actor *self, int32_t token, uaddr_t bufs,
         *err = K_EINVAL;
         return NULL;
     }
-    if (read && (*err = ipc_take_bufs(self, bufs, 0)) != K_OK)
+    if (read && (*err = ipc_take_bufs(self, bufs, 0, 0)) != K_OK)
         return NULL;
     uint32_t len = self->ipc_send_len;
     if (len > c->ipc_recv_cap) {
@@ -480,7 +483,7 @@ void ipc_reply_recv(struct actor *self, int32_t token, uaddr_t bufs, int32_t por
     else if (p->owner != self)
         err = K_EPRIV;
     else
-        err = ipc_take_bufs(self, bufs, 1);
+        err = ipc_take_bufs(self, bufs, 1, 0);
     if (err == K_OK && token)
         c = ipc_answer(self, token, bufs, 0, &err);
     if (err) {

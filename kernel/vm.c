@@ -541,6 +541,23 @@ int vm_copyin(struct vm_space *vs, void *dst, uaddr_t src, size_t n)
     return K_OK;
 }
 
+int vm_copyin_writable(struct vm_space *vs, void *dst, uaddr_t src, size_t n)
+{
+    struct vm_span sp;
+    int err = vm_span_get(vs, src, n, 1, &sp);
+    if (err == 1)
+        return K_EINVAL;    /* longer than a span: not what this is for */
+    if (err || !n)
+        return err;
+    size_t chunk = VM_PAGE_SIZE - (src & VM_PAGE_MASK);
+    if (chunk > n)
+        chunk = n;
+    memcpy(dst, vm_span_at(&sp, src), chunk);
+    if (n > chunk)
+        memcpy((uint8_t *)dst + chunk, sp.page[1], n - chunk);
+    return K_OK;
+}
+
 int vm_copyout(struct vm_space *vs, uaddr_t dst, const void *src, size_t n)
 {
     const uint8_t *s = src;

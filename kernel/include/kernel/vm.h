@@ -141,6 +141,9 @@ int vm_fault_in(struct vm_space *vs, uint32_t va);
    past the first bad page; outputs need user-writable pages) or K_ENOMEM (a demand-zero
    stack page the copy needs cannot be had: the pool is empty). */
 int vm_copyin(struct vm_space *vs, void *dst, uaddr_t src, size_t n);
+/* vm_copyin of at most a page that also needs [src, src + n) writable (K_EFAULT if not), in
+   one walk of each page: a descriptor the kernel will write back into (struct ipc_bufs). */
+int vm_copyin_writable(struct vm_space *vs, void *dst, uaddr_t src, size_t n);
 int vm_copyout(struct vm_space *vs, uaddr_t dst, const void *src, size_t n);
 /* K_OK when the actor may read (or write, when write is set) all of [addr, addr + n),
    bringing in the demand-zero pages it needs; else K_EFAULT, or K_ENOMEM (the pool is
