@@ -479,15 +479,13 @@ struct vm_span {
     uint8_t *page[VM_SPAN_PAGES];     /* kernel address of each page's first byte */
 };
 
-/* Translates [va, va + n) into sp when it spans at most VM_SPAN_PAGES pages: K_OK, the error
-   of its first bad page (as vm_user_ptr), or 1 when it spans more (the caller checks and
-   copies page by page instead). */
-static int vm_span_get(struct vm_space *vs, uint32_t va, size_t n, int write, struct vm_span *sp)
+/* vm_span_get's way for a range that crosses a page boundary (or wraps, or is empty). */
+static __attribute__((noinline)) int vm_span_get2(struct vm_space *vs, uint32_t va, size_t n,
+                                                  int write, struct vm_span *sp)
 {
     _Static_assert(VM_SPAN_PAGES == 2, "a span is a page and the next one");
     int err = K_OK;
     uint32_t last = va + n - 1;
-    sp->va = va;
     if (!n)
         return K_OK;
     if (last < va)
@@ -498,9 +496,27 @@ static int vm_span_get(struct vm_space *vs, uint32_t va, size_t n, int write, st
     if (!k)
         return err;
     sp->page[0] = k - (va & VM_PAGE_MASK);
-    if ((last >> 12) != (va >> 12) && !(sp->page[1] = vm_user_ptr(vs, last & ~VM_PAGE_MASK, write, &err)))
+    if (!(sp->page[1] = vm_user_ptr(vs, last & ~VM_PAGE_MASK, write, &err)))
         return err;
     return K_OK;
+}
+
+/* Translates [va, va + n) into sp when it spans at most VM_SPAN_PAGES pages: K_OK, the error
+   of its first bad page (as vm_user_ptr), or 1 when it spans more (the caller checks and
+   copies page by page instead). Inline for the common case, a range inside one page. */
+static inline int vm_span_get(struct vm_space *vs, uint32_t va, size_t n, int write,
+                              struct vm_span *sp)
+{
+    sp->va = va;
+    if (n && n <= VM_PAGE_SIZE - (va & VM_PAGE_MASK)) {
+        int err;
+        uint8_t *k = vm_user_ptr(vs, va, write, &err);
+        if (!k)
+            return err;
+        sp->page[0] = k - (va & VM_PAGE_MASK);
+        return K_OK;
+    }
+    return vm_span_get2(vs, va, n, write, sp);
 }
 
 /* Kernel address of user address va inside span sp. */
@@ -512,6 +528,8 @@ static inline uint8_t *vm_span_at(const struct vm_span *sp, uint32_t va)
 int vm_check(struct vm_space *vs, uaddr_t addr, size_t n, int write)
 {
     int err = K_OK;
+    if (n && n <= VM_PAGE_SIZE - (addr & VM_PAGE_MASK))    /* inside one page: one walk */
+        return vm_user_ptr(vs, addr, write, &err) ? K_OK : err;
     if (addr + n < addr)
         return K_EFAULT;
     for (uint32_t va = addr & ~VM_PAGE_MASK; n && va < addr + n; va += VM_PAGE_SIZE)
