@@ -236,8 +236,8 @@ def test_ipc_echo(kdriver):
 
 def test_ipc_fast_path(kdriver):
     """Calls of four words and no buffer to a server answering with SYS_IPC_REPLY_RECV and no
-    buffer either (the fast path both ways): every reply is right, and a call with a
-    buffer after them still works."""
+    buffer either (the fast path both ways): every reply is right, a call with a buffer after
+    them still works, and no other actor may receive on the server's port."""
     k = kdriver
     k.start("ipcsrv")
     k.line(r"ipcsrv: port \d+")
@@ -246,6 +246,9 @@ def test_ipc_fast_path(kdriver):
     k.ended("ipccli")
     k.run("ipccli echo after")
     k.line(r"ipccli: echo status 0 words 2 11 21 31 bytes 5 'AFTER'")
+    k.ended("ipccli")
+    k.run("ipccli steal")
+    k.line(f"ipccli: reply-and-receive on the server's port returned {K_EPRIV}")
     k.ended("ipccli")
 
 

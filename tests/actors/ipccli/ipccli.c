@@ -5,6 +5,7 @@
      release      asks the server to answer the held call; prints how that went;
      fast N       N calls of four words and no buffer (the IPC fast path); prints how many
                   replies were wrong;
+     steal        a reply-and-receive on the server's port (not its own: K_EPRIV);
      stale PORT   calls a port id whose server is gone: K_EDEAD. */
 #include <reprise/errors.h>
 #include <reprise/sys.h>
@@ -49,6 +50,9 @@ int main(int argc, char **argv)
                      r.w[3] != 0x7001 + i || r.r5 != 0;
         }
         printf("ipccli: %lu fast calls, %lu wrong\n", (unsigned long)n, (unsigned long)wrong);
+    } else if (!strcmp(op, "steal")) {
+        struct sys_ipc_ret r = sys_ipc_reply_recv(0, 0, 0, 0, 0, NULL, port);
+        printf("ipccli: reply-and-receive on the server's port returned %ld\n", r.status);
     } else {
         printf("ipccli: unknown op %s\n", op);
         return 2;
