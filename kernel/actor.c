@@ -254,7 +254,7 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
 
 /* Slots kept for a restart in place, linked through qnext: few, and only while the fault
    port's owner decides. */
-static struct actor *actor_kept_list;
+struct actor *actor_kept_list;
 
 /* Takes a off the kept list. */
 static void actor_unkeep(struct actor *a)

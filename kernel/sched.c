@@ -39,6 +39,23 @@ void sched_ready(struct actor *a)
     sched_ready_mask |= 1u << a->prio;
 }
 
+int sched_switch(struct actor *a)
+{
+    struct actor *cur = sched_current;
+    if (sched_ready_mask >> a->prio) {
+        sched_ready(a);     /* one as urgent waits already: a queues behind it */
+        return 0;
+    }
+    a->state = AS_READY;
+    a->block = AB_NONE;
+    cur->tpidrurw = cp15_read_tpidrurw();
+    cp15_write_tpidrurw(a->tpidrurw);
+    vm_switch(&a->vm);
+    sched_current = a;
+    sched_slice_over = 0;
+    return 1;
+}
+
 void sched_unready(struct actor *a)
 {
     struct actor **pp = &sched_queue[a->prio].head, *prev = NULL;

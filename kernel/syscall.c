@@ -213,14 +213,19 @@ static void sys_actor_info(struct actor *self)
 static void sys_port_create(struct actor *self) { ipc_port_create(self, (int32_t)self->tf.r[0]); }
 static void sys_port_lookup(struct actor *self) { ipc_port_lookup(self, (int32_t)self->tf.r[0]); }
 static void sys_ipc_call(struct actor *self) { ipc_call(self, (int32_t)self->tf.r[0], self->tf.r[5]); }
-/* The fault port's owner receiving again has decided on the slots it kept: those it did not
-   restart in place are freed. */
+/* The fault port's owner receiving again (here or in SYS_IPC_REPLY_RECV) has decided on the
+   slots it kept: those it did not restart in place are freed. */
 static void sys_ipc_recv(struct actor *self)
 {
     actor_discard_kept(self);
     ipc_recv(self, (int32_t)self->tf.r[0], self->tf.r[1], self->tf.r[2]);
 }
 static void sys_ipc_reply(struct actor *self) { ipc_reply(self, (int32_t)self->tf.r[0], self->tf.r[5]); }
+static void sys_ipc_reply_recv(struct actor *self)
+{
+    actor_discard_kept(self);
+    ipc_reply_recv(self, (int32_t)self->tf.r[0], self->tf.r[5], (int32_t)self->tf.r[6]);
+}
 static void sys_fault_port_set(struct actor *self) { ipc_fault_port_set(self, (int32_t)self->tf.r[0]); }
 
 static void sys_site_restart(struct actor *self)
@@ -305,14 +310,9 @@ static void sys_boot_script(struct actor *self)
 
 static void sys_user_copy(struct actor *self)
 {
-    uaddr_t dst = self->tf.r[0], src = self->tf.r[1];
-    uint32_t len = self->tf.r[2];
-    int err = vm_check(&self->vm, dst, len, 1);
-    if (err || (err = vm_check(&self->vm, src, len, 0))) {
-        syscall_ret(self, err);
-        return;
-    }
-    syscall_ret(self, vm_copy_between(&self->vm, dst, &self->vm, src, len));
+    /* vm_copy_between checks both ranges whole before it copies anything. */
+    syscall_ret(self, vm_copy_between(&self->vm, self->tf.r[0], &self->vm, self->tf.r[1],
+                                      self->tf.r[2]));
 }
 
 typedef void (*sys_fn)(struct actor *self);
@@ -341,6 +341,7 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_IPC_CALL] = sys_ipc_call,
     [SYS_IPC_RECV] = sys_ipc_recv,
     [SYS_IPC_REPLY] = sys_ipc_reply,
+    [SYS_IPC_REPLY_RECV] = sys_ipc_reply_recv,
     [SYS_FAULT_PORT_SET] = sys_fault_port_set,
     [SYS_BANK_MAP] = sysmem_bank_map,
     [SYS_BANK_UNMAP] = sysmem_bank_unmap,
@@ -361,6 +362,12 @@ struct trapframe *trap_svc(struct trapframe *tf)
 {
     struct actor *self = sched_current;
     uint32_t n = tf->r[7];
+    struct trapframe *next;
+    /* The IPC fast path (kernel/ipc.c) first: it finishes the register-only calls it can. */
+    if (n == SYS_IPC_CALL && (next = ipc_fast_call(self)))
+        return next;
+    if (n == SYS_IPC_REPLY_RECV && (next = ipc_fast_reply_recv(self)))
+        return next;
     if (n < SYS_COUNT)
         sys_table[n](self);
     else

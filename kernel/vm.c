@@ -427,39 +427,118 @@ int vm_fault_in(struct vm_space *vs, uint32_t va)
 
 /* ---- checked copies ------------------------------------------------------------------ */
 
+/* The descriptor that maps user page va (va below ACTOR_USER_TOP_VADDR), 0 when none: one
+   look at each level, no allocation. First-level entries are page tables or empty. */
+static inline uint32_t vm_pte_get(const struct vm_space *vs, uint32_t va)
+{
+    uint32_t l1 = vs->l1[va >> 20];
+    if (!l1)
+        return 0;
+    return ((const uint32_t *)phys_to_virt(l1 & ~0x3ffu))[(va >> 12) & 0xff];
+}
+
+/* vm_user_ptr's slow way: no vs, a kernel address, a page to bring in, or no right. */
+static __attribute__((noinline)) uint8_t *vm_user_ptr_slow(struct vm_space *vs, uint32_t va,
+                                                           int write, int *err)
+{
+    if (!vs || va >= ACTOR_USER_TOP_VADDR) {
+        *err = K_EFAULT;
+        return NULL;
+    }
+    uint32_t d = vm_pte_get(vs, va);
+    if (!(d & PTE_SMALL)) {
+        int in = vm_fault_in(vs, va);
+        if (in != 1) {
+            *err = in < 0 ? in : K_EFAULT;
+            return NULL;
+        }
+        d = vm_pte_get(vs, va);
+    }
+    /* PL0 access, normal (cached) memory: device pages are not RAM, the kernel's linear map
+       does not reach them; and for a write, not read-only. */
+    uint32_t need = PTE_AP_USER | PTE_C;
+    if ((d & (need | (write ? PTE_AP2 : 0))) != need) {
+        *err = K_EFAULT;
+        return NULL;
+    }
+    return phys_to_virt((d & ~VM_PAGE_MASK) | (va & VM_PAGE_MASK));
+}
+
 /* Kernel address of user address va if the actor may access it (writing when write is
    set), bringing in a demand-zero page if needed; NULL otherwise, with *err K_EFAULT (not
    the actor's to access) or K_ENOMEM (a demand-zero page it may use, but the pool is
-   empty: the pointer is good, memory ran out). */
-static uint8_t *vm_user_ptr(struct vm_space *vs, uint32_t va, int write, int *err)
+   empty: the pointer is good, memory ran out). One walk of the tables, inline when the page
+   is there and the actor may use it. */
+static inline uint8_t *vm_user_ptr(struct vm_space *vs, uint32_t va, int write, int *err)
 {
-    *err = K_EFAULT;
-    if (!vs || va >= ACTOR_USER_TOP_VADDR)
-        return NULL;
-    uint32_t *pte = vm_pte_slot(vs, va, 0);
-    if (!pte || !(*pte & PTE_SMALL)) {
-        int in = vm_fault_in(vs, va);
-        if (in != 1) {
-            if (in < 0)
-                *err = in;
-            return NULL;
-        }
-        pte = vm_pte_slot(vs, va, 0);
+    uint32_t want = PTE_SMALL | PTE_AP_USER | PTE_C;
+    if (vs && va < ACTOR_USER_TOP_VADDR) {
+        uint32_t d = vm_pte_get(vs, va);
+        if ((d & (want | (write ? PTE_AP2 : 0))) == want)
+            return phys_to_virt((d & ~VM_PAGE_MASK) | (va & VM_PAGE_MASK));
     }
-    uint32_t d = *pte;
-    if (!(d & PTE_AP_USER))
-        return NULL;
-    if (write && (d & PTE_AP2))
-        return NULL;
-    if (!(d & PTE_C))
-        return NULL;        /* device memory: not RAM, the kernel's linear map does not reach it */
-    *err = K_OK;
-    return phys_to_virt((d & ~VM_PAGE_MASK) | (va & VM_PAGE_MASK));
+    return vm_user_ptr_slow(vs, va, write, err);
+}
+
+/* The pages a copy of at most IPC_BUF_MAX bytes can touch: translated once each, before the
+   copy, so that a bad page stops it before anything is written. */
+#define VM_SPAN_PAGES 2
+struct vm_span {
+    uint32_t va;                      /* first user address */
+    uint8_t *page[VM_SPAN_PAGES];     /* kernel address of each page's first byte */
+};
+
+/* vm_span_get's way for a range that crosses a page boundary (or wraps, or is empty). */
+static __attribute__((noinline)) int vm_span_get2(struct vm_space *vs, uint32_t va, size_t n,
+                                                  int write, struct vm_span *sp)
+{
+    _Static_assert(VM_SPAN_PAGES == 2, "a span is a page and the next one");
+    int err = K_OK;
+    uint32_t last = va + n - 1;
+    if (!n)
+        return K_OK;
+    if (last < va)
+        return K_EFAULT;
+    if ((last >> 12) - (va >> 12) > 1)
+        return 1;
+    uint8_t *k = vm_user_ptr(vs, va, write, &err);
+    if (!k)
+        return err;
+    sp->page[0] = k - (va & VM_PAGE_MASK);
+    if (!(sp->page[1] = vm_user_ptr(vs, last & ~VM_PAGE_MASK, write, &err)))
+        return err;
+    return K_OK;
+}
+
+/* Translates [va, va + n) into sp when it spans at most VM_SPAN_PAGES pages: K_OK, the error
+   of its first bad page (as vm_user_ptr), or 1 when it spans more (the caller checks and
+   copies page by page instead). Inline for the common case, a range inside one page. */
+static inline int vm_span_get(struct vm_space *vs, uint32_t va, size_t n, int write,
+                              struct vm_span *sp)
+{
+    sp->va = va;
+    if (n && n <= VM_PAGE_SIZE - (va & VM_PAGE_MASK)) {
+        int err;
+        uint8_t *k = vm_user_ptr(vs, va, write, &err);
+        if (!k)
+            return err;
+        sp->page[0] = k - (va & VM_PAGE_MASK);
+        return K_OK;
+    }
+    return vm_span_get2(vs, va, n, write, sp);
+}
+
+/* Kernel address of user address va inside span sp. */
+static inline uint8_t *vm_span_at(const struct vm_span *sp, uint32_t va)
+{
+    return sp->page[((va & ~VM_PAGE_MASK) - (sp->va & ~VM_PAGE_MASK)) >> 12] + (va & VM_PAGE_MASK);
 }
 
 int vm_check(struct vm_space *vs, uaddr_t addr, size_t n, int write)
 {
     int err = K_OK;
+    if (n && n <= VM_PAGE_SIZE - (addr & VM_PAGE_MASK))    /* inside one page: one walk */
+        return vm_user_ptr(vs, addr, write, &err) ? K_OK : err;
     if (addr + n < addr)
         return K_EFAULT;
     for (uint32_t va = addr & ~VM_PAGE_MASK; n && va < addr + n; va += VM_PAGE_SIZE)
@@ -471,10 +550,10 @@ int vm_check(struct vm_space *vs, uaddr_t addr, size_t n, int write)
 int vm_copyin(struct vm_space *vs, void *dst, uaddr_t src, size_t n)
 {
     uint8_t *d = dst;
+    if (src + n < src)
+        return K_EFAULT;
     while (n) {
         int err;
-        if (src + n < src)
-            return K_EFAULT;
         uint8_t *s = vm_user_ptr(vs, src, 0, &err);
         if (!s)
             return err;
@@ -489,11 +568,43 @@ int vm_copyin(struct vm_space *vs, void *dst, uaddr_t src, size_t n)
     return K_OK;
 }
 
+int vm_copyin_writable(struct vm_space *vs, void *dst, uaddr_t src, size_t n)
+{
+    struct vm_span sp;
+    int err = vm_span_get(vs, src, n, 1, &sp);
+    if (err == 1)
+        return K_EINVAL;    /* longer than a span: not what this is for */
+    if (err || !n)
+        return err;
+    size_t chunk = VM_PAGE_SIZE - (src & VM_PAGE_MASK);
+    if (chunk > n)
+        chunk = n;
+    memcpy(dst, vm_span_at(&sp, src), chunk);
+    if (n > chunk)
+        memcpy((uint8_t *)dst + chunk, sp.page[1], n - chunk);
+    return K_OK;
+}
+
 int vm_copyout(struct vm_space *vs, uaddr_t dst, const void *src, size_t n)
 {
     const uint8_t *s = src;
-    /* Check every page first so that a failing copy changes nothing. */
-    int err = vm_check(vs, dst, n, 1);
+    struct vm_span sp;
+    if (!n)
+        return K_OK;
+    /* Every page is translated (or, for a long copy, checked) first, so that a failing
+       copy changes nothing. */
+    int err = vm_span_get(vs, dst, n, 1, &sp);
+    if (err == 1)
+        err = vm_check(vs, dst, n, 1);
+    else if (err == K_OK) {
+        size_t chunk = VM_PAGE_SIZE - (dst & VM_PAGE_MASK);
+        if (chunk > n)
+            chunk = n;
+        memcpy(vm_span_at(&sp, dst), s, chunk);
+        if (n > chunk)
+            memcpy(sp.page[1], s + chunk, n - chunk);
+        return K_OK;
+    }
     if (err)
         return err;
     while (n) {
@@ -511,14 +622,20 @@ int vm_copyout(struct vm_space *vs, uaddr_t dst, const void *src, size_t n)
 
 int vm_copyin_str(struct vm_space *vs, char *dst, uaddr_t src, size_t max)
 {
-    for (size_t i = 0; i < max; i++) {
+    size_t i = 0;
+    while (i < max) {
         int err;
-        uint8_t *s = vm_user_ptr(vs, src + i, 0, &err);
+        const uint8_t *s = vm_user_ptr(vs, src + i, 0, &err);
         if (!s)
             return err;
-        dst[i] = (char)*s;
-        if (!*s)
-            return (int)i;
+        size_t chunk = VM_PAGE_SIZE - ((src + i) & VM_PAGE_MASK);
+        if (chunk > max - i)
+            chunk = max - i;
+        for (size_t k = 0; k < chunk; k++, i++) {
+            dst[i] = (char)s[k];
+            if (!s[k])
+                return (int)i;
+        }
     }
     return K_EINVAL;
 }
@@ -526,8 +643,29 @@ int vm_copyin_str(struct vm_space *vs, char *dst, uaddr_t src, size_t max)
 int vm_copy_between(struct vm_space *to, uaddr_t dst, struct vm_space *from, uaddr_t src,
                     size_t n)
 {
-    int err = vm_check(to, dst, n, 1);
-    if (err || (err = vm_check(from, src, n, 0)))
+    struct vm_span ds, ss;
+    int err = vm_span_get(to, dst, n, 1, &ds);
+    int serr = err ? err : vm_span_get(from, src, n, 0, &ss);
+    if (err == K_OK && serr == K_OK) {
+        /* Both sides translated, one walk a page: copy up to each page boundary. */
+        while (n) {
+            size_t chunk = VM_PAGE_SIZE - (src & VM_PAGE_MASK);
+            size_t dchunk = VM_PAGE_SIZE - (dst & VM_PAGE_MASK);
+            if (dchunk < chunk)
+                chunk = dchunk;
+            if (chunk > n)
+                chunk = n;
+            memcpy(vm_span_at(&ds, dst), vm_span_at(&ss, src), chunk);
+            src += chunk;
+            dst += chunk;
+            n -= chunk;
+        }
+        return K_OK;
+    }
+    if ((err && err != 1) || (serr && serr != 1))
+        return err && err != 1 ? err : serr;
+    /* A long copy (not IPC's): check every page of both sides, then copy page by page. */
+    if ((err = vm_check(to, dst, n, 1)) || (err = vm_check(from, src, n, 0)))
         return err;
     while (n) {
         uint8_t *s = vm_user_ptr(from, src, 0, &err);

@@ -232,6 +232,38 @@ static void header_build(const struct bank *b, struct bank_header *h)
     h->crc = crc32_update(0, h, offsetof(struct bank_header, crc));
 }
 
+/* The byte loops of the retrieval path (names and keys are a few bytes: a call of the C
+   library's word-at-a-time routines costs more than the loop). */
+
+/* Whether s holds a NUL in its first n bytes. */
+static inline int bytes_have_nul(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '\0')
+            return 1;
+    return 0;
+}
+
+/* Whether the n bytes at a and b are equal. */
+static inline int bytes_equal(const void *a, const void *b, size_t n)
+{
+    const uint8_t *x = a, *y = b;
+    for (; n; n--)
+        if (*x++ != *y++)
+            return 0;
+    return 1;
+}
+
+/* Whether the NUL-terminated strings a and b are equal. */
+static inline int str_equal(const char *a, const char *b)
+{
+    while (*a != '\0' && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
 /* A string of n bytes that is non-empty, NUL-terminated and zero after its NUL. */
 static int padded_string_ok(const char *s, size_t n)
 {
@@ -261,8 +293,7 @@ static int name_ok(const struct bank_name *n)
 {
     if (n == NULL)
         return 0;
-    return medium_ok(n->medium) && n->name[0] != '\0' &&
-           memchr(n->name, '\0', BANK_NAME_SIZE) != NULL;
+    return medium_ok(n->medium) && n->name[0] != '\0' && bytes_have_nul(n->name, BANK_NAME_SIZE);
 }
 
 /* An owner's name: NUL-terminated inside its BANK_OWNER_SIZE bytes, zero after the NUL (it
@@ -281,7 +312,7 @@ static int owner_ok(const char *s)
 static int key_is_sys(const void *key, size_t key_len)
 {
     return key_len >= sizeof(BANK_SYS_KEY_PREFIX) - 1 &&
-           memcmp(key, BANK_SYS_KEY_PREFIX, sizeof(BANK_SYS_KEY_PREFIX) - 1) == 0;
+           bytes_equal(key, BANK_SYS_KEY_PREFIX, sizeof(BANK_SYS_KEY_PREFIX) - 1);
 }
 
 /* Bad input of a key: K_EINVAL (too long, or missing), K_EPRIV (__SYS unprivileged), K_OK. */
@@ -296,7 +327,7 @@ static int key_check(const void *key, size_t key_len, unsigned flags)
 
 static int key_equal(const struct bank_entry *e, const void *key, size_t key_len)
 {
-    return e->key_len == key_len && (key_len == 0 || memcmp(e->key, key, key_len) == 0);
+    return e->key_len == key_len && bytes_equal(e->key, key, key_len);
 }
 
 static uint32_t pages_for(uint32_t size)
@@ -323,7 +354,7 @@ static int index_find(const struct bank *b, const char *medium, const char *name
         if (b->name_hash[s] != h)
             continue;
         const struct bank_entry *e = entry_live(b, s);
-        if (strcmp(e->name, name) == 0 && strcmp(e->medium, medium) == 0)
+        if (str_equal(e->name, name) && str_equal(e->medium, medium))
             return (int)s;
     }
     return -1;
@@ -787,9 +818,10 @@ int bank_retrieve(const struct bank *b, const struct bank_name *name, size_t siz
     int rc = bank_check_request(b, name, size, key, key_len, group, flags);
     if (rc != K_OK)
         return rc;
-    const struct bank_entry *e = bank_lookup(b, name);
-    if (e == NULL)
+    int s = index_find(b, name->medium, name->name, name_hash(name->name));  /* name checked */
+    if (s < 0)
         return K_EUNKNOWN;
+    const struct bank_entry *e = entry_live(b, (uint32_t)s);
     if (!key_equal(e, key, key_len) || e->group != group)
         return K_EPRIV;
     if (size > e->size)

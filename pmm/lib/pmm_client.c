@@ -28,9 +28,10 @@ KnError pmmAllocate(VmAddr *addr, PmmName *blockName, size_t memSize, PmmDelKey 
                     size_t delKeySize)
 {
     struct pmm_alloc_req req;
-    memset(&req, 0, sizeof(req));
     if (delKeySize > PMM_KEY_SIZE)
         return K_EINVAL;
+    /* The name is copied whole; of the key, what follows its bytes is zeroed. */
+    memset(req.key + delKeySize, 0, PMM_KEY_SIZE - delKeySize);
     if (sys_user_copy(&req.name, blockName, sizeof(req.name)) || sys_user_copy(req.key, delKey, delKeySize))
         return K_EFAULT;
     req.key_len = (uint32_t)delKeySize;

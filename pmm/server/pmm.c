@@ -416,13 +416,14 @@ int main(void)
         printf("pmm: cannot create its port: %d\n", port);
         return 1;
     }
+    /* Requests come into req, replies go from rep: one SYS_IPC_REPLY_RECV answers a request
+       and waits for the next. */
+    struct ipc_bufs b = { &rep, 0, &req, sizeof(req), 0 };
+    struct sys_ipc_ret m = sys_ipc_recv(port, &b);
     for (;;) {
-        struct ipc_bufs b = { 0, 0, &req, sizeof(req), 0 };
-        struct sys_ipc_ret m = sys_ipc_recv(port, &b);
-        if (m.status != K_OK || m.r6 == IPC_SENDER_KERNEL)
-            continue;
+        uint32_t token = m.status == K_OK && m.r6 != IPC_SENDER_KERNEL ? m.r5 : 0;
         uint32_t w1 = 0, w2 = 0, rep_len = 0;
-        struct pmm_caller *c = pmm_caller_info((int32_t)m.r6);
+        struct pmm_caller *c = token ? pmm_caller_info((int32_t)m.r6) : NULL;
         int st = c ? K_OK : K_EUNKNOWN;
         if (c) {
             switch (m.w[0]) {
@@ -498,11 +499,15 @@ int main(void)
                 st = K_EINVAL;
             }
         }
-        struct ipc_bufs r = { &rep, rep_len, 0, 0, 0 };
-        /* A reply that does not fit the caller's buffer fails and leaves the caller
-           waiting: answer K_EINVAL without the buffer instead. (No buffer: NULL, which
-           spares the kernel reading the descriptor.) */
-        if (sys_ipc_reply(m.r5, (uint32_t)st, w1, w2, 0, rep_len ? &r : NULL) == K_EINVAL && rep_len)
-            sys_ipc_reply(m.r5, (uint32_t)K_EINVAL, 0, 0, 0, NULL);
+        b.send_len = rep_len;
+        m = sys_ipc_reply_recv(token, (uint32_t)st, w1, w2, 0, &b, port);
+        if (m.status != K_OK) {
+            /* Nothing received. A reply that does not fit the caller's buffer fails and leaves
+               the caller waiting: answer K_EINVAL without the buffer instead. */
+            if (m.status == K_EINVAL && rep_len && token)
+                sys_ipc_reply(token, (uint32_t)K_EINVAL, 0, 0, 0, NULL);
+            b.send_len = 0;
+            m = sys_ipc_recv(port, &b);
+        }
     }
 }

@@ -234,6 +234,24 @@ def test_ipc_echo(kdriver):
     k.ended("ipccli")
 
 
+def test_ipc_fast_path(kdriver):
+    """Calls of four words and no buffer to a server answering with SYS_IPC_REPLY_RECV and no
+    buffer either (the fast path both ways): every reply is right, a call with a buffer after
+    them still works, and no other actor may receive on the server's port."""
+    k = kdriver
+    k.start("ipcsrv")
+    k.line(r"ipcsrv: port \d+")
+    k.run("ipccli fast 500")
+    k.line(r"ipccli: 500 fast calls, 0 wrong")
+    k.ended("ipccli")
+    k.run("ipccli echo after")
+    k.line(r"ipccli: echo status 0 words 2 11 21 31 bytes 5 'AFTER'")
+    k.ended("ipccli")
+    k.run("ipccli steal")
+    k.line(f"ipccli: reply-and-receive on the server's port returned {K_EPRIV}")
+    k.ended("ipccli")
+
+
 def test_ipc_server_dies_mid_call(kdriver):
     """The server exits while it owes a reply: the caller gets K_EDEAD, and so does any
     later call to that port id, even once a new server owns the well-known port."""

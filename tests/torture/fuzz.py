@@ -68,7 +68,8 @@ NEVER_OK = {"SYS_EXIT", "SYS_FAULT_PORT_SET", "SYS_BANK_UNMAP", "SYS_SITE_RESTAR
             "SYS_ACTOR_DUMP", "SYS_DEVICE_MAP", "SYS_ACTOR_STOP", "SYS_ACTOR_RESTART"}
 NEVER_OK_UNPRIVILEGED = NEVER_OK | {"SYS_ACTOR_CREATE", "SYS_ACTOR_KILL", "SYS_ACTOR_INJECT",
                                     "SYS_ACTOR_RELEASE",
-                                    "SYS_IPC_RECV", "SYS_IPC_REPLY", "SYS_BANK_MAP", "SYS_BANK_SYNC"}
+                                    "SYS_IPC_RECV", "SYS_IPC_REPLY", "SYS_IPC_REPLY_RECV",
+                                    "SYS_BANK_MAP", "SYS_BANK_SYNC"}
 
 
 def jobs(scale: str) -> list[dict]:

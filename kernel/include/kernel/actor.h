@@ -6,6 +6,8 @@
 #include <reprise/abi.h>
 #include <stdint.h>
 
+struct port;
+
 #define ACTORS_MAX ACTOR_SLOTS   /* slots; slot 0 is never used, so aid 0 means "none" */
 #define ACTOR_PRIO_LEVELS 32
 #define ACTOR_PRIO_DEFAULT 8
@@ -53,6 +55,13 @@ struct actor {
     int32_t wait_port;           /* AB_RECV, AB_CALL: port id */
     struct actor *server;        /* AB_REPLY: the actor that owes the reply */
     uaddr_t ipc_bufs;            /* AB_RECV, AB_CALL, AB_REPLY: user struct ipc_bufs, or 0 */
+    uaddr_t ipc_send;            /* ... its send area and receive area, as read and checked */
+    uint32_t ipc_send_len;       /*     when it called or began to receive (kernel/ipc.c) */
+    uaddr_t ipc_recv;
+    uint32_t ipc_recv_cap;
+    struct port *ipc_ports;      /* the ports it owns (kernel/ipc.c links them) */
+    struct actor *ipc_owed;      /* the callers in AB_REPLY waiting for its reply ... */
+    struct actor *ipc_owed_next; /* ... linked through this */
     uaddr_t con_buf;             /* AB_CONSOLE: destination and size */
     uint32_t con_len;
     struct fault_record rec;     /* AS_ENDED: what the fault port will receive */
@@ -99,6 +108,12 @@ void actor_delivered(struct actor *a);
 /* When receiver is the fault port's owner, frees every kept slot it did not restart in
    place: called at each receive, so that a slot is kept only while the owner decides. */
 void actor_discard_kept(const struct actor *receiver);
+/* Whether any slot is kept (the IPC fast path leaves those receives to the general one). */
+extern struct actor *actor_kept_list;
+static inline int actor_any_kept(void)
+{
+    return actor_kept_list != NULL;
+}
 /* Restarts kept actor a in place as a new incarnation of image f (its own image): the
    same slot, page tables, text mappings and region layout; .data copied again, .bss and
    the rest of its pages zeroed, heap, stack, regions, bank and device mappings dropped,

@@ -10,7 +10,16 @@ void ipc_port_lookup(struct actor *self, int32_t wellknown);
 void ipc_call(struct actor *self, int32_t port, uaddr_t bufs);
 void ipc_recv(struct actor *self, int32_t port, uaddr_t bufs, uint32_t flags);
 void ipc_reply(struct actor *self, int32_t token, uaddr_t bufs);
+void ipc_reply_recv(struct actor *self, int32_t token, uaddr_t bufs, int32_t port);
 void ipc_fault_port_set(struct actor *self, int32_t port);
+
+/* The IPC fast path, tried by trap_svc before the general calls: SYS_IPC_CALL without buffers
+   to a port whose owner waits in receive, and SYS_IPC_REPLY_RECV without buffers that answers
+   a waiting caller and finds no message queued. Each finishes the call (the other side runs
+   next, sched_switch) and returns the frame to resume; NULL when the case is not theirs,
+   with nothing changed. */
+struct trapframe *ipc_fast_call(struct actor *self);
+struct trapframe *ipc_fast_reply_recv(struct actor *self);
 
 /* Ends the receive that a waits in with K_ETIMEOUT (its SYS_RECV_ALARM came). */
 void ipc_recv_timeout(struct actor *a);

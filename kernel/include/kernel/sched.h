@@ -6,6 +6,11 @@ extern struct actor *sched_current;
 
 /* Makes a ready and queues it behind the others of its priority. */
 void sched_ready(struct actor *a);
+/* The running actor has just blocked and woken a (an IPC message or reply): a runs at once,
+   as sched_resume would have chosen, without the run queue, and 1 is returned (a is then the
+   running actor and its frame the one to resume); unless an actor of a's priority or higher
+   is ready: a then queues behind it, as sched_ready, and 0 is returned. */
+int sched_switch(struct actor *a);
 /* Removes a from the run queue (it blocked or ended). */
 void sched_unready(struct actor *a);
 /* Blocks the current actor until deadline (CNTVCT ticks). */

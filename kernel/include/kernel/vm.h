@@ -2,7 +2,9 @@
    regions, and the checked copy routines that are the kernel's only way into user memory.
    The user layout is drawn in kernel/include/uapi/reprise/abi.h. */
 #pragma once
+#include <arch/cpu.h>
 #include <board.h>
+#include <kernel/memmap.h>
 #include <kernel/page.h>
 #include <reprise/errors.h>
 #include <stddef.h>
@@ -92,6 +94,18 @@ static inline int vm_room(struct vm_space *vs, uint32_t n)
 /* Makes vs the current TTBR0 space (NULL: no user space; TTBR0 walks disabled). */
 void vm_activate(struct vm_space *vs);
 
+/* vm_activate(vs) from another actor's space, TTBR0 walks already on (the IPC fast path's
+   switch, sched_switch): through the reserved ASID 0 while TTBR0 changes (ARM ARM B3.10.4). */
+static inline void vm_switch(struct vm_space *vs)
+{
+    cp15_write_contextidr(0);
+    cpu_isb();
+    cp15_write_ttbr0(virt_to_phys(vs->l1) | 0x4au);
+    cpu_isb();
+    cp15_write_contextidr(vs->asid);
+    cpu_isb();
+}
+
 /* Adds a region; K_EEXIST when it overlaps another, K_ETOOMUCH when the table is full. */
 int vm_region_add(struct vm_space *vs, uint32_t start, uint32_t end, enum vm_region_kind kind,
                   unsigned prot, uint16_t flags, uint32_t bank_off);
@@ -129,6 +143,9 @@ int vm_fault_in(struct vm_space *vs, uint32_t va);
    past the first bad page; outputs need user-writable pages) or K_ENOMEM (a demand-zero
    stack page the copy needs cannot be had: the pool is empty). */
 int vm_copyin(struct vm_space *vs, void *dst, uaddr_t src, size_t n);
+/* vm_copyin of at most a page that also needs [src, src + n) writable (K_EFAULT if not), in
+   one walk of each page: a descriptor the kernel will write back into (struct ipc_bufs). */
+int vm_copyin_writable(struct vm_space *vs, void *dst, uaddr_t src, size_t n);
 int vm_copyout(struct vm_space *vs, uaddr_t dst, const void *src, size_t n);
 /* K_OK when the actor may read (or write, when write is set) all of [addr, addr + n),
    bringing in the demand-zero pages it needs; else K_EFAULT, or K_ENOMEM (the pool is

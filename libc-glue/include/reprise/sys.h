@@ -1,10 +1,10 @@
 /* Inline "svc #0" wrappers: the user side of the system call convention of <reprise/syscall.h>.
  *
  * The call number goes in r7, arguments in r0-r5, the result comes back in r0; IPC calls
- * also return r1-r6 (struct sys_ipc_ret). r7 is the Thumb frame pointer at -O0, so it is
- * never named as an operand or a clobber: each wrapper saves it in a scratch register
- * around the svc and puts it back, which also covers the kernel clobbering r7. The kernel
- * preserves every other register that is not a result. */
+ * also return r1-r6 (struct sys_ipc_ret); SYS_IPC_REPLY_RECV takes a seventh argument in r6.
+ * r7 is the Thumb frame pointer at -O0, so it is never named as an operand or a clobber: each
+ * wrapper saves it in a scratch register around the svc and puts it back, which also covers
+ * the kernel clobbering r7. The kernel preserves every other register that is not a result. */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -168,4 +168,27 @@ static inline long sys_ipc_reply(uint32_t token, uint32_t w0, uint32_t w1, uint3
 {
     return sys_call6(SYS_IPC_REPLY, (long)token, (long)w0, (long)w1, (long)w2, (long)w3,
                      (long)bufs);
+}
+
+/* sys_ipc_reply_recv: a server's loop in one call: answer token (0: none) with four words and
+   bufs->send, then wait for the next message on port into bufs->recv (as sys_ipc_recv). On an
+   error but K_ETIMEOUT nothing was received (see SYS_IPC_REPLY_RECV). */
+static inline struct sys_ipc_ret sys_ipc_reply_recv(uint32_t token, uint32_t w0, uint32_t w1,
+                                                    uint32_t w2, uint32_t w3,
+                                                    struct ipc_bufs *bufs, int port)
+{
+    register long r0 __asm__("r0") = (long)token;
+    register long r1 __asm__("r1") = (long)w0;
+    register long r2 __asm__("r2") = (long)w1;
+    register long r3 __asm__("r3") = (long)w2;
+    register long r4 __asm__("r4") = (long)w3;
+    register long r5 __asm__("r5") = (long)bufs;
+    register long r6 __asm__("r6") = port;
+    long save;
+    __asm__ volatile(SYS_SVC_ASM
+                     : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6),
+                       [save] "=&r"(save)
+                     : [nr] "rI"((long)SYS_IPC_REPLY_RECV)
+                     : "memory");
+    return (struct sys_ipc_ret){ r0, { r1, r2, r3, r4 }, r5, r6 };
 }

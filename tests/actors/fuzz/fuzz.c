@@ -37,9 +37,9 @@
  *    blocking read waits for typed input; the "read" child covers it and is killed).
  *    SYS_DELAY is capped to 255 us, SYS_DELAY_UNTIL to 255 us from now (the "delay" child
  *    takes the huge values).
- *  - SYS_IPC_RECV on a port of the fuzzer's with no caller coming would wait for ever: its
- *    bufs then point to the guard page (K_EFAULT). With PRIV_ACTORS, "call" children
- *    provide callers, and the receive is made for real.
+ *  - SYS_IPC_RECV (and SYS_IPC_REPLY_RECV) on a port of the fuzzer's with no caller coming
+ *    would wait for ever: its bufs then point to the guard page (K_EFAULT, nothing done).
+ *    With PRIV_ACTORS, "call" children provide callers, and the receive is made for real.
  *  - SYS_CONSOLE_WRITE from valid memory prints at most 2 characters of a row of dots.
  *  - SYS_RGN_ALLOCATE of more than 1 MiB and less than the whole page pool is cut to 1 MiB
  *    (zeroing hundreds of MiB costs time, not coverage: sizes above the pool fail K_ENOMEM).
@@ -162,16 +162,18 @@ static int fuzz_chance(uint32_t n)
 }
 
 /* Any system call, r0-r6 back; every call the fuzzer makes goes through here. */
-static struct sys_ipc_ret fuzz_svc(uint32_t n, const uint32_t a[6])
+static struct sys_ipc_ret fuzz_svc(uint32_t n, const uint32_t a[7])
 {
     fuzz_calls++;
+    if (n == SYS_IPC_REPLY_RECV)     /* the one call with a seventh argument (r6) */
+        return sys_ipc_reply_recv(a[0], a[1], a[2], a[3], a[4], (struct ipc_bufs *)a[5], (int)a[6]);
     return sys_ipc6((long)n, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5]);
 }
 
 /* A call with up to three arguments (the fuzzer's own bookkeeping). */
 static long fuzz_call3(uint32_t n, uint32_t a0, uint32_t a1, uint32_t a2)
 {
-    const uint32_t a[6] = { a0, a1, a2, 0, 0, 0 };
+    const uint32_t a[7] = { a0, a1, a2, 0, 0, 0, 0 };
     return fuzz_svc(n, a).status;
 }
 
@@ -500,8 +502,9 @@ static uint32_t fuzz_child_args(uint32_t *len, int32_t *port)
     p++;
     if (mode == 1) {
         /* The fuzzer's port (a caller to receive from), or a server's (a caller that may be
-           killed while the server works on its request). */
-        uint32_t which = fuzz_below(3);
+           killed while the server works on its request); the fuzzer's half the time, which
+           SYS_IPC_RECV and SYS_IPC_REPLY_RECV both need to succeed. */
+        uint32_t which = fuzz_chance(2) ? 2 : fuzz_below(2);
         int32_t target = which == 0 ? fuzz_pmm_port : which == 1 ? fuzz_hr_port
                        : fuzz_ports[fuzz_below(fuzz_nports)];
         *port = which == 2 ? target : 0;
@@ -585,7 +588,7 @@ static void fuzz_children_end(void)
 /* Builds a request for the PMM server or HR: op in a[1] (w0), words, and a struct ipc_bufs
    at FUZZ_S_BUFS whose send buffer is a well-formed request of that op (random fields) or
    anything, a[5] pointing to it (or anything). */
-static void fuzz_server_request(uint32_t a[6], int hr)
+static void fuzz_server_request(uint32_t a[7], int hr)
 {
     struct ipc_bufs *b = (struct ipc_bufs *)(FUZZ_SCRATCH_VA + FUZZ_S_BUFS);
     uint32_t reqsize = 0, repsize = 0;
@@ -654,9 +657,9 @@ static void fuzz_hr_run(void)
     memcpy(r->args, "fuzz\0idle", 10);
     r->args_len = 10;
     *b = (struct ipc_bufs){ r, sizeof(*r), 0, 0, 0 };
-    uint32_t a[6] = { (uint32_t)fuzz_hr_port, HR_OP_RUN, FUZZ_RUN_GID, 0, 0, (uint32_t)(uintptr_t)b };
+    uint32_t a[7] = { (uint32_t)fuzz_hr_port, HR_OP_RUN, FUZZ_RUN_GID, 0, 0, (uint32_t)(uintptr_t)b, 0 };
     fuzz_svc(SYS_IPC_CALL, a);
-    uint32_t k[6] = { (uint32_t)fuzz_hr_port, HR_OP_KILL_GROUP, FUZZ_RUN_GID, 0, 0, 0 };
+    uint32_t k[7] = { (uint32_t)fuzz_hr_port, HR_OP_KILL_GROUP, FUZZ_RUN_GID, 0, 0, 0, 0 };
     fuzz_svc(SYS_IPC_CALL, k);
     fuzz_server += 2;
 }
@@ -717,10 +720,10 @@ static uint32_t fuzz_spawn_spec(void)
 }
 
 /* Builds the arguments of call n in a[] (random, shaped by what the call takes). */
-static void fuzz_args(uint32_t n, uint32_t a[6])
+static void fuzz_args(uint32_t n, uint32_t a[7])
 {
     int valid;
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 7; i++)
         a[i] = fuzz_chance(2) ? fuzz_word() : fuzz_ptr(&valid);
     if (fuzz_chance(10))
         return;                         /* unshaped: anything in every register */
@@ -819,6 +822,19 @@ static void fuzz_args(uint32_t n, uint32_t a[6])
         a[2] = fuzz_chance(4) ? fuzz_word() : fuzz_chance(4) ? IPC_RECV_IDLE : 0;
         break;
     }
+    case SYS_IPC_REPLY_RECV: {
+        struct ipc_bufs *b = (struct ipc_bufs *)(FUZZ_SCRATCH_VA + FUZZ_S_BUFS);
+        a[0] = fuzz_chance(2) ? 0 : fuzz_chance(2) ? fuzz_tokens[fuzz_below(4)] : (uint32_t)fuzz_aid();
+        for (int i = 1; i <= 4; i++)
+            a[i] = fuzz_word();
+        b->send = (const void *)fuzz_ptr(&valid);
+        b->send_len = fuzz_len();
+        b->recv = (void *)fuzz_ptr(&valid);
+        b->recv_cap = fuzz_len();
+        a[5] = fuzz_chance(3) ? 0 : fuzz_chance(3) ? fuzz_ptr(&valid) : FUZZ_SCRATCH_VA + FUZZ_S_BUFS;
+        a[6] = (uint32_t)fuzz_port();
+        break;
+    }
     case SYS_ACTOR_DUMP:
         a[0] = (uint32_t)fuzz_aid();
         a[1] = fuzz_ptr(&valid);
@@ -907,7 +923,7 @@ static int fuzz_own_port(uint32_t port)
 
 /* Applies the rules of the file's header to call n's arguments; returns 0 when the call
    must not be made at all. */
-static int fuzz_neuter(uint32_t n, uint32_t a[6])
+static int fuzz_neuter(uint32_t n, uint32_t a[7])
 {
     int priv = (fuzz_privs & PRIV_ACTORS) != 0;
     switch (n) {
@@ -1018,6 +1034,17 @@ static int fuzz_neuter(uint32_t n, uint32_t a[6])
             fuzz_neutered++;
         }
         break;
+    case SYS_IPC_REPLY_RECV:
+        a[5] = fuzz_out(a[5], sizeof(struct ipc_bufs));
+        a[5] = fuzz_bufs_out(a[5]);
+        /* Nobody would ever call: K_EFAULT, nothing done. Half the callers coming are left to
+           SYS_IPC_RECV, which must succeed too. */
+        if (fuzz_own_port(a[6]) && a[5] != FUZZ_GUARD_VA &&
+            (!fuzz_caller_coming((int32_t)a[6]) || fuzz_chance(2))) {
+            a[5] = FUZZ_GUARD_VA;
+            fuzz_neutered++;
+        }
+        break;
     case SYS_FAULT_PORT_SET:
         if ((fuzz_privs & PRIV_FAULTS) && fuzz_own_port(a[0])) {
             a[0] = (uint32_t)fuzz_pmm_port;
@@ -1067,7 +1094,7 @@ static int fuzz_never_ok(uint32_t p, uint32_t len, int out)
 
 /* The oracle: a call that succeeded with a pointer it must refuse is a wrong result, said
    on the console (the first few) and counted in the summary. */
-static void fuzz_check(uint32_t n, const uint32_t a[6], long st)
+static void fuzz_check(uint32_t n, const uint32_t a[7], long st)
 {
     uint32_t p = 0, len = 0;
     int out = 1;
@@ -1122,6 +1149,9 @@ static void fuzz_check(uint32_t n, const uint32_t a[6], long st)
     case SYS_IPC_RECV:
         p = a[1], len = a[1] ? sizeof(struct ipc_bufs) : 0;
         break;
+    case SYS_IPC_REPLY_RECV:
+        p = a[5], len = a[5] ? sizeof(struct ipc_bufs) : 0;
+        break;
     case SYS_ACTOR_DUMP:
         p = a[1], len = sizeof(struct actor_dump);
         break;
@@ -1144,7 +1174,7 @@ static void fuzz_check(uint32_t n, const uint32_t a[6], long st)
 }
 
 /* Bookkeeping after call n returned r. */
-static void fuzz_after(uint32_t n, const uint32_t a[6], struct sys_ipc_ret r)
+static void fuzz_after(uint32_t n, const uint32_t a[7], struct sys_ipc_ret r)
 {
     long st = r.status;
     fuzz_results[st >= 0 ? 0 : st >= -14 ? -st : 15]++;
@@ -1173,6 +1203,7 @@ static void fuzz_after(uint32_t n, const uint32_t a[6], struct sys_ipc_ret r)
             fuzz_child_gone(fuzz_child((int32_t)a[0]));
         break;
     case SYS_IPC_RECV:
+    case SYS_IPC_REPLY_RECV:
         if (st == K_OK)
             fuzz_call_received((int32_t)r.r6);
         break;
@@ -1190,7 +1221,7 @@ static void fuzz_one(void)
 {
     static const uint32_t beyond[] = { SYS_COUNT, SYS_COUNT + 1, SYS_COUNT + 7, 64, 255, 256,
                                        0x7fffffff, 0x80000000, 0xffffffff };
-    uint32_t n, a[6];
+    uint32_t n, a[7];
     fuzz_scratch_check();
     if (fuzz_stop)
         return;
@@ -1222,12 +1253,12 @@ static void fuzz_free_blocks(void)
     static struct ipc_bufs b;
     for (int i = 0; i < FUZZ_BLOCKS_MAX; i++) {
         b = (struct ipc_bufs){ 0, 0, &info, sizeof(info), 0 };
-        uint32_t a[6] = { (uint32_t)fuzz_pmm_port, PMM_OP_BLOCK_INFO, 0, 0, 0, (uint32_t)(uintptr_t)&b };
+        uint32_t a[7] = { (uint32_t)fuzz_pmm_port, PMM_OP_BLOCK_INFO, 0, 0, 0, (uint32_t)(uintptr_t)&b, 0 };
         struct sys_ipc_ret r = fuzz_svc(SYS_IPC_CALL, a);
         if (r.status != K_OK || r.w[0] != K_OK)
             return;
         b = (struct ipc_bufs){ &info.name, sizeof(info.name), 0, 0, 0 };
-        uint32_t f[6] = { (uint32_t)fuzz_pmm_port, PMM_OP_FREE, 0, 0, 0, (uint32_t)(uintptr_t)&b };
+        uint32_t f[7] = { (uint32_t)fuzz_pmm_port, PMM_OP_FREE, 0, 0, 0, (uint32_t)(uintptr_t)&b, 0 };
         r = fuzz_svc(SYS_IPC_CALL, f);
         if (r.status != K_OK || r.w[0] != K_OK) {
             fuzz_puts("\nfuzz: FAIL cannot free a block\n");

@@ -3,6 +3,9 @@
      die          the server exits in the middle of the call: K_EDEAD;
      slow         the server holds the call (a scenario kills this client, or the server);
      release      asks the server to answer the held call; prints how that went;
+     fast N       N calls of four words and no buffer (the IPC fast path); prints how many
+                  replies were wrong;
+     steal        a reply-and-receive on the server's port (not its own: K_EPRIV);
      stale PORT   calls a port id whose server is gone: K_EDEAD. */
 #include <reprise/errors.h>
 #include <reprise/sys.h>
@@ -39,6 +42,17 @@ int main(int argc, char **argv)
     } else if (!strcmp(op, "release")) {
         struct sys_ipc_ret r = sys_ipc_call(port, 4, 0, 0, 0, NULL);
         printf("ipccli: release status %ld, held reply %ld\n", r.status, (long)(int32_t)r.w[0]);
+    } else if (!strcmp(op, "fast")) {
+        uint32_t n = argc > 2 ? (uint32_t)atoi(argv[2]) : 100, wrong = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            struct sys_ipc_ret r = sys_ipc_call(port, 5, i, n - 1 - i, 0x7000 + i, NULL);
+            wrong += r.status != K_OK || r.w[0] != 6 || r.w[1] != i + 1 || r.w[2] != n - i ||
+                     r.w[3] != 0x7001 + i || r.r5 != 0;
+        }
+        printf("ipccli: %lu fast calls, %lu wrong\n", (unsigned long)n, (unsigned long)wrong);
+    } else if (!strcmp(op, "steal")) {
+        struct sys_ipc_ret r = sys_ipc_reply_recv(0, 0, 0, 0, 0, NULL, port);
+        printf("ipccli: reply-and-receive on the server's port returned %ld\n", r.status);
     } else {
         printf("ipccli: unknown op %s\n", op);
         return 2;

@@ -4,9 +4,13 @@
    at 62.5 MHz: 16 ns a tick). Each figure is the average of many iterations:
 
    null_syscall_ns       SYS_NULL: user -> kernel -> user, nothing done.
-   ipc_roundtrip_ns      sys_ipc_call to kbsrv, which waits in sys_ipc_recv and answers
-                         with sys_ipc_reply: four words each way, no buffer; two context
-                         switches and three system calls (call, reply, the next recv).
+   ipc_roundtrip_ns      sys_ipc_call to kbsrv, which answers and waits for the next call
+                         with sys_ipc_reply_recv: four words each way, no buffer; two
+                         context switches and two system calls (the IPC fast path).
+   ipc_roundtrip_split_ns  the same with a server that answers with sys_ipc_reply, then
+                         waits with sys_ipc_recv: three system calls.
+   ipc_4k_ns             as ipc_roundtrip_ns with 4 KiB each way: the call's buffer copied
+                         to kbsrv, which sends it back in its reply.
    rgn_alloc_free_ns     rgnAllocate(K_ANYWHERE | K_WRITABLE) of one page (zeroed, mapped),
                          then rgnFree of it.
    actor_create_exit_ns  SYS_ACTOR_CREATE of nop, which runs crt0, main and exit(0), until
@@ -76,9 +80,13 @@ static void kbench_null(void)
     kbench_report("null_syscall_ns", counter_now() - t0, KBENCH_NULL_ITERS);
 }
 
-static int kbench_ipc(void)
+static char kbench_out[IPC_BUF_MAX], kbench_in[IPC_BUF_MAX];
+
+/* Times calls to `kbsrv mode` as figure name: four words each way, and with bufs (NULL: none)
+   the buffers too, whose reply must be what was sent. Kills kbsrv at the end. */
+static int kbench_ipc(const char *mode, const char *name, struct ipc_bufs *bufs)
 {
-    int srv = kbench_spawn("kbsrv", "echo", 0);
+    int srv = kbench_spawn("kbsrv", mode, 0);
     int port = K_EUNKNOWN;
     if (srv < 0)
         return srv;
@@ -87,14 +95,17 @@ static int kbench_ipc(void)
     if (port < 0)
         return port;
     for (int i = 0; i < KBENCH_WARMUP; i++)
-        sys_ipc_call(port, 1, 2, 3, 4, NULL);
+        sys_ipc_call(port, 1, 2, 3, 4, bufs);
     uint64_t t0 = counter_now();
     for (uint32_t i = 0; i < KBENCH_IPC_ITERS; i++) {
-        struct sys_ipc_ret r = sys_ipc_call(port, i, 2, 3, 4, NULL);
-        if (r.status != K_OK || r.w[0] != i + 1)
+        struct sys_ipc_ret r = sys_ipc_call(port, i, 2, 3, 4, bufs);
+        if (r.status != K_OK || r.w[0] != i + 1 || r.r5 != (bufs ? bufs->send_len : 0))
             return r.status != K_OK ? (int)r.status : K_EINVAL;
     }
-    kbench_report("ipc_roundtrip_ns", counter_now() - t0, KBENCH_IPC_ITERS);
+    uint64_t t = counter_now() - t0;
+    if (bufs && memcmp(kbench_in, kbench_out, bufs->send_len))
+        return K_EINVAL;
+    kbench_report(name, t, KBENCH_IPC_ITERS);
     return (int)sys_call1(SYS_ACTOR_KILL, srv);
 }
 
@@ -159,8 +170,15 @@ int main(void)
     int err;
     kbench_hz = counter_hz();
     kbench_null();
-    if ((err = kbench_ipc()) != K_OK)
+    if ((err = kbench_ipc("echo", "ipc_roundtrip_ns", NULL)) != K_OK)
         printf("kbench: ipc_roundtrip failed: %d\n", err);
+    if ((err = kbench_ipc("split", "ipc_roundtrip_split_ns", NULL)) != K_OK)
+        printf("kbench: ipc_roundtrip_split failed: %d\n", err);
+    for (uint32_t i = 0; i < sizeof(kbench_out); i++)
+        kbench_out[i] = (char)(i * 7 + 1);
+    struct ipc_bufs b = { kbench_out, sizeof(kbench_out), kbench_in, sizeof(kbench_in), 0 };
+    if ((err = kbench_ipc("bulk", "ipc_4k_ns", &b)) != K_OK)
+        printf("kbench: ipc_4k failed: %d\n", err);
     if ((err = kbench_rgn()) != K_OK)
         printf("kbench: rgn_alloc_free failed: %d\n", err);
     if ((err = kbench_create()) != K_OK)

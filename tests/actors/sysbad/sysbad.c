@@ -90,12 +90,15 @@ int main(int argc, char **argv)
         if (b) {        /* a NULL ipc_bufs means "no buffers" */
             BAD("IPC_CALL bufs", sys_ipc_call(port, 1, 2, 3, 4, (void *)b).status);
             BAD("IPC_RECV bufs", sys_ipc_recv(port, (void *)b).status);
+            BAD("IPC_REPLY_RECV bufs", sys_ipc_reply_recv(0, 0, 0, 0, 0, (void *)b, port).status);
         }
         ib = (struct ipc_bufs){ (const void *)b, 16, 0, 0, 0 };
         BAD("IPC_CALL send", sys_ipc_call(port, 0, 0, 0, 0, &ib).status);
+        BAD("IPC_REPLY_RECV send", sys_ipc_reply_recv(0, 0, 0, 0, 0, &ib, port).status);
         ib = (struct ipc_bufs){ 0, 0, (void *)b, 16, 0 };
         BAD("IPC_CALL recv", sys_ipc_call(port, 0, 0, 0, 0, &ib).status);
         BAD("IPC_RECV recv", sys_ipc_recv(port, &ib).status);
+        BAD("IPC_REPLY_RECV recv", sys_ipc_reply_recv(0, 0, 0, 0, 0, &ib, port).status);
 #undef BAD
     }
     /* Outputs into read-only text. */
@@ -112,6 +115,10 @@ int main(int argc, char **argv)
     struct ipc_bufs ro = { 0, 0, (void *)text, 16, 0 };
     sysbad_expect("IPC_CALL(recv into text)", sys_ipc_call(port, 0, 0, 0, 0, &ro).status, K_EFAULT);
     sysbad_expect("IPC_RECV(recv into text)", sys_ipc_recv(port, &ro).status, K_EFAULT);
+    sysbad_expect("IPC_REPLY_RECV(bufs in rodata)",
+                  sys_ipc_reply_recv(0, 0, 0, 0, 0, (void *)&ro_bufs, port).status, K_EFAULT);
+    sysbad_expect("IPC_REPLY_RECV(recv into text)",
+                  sys_ipc_reply_recv(0, 0, 0, 0, 0, &ro, port).status, K_EFAULT);
     /* A pointer that starts mapped and runs into unmapped memory. */
     sysbad_expect("CONSOLE_WRITE(text, 64 MiB)", sys_call2(SYS_CONSOLE_WRITE, text, 0x4000000), K_EFAULT);
     sysbad_expect("USER_COPY(wraps around)", sys_call3(SYS_USER_COPY, (long)name, text, -16), K_EFAULT);
@@ -141,6 +148,17 @@ int main(int argc, char **argv)
     }
     struct ipc_bufs big = { name, 64, 0, 0, 0 };
     sysbad_expect("IPC_REPLY(more than the caller takes)", sys_ipc_reply(m.r5, 0, 0, 0, 0, &big), K_EINVAL);
+    /* SYS_IPC_REPLY_RECV: a reply that fails receives nothing (the call would wait for ever
+       otherwise: no second caller comes), and leaves the caller waiting. */
+    struct ipc_bufs rr = { (const void *)bad[2], 4, 0, 0, 0 };
+    sysbad_expect("IPC_REPLY_RECV(send unmapped)",
+                  sys_ipc_reply_recv(m.r5, 0, 0, 0, 0, &rr, port).status, K_EFAULT);
+    sysbad_expect("IPC_REPLY_RECV(more than the caller takes)",
+                  sys_ipc_reply_recv(m.r5, 0, 0, 0, 0, &big, port).status, K_EINVAL);
+    sysbad_expect("IPC_REPLY_RECV(a token of no caller)",
+                  sys_ipc_reply_recv(12345, 0, 0, 0, 0, NULL, port).status, K_EDEAD);
+    sysbad_expect("IPC_REPLY_RECV(no such port)",
+                  sys_ipc_reply_recv(m.r5, 0, 0, 0, 0, NULL, 12345).status, K_EUNKNOWN);
     sysbad_expect("IPC_REPLY(the child's call)", sys_ipc_reply(m.r5, 0, 0, 0, 0, NULL), K_OK);
     sysbad_wait(child);         /* so that it is gone when this actor ends */
 

@@ -1,6 +1,6 @@
 /* System call numbers and register convention: the user/kernel ABI.
  *
- * "svc #0" with the call number in r7 and arguments in r0-r5. The result is in r0
+ * "svc #0" with the call number in r7 and arguments in r0-r5 (SYS_IPC_REPLY_RECV: r0-r6). The result is in r0
  * (K_OK or a value >= 0 on success, a negative K_E* code on failure); IPC calls also
  * return message words in r1-r4 and a length or token in r5, r6. r7 is clobbered.
  *
@@ -94,9 +94,17 @@ enum sys_number {
                               whole of a DEVICE_* into the caller at vaddr (page aligned, in the
                               rgnAllocate range), read/write, device memory, never executable;
                               K_EUNKNOWN: the board has no such device  [PRIV_DEVICE] */
+    SYS_IPC_REPLY_RECV,    /* (int token, w0, w1, w2, w3, struct ipc_bufs *bufs; r6: int port)
+                              -> as SYS_IPC_RECV (flags 0). A server's loop in one call: replies
+                              to token as SYS_IPC_REPLY with w0-w3 and bufs->send (token 0: no
+                              reply), then receives on port into bufs->recv. Its arguments are
+                              all checked first; on any error but K_ETIMEOUT nothing was
+                              received, and the reply was made only if the error is not the
+                              reply's (the caller of a reply that did not fit, K_EINVAL, still
+                              waits: answer it with SYS_IPC_REPLY, then receive again) */
     SYS_ACTOR_STOP,        /* (int aid) -> K_OK: ends a member of a restart group with no record and
                               keeps its slot (tables, text, data pages) for SYS_ACTOR_RESTART until
-                              the caller's next SYS_IPC_RECV, which frees what it did not restart
+                              the caller's next receive, which frees what it did not restart
                               (as for an actor whose record it received); SYS_ACTOR_KILL frees it
                               at once. K_EINVAL: not in a group  [the fault port's owner] */
     SYS_ACTOR_RESTART,     /* (int aid, const struct actor_spawn *spec) -> new actor id: restarts in
