@@ -176,7 +176,7 @@ def _after_call(elf, function, callee):
                          check=True, capture_output=True, text=True).stdout
     lines = [ln for ln in out.splitlines() if re.match(r"^\s*[0-9a-f]+:\t", ln)]
     for i, ln in enumerate(lines):
-        if re.search(rf"\bbl\s+[0-9a-f]+ <{callee}>", ln):
+        if re.search(rf"\bblx?\s+[0-9a-f]+ <{callee}>", ln):     # blx: an ARM callee
             return int(lines[i + 1].split(":")[0], 16)
     raise AssertionError(f"{function} does not call {callee}")
 

@@ -274,8 +274,10 @@ int main(int argc, char **argv)
     sp.priority = 0;
     sp.flags = 0x80;
     sysbad_expect("ACTOR_CREATE(unknown flag)", sys_call1(SYS_ACTOR_CREATE, (long)&sp), K_EINVAL);
-    /* A held actor runs only once released, and only once. */
+    /* A held actor runs only once released, and only once. It runs below this actor, so that
+       it cannot run and end between the two releases (a tick would otherwise let it). */
     sp.flags = ACTOR_SPAWN_HELD;
+    sp.priority = 1;
     int held = (int)sys_call1(SYS_ACTOR_CREATE, (long)&sp);
     sysbad_expect("ACTOR_CREATE(held)", held > 0, 1);
     struct actor_info hi;
