@@ -114,7 +114,7 @@ void end_hang(struct actor *a, uint32_t period_ms)
     static const char *const doing[] = {
         [AB_NONE] = "running", [AB_RECV] = "in a receive", [AB_CALL] = "in a call",
         [AB_REPLY] = "in a call", [AB_DELAY] = "sleeping", [AB_CONSOLE] = "reading the console",
-        [AB_HELD] = "held",
+        [AB_CONSOLE_OUT] = "writing the console", [AB_HELD] = "held",
     };
     struct fault_record rec;
     end_record(a, &rec, FAULT_KIND_HANG);

@@ -24,6 +24,7 @@ enum actor_block {
     AB_REPLY,                    /* received by server, waiting for its reply */
     AB_DELAY,                    /* sleeping until wake_at */
     AB_CONSOLE,                  /* waiting for console input */
+    AB_CONSOLE_OUT,              /* waiting for room in the console's output ring */
     AB_HELD,                     /* created with ACTOR_SPAWN_HELD, not yet released */
 };
 
@@ -43,12 +44,12 @@ struct actor {
     uint32_t tpidrurw;           /* the user read/write thread id register, while not running */
     uint32_t heap_end;           /* the data region (its heap) may not grow past this address */
     struct vm_space vm;
-    struct actor *qnext;         /* run queue, port queue or sleep list link */
+    struct actor *qnext;         /* run queue, port queue, sleep list or console writers link */
     uint64_t wake_at;            /* AB_DELAY: CNTVCT deadline */
     int32_t wait_port;           /* AB_RECV, AB_CALL: port id */
     struct actor *server;        /* AB_REPLY: the actor that owes the reply */
     uaddr_t ipc_bufs;            /* AB_RECV, AB_CALL, AB_REPLY: user struct ipc_bufs, or 0 */
-    uaddr_t con_buf;             /* AB_CONSOLE: destination and size */
+    uaddr_t con_buf;             /* AB_CONSOLE: destination and size; AB_CONSOLE_OUT: source */
     uint32_t con_len;
     struct fault_record rec;     /* AS_ENDED: what the fault port will receive */
 };
