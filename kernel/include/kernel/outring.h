@@ -52,12 +52,12 @@ static inline char outring_pop(struct outring *r)
 static inline int outring_send(struct outring *r, uint32_t room, void (*put)(char))
 {
     uint32_t tail = r->tail, head = r->head;
-    if (r->cr_sent && tail != head && room) {
+    if (r->cr_sent && room) {
         put('\n');             /* the '\n' whose '\r' went last time */
         tail++;
         room--;
+        r->cr_sent = 0;
     }
-    r->cr_sent = 0;
     /* Room left = (end - tail) + slack: one place a byte, and a '\r' takes the slack first. */
     uint32_t end = tail + (head - tail < room ? head - tail : room);
     uint32_t slack = room - (end - tail);
