@@ -5,8 +5,9 @@
  * ring (kernel/include/kernel/outring.h), in the order written; the UART's transmit
  * interrupt drains it, a FIFO's worth at a time, so nobody waits for the line. An actor's
  * write goes into the ring whole, never cut by another's: when the ring has no room for it
- * (or other writers already wait), the writer blocks, in order, until the interrupt has
- * made room, and the kernel then copies it in and ends its call. The kernel's own output
+ * (or writers of its priority or above already wait), the writer blocks, in line by
+ * priority and then in order, until the interrupt has made room, and the kernel then copies
+ * it in and ends its call. The kernel's own output
  * cannot wait (it runs with interrupts masked): with the ring full it sends the oldest
  * bytes itself, polled. A panic or a reset sends the whole ring, polled, and everything
  * after it goes straight to the UART (console_sync).
@@ -48,9 +49,9 @@ static struct outring console_out;
 static int console_tx_busy;     /* the transmit interrupt is armed: it takes what the ring holds */
 static int console_polled;      /* console_sync: the machine stops, output goes straight out */
 static int console_held;        /* console_hold: the transmitter takes nothing */
-/* Actors blocked in a write for want of room (AB_CONSOLE_OUT), oldest first, linked by
-   qnext; each waits to put con_len bytes from con_buf in the ring. */
-static struct actor *console_wr_head, *console_wr_tail;
+/* Actors blocked in a write for want of room (AB_CONSOLE_OUT), by priority and then oldest
+   first, linked by qnext; each waits to put con_len bytes from con_buf in the ring. */
+static struct actor *console_wr_head;
 
 void console_init(void)
 {
@@ -157,11 +158,30 @@ static int console_take(struct actor *a, uaddr_t buf, uint32_t len, int *n)
     return K_OK;
 }
 
-/* Ends a's blocked read with result r. */
+/* Ends a's blocked read or write with result r. */
 static void console_wake(struct actor *a, int r)
 {
     a->tf.r[0] = (uint32_t)r;
     sched_ready(a);
+}
+
+/* Puts writer a in the line of those waiting for room: by priority, in arrival order within
+   one, so that HR's crash line waits for room for itself, not behind a chatty actor's
+   backlog. */
+static void console_wait_room(struct actor *a)
+{
+    struct actor *prev = NULL, *w = console_wr_head;
+    while (w && w->prio >= a->prio) {
+        prev = w;
+        w = w->qnext;
+    }
+    a->qnext = w;
+    if (prev)
+        prev->qnext = a;
+    else
+        console_wr_head = a;
+    a->state = AS_BLOCKED;
+    a->block = AB_CONSOLE_OUT;
 }
 
 /* Lets the waiting writers whose turn it is and whose text now fits put it in the ring, in
@@ -171,8 +191,6 @@ static void console_admit(void)
     struct actor *a;
     while ((a = console_wr_head) && outring_room(&console_out) >= a->con_len) {
         console_wr_head = a->qnext;
-        if (!console_wr_head)
-            console_wr_tail = NULL;
         a->qnext = NULL;
         /* Checked again: a privileged actor may have changed its memory meanwhile. */
         int err = vm_check(&a->vm, a->con_buf, a->con_len, 0);
@@ -261,8 +279,6 @@ void console_actor_gone(struct actor *a)
             prev->qnext = a->qnext;
         else
             console_wr_head = a->qnext;
-        if (console_wr_tail == a)
-            console_wr_tail = prev;
         a->qnext = NULL;
         console_admit();
         console_start();
@@ -292,18 +308,12 @@ void console_sys_write(struct actor *self)
        libc-glue's _write loops). */
     if (len > CONSOLE_WRITE_MAX)
         len = CONSOLE_WRITE_MAX;
-    if (console_wr_head || outring_room(&console_out) < len) {
-        /* No room, or others wait for it first: wait in line (console_admit ends the call). */
+    if (outring_room(&console_out) < len || (console_wr_head && console_wr_head->prio >= self->prio)) {
+        /* No room, or others of its priority or above wait for room first: wait in line
+           (console_admit ends the call). */
         self->con_buf = buf;
         self->con_len = len;
-        self->qnext = NULL;
-        if (console_wr_tail)
-            console_wr_tail->qnext = self;
-        else
-            console_wr_head = self;
-        console_wr_tail = self;
-        self->state = AS_BLOCKED;
-        self->block = AB_CONSOLE_OUT;
+        console_wait_room(self);
         return;
     }
     console_put_user(self, buf, len);

@@ -142,7 +142,8 @@ def test_output_ring_full_writers_wait_whole_and_in_order(boot, board):
     """Console output held back for a second (console-hold: a terminal that stops reading)
     while three actors write far more than the ring holds: each write goes out whole, in
     order, nothing lost; the writers wait for room (spewb, first, filled the ring: nothing of
-    the others comes before the release); spewb, killed while it waits, leaves no partial
+    the others comes before the release), in line by priority (spewk's line, written last but
+    from the highest priority, goes before theirs); spewb, killed while it waits, leaves no partial
     line; the kernel's own line at the release, with the ring full, comes out whole after
     what the ring held."""
     m = boot(board.image("conring"), selftest="console-hold", icount=True)
@@ -178,5 +179,8 @@ def test_output_ring_full_writers_wait_whole_and_in_order(boot, board):
     b = [(kind, k) for kind, k, _ in seen["spewb"]]
     assert 50 <= len(b) < SPEW_LINES and b == want[:len(b)], b
     assert all(i < released for _, _, i in seen["spewb"]), "spewb was killed while waiting"
+    killed = [i for i, ln in enumerate(lines) if ln.startswith("spewk: killed spewb")]
+    assert killed and killed[0] < min(seen["spewa"][0][2], seen["spewc"][0][2]), \
+        "spewk's line waits behind lower priorities"
     assert "spewb done" not in lines
     assert not any(ln.startswith("kernel: spewb") for ln in lines)
