@@ -7,10 +7,10 @@
  * write goes into the ring whole, never cut by another's: when the ring has no room for it
  * (or writers of its priority or above already wait), the writer blocks, in line by
  * priority and then in order, until the interrupt has made room, and the kernel then copies
- * it in and ends its call. The kernel's own output
- * cannot wait (it runs with interrupts masked): with the ring full it sends the oldest
- * bytes itself, polled. A panic or a reset sends the whole ring, polled, and everything
- * after it goes straight to the UART (console_sync).
+ * it in and ends its call. The kernel's own output cannot wait (it runs with interrupts
+ * masked): with the ring full it sends the oldest bytes itself, polled. A panic or a reset
+ * sends the whole ring, polled, and everything after it goes straight to the UART
+ * (console_sync). See docs/design.md, Console output ring.
  *
  * Who gets what is typed: the console's foreground actor, or, when there is none, the
  * background reader (C_INIT, which reads with CONSOLE_READ_BACKGROUND). An actor becomes
@@ -114,6 +114,7 @@ void console_hold(int on)
     console_start();
 }
 
+/* The echo of typed input (tty_echo_fn): into the ring like any output. */
 static void console_echo(const char *s, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
