@@ -66,8 +66,9 @@ static void console_start(void)
         console_tx_busy = uart_tx_fill(&console_out);
 }
 
-/* One character into the ring; with the ring full, the oldest go out polled first. */
-static void console_putc(char c)
+/* console_putc when the ring is full (its oldest bytes go out polled until c fits) or after
+   console_sync (c goes straight out). */
+static void __attribute__((noinline)) console_putc_slow(char c)
 {
     if (console_polled) {
         if (c == '\n')
@@ -80,6 +81,16 @@ static void console_putc(char c)
     outring_push(&console_out, c);
 }
 
+/* One character of the kernel's own output into the ring. */
+static inline void console_putc(char c)
+{
+    if (__builtin_expect(console_polled || !outring_room(&console_out), 0))
+        console_putc_slow(c);
+    else
+        outring_push(&console_out, c);
+}
+
+/* kprintf's character sink (lib/fmt). */
 static void console_fmt_putc(void *ctx, char c)
 {
     (void)ctx;
@@ -201,19 +212,18 @@ static void console_admit(void)
     }
 }
 
-int console_tx(void)
+void console_tx(void)
 {
     if (console_held) {
         uart_tx_off();
         console_tx_busy = 0;
-        return 0;
+        return;
     }
     console_tx_busy = uart_tx_fill(&console_out);
     if (console_wr_head) {
         console_admit();
         console_start();
     }
-    return console_tx_busy;
 }
 
 /* Gives typed input to whoever waits for it and may have it. */

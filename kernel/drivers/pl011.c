@@ -87,15 +87,21 @@ void uart_putc(char c)
 int uart_tx_fill(struct outring *r)
 {
     int more;
-    if (*uart_reg(UART_FR) & UART_FR_TXFE) {
-        /* Empty: it takes a FIFO's worth at once (QEMU, which transmits at once, always says
-           empty: this is all it takes an interrupt). */
-        more = outring_send(r, UART_TX_FIFO, uart_tx_put);
-    } else {
-        do
-            more = outring_send(r, 1, uart_tx_put);
-        while (more && !uart_tx_full());
-    }
+    do {
+        *uart_reg(UART_ICR) = UART_INT_TX;  /* cleared before refilling */
+        if (*uart_reg(UART_FR) & UART_FR_TXFE) {
+            /* Empty: it takes a FIFO's worth at once, with no more flag reads (QEMU, which
+               transmits at once, always says empty). */
+            more = outring_send(r, UART_TX_FIFO, uart_tx_put);
+        } else {
+            do
+                more = outring_send(r, 1, uart_tx_put);
+            while (more && !uart_tx_full());
+        }
+        /* Armed, the interrupt is raised again at once only where the FIFO is already down
+           to its level: QEMU, which raises it with every character written. Refill here
+           then, rather than through the GIC for every FIFO's worth. */
+    } while (more && (*uart_reg(UART_MIS) & UART_INT_TX));
     uart_tx_irq(more);
     return more;
 }
@@ -115,13 +121,6 @@ void uart_irq(void)
         while (!(*uart_reg(UART_FR) & UART_FR_RXFE))
             console_rx((char)(*uart_reg(UART_DR) & 0xff));
     }
-    /* Cleared before each refill. A real UART's FIFO is then above its level and the loop
-       ends; QEMU, which transmits at once, raises it again with every character written,
-       and the loop refills on without a round through the GIC. */
-    while (mis & UART_INT_TX) {
-        *uart_reg(UART_ICR) = UART_INT_TX;
-        if (!console_tx())
-            break;
-        mis = *uart_reg(UART_MIS);
-    }
+    if (mis & UART_INT_TX)
+        console_tx();
 }

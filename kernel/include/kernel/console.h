@@ -15,8 +15,8 @@ void kvprintf(const char *fmt, va_list ap);
 /* Called from the UART interrupt with each received character. */
 void console_rx(char c);
 /* Called from the UART interrupt when the transmitter takes more: refills it from the
-   ring, lets waiting writers in. Returns whether the ring still holds more for it. */
-int console_tx(void);
+   ring, lets waiting writers in. */
+void console_tx(void);
 /* For a panic or a reset (interrupts masked, the machine about to stop): sends what the
    ring holds, polled, and makes all later output polled. */
 void console_sync(void);

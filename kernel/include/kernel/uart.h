@@ -6,8 +6,9 @@
 void uart_init(void);
 /* Sends c, waiting for room in the transmit FIFO (polled: a panic, a reset, a full ring). */
 void uart_putc(char c);
-/* Moves what the transmit FIFO takes (at most its size) from r into it, and arms the
-   transmit interrupt while r holds more; returns whether it does. Never waits. */
+/* Moves what the transmit FIFO takes from r into it (a FIFO's worth, again while the
+   transmit interrupt is raised at once, as under QEMU), and arms that interrupt while r
+   holds more; returns whether it does. Never waits. */
 int uart_tx_fill(struct outring *r);
 /* Disarms the transmit interrupt. */
 void uart_tx_off(void);
