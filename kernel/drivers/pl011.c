@@ -29,8 +29,8 @@
 #define UART_INT_RX  (1u << 4)
 #define UART_INT_TX  (1u << 5)
 #define UART_INT_RT  (1u << 6)
-/* Transmit FIFO places: 16 on the PL011 up to r1p4 (QEMU's model says r1p4 in UARTPeriphID2),
-   32 on r1p5, where a fill of 16 still brings the FIFO above the transmit level. */
+/* Transmit FIFO places: 16 on the PL011 before r1p5 (QEMU's model reads r1p1 in
+   UARTPeriphID2), 32 on r1p5, where a fill of 16 still brings the FIFO above its level. */
 #define UART_TX_FIFO 16
 
 static uint32_t uart_imsc;     /* what UARTIMSC holds */
