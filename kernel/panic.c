@@ -72,6 +72,7 @@ static void panic_record(struct fault_record *rec, uint32_t pc, uint32_t addr, u
 void panic(const char *fmt, ...)
 {
     __asm__ volatile("cpsid if");
+    console_sync();             /* everything printed before the panic, then its text */
     struct fault_record rec;
     panic_record(&rec, 0, 0, 0);
     va_list ap;
@@ -91,6 +92,7 @@ void panic(const char *fmt, ...)
 void panic_trap(struct trapframe *tf, enum trap_kind kind)
 {
     struct fault_record rec;
+    console_sync();             /* everything printed before the panic, then its text */
     if (kind == TRAP_UNDEF)
         tf->pc -= (tf->cpsr & PSR_T) ? 2 : 4;
     /* An access to a guard page, a trapped mode's sp below its stack, or the handler's own

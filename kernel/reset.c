@@ -9,6 +9,7 @@ void board_reset(enum reset_reason reason)
 {
     __asm__ volatile("cpsid if");
     bootrec_set_reason(reason);
+    console_sync();             /* what the ring holds goes out before the reset */
     kprintf("kernel: site restart (%s)\n", bootrec_reason_name(reason));
     /* The bank must reach RAM before the reset: clean it out of the data cache. */
     cpu_dcache_clean_range(BOARD_BANK_PADDR, BOARD_BANK_SIZE);

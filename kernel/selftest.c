@@ -2,8 +2,9 @@
    deliberate kernel faults for the panic path (at boot, or one second later from the timer
    interrupt with the actors running), kernel stack overflows (every mode's stack at boot,
    the SVC stack from the timer interrupt), an address-space teardown that must free only
-   the space's own pages, and a PSCI warm reset on a cold boot. Only QEMU's
-   command line reaches them; no actor can. */
+   the space's own pages, a PSCI warm reset on a cold boot, and console output held back for
+   a second (the ring fills, writers wait). Only QEMU's command line reaches them; no actor
+   can. */
 #include <arch/cpu.h>
 #include <kernel/bootrec.h>
 #include <kernel/console.h>
@@ -19,10 +20,11 @@
 
 /* Fault addresses go through a volatile so the compiler cannot reason about them. */
 static volatile uintptr_t selftest_addr;
-/* kfault-late, kstack-late: CNTVCT at which the timer interrupt takes a kernel fault or
-   overflows the kernel stack (0: not armed), and which of the two. */
+/* kfault-late, kstack-late, console-hold: CNTVCT at which the timer interrupt takes a
+   kernel fault, overflows the kernel stack or lets console output go (0: not armed), and
+   which of the three. */
 static uint64_t selftest_late_at;
-static int selftest_late_overflow;
+static enum { SELFTEST_LATE_FAULT, SELFTEST_LATE_OVERFLOW, SELFTEST_LATE_RELEASE } selftest_late;
 /* A recursion bound the compiler cannot see through; 0: none. */
 static volatile uint32_t selftest_depth_max;
 
@@ -121,9 +123,16 @@ __attribute__((cold)) void selftest_run(void)
     } else if (selftest_is(name, "kstack-fiq")) {
         selftest_overflow_in(PSR_MODE_FIQ);
     } else if (selftest_is(name, "kfault-late") || selftest_is(name, "kstack-late")) {
-        selftest_late_overflow = selftest_is(name, "kstack-late");
+        selftest_late = selftest_is(name, "kstack-late") ? SELFTEST_LATE_OVERFLOW
+                                                         : SELFTEST_LATE_FAULT;
         if (bootrec_state()->kind == BOOT_COLD)
             selftest_late_at = timer_now() + timer_hz();   /* one second after boot */
+    } else if (selftest_is(name, "console-hold")) {
+        /* The transmitter takes nothing for a second, as a terminal that stopped reading:
+           the actors' writes fill the ring and then wait for room. */
+        console_hold(1);
+        selftest_late = SELFTEST_LATE_RELEASE;
+        selftest_late_at = timer_now() + timer_hz();
     } else if (selftest_is(name, "psci-reset")) {
         if (bootrec_state()->kind == BOOT_COLD)
             board_reset(RESET_REQUESTED);
@@ -141,7 +150,14 @@ void selftest_tick(uint64_t now)
 {
     if (selftest_late_at && now >= selftest_late_at) {
         selftest_late_at = 0;
-        if (selftest_late_overflow) {
+        if (selftest_late == SELFTEST_LATE_RELEASE) {
+            /* The ring is still nearly full (one FIFO's worth went): this line makes the
+               kernel send its oldest bytes itself, polled. */
+            console_hold(0);
+            kprintf("selftest: console released\n");
+            return;
+        }
+        if (selftest_late == SELFTEST_LATE_OVERFLOW) {
             kprintf("selftest: kernel stack overflow in the timer interrupt\n");
             selftest_recurse(0);
         }

@@ -71,6 +71,7 @@ static const char *const fault_doing_names[] = {
     [FAULT_DOING_SLEEP] = "sleeping",
     [FAULT_DOING_CONSOLE] = "reading the console",
     [FAULT_DOING_HELD] = "held",
+    [FAULT_DOING_CONSOLE_OUT] = "writing the console",
 };
 
 #define FAULT_NAMED(table, i) ((i) < sizeof(table) / sizeof(table[0]) && table[i] ? table[i] : "?")

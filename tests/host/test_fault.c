@@ -251,6 +251,8 @@ static void test_text_of_other_ends(void **state)
     r.period_ms = 50;
     r.doing = FAULT_DOING_RECV;
     expect_text(&r, "hang: no watchdog kick for 50 ms, in a receive at pc=0x00010040");
+    r.doing = FAULT_DOING_CONSOLE_OUT;
+    expect_text(&r, "hang: no watchdog kick for 50 ms, writing the console at pc=0x00010040");
     r.doing = FAULT_DOING_RUNNING;
     expect_text(&r, "hang: no watchdog kick for 50 ms, running at pc=0x00010040");
     r = rec_of(FAULT_KIND_PANIC);

@@ -130,3 +130,57 @@ def test_abort_reported_by_hr(console):
     type_line(m, "hr")
     expect_line(m, rf"  #\d+ boot 1 t=\S+ libc \(aid {aid}\) abort\(\) called, pc=0x[0-9a-f]{{8}}; "
                    r"not restartable, deleted")
+
+
+# ---- the output ring: tests/images/conring.image under the console-hold self test ----------
+
+SPEW = re.compile(r"(spew[abc]) (line|block) (\d{3}) x+")
+SPEW_WIDTH, SPEW_LINES, SPEW_BLOCK = 80, 200, 50        # tests/actors/spew/spew.c
+
+
+def test_output_ring_full_writers_wait_whole_and_in_order(boot, board):
+    """Console output held back for a second (console-hold: a terminal that stops reading)
+    while three actors write far more than the ring holds: each write goes out whole, in
+    order, nothing lost; the writers wait for room (spewb, first, filled the ring: nothing of
+    the others comes before the release), in line by priority (spewk's line, written last but
+    from the highest priority, goes before theirs); spewb, killed while it waits, leaves no partial
+    line; the kernel's own line at the release, with the ring full, comes out whole after
+    what the ring held."""
+    m = boot(board.image("conring"), selftest="console-hold", icount=True)
+    m.expect_line("selftest: console-hold")
+    start = m.pos
+    for name in ("spewa", "spewc", "spewk"):
+        m.pos = start
+        m.expect_line(rf"kernel: {name} \(aid \d+\) exited with status 0")
+    m.pos = start
+    m.expect_line("spewa done")
+    m.pos = start
+    m.expect_line("spewc done")
+    lines = [ln for ln in m.text[start:].split("\n") if ln]
+    seen = {"spewa": [], "spewb": [], "spewc": []}
+    released = None
+    for i, ln in enumerate(lines):
+        s = SPEW.fullmatch(ln)
+        if s:
+            assert len(ln) == SPEW_WIDTH - 1, f"torn line {ln!r}"
+            seen[s[1]].append((s[2], int(s[3]), i))
+        elif ln == "selftest: console released":
+            released = i
+        else:
+            assert re.fullmatch(r"spew[ac] done|spewk: killed spewb \(aid \d+\) = 0|"
+                                r"kernel: spew[ack] \(aid \d+\) exited with status 0|"
+                                r"qemu-system-arm: warning: .*", ln), f"unexpected line {ln!r}"
+    want = [("line", k) for k in range(SPEW_LINES)] + [("block", k) for k in range(SPEW_BLOCK)]
+    for name in ("spewa", "spewc"):
+        assert [(kind, k) for kind, k, _ in seen[name]] == want, name
+        at = [i for kind, _, i in seen[name] if kind == "block"]
+        assert at == list(range(at[0], at[0] + SPEW_BLOCK)), f"{name}'s one write was cut"
+        assert seen[name][0][2] > released, f"{name} wrote before the release"
+    b = [(kind, k) for kind, k, _ in seen["spewb"]]
+    assert 50 <= len(b) < SPEW_LINES and b == want[:len(b)], b
+    assert all(i < released for _, _, i in seen["spewb"]), "spewb was killed while waiting"
+    killed = [i for i, ln in enumerate(lines) if ln.startswith("spewk: killed spewb")]
+    assert killed and killed[0] < min(seen["spewa"][0][2], seen["spewc"][0][2]), \
+        "spewk's line waits behind lower priorities"
+    assert "spewb done" not in lines
+    assert not any(ln.startswith("kernel: spewb") for ln in lines)

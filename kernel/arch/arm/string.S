@@ -4,14 +4,16 @@
     .arm
     .text
 
-/* void *memcpy(void *dst, const void *src, size_t n): bursts when both are word aligned. */
+/* void *memcpy(void *dst, const void *src, size_t n): bursts when both are word aligned;
+   otherwise single words (ARMv7-A's ldr and str take any address in Normal memory with
+   SCTLR.A clear, as the kernel runs; the console ring's write position is anywhere). */
     .global memcpy
     .type   memcpy, %function
 memcpy:
     push    {r0, r4-r10, lr}
     orr     r12, r0, r1
     tst     r12, #3
-    bne     3f
+    bne     6f
     subs    r2, r2, #32
     blo     2f
 1:  ldmia   r1!, {r3-r10}
@@ -30,6 +32,13 @@ memcpy:
     strbhs  r3, [r0], #1
     bhs     3b
     pop     {r0, r4-r10, pc}
+6:  subs    r2, r2, #4                      @ misaligned: words, then the bytes left
+    blo     4b
+7:  ldr     r3, [r1], #4
+    str     r3, [r0], #4
+    subs    r2, r2, #4
+    bhs     7b
+    b       4b
     .size   memcpy, . - memcpy
 
 /* void *memset(void *dst, int c, size_t n): bursts when dst is word aligned. */

@@ -27,6 +27,7 @@ enum actor_block {
     AB_REPLY,                    /* received by server, waiting for its reply */
     AB_DELAY,                    /* sleeping until wake_at */
     AB_CONSOLE,                  /* waiting for console input */
+    AB_CONSOLE_OUT,              /* waiting for room in the console's output ring */
     AB_HELD,                     /* created with ACTOR_SPAWN_HELD, not yet released */
 };
 
@@ -50,7 +51,7 @@ struct actor {
     uint32_t heap_base;          /* where the heap starts: the end of the last data segment's pages */
     const struct sysimg_file *image;
     struct vm_space vm;
-    struct actor *qnext;         /* run queue, port queue or sleep list link */
+    struct actor *qnext;         /* run queue, port queue, sleep list or console writers link */
     uint64_t wake_at;            /* AB_DELAY: CNTVCT deadline */
     int32_t wait_port;           /* AB_RECV, AB_CALL: port id */
     struct actor *server;        /* AB_REPLY: the actor that owes the reply */
@@ -62,7 +63,7 @@ struct actor {
     struct port *ipc_ports;      /* the ports it owns (kernel/ipc.c links them) */
     struct actor *ipc_owed;      /* the callers in AB_REPLY waiting for its reply ... */
     struct actor *ipc_owed_next; /* ... linked through this */
-    uaddr_t con_buf;             /* AB_CONSOLE: destination and size */
+    uaddr_t con_buf;             /* AB_CONSOLE: destination and size; AB_CONSOLE_OUT: source */
     uint32_t con_len;
     struct fault_record rec;     /* AS_ENDED: what the fault port will receive */
 };

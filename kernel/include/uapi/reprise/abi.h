@@ -209,6 +209,7 @@ enum fault_doing {
     FAULT_DOING_SLEEP,
     FAULT_DOING_CONSOLE,
     FAULT_DOING_HELD,
+    FAULT_DOING_CONSOLE_OUT,
 };
 
 /* A post-mortem dump (SYS_ACTOR_DUMP): what the kernel kept of a restartable actor that ended

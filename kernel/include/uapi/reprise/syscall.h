@@ -14,7 +14,8 @@
 enum sys_number {
     SYS_NULL = 0,          /* () -> K_OK; the cheapest round trip, for benchmarks */
     SYS_EXIT,              /* (int status) -> does not return */
-    SYS_CONSOLE_WRITE,     /* (const char *buf, size_t len) -> bytes written (at most 4096 a call) */
+    SYS_CONSOLE_WRITE,     /* (const char *buf, size_t len) -> bytes written (at most 4096 a call,
+                              whole: blocks until the console's output ring has room for them) */
     SYS_CONSOLE_READ,      /* (char *buf, size_t len, uint32_t flags) -> bytes read: a whole line at
                               most in cooked mode, 0 at ctrl-D (end of file); blocks for >= 1
                               unless CONSOLE_READ_NONBLOCK. The first read makes the caller the
