@@ -4,6 +4,8 @@
  * page (ARM ARM B3.5.4). Second-level tables are 1 KiB; one pool page holds the four
  * tables of an aligned 4 MiB stretch, so L1 entries 4k..4k+3 point into the same page. */
 #include <arch/cpu.h>
+#include <board.h>
+#include <kernel/bank.h>
 #include <kernel/memmap.h>
 #include <kernel/page.h>
 #include <kernel/panic.h>
@@ -416,6 +418,36 @@ int vm_fault_in(struct vm_space *vs, uint32_t va)
     return err == K_OK ? 1 : err;
 }
 
+/* Maps bank bytes [off, off + size) at va (all page aligned); writable pages the bank has
+   not seen written since boot are mapped read-only until their first write (kernel/bank.h),
+   in runs of pages alike. K_ENOMEM as vm_map_range. */
+int vm_map_bank(struct vm_space *vs, uint32_t va, uint32_t off, uint32_t size, unsigned prot)
+{
+    int err = K_OK;
+    for (uint32_t i = 0, j; err == K_OK && i < size; i = j) {
+        int dirty = bank_page_dirty(off + i);
+        for (j = i + VM_PAGE_SIZE; j < size && bank_page_dirty(off + j) == dirty; j += VM_PAGE_SIZE)
+            ;
+        err = vm_map_range(vs, va + i, BOARD_BANK_PADDR + off + i, j - i,
+                           dirty ? prot : prot & ~VM_W);
+    }
+    return err;
+}
+
+int vm_bank_write(struct vm_space *vs, uint32_t va)
+{
+    struct vm_region *r = vm_region_find(vs, va);
+    if (!r || r->kind != VM_RGN_BANK || !(r->prot & VM_W))
+        return 0;
+    uint32_t *pte = vm_pte_slot(vs, va, 0);
+    if (!pte || !(*pte & PTE_SMALL))
+        return 0;
+    bank_mark_dirty((*pte & ~VM_PAGE_MASK) - BOARD_BANK_PADDR);
+    *pte = (*pte & ~(PTE_AP2 | PTE_AP_RW)) | PTE_AP_RW;     /* writable at last, or already */
+    vm_tlb_flush_page(vs, va);
+    return 1;
+}
+
 /* ---- checked copies ------------------------------------------------------------------ */
 
 /* Kernel address of user address va if the actor may access it (writing when write is
@@ -440,8 +472,11 @@ static uint8_t *vm_user_ptr(struct vm_space *vs, uint32_t va, int write, int *er
     uint32_t d = *pte;
     if (!(d & PTE_AP_USER))
         return NULL;
-    if (write && (d & PTE_AP2))
-        return NULL;
+    if (write && (d & PTE_AP2)) {
+        if (!vm_bank_write(vs, va))
+            return NULL;
+        d = *pte;           /* a bank page's first write: now writable and dirty */
+    }
     if (!(d & PTE_C))
         return NULL;        /* device memory: not RAM, the kernel's linear map does not reach it */
     *err = K_OK;
