@@ -26,6 +26,23 @@ void bank_mark_dirty(uint32_t off)
     bank_dirty_pages++;
 }
 
+uint32_t bank_dirty_run(uint32_t off, uint32_t size)
+{
+    uint32_t p = off / VM_PAGE_SIZE, end = p + size / VM_PAGE_SIZE, q = p + 1;
+    uint32_t want = bank_page_dirty(off) ? ~0u : 0u;
+    if (end > BANK_PAGES)
+        end = BANK_PAGES;
+    while (q < end) {
+        uint32_t diff = (bank_dirty_bits[q / 32] ^ want) >> (q % 32);   /* pages unlike p's */
+        if (diff) {
+            q += (uint32_t)__builtin_ctz(diff);
+            break;
+        }
+        q = (q | 31u) + 1;
+    }
+    return ((q < end ? q : end) - p) * VM_PAGE_SIZE;
+}
+
 uint32_t bank_dirty_count(void)
 {
     return bank_dirty_pages;

@@ -424,12 +424,10 @@ int vm_fault_in(struct vm_space *vs, uint32_t va)
 int vm_map_bank(struct vm_space *vs, uint32_t va, uint32_t off, uint32_t size, unsigned prot)
 {
     int err = K_OK;
-    for (uint32_t i = 0, j; err == K_OK && i < size; i = j) {
-        int dirty = bank_page_dirty(off + i);
-        for (j = i + VM_PAGE_SIZE; j < size && bank_page_dirty(off + j) == dirty; j += VM_PAGE_SIZE)
-            ;
-        err = vm_map_range(vs, va + i, BOARD_BANK_PADDR + off + i, j - i,
-                           dirty ? prot : prot & ~VM_W);
+    for (uint32_t i = 0, n; err == K_OK && i < size; i += n) {
+        n = bank_dirty_run(off + i, size - i);
+        err = vm_map_range(vs, va + i, BOARD_BANK_PADDR + off + i, n,
+                           bank_page_dirty(off + i) ? prot : prot & ~VM_W);
     }
     return err;
 }
