@@ -251,7 +251,7 @@ void sysmem_device_map(struct actor *self)
     unsigned prot = VM_R | VM_W | VM_DEV;
     int err = vm_region_add(&self->vm, va, va + size, VM_RGN_DEVICE, prot, 0, 0);
     if (err == K_OK)
-        err = vm_map_range(&self->vm, va, pa, size, prot);
+        err = vm_map_device(&self->vm, va, pa, size);
     if (err == K_ENOMEM)
         vm_region_remove(&self->vm, va, va + size, 1u << VM_RGN_DEVICE);
     syscall_ret(self, err == K_OK ? (int)size : err);

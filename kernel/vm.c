@@ -17,6 +17,12 @@
 #define L1_ENTRIES      1024u
 #define L1_PAGE_TABLE   0x1u          /* descriptor type: page table */
 #define L1_PXN          (1u << 2)     /* the kernel never executes user pages */
+#define L1_SECTION      0x2u          /* descriptor type: section (device ones only) */
+/* A device section (ARM ARM B3.5.1): 1 MiB, B (TEX 000, C 0: shareable device), XN (no
+   execution at any level: bit 0, PXN, stays clear, so that bit 0 tells a page table from a
+   section), AP[1:0] = 11 (PL0 read/write), nG. Only device regions are mapped with
+   sections (vm_map_device). */
+#define L1_SECTION_DEVICE (L1_SECTION | (1u << 2) | (1u << 4) | (3u << 10) | (1u << 17))
 #define PTE_SMALL       0x2u
 #define PTE_XN          0x1u
 #define PTE_B           (1u << 2)
@@ -68,16 +74,29 @@ int vm_space_init(struct vm_space *vs, uint8_t asid, uint32_t quota, uint32_t ke
     return K_OK;
 }
 
+/* The second-level table page of the 4 MiB stretch of L1 entries group..group+3, or 0. */
+static uint32_t vm_l2_page(struct vm_space *vs, uint32_t group)
+{
+    uint32_t l2page = 0;
+    for (uint32_t j = group; j < group + 4; j++)
+        if (vs->l1[j] & L1_PAGE_TABLE)
+            l2page = vs->l1[j] & ~VM_PAGE_MASK;
+    return l2page;
+}
+
 uint32_t vm_tables_needed(struct vm_space *vs, uint32_t start, uint32_t end)
 {
     uint32_t n = 0;
     for (uint32_t group = (start >> 20) & ~3u; group <= (end - 1) >> 20; group += 4)
-        n += !(vs->l1[group] | vs->l1[group + 1] | vs->l1[group + 2] | vs->l1[group + 3]);
+        n += !((vs->l1[group] | vs->l1[group + 1] | vs->l1[group + 2] | vs->l1[group + 3]) &
+               L1_PAGE_TABLE);      /* bit 0: set in a table's entry, clear in a section's */
     return n;
 }
 
 /* Returns the address of the descriptor for va, allocating its second-level table when
-   alloc is set; NULL when absent (or out of pages). */
+   alloc is set; NULL when absent (or out of pages). va is never in a device section: the
+   callers that may meet one (vm_user_ptr, vm_unmap_page) look first, the others walk
+   data, stack, user, image and bank regions only. */
 static uint32_t *vm_pte_slot(struct vm_space *vs, uint32_t va, int alloc)
 {
     uint32_t i = va >> 20;
@@ -85,10 +104,7 @@ static uint32_t *vm_pte_slot(struct vm_space *vs, uint32_t va, int alloc)
         if (!alloc)
             return NULL;
         uint32_t group = i & ~3u;
-        uint32_t l2page = 0;
-        for (uint32_t j = group; j < group + 4; j++)
-            if (vs->l1[j])
-                l2page = vs->l1[j] & ~VM_PAGE_MASK;
+        uint32_t l2page = vm_l2_page(vs, group);
         if (!l2page) {
             l2page = vm_page_alloc(vs);
             if (!l2page)
@@ -131,9 +147,16 @@ int vm_map_range(struct vm_space *vs, uint32_t va, uint32_t pa, uint32_t size, u
     return K_OK;
 }
 
-/* Clears the mapping of one page; an owned page goes back to the pool. */
+/* Clears the mapping of one page (of the whole device section holding it: device regions
+   go whole); an owned page goes back to the pool. */
 static void vm_unmap_page(struct vm_space *vs, uint32_t va)
 {
+    uint32_t *l1 = &vs->l1[va >> 20];
+    if (*l1 & L1_SECTION) {                 /* a device section goes whole */
+        *l1 = 0;
+        vm_tlb_flush_page(vs, va & ~0xfffffu);
+        return;
+    }
     uint32_t *pte = vm_pte_slot(vs, va, 0);
     if (!pte || !(*pte & PTE_SMALL))
         return;
@@ -192,16 +215,6 @@ static uint32_t vm_free_pte(struct vm_space *vs, uint32_t *pte)
         return 0;
     *pte = 0;
     return 1;
-}
-
-/* The second-level table page of the 4 MiB stretch of L1 entries group..group+3, or 0. */
-static uint32_t vm_l2_page(struct vm_space *vs, uint32_t group)
-{
-    uint32_t l2page = 0;
-    for (uint32_t j = group; j < group + 4; j++)
-        if (vs->l1[j])
-            l2page = vs->l1[j] & ~VM_PAGE_MASK;
-    return l2page;
 }
 
 /* Frees the second-level table of L1 entries group..group+3, if any, and clears those
@@ -418,6 +431,27 @@ int vm_fault_in(struct vm_space *vs, uint32_t va)
     return err == K_OK ? 1 : err;
 }
 
+/* Maps device memory [pa, pa + size) at va: a section for each MiB that VA and PA align
+   on and nothing maps yet, pages (vm_map_range) for the rest. */
+int vm_map_device(struct vm_space *vs, uint32_t va, uint32_t pa, uint32_t size)
+{
+    int err = K_OK;
+    for (uint32_t off = 0, n; err == K_OK && off < size; off += n) {
+        uint32_t v = va + off, p = pa + off;
+        if (!((v | p) & 0xfffffu) && size - off >= 0x100000u && !vs->l1[v >> 20]) {
+            vs->l1[v >> 20] = (p & ~0xfffffu) | L1_SECTION_DEVICE;
+            n = 0x100000u;
+            continue;
+        }
+        n = 0x100000u - (v & 0xfffffu);
+        if (n > size - off)
+            n = size - off;
+        err = vm_map_range(vs, v, p, n, VM_R | VM_W | VM_DEV);
+    }
+    cpu_dsb();
+    return err;
+}
+
 /* Maps bank bytes [off, off + size) at va (all page aligned); writable pages the bank has
    not seen written since boot are mapped read-only until their first write (kernel/bank.h),
    in runs of pages alike. K_ENOMEM as vm_map_range. */
@@ -455,8 +489,8 @@ int vm_bank_write(struct vm_space *vs, uint32_t va)
 static uint8_t *vm_user_ptr(struct vm_space *vs, uint32_t va, int write, int *err)
 {
     *err = K_EFAULT;
-    if (!vs || va >= ACTOR_USER_TOP_VADDR)
-        return NULL;
+    if (!vs || va >= ACTOR_USER_TOP_VADDR || (vs->l1[va >> 20] & L1_SECTION))
+        return NULL;        /* a device section: not RAM, no table below it */
     uint32_t *pte = vm_pte_slot(vs, va, 0);
     if (!pte || !(*pte & PTE_SMALL)) {
         int in = vm_fault_in(vs, va);

@@ -71,6 +71,7 @@ def draw(figures, out, board="virt", readme=ROOT / "README.md"):
     left.set_xlabel("writable size of the actor (.data + .bss)")
     left.set_ylabel("us (log)")
     left.set_title("against writable size", fontsize=10)
+    left.set_ylim(top=_top([p[1] for p in pts], linux))
     left.legend(fontsize=7, loc="upper left")
 
     # Right: fault -> the restarted actor has all its blocks back, against blocks held.
@@ -84,6 +85,7 @@ def draw(figures, out, board="virt", readme=ROOT / "README.md"):
                            textcoords="offset points", xytext=(4, 6))
         right.set_xticks([n for n, _ in state])
     else:
+        right.set_xlim(0, 17)
         right.text(0.5, 0.55, "no restart_state_* figures in bench.json yet",
                    ha="center", va="center", transform=right.transAxes, fontsize=9)
     _linux_line(right, linux, "hot_restart_ns")
@@ -91,12 +93,18 @@ def draw(figures, out, board="virt", readme=ROOT / "README.md"):
     right.set_xlabel("persistent blocks the actor holds")
     right.set_ylabel("us (log)")
     right.set_title("against blocks held", fontsize=10)
+    right.set_ylim(top=_top([v for _, v in state], linux))
     right.legend(fontsize=7, loc="upper left")
 
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, format="svg", metadata={"Date": None})
     plt.close(fig)
+
+
+def _top(values, linux):
+    """The top of a panel's us axis: room above its points and Linux's line for the legend."""
+    return max(values + [linux.get("hot_restart_ns", (1e3,))[0]]) / 1e3 * 2.5
 
 
 def _linux_line(ax, linux, name):

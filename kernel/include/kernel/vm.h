@@ -122,6 +122,10 @@ int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned pro
 /* Brings in a demand-zero page for a fault at va: returns 1 if it did, 0 if va is not
    demand-paged, K_ENOMEM when out of pages. */
 int vm_fault_in(struct vm_space *vs, uint32_t va);
+/* Maps device memory [pa, pa + size) at va (page aligned; the caller made the VM_RGN_DEVICE
+   region) read/write, execute-never: 1 MiB sections where VA and PA align, pages for the
+   rest. Unmapping any page of a section unmaps the section. K_ENOMEM as vm_map_range. */
+int vm_map_device(struct vm_space *vs, uint32_t va, uint32_t pa, uint32_t size);
 /* Maps bank bytes [off, off + size) at va with prot (page aligned; the caller made the
    VM_RGN_BANK region). A writable page not yet written since boot is mapped read-only, so
    that its first write comes to vm_bank_write (kernel/bank.h). K_ENOMEM as vm_map_range. */
