@@ -26,10 +26,11 @@ void bank_mark_dirty(uint32_t off)
     bank_dirty_pages++;
 }
 
-uint32_t bank_dirty_run(uint32_t off, uint32_t size)
+uint32_t bank_dirty_run(uint32_t off, uint32_t size, int *dirty)
 {
     uint32_t p = off / VM_PAGE_SIZE, end = p + size / VM_PAGE_SIZE, q = p + 1;
-    uint32_t want = bank_page_dirty(off) ? ~0u : 0u;
+    *dirty = bank_page_dirty(off);
+    uint32_t want = *dirty ? ~0u : 0u;
     if (end > BANK_PAGES)
         end = BANK_PAGES;
     while (q < end) {

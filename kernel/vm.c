@@ -95,7 +95,8 @@ uint32_t vm_tables_needed(struct vm_space *vs, uint32_t start, uint32_t end)
 
 /* Returns the address of the descriptor for va, allocating its second-level table when
    alloc is set; NULL when absent (or out of pages). va is never in a device section: the
-   callers that may meet one (vm_user_ptr, vm_unmap_page) look first, the others walk
+   callers that may meet one (vm_user_ptr, vm_unmap_range) read the first-level entry
+   themselves, the others walk
    data, stack, user, image and bank regions only. */
 static uint32_t *vm_pte_slot(struct vm_space *vs, uint32_t va, int alloc)
 {
@@ -147,16 +148,10 @@ int vm_map_range(struct vm_space *vs, uint32_t va, uint32_t pa, uint32_t size, u
     return K_OK;
 }
 
-/* Clears the mapping of one page (of the whole device section holding it: device regions
-   go whole); an owned page goes back to the pool. */
+/* Clears the mapping of one page (never in a device section: vm_unmap_range looks); an
+   owned page goes back to the pool. */
 static void vm_unmap_page(struct vm_space *vs, uint32_t va)
 {
-    uint32_t *l1 = &vs->l1[va >> 20];
-    if (*l1 & L1_SECTION) {                 /* a device section goes whole */
-        *l1 = 0;
-        vm_tlb_flush_page(vs, va & ~0xfffffu);
-        return;
-    }
     uint32_t *pte = vm_pte_slot(vs, va, 0);
     if (!pte || !(*pte & PTE_SMALL))
         return;
@@ -168,8 +163,17 @@ static void vm_unmap_page(struct vm_space *vs, uint32_t va)
 
 void vm_unmap_range(struct vm_space *vs, uint32_t start, uint32_t end)
 {
-    for (uint32_t va = start; va < end; va += VM_PAGE_SIZE)
+    for (uint32_t va = start; va < end;) {
+        uint32_t *l1 = &vs->l1[va >> 20];
+        if (*l1 & L1_SECTION) {             /* a device section goes whole */
+            *l1 = 0;
+            vm_tlb_flush_page(vs, va & ~0xfffffu);
+            va = (va | 0xfffffu) + 1;
+            continue;
+        }
         vm_unmap_page(vs, va);
+        va += VM_PAGE_SIZE;
+    }
 }
 
 uint32_t vm_take_page(struct vm_space *vs, uint32_t va)
@@ -393,8 +397,7 @@ int vm_region_remove(struct vm_space *vs, uint32_t start, uint32_t end, unsigned
         uint32_t lo = r->start > start ? r->start : start;
         uint32_t hi = r->end < end ? r->end : end;
         if (r->kind != VM_RGN_RESERVED)
-            for (uint32_t va = lo; va < hi; va += VM_PAGE_SIZE)
-                vm_unmap_page(vs, va);
+            vm_unmap_range(vs, lo, hi);
         if (lo == r->start && hi == r->end) {
             memmove(r, r + 1, (vs->nregions - i - 1) * sizeof(*r));
             vs->nregions--;
@@ -459,9 +462,10 @@ int vm_map_bank(struct vm_space *vs, uint32_t va, uint32_t off, uint32_t size, u
 {
     int err = K_OK;
     for (uint32_t i = 0, n; err == K_OK && i < size; i += n) {
-        n = bank_dirty_run(off + i, size - i);
+        int dirty;
+        n = bank_dirty_run(off + i, size - i, &dirty);
         err = vm_map_range(vs, va + i, BOARD_BANK_PADDR + off + i, n,
-                           bank_page_dirty(off + i) ? prot : prot & ~VM_W);
+                           dirty ? prot : prot & ~VM_W);
     }
     return err;
 }
@@ -482,6 +486,26 @@ int vm_bank_write(struct vm_space *vs, uint32_t va)
 
 /* ---- checked copies ------------------------------------------------------------------ */
 
+/* vm_user_ptr's rare cases: the descriptor d of va is absent (a demand-zero stack page to
+   bring in; no table below a device section either, and that is no stack) or read-only for
+   a write (a bank page's first write since boot, kernel/bank.h). Returns the descriptor
+   afterwards, or 0 with *err set. Kept out of line: the common case saves fewer registers. */
+static uint32_t __attribute__((noinline)) vm_user_pte_slow(struct vm_space *vs, uint32_t va,
+                                                           uint32_t d, int *err)
+{
+    if (!(d & PTE_SMALL)) {
+        int in = vm_fault_in(vs, va);
+        if (in != 1) {
+            if (in < 0)
+                *err = in;
+            return 0;
+        }
+    } else if (!(d & PTE_AP_USER) || !vm_bank_write(vs, va)) {
+        return 0;
+    }
+    return *vm_pte_slot(vs, va, 0);
+}
+
 /* Kernel address of user address va if the actor may access it (writing when write is
    set), bringing in a demand-zero page if needed; NULL otherwise, with *err K_EFAULT (not
    the actor's to access) or K_ENOMEM (a demand-zero page it may use, but the pool is
@@ -489,26 +513,15 @@ int vm_bank_write(struct vm_space *vs, uint32_t va)
 static uint8_t *vm_user_ptr(struct vm_space *vs, uint32_t va, int write, int *err)
 {
     *err = K_EFAULT;
-    if (!vs || va >= ACTOR_USER_TOP_VADDR || (vs->l1[va >> 20] & L1_SECTION))
-        return NULL;        /* a device section: not RAM, no table below it */
-    uint32_t *pte = vm_pte_slot(vs, va, 0);
-    if (!pte || !(*pte & PTE_SMALL)) {
-        int in = vm_fault_in(vs, va);
-        if (in != 1) {
-            if (in < 0)
-                *err = in;
-            return NULL;
-        }
-        pte = vm_pte_slot(vs, va, 0);
-    }
-    uint32_t d = *pte;
-    if (!(d & PTE_AP_USER))
+    if (!vs || va >= ACTOR_USER_TOP_VADDR)
         return NULL;
-    if (write && (d & PTE_AP2)) {
-        if (!vm_bank_write(vs, va))
-            return NULL;
-        d = *pte;           /* a bank page's first write: now writable and dirty */
-    }
+    uint32_t l1 = vs->l1[va >> 20];
+    uint32_t d = (l1 & L1_PAGE_TABLE) ?
+                 ((uint32_t *)phys_to_virt(l1 & ~0x3ffu))[(va >> 12) & 0xff] : 0;
+    if ((!(d & PTE_SMALL) || (write && (d & PTE_AP2))) && !(d = vm_user_pte_slow(vs, va, d, err)))
+        return NULL;
+    if (!(d & PTE_AP_USER) || (write && (d & PTE_AP2)))
+        return NULL;
     if (!(d & PTE_C))
         return NULL;        /* device memory: not RAM, the kernel's linear map does not reach it */
     *err = K_OK;

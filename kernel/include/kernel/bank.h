@@ -19,8 +19,9 @@ int bank_page_dirty(uint32_t off);
 /* Notes that bank page off is being written (by an actor or the kernel). */
 void bank_mark_dirty(uint32_t off);
 /* Bytes from bank page off (of at most size) whose pages are all dirty, or all clean, as
-   page off is: a word of the page set at a time (vm_map_bank maps such runs). */
-uint32_t bank_dirty_run(uint32_t off, uint32_t size);
+   page off is (*dirty says which): a word of the page set at a time (vm_map_bank maps such
+   runs). */
+uint32_t bank_dirty_run(uint32_t off, uint32_t size, int *dirty);
 /* The dirty page count (`aps`, tests). */
 uint32_t bank_dirty_count(void);
 /* Cleans the boot record page and every dirty page from the data cache to RAM; board_reset
