@@ -96,8 +96,7 @@ uint32_t vm_tables_needed(struct vm_space *vs, uint32_t start, uint32_t end)
 /* Returns the address of the descriptor for va, allocating its second-level table when
    alloc is set; NULL when absent (or out of pages). va is never in a device section: the
    callers that may meet one (vm_user_ptr, vm_unmap_range) read the first-level entry
-   themselves, the others walk
-   data, stack, user, image and bank regions only. */
+   themselves, the others walk data, stack, user, image and bank regions only. */
 static uint32_t *vm_pte_slot(struct vm_space *vs, uint32_t va, int alloc)
 {
     uint32_t i = va >> 20;
