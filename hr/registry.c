@@ -71,11 +71,27 @@ static bool hrreg_check_groups(const struct hrreg_copy *c)
     return true;
 }
 
-/* Validates one copy in the bank. Returns 1 when valid, 0 when invalid (reason in why),
-   -1 when blank (a header of zeros: never written). Called by hrreg_open. */
-static int hrreg_check_copy(const struct hrreg_copy *c, const char **why)
+/* Whether section [off, off + len) of copy c holds the bytes whose CRC is crc: compared with
+   the same section of ref when ref (a copy already validated) has that CRC for it, computed
+   otherwise. The two copies of the registry are alike but for the last update, so the
+   second copy's check is mostly a compare, a fifth of a CRC's work. */
+static bool hrreg_section_ok(const struct hrreg_copy *c, const struct hrreg_copy *ref,
+                             uint32_t off, uint32_t len, uint32_t crc, uint32_t ref_crc)
+{
+    const uint8_t *p = (const uint8_t *)c + off;
+    if (ref && ref_crc == crc && memcmp(p, (const uint8_t *)ref + off, len) == 0)
+        return true;
+    return crc32_update(0, p, len) == crc;
+}
+
+/* Validates one copy in the bank (ref: the other copy when it is valid, or NULL). Returns 1
+   when valid, 0 when invalid (reason in why), -1 when blank (a header of zeros: never
+   written). Called by hrreg_open. */
+static int hrreg_check_copy(const struct hrreg_copy *c, const struct hrreg_copy *ref,
+                            const char **why)
 {
     const struct hrreg_hdr *h = &c->hdr;
+    const struct hrreg_hdr *rh = ref ? &ref->hdr : NULL;
     static const struct hrreg_hdr zero;
 
     if (memcmp(h, &zero, sizeof(zero)) == 0) {
@@ -90,13 +106,17 @@ static int hrreg_check_copy(const struct hrreg_copy *c, const char **why)
         *why = "header CRC mismatch";
     else if (h->copy_size != HRREG_COPY_SIZE || h->args_used > HRREG_ARGS_POOL_SIZE)
         *why = "header sizes wrong";
-    else if (crc32_update(0, &c->site, sizeof(c->site)) != h->site_crc)
+    else if (!hrreg_section_ok(c, ref, offsetof(struct hrreg_copy, site), sizeof(c->site),
+                               h->site_crc, rh ? rh->site_crc : 0))
         *why = "site history CRC mismatch";
     else if (c->site.count > HRREG_SITE_HISTORY)
         *why = "site history inconsistent";
-    else if (crc32_update(0, &c->groups, sizeof(c->groups)) != h->groups_crc)
+    else if (!hrreg_section_ok(c, ref, offsetof(struct hrreg_copy, groups), sizeof(c->groups),
+                               h->groups_crc, rh ? rh->groups_crc : 0))
         *why = "group table CRC mismatch";
-    else if (crc32_update(0, c->args, h->args_used) != h->args_crc)
+    else if (!hrreg_section_ok(c, rh && rh->args_used == h->args_used ? ref : NULL,
+                               offsetof(struct hrreg_copy, args), h->args_used, h->args_crc,
+                               rh ? rh->args_crc : 0))
         *why = "args pool CRC mismatch";
     else if (!hrreg_check_groups(c))
         *why = "group table inconsistent";
@@ -120,9 +140,16 @@ static void hrreg_write_words(struct hrreg *reg, uint8_t *dst, uint32_t from, ui
     }
 }
 
+/* Sections of the registry an update changed (hrreg_commit recomputes only their CRCs). */
+#define HRREG_SITE   1u
+#define HRREG_GROUPS 2u
+#define HRREG_ARGS   4u
+
 /* Writes img as the next state into the inactive copy (sections, then the header, its CRC
-   word last) and makes that copy active. Called by every update once its change is in img. */
-static void hrreg_commit(struct hrreg *reg)
+   word last) and makes that copy active. Called by every update once its change is in img,
+   with the sections it changed: the others keep their CRCs, computed when they last changed
+   or checked by hrreg_open. */
+static void hrreg_commit(struct hrreg *reg, unsigned changed)
 {
     struct hrreg_copy *c = &reg->img;
     uint32_t target = reg->active ^ 1u;
@@ -134,9 +161,12 @@ static void hrreg_commit(struct hrreg *reg)
     c->hdr.version = HRREG_VERSION;
     c->hdr.copy_size = HRREG_COPY_SIZE;
     c->hdr.seq++;
-    c->hdr.site_crc = crc32_update(0, &c->site, sizeof(c->site));
-    c->hdr.groups_crc = crc32_update(0, &c->groups, sizeof(c->groups));
-    c->hdr.args_crc = crc32_update(0, c->args, c->hdr.args_used);
+    if (changed & HRREG_SITE)
+        c->hdr.site_crc = crc32_update(0, &c->site, sizeof(c->site));
+    if (changed & HRREG_GROUPS)
+        c->hdr.groups_crc = crc32_update(0, &c->groups, sizeof(c->groups));
+    if (changed & HRREG_ARGS)
+        c->hdr.args_crc = crc32_update(0, c->args, c->hdr.args_used);
     c->hdr.hdr_crc = hrreg_hdr_crc(&c->hdr);
     hrreg_write_words(reg, dst, sizeof(struct hrreg_hdr), used_end);
     hrreg_write_words(reg, dst, 0, sizeof(struct hrreg_hdr));
@@ -148,8 +178,8 @@ static void hrreg_format(struct hrreg *reg)
 {
     memset(&reg->img, 0, sizeof(reg->img));
     reg->active = 1;
-    hrreg_commit(reg);
-    hrreg_commit(reg);
+    hrreg_commit(reg, HRREG_SITE | HRREG_GROUPS | HRREG_ARGS);
+    hrreg_commit(reg, 0);
 }
 
 /* Validates both copies, loads the newer valid one, or formats an empty registry when none is
@@ -171,7 +201,7 @@ int hrreg_open(struct hrreg *reg, void *base, uint32_t size, char *why, size_t n
     reg->other_bad = false;
     for (int i = 0; i < 2; i++) {
         copy[i] = (const struct hrreg_copy *)(const void *)(reg->base + i * HRREG_COPY_SIZE);
-        ok[i] = hrreg_check_copy(copy[i], &reason[i]);
+        ok[i] = hrreg_check_copy(copy[i], i == 1 && ok[0] == 1 ? copy[0] : NULL, &reason[i]);
     }
 
     if (ok[0] != 1 && ok[1] != 1) {
@@ -274,7 +304,7 @@ int hrreg_add_actor(struct hrreg *reg, int32_t gid, const char *name, uint32_t a
         memcpy(reg->img.args + a->args_off, args, args_len);
         reg->img.hdr.args_used += args_len;
     }
-    hrreg_commit(reg);
+    hrreg_commit(reg, HRREG_GROUPS | HRREG_ARGS);
     return K_OK;
 }
 
@@ -314,7 +344,7 @@ int hrreg_remove_group(struct hrreg *reg, int32_t gid)
             (gs->ngroups - (uint32_t)idx - 1) * sizeof(gs->groups[0]));
     gs->ngroups--;
     memset(&gs->groups[gs->ngroups], 0, sizeof(gs->groups[0]));
-    hrreg_commit(reg);
+    hrreg_commit(reg, HRREG_GROUPS | HRREG_ARGS);
     return K_OK;
 }
 
@@ -329,7 +359,7 @@ int hrreg_set_group_state(struct hrreg *reg, int32_t gid, uint32_t state)
     if (idx < 0)
         return K_EUNKNOWN;
     reg->img.groups.groups[idx].state = state;
-    hrreg_commit(reg);
+    hrreg_commit(reg, HRREG_GROUPS);
     return K_OK;
 }
 
@@ -342,7 +372,7 @@ int hrreg_count_restart(struct hrreg *reg, int32_t gid)
     if (idx < 0)
         return K_EUNKNOWN;
     reg->img.groups.groups[idx].restarts++;
-    hrreg_commit(reg);
+    hrreg_commit(reg, HRREG_GROUPS);
     return K_OK;
 }
 
@@ -409,7 +439,7 @@ int hrreg_actor_set_ended(struct hrreg *reg, int32_t gid, uint32_t idx)
     if (g < 0 || idx >= reg->img.groups.groups[g].nactors)
         return K_EUNKNOWN;
     reg->img.groups.groups[g].actors[idx].flags |= HRREG_ACTOR_ENDED;
-    hrreg_commit(reg);
+    hrreg_commit(reg, HRREG_GROUPS);
     return K_OK;
 }
 
@@ -425,7 +455,7 @@ int hrreg_site_record(struct hrreg *reg, uint64_t now)
     }
     s->times[s->count++] = now;
     s->total++;
-    hrreg_commit(reg);
+    hrreg_commit(reg, HRREG_SITE);
     return K_OK;
 }
 
@@ -437,7 +467,7 @@ int hrreg_site_clear(struct hrreg *reg)
 
     s->count = 0;
     memset(s->times, 0, sizeof(s->times));
-    hrreg_commit(reg);
+    hrreg_commit(reg, HRREG_SITE);
     return K_OK;
 }
 

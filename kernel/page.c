@@ -9,12 +9,19 @@
 #include <kernel/page.h>
 #include <kernel/palloc.h>
 #include <kernel/panic.h>
+#include <string.h>
 
 struct palloc page_pool;
 /* page_owner[i]: the owner tag of RAM page i while it is allocated, PAGE_OWNER_NONE
-   otherwise. Kept beside the allocator's metadata, outside every page it hands out. */
+   otherwise, for every page below the pool's high-water mark (page.h reads no byte above
+   it: those pages were never handed out). Kept beside the allocator's metadata, outside
+   every page it hands out. */
 uint8_t *page_owner;
 
+/* Sets up the pool in time that does not grow with RAM: palloc_init writes no per-page word
+   above the pool's first page, and only the owner bytes below that page (the kernel image
+   and the metadata, a few hundred) are cleared; each page's byte is set as the pool hands
+   the page out. */
 void page_init(void)
 {
     /* The metadata (one word a page, then one owner byte a page) sits right after the
@@ -29,11 +36,12 @@ void page_init(void)
     if (palloc_init(&page_pool, BOARD_RAM_PADDR, PAGE_RAM_PAGES, phys_to_virt(meta_paddr),
                     usable, 1, reserved, 2) != 0)
         panic("page_init: bad pool layout");
+    /* One extent, from the metadata to the bank: the high-water mark passes no gap, so the
+       owner bytes below it are those of pages the pool handed out, and those cleared here. */
+    if (page_pool.nextents != 1)
+        panic("page_init: the pool is not one range");
     page_owner = (uint8_t *)phys_to_virt(meta_paddr) + PAGE_RAM_PAGES * 4;
-    _Static_assert(PAGE_OWNER_NONE == 0 && PAGE_RAM_PAGES * 4 % PALLOC_PAGE_SIZE == 0,
-                   "the owner bytes are whole pages of zeros");
-    for (uint32_t i = 0; i < PAGE_RAM_PAGES; i += PALLOC_PAGE_SIZE)
-        page_zero(page_owner + i);
+    memset(page_owner, PAGE_OWNER_NONE, page_pool.hwm);
 }
 
 int page_reclaim(uint32_t keep)

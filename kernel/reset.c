@@ -1,6 +1,7 @@
 /* Site restart: warm reset of the whole machine with the persistent bank kept. */
 #include <arch/cpu.h>
 #include <board.h>
+#include <kernel/bank.h>
 #include <kernel/console.h>
 #include <kernel/psci.h>
 #include <kernel/reset.h>
@@ -11,8 +12,9 @@ void board_reset(enum reset_reason reason)
     bootrec_set_reason(reason);
     console_sync();             /* what the ring holds goes out before the reset */
     kprintf("kernel: site restart (%s)\n", bootrec_reason_name(reason));
-    /* The bank must reach RAM before the reset: clean it out of the data cache. */
-    cpu_dcache_clean_range(BOARD_BANK_PADDR, BOARD_BANK_SIZE);
+    /* The bank must reach RAM before the reset: clean what was written of it out of the
+       data cache (kernel/bank.h). */
+    bank_clean_dirty();
     /* Stop the timer: under -icount QEMU lets virtual time jump to its next deadline (up
        to a tick) while the reset is carried out, which a site restart would then count. */
     cp15_write_cntv_ctl(0);

@@ -165,8 +165,8 @@ void sysmem_bank_map(struct actor *self)
     }
     if (!inside)
         err = vm_region_add(&a->vm, va, va + size, VM_RGN_BANK, prot, 0, off);
-    for (uint32_t i = 0; err == K_OK && i < size; i += VM_PAGE_SIZE)
-        err = vm_map(&a->vm, va + i, BOARD_BANK_PADDR + off + i, prot);
+    if (err == K_OK)
+        err = vm_map_bank(&a->vm, va, off, size, prot);
     if (err == K_ENOMEM && !inside)
         vm_region_remove(&a->vm, va, va + size, 1u << VM_RGN_BANK);
     syscall_ret(self, err);
@@ -251,7 +251,7 @@ void sysmem_device_map(struct actor *self)
     unsigned prot = VM_R | VM_W | VM_DEV;
     int err = vm_region_add(&self->vm, va, va + size, VM_RGN_DEVICE, prot, 0, 0);
     if (err == K_OK)
-        err = vm_map_range(&self->vm, va, pa, size, prot);
+        err = vm_map_device(&self->vm, va, pa, size);
     if (err == K_ENOMEM)
         vm_region_remove(&self->vm, va, va + size, 1u << VM_RGN_DEVICE);
     syscall_ret(self, err == K_OK ? (int)size : err);

@@ -34,6 +34,9 @@ struct trapframe *trap_dabt(struct trapframe *tf)
     /* A touch of a demand-zero stack page is not a fault: map it and retry. */
     if (st.cls == FAULT_TRANSLATION && vm_fault_in(&sched_current->vm, far) == 1)
         return sched_resume();
+    /* Nor is the first write to a bank page since boot: note it dirty, retry (bank.h). */
+    if (st.cls == FAULT_PERMISSION && st.write && vm_bank_write(&sched_current->vm, far))
+        return sched_resume();
     end_fault(sched_current, FAULT_KIND_DATA_ABORT, tf->pc, far, fsr, st.write);
     return sched_resume();
 }

@@ -4,6 +4,8 @@
  * page (ARM ARM B3.5.4). Second-level tables are 1 KiB; one pool page holds the four
  * tables of an aligned 4 MiB stretch, so L1 entries 4k..4k+3 point into the same page. */
 #include <arch/cpu.h>
+#include <board.h>
+#include <kernel/bank.h>
 #include <kernel/memmap.h>
 #include <kernel/page.h>
 #include <kernel/panic.h>
@@ -15,6 +17,12 @@
 #define L1_ENTRIES      1024u
 #define L1_PAGE_TABLE   0x1u          /* descriptor type: page table */
 #define L1_PXN          (1u << 2)     /* the kernel never executes user pages */
+#define L1_SECTION      0x2u          /* descriptor type: section (device ones only) */
+/* A device section (ARM ARM B3.5.1): 1 MiB, B (TEX 000, C 0: shareable device), XN (no
+   execution at any level: bit 0, PXN, stays clear, so that bit 0 tells a page table from a
+   section), AP[1:0] = 11 (PL0 read/write), nG. Only device regions are mapped with
+   sections (vm_map_device). */
+#define L1_SECTION_DEVICE (L1_SECTION | (1u << 2) | (1u << 4) | (3u << 10) | (1u << 17))
 #define PTE_SMALL       0x2u
 #define PTE_XN          0x1u
 #define PTE_B           (1u << 2)
@@ -67,16 +75,29 @@ int vm_space_init(struct vm_space *vs, uint8_t asid, uint32_t quota, uint32_t ke
     return K_OK;
 }
 
+/* The second-level table page of the 4 MiB stretch of L1 entries group..group+3, or 0. */
+static uint32_t vm_l2_page(struct vm_space *vs, uint32_t group)
+{
+    uint32_t l2page = 0;
+    for (uint32_t j = group; j < group + 4; j++)
+        if (vs->l1[j] & L1_PAGE_TABLE)
+            l2page = vs->l1[j] & ~VM_PAGE_MASK;
+    return l2page;
+}
+
 uint32_t vm_tables_needed(struct vm_space *vs, uint32_t start, uint32_t end)
 {
     uint32_t n = 0;
     for (uint32_t group = (start >> 20) & ~3u; group <= (end - 1) >> 20; group += 4)
-        n += !(vs->l1[group] | vs->l1[group + 1] | vs->l1[group + 2] | vs->l1[group + 3]);
+        n += !((vs->l1[group] | vs->l1[group + 1] | vs->l1[group + 2] | vs->l1[group + 3]) &
+               L1_PAGE_TABLE);      /* bit 0: set in a table's entry, clear in a section's */
     return n;
 }
 
 /* Returns the address of the descriptor for va, allocating its second-level table when
-   alloc is set; NULL when absent (or out of pages). */
+   alloc is set; NULL when absent (or out of pages). va is never in a device section: the
+   callers that may meet one (vm_user_ptr, vm_unmap_range) read the first-level entry
+   themselves, the others walk data, stack, user, image and bank regions only. */
 static uint32_t *vm_pte_slot(struct vm_space *vs, uint32_t va, int alloc)
 {
     uint32_t i = va >> 20;
@@ -84,10 +105,7 @@ static uint32_t *vm_pte_slot(struct vm_space *vs, uint32_t va, int alloc)
         if (!alloc)
             return NULL;
         uint32_t group = i & ~3u;
-        uint32_t l2page = 0;
-        for (uint32_t j = group; j < group + 4; j++)
-            if (vs->l1[j])
-                l2page = vs->l1[j] & ~VM_PAGE_MASK;
+        uint32_t l2page = vm_l2_page(vs, group);
         if (!l2page) {
             l2page = vm_page_alloc(vs);
             if (!l2page)
@@ -137,6 +155,13 @@ void vm_unmap_range(struct vm_space *vs, uint32_t start, uint32_t end)
         uint32_t next = (va | 0xfffffu) + 1;
         if (next > end || next == 0)
             next = end;
+        uint32_t *l1 = &vs->l1[va >> 20];
+        if (*l1 & L1_SECTION) {             /* a device section goes whole */
+            *l1 = 0;
+            vm_tlb_flush_page(vs, va & ~0xfffffu);
+            va = next;
+            continue;
+        }
         uint32_t *pte = vm_pte_slot(vs, va, 0);
         for (; pte && va < next; va += VM_PAGE_SIZE, pte++) {
             if (!(*pte & PTE_SMALL))
@@ -202,15 +227,6 @@ static uint32_t vm_free_pte(struct vm_space *vs, uint32_t *pte)
     return 1;
 }
 
-/* The second-level table page of the 4 MiB stretch of L1 entries group..group+3, or 0. */
-static uint32_t vm_l2_page(struct vm_space *vs, uint32_t group)
-{
-    uint32_t l2page = 0;
-    for (uint32_t j = group; j < group + 4; j++)
-        if (vs->l1[j])
-            l2page = vs->l1[j] & ~VM_PAGE_MASK;
-    return l2page;
-}
 
 /* Frees the second-level table of L1 entries group..group+3, if any, and clears those
    entries; with scan set, first frees every pool page it maps. Returns pages freed.
@@ -425,6 +441,56 @@ int vm_fault_in(struct vm_space *vs, uint32_t va)
     return err == K_OK ? 1 : err;
 }
 
+/* Maps device memory [pa, pa + size) at va: a section for each MiB that VA and PA align
+   on and nothing maps yet, pages (vm_map_range) for the rest. */
+int vm_map_device(struct vm_space *vs, uint32_t va, uint32_t pa, uint32_t size)
+{
+    int err = K_OK;
+    for (uint32_t off = 0, n; err == K_OK && off < size; off += n) {
+        uint32_t v = va + off, p = pa + off;
+        if (!((v | p) & 0xfffffu) && size - off >= 0x100000u && !vs->l1[v >> 20]) {
+            vs->l1[v >> 20] = (p & ~0xfffffu) | L1_SECTION_DEVICE;
+            n = 0x100000u;
+            continue;
+        }
+        n = 0x100000u - (v & 0xfffffu);
+        if (n > size - off)
+            n = size - off;
+        err = vm_map_range(vs, v, p, n, VM_R | VM_W | VM_DEV);
+    }
+    cpu_dsb();
+    return err;
+}
+
+/* Maps bank bytes [off, off + size) at va (all page aligned); writable pages the bank has
+   not seen written since boot are mapped read-only until their first write (kernel/bank.h),
+   in runs of pages alike. K_ENOMEM as vm_map_range. */
+int vm_map_bank(struct vm_space *vs, uint32_t va, uint32_t off, uint32_t size, unsigned prot)
+{
+    int err = K_OK;
+    for (uint32_t i = 0, n; err == K_OK && i < size; i += n) {
+        int dirty;
+        n = bank_dirty_run(off + i, size - i, &dirty);
+        err = vm_map_range(vs, va + i, BOARD_BANK_PADDR + off + i, n,
+                           dirty ? prot : prot & ~VM_W);
+    }
+    return err;
+}
+
+int vm_bank_write(struct vm_space *vs, uint32_t va)
+{
+    struct vm_region *r = vm_region_find(vs, va);
+    if (!r || r->kind != VM_RGN_BANK || !(r->prot & VM_W))
+        return 0;
+    uint32_t *pte = vm_pte_slot(vs, va, 0);
+    if (!pte || !(*pte & PTE_SMALL))
+        return 0;
+    bank_mark_dirty((*pte & ~VM_PAGE_MASK) - BOARD_BANK_PADDR);
+    *pte = (*pte & ~(PTE_AP2 | PTE_AP_RW)) | PTE_AP_RW;     /* writable at last, or already */
+    vm_tlb_flush_page(vs, va);
+    return 1;
+}
+
 /* ---- checked copies ------------------------------------------------------------------ */
 
 /* The descriptor that maps user page va (va below ACTOR_USER_TOP_VADDR), 0 when none: one
@@ -432,8 +498,8 @@ int vm_fault_in(struct vm_space *vs, uint32_t va)
 static inline uint32_t vm_pte_get(const struct vm_space *vs, uint32_t va)
 {
     uint32_t l1 = vs->l1[va >> 20];
-    if (!l1)
-        return 0;
+    if (!(l1 & L1_PAGE_TABLE))
+        return 0;       /* none, or a device section: no RAM behind it */
     return ((const uint32_t *)phys_to_virt(l1 & ~0x3ffu))[(va >> 12) & 0xff];
 }
 
@@ -453,6 +519,8 @@ static __attribute__((noinline)) uint8_t *vm_user_ptr_slow(struct vm_space *vs, 
             return NULL;
         }
         d = vm_pte_get(vs, va);
+    } else if (write && (d & PTE_AP2) && (d & PTE_AP_USER) && vm_bank_write(vs, va)) {
+        d = vm_pte_get(vs, va);     /* a bank page's first write since boot (kernel/bank.h) */
     }
     /* PL0 access, normal (cached) memory: device pages are not RAM, the kernel's linear map
        does not reach them; and for a write, not read-only. */

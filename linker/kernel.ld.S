@@ -53,10 +53,10 @@ SECTIONS
 
     .data : { *(.data .data.*) } :data
     .bss (NOLOAD) : {
-        . = ALIGN(16);
+        . = ALIGN(64);                  /* entry.S zeroes it 64 bytes a step */
         __bss_start = .;
         *(.bss .bss.* COMMON)
-        . = ALIGN(16);
+        . = ALIGN(64);
         __bss_end = .;
     } :data
     . = ALIGN(4096);

@@ -10,6 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "qemu"))
 from reprise import Board, HarnessError, Machine  # noqa: E402
+import benchsvg  # noqa: E402
 
 NAME = re.compile(r"[a-z][a-z0-9_]*")
 NUMBER = r"-?\d+(?:\.\d+)?"
@@ -62,6 +63,14 @@ def bench_image(board, image, log_dir):
             figures[fields[0]] = as_number(fields[1])
 
 
+def bench_site_1g(name, log_dir):
+    """site_restart_1g_ns: the site restart bench (benchhrsite) on the board's 1 GiB variant,
+    board.mk BOARD_BENCH_1G (the Makefile builds its image)."""
+    board = Board(name)
+    figures = bench_image(board, board.image("benchhrsite"), log_dir / name)
+    return {"site_restart_1g_ns": figures["site_restart_ns"]}
+
+
 def print_table(figures):
     width = max(len(name) for name in figures)
     for name, value in figures.items():
@@ -73,13 +82,14 @@ def main():
     ap.add_argument("--board", default="virt")
     ap.add_argument("--kernel", help="kernel ELF (default build/<board>/reprise.elf)")
     ap.add_argument("--out", help="JSON output (default build/<board>/bench.json)")
+    ap.add_argument("--board-1g", help="the board's 1 GiB variant: its site restart too")
     args = ap.parse_args()
 
     board = Board(args.board)
     kernel = ROOT / args.kernel if args.kernel else board.kernel
     out = Path(args.out) if args.out else board.build_dir / "bench.json"
     log_dir = board.build_dir / "bench-logs"
-    for log in log_dir.glob("*.log"):
+    for log in log_dir.glob("**/*.log"):
         log.unlink()
 
     figures = {}
@@ -92,6 +102,10 @@ def main():
                 raise HarnessError(f"{image}: figure {name} reported twice")
             figures[name] = value
 
+    if args.board_1g:
+        (log_dir / args.board_1g).mkdir(parents=True, exist_ok=True)
+        figures.update(bench_site_1g(args.board_1g, log_dir))
+
     figures = dict(sorted(figures.items()))
     print(f"bench: board {board.name}, -icount shift=0 (1 instruction = 1 ns), "
           f"logs in {log_dir.relative_to(ROOT) if log_dir.is_relative_to(ROOT) else log_dir}")
@@ -99,6 +113,8 @@ def main():
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(figures, indent=2) + "\n")
     print(f"bench: wrote {out}")
+    benchsvg.draw(figures, out.with_suffix(".svg"), board.name)
+    print(f"bench: drew {out.with_suffix('.svg')}")
 
 
 if __name__ == "__main__":

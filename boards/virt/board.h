@@ -8,11 +8,14 @@
 #define U32(x) x##u
 #endif
 
-/* RAM as QEMU is started by the board's flags (board.mk: -m 256M). */
+/* RAM as QEMU is started by the board's flags (board.mk: -m 256M); a variant board that
+   includes this file may set BOARD_RAM_SIZE first (boards/virt-1g). */
 #define BOARD_NAME              "virt"
 #define BOARD_CPU_NAME          "cortex-a15"
 #define BOARD_RAM_PADDR         U32(0x40000000)
+#ifndef BOARD_RAM_SIZE
 #define BOARD_RAM_SIZE          U32(0x10000000)            /* 256 MiB */
+#endif
 
 /* Where QEMU loads the kernel ELF: RAM start + 64 KiB (first 64 KiB left unused). */
 #define BOARD_KERNEL_PADDR      U32(0x40010000)

@@ -1,5 +1,6 @@
 # QEMU "virt" board: how to start the machine (the C facts are in board.h).
-BOARD_RAM_MB := 256
+# RAM in MiB; a variant board sets it first (boards/virt-1g), board.h says the same.
+BOARD_RAM_MB ?= 256
 BOARD_KERNEL_PADDR := 0x40010000
 QEMU := qemu-system-arm
 QEMU_MACHINE_FLAGS := -M virt -cpu cortex-a15 -m $(BOARD_RAM_MB)M -nic none
@@ -13,3 +14,6 @@ QEMU_BOARD_FLAGS := $(QEMU_MACHINE_FLAGS) $(QEMU_CONSOLE_FLAGS)
 # when new; $(1) is its path.
 BOARD_NVRAM_BYTES := 67108864
 QEMU_NVRAM_FLAGS = -drive if=pflash,format=raw,unit=1,file=$(1)
+# The variant of this board with 1 GiB of RAM: `make bench` runs the site restart bench on it
+# too (site_restart_1g_ns: a site restart must not grow with RAM).
+BOARD_BENCH_1G := virt-1g

@@ -12,7 +12,8 @@
    no crash line, record or dump is lost or out of order; a full queue empties its oldest
    entry at once. Counting the restart in the registry (a commit of a
    whole registry copy, ~40 us of CRC) waits until HR handles a request that is not on a
-   restart path, or asks for a site restart.
+   restart path, or asks for a site restart. The check of the crash log and the dump ring
+   at start (hr_open_logs) waits for an idle CPU too: a warm boot restarts the groups first.
 
    Backoff: the second and later restarts of a group within hr.interval wait
    (hrpol_backoff_ns). The group's members are stopped at once; the group waits in
@@ -73,6 +74,12 @@ static struct hr_group hr_groups[HR_GROUPS_MAX];
 static struct hrreg hr_reg;
 static struct hrlog hr_log;
 static struct hrdump hr_dumps;
+/* The crash log's and the dump ring's areas, mapped at start; checked and opened by
+   hr_open_logs once the CPU is first idle (the groups are back by then), or earlier when a
+   crash or the console needs them. */
+static uintptr_t hr_log_area, hr_dumps_area;
+static uint32_t hr_log_size, hr_dumps_size;
+static int hr_logs_open;
 /* What HR says of an end once the CPU is idle: the crash line and crash-log record. */
 enum hr_report {
     HR_REPORT_NONE = 0,         /* nothing (a clean end, a member HR stopped itself) */
@@ -363,6 +370,27 @@ static void hr_save_restarts(void)
     }
 }
 
+/* Checks and opens the crash log and the dump ring (every record: a warm boot may find
+   them damaged, and says so), once; every user of hr_log or hr_dumps calls it first. Off
+   the site restart's path: HR calls it when the CPU is first idle, after the groups are
+   back, unless a crash or the console comes first. */
+static void hr_open_logs(void)
+{
+    char why[96];
+    if (hr_logs_open)
+        return;
+    hr_logs_open = 1;
+    if (!hr_log_area)
+        return;
+    hrlog_open(&hr_log, (void *)hr_log_area, hr_log_size, why, sizeof(why));
+    if (hr_log.damaged)
+        hr_say("hr: crash log: %s\n", why);       /* damaged or torn records, skipped */
+    if (hr_dumps_area && hrdump_open(&hr_dumps, (void *)hr_dumps_area, hr_dumps_size,
+                                     BOARD_HR_DUMPS, BOARD_HR_DUMP_STACK, why, sizeof(why)) >= 0 &&
+        hr_dumps.damaged)
+        hr_say("hr: dumps: %s\n", why);           /* damaged dumps, zeroed */
+}
+
 /* The words of an end: the kernel's record in words, or what an exit without HR_EXIT_HDL is. */
 static void hr_what(char *buf, size_t size, const struct fault_record *rec)
 {
@@ -392,6 +420,7 @@ static void hr_log_crash(const struct fault_record *rec, uint32_t boot, uint32_t
     r.action_max = (uint16_t)max;
     memcpy(r.name, rec->name, sizeof(r.name) - 1);
     hr_what(r.text, sizeof(r.text), rec);
+    hr_open_logs();
     hrlog_append(&hr_log, &r);
 }
 
@@ -475,6 +504,7 @@ static void hr_dump_write(const struct hr_pending *p)
     static struct actor_dump ad;
     if (p->rec.group == 0)
         return;     /* the kernel keeps dumps of restartable actors only */
+    hr_open_logs();
     if (p->discard || !hr_dumps.base) {
         sys_call4(SYS_ACTOR_DUMP, p->rec.aid, (long)&ad, 0, 0);
         return;
@@ -696,6 +726,7 @@ static int hr_crash_info(uint32_t index, struct hr_crash_info *out)
 {
     struct hrlog_iter it;
     struct hrlog_record r;
+    hr_open_logs();
     hrlog_iter_begin(&hr_log, &it);
     do {
         if (!hrlog_iter_next(&hr_log, &it, &r))
@@ -726,6 +757,7 @@ static int hr_crash_info(uint32_t index, struct hr_crash_info *out)
 /* Describes the index-th dump, oldest first, for the console (HR_OP_DUMP_INFO). */
 static int hr_dump_info(uint32_t index, struct hrdump_header *out)
 {
+    hr_open_logs();
     return hrdump_at(&hr_dumps, index, out, NULL) ? K_OK : K_EUNKNOWN;
 }
 
@@ -735,6 +767,7 @@ static int hr_dump_stack(uint32_t seq, uint32_t offset, uint8_t *out)
 {
     struct hrdump_header h;
     const uint8_t *stack;
+    hr_open_logs();
     if (!hrdump_find(&hr_dumps, seq, &h, &stack))
         return K_EUNKNOWN;
     if (offset >= h.stack_len)
@@ -768,8 +801,9 @@ static uintptr_t hr_area(int port, uint32_t area, uint32_t *size, int *kept)
     return rgnAllocate(K_MYACTOR, &rgn) == K_OK ? rgn.startAddr : 0;
 }
 
-/* Opens the registry and crash log in the bank (through the PMM server). Without the bank
-   both live in HR's memory for this boot only, so that every later call finds them open.
+/* Opens the registry in the bank (through the PMM server) and maps the crash log and dump
+   ring (hr_open_logs checks them later). Without the bank the registry and crash log live
+   in HR's memory for this boot only, so that every later call finds them open.
    Returns K_OK when the registry is the bank's (a warm boot may restore its groups),
    K_EUNKNOWN when it is in HR's memory, K_ENOMEM when neither can be had. */
 static int hr_open_bank(void)
@@ -793,15 +827,10 @@ static int hr_open_bank(void)
     if (st == HRREG_INVALID_REINITIALISED || (st == HRREG_KEPT && hr_reg.other_bad))
         hr_say("hr: registry %s\n", why);
     hr_registry_kept = reg_kept && st == HRREG_KEPT;
-    hrlog_open(&hr_log, (void *)log, log_size, why, sizeof(why));
-    if (hr_log.damaged)
-        hr_say("hr: crash log: %s\n", why);       /* damaged or torn records, skipped */
-    uint32_t dumps_size;
+    hr_log_area = log;
+    hr_log_size = log_size;
     int dumps_kept;
-    uintptr_t dumps = hr_area(port, PMM_AREA_HR_DUMPS, &dumps_size, &dumps_kept);
-    if (dumps && hrdump_open(&hr_dumps, (void *)dumps, dumps_size, BOARD_HR_DUMPS,
-                             BOARD_HR_DUMP_STACK, why, sizeof(why)) >= 0 && hr_dumps.damaged)
-        hr_say("hr: dumps: %s\n", why);           /* damaged dumps, zeroed */
+    hr_dumps_area = hr_area(port, PMM_AREA_HR_DUMPS, &hr_dumps_size, &dumps_kept);
     return reg_kept ? K_OK : K_EUNKNOWN;
 }
 
@@ -918,18 +947,23 @@ int main(void)
     int bank = hr_open_bank();
     if (bank == K_ENOMEM)
         return 1;
+    if (hr_boot.kind != 1)
+        hr_open_logs();             /* a cold boot has no groups to restart first */
     if (bank == K_OK && hr_boot.kind == 1) {
         hr_log_previous_end();
         hr_restore_groups();
     }
     for (;;) {
         struct ipc_bufs b = { 0, 0, &in, sizeof(in), 0 };
-        /* With dumps to write: they wait until nothing else would run. */
-        struct sys_ipc_ret m = sys_ipc_recv_flags(port, &b, hr_npending ? IPC_RECV_IDLE : 0);
+        /* With dumps to write, or the logs still to check: they wait until nothing else
+           would run. */
+        struct sys_ipc_ret m = sys_ipc_recv_flags(port, &b, hr_npending || !hr_logs_open ?
+                                                                IPC_RECV_IDLE : 0);
         if (m.status != K_OK) {
             if (m.status == K_ETIMEOUT) {
                 hr_relaunch_due();          /* the alarm of a waiting group, if it was that */
-                hr_pending_write();         /* the CPU is idle, if it was that */
+                hr_open_logs();             /* the CPU is idle, if it was that */
+                hr_pending_write();
             }
             continue;
         }

@@ -464,6 +464,52 @@ static void test_one_copy_damaged(void **state)
     assert_int_equal(hrreg_group_count(&reg), 2);
 }
 
+/* The second copy is checked by comparing its sections with the first's where their CRCs
+   agree: damage to a section both copies share is found all the same, in either copy, and
+   the first copy's damage does not make the second one's compare pass. Every update also
+   keeps the CRCs of the sections it did not change right (the reopen checks them all). */
+static void test_alike_copies_damaged(void **state)
+{
+    char state_now[4096], out[4096];
+    (void)state;
+    assert_int_equal(add(1, "hello", "hello|a"), K_OK);
+    assert_int_equal(hrreg_site_record(&reg, 1000), K_OK);
+    assert_int_equal(hrreg_site_record(&reg, 2000), K_OK);  /* groups alike in both copies */
+    dump(state_now, sizeof(state_now));
+    const struct hrreg_copy *c[2] = { (const void *)area, (const void *)(area + HRREG_COPY_SIZE) };
+    assert_int_equal(c[0]->hdr.groups_crc, c[1]->hdr.groups_crc);
+    assert_int_equal(c[0]->hdr.args_crc, c[1]->hdr.args_crc);
+    for (int copy = 0; copy < 2; copy++) {
+        memcpy(saved, area, sizeof(area));
+        damage(copy, offsetof(struct hrreg_copy, groups.groups[0].actors[0].name[1]));
+        assert_int_equal(reopen(), HRREG_KEPT);
+        assert_true(reg.other_bad);
+        assert_non_null(strstr(why, copy ? "copy B: group table CRC mismatch"
+                                         : "copy A: group table CRC mismatch"));
+        memcpy(area, saved, sizeof(area));
+        damage(copy, offsetof(struct hrreg_copy, args) + 2);
+        assert_int_equal(reopen(), HRREG_KEPT);
+        assert_non_null(strstr(why, "args pool CRC mismatch"));
+        memcpy(area, saved, sizeof(area));
+    }
+    assert_int_equal(reopen(), HRREG_KEPT);
+    assert_false(reg.other_bad);
+    dump(out, sizeof(out));
+    assert_string_equal(out, state_now);
+    /* Each kind of update, then a reopen that checks every CRC of both copies. */
+    assert_int_equal(hrreg_count_restart(&reg, 1), K_OK);
+    assert_int_equal(hrreg_set_group_state(&reg, 1, HRREG_GROUP_STOPPED), K_OK);
+    assert_int_equal(hrreg_actor_set_ended(&reg, 1, 0), K_OK);
+    assert_int_equal(add(2, "two", "two|b"), K_OK);
+    assert_int_equal(hrreg_remove_group(&reg, 1), K_OK);
+    assert_int_equal(hrreg_site_clear(&reg), K_OK);
+    dump(state_now, sizeof(state_now));
+    assert_int_equal(reopen(), HRREG_KEPT);
+    assert_false(reg.other_bad);
+    dump(out, sizeof(out));
+    assert_string_equal(out, state_now);
+}
+
 typedef int (*update_fn)(void);
 
 static int op_new_group(void) { return add(9, "fresh", "fresh|--fast"); }
@@ -579,6 +625,7 @@ int main(void)
         cmocka_unit_test_setup(test_corruption_each_structure, setup),
         cmocka_unit_test_setup(test_inconsistent_contents, setup),
         cmocka_unit_test_setup(test_one_copy_damaged, setup),
+        cmocka_unit_test_setup(test_alike_copies_damaged, setup),
         cmocka_unit_test_setup(test_crash_consistency_sweep, setup),
         cmocka_unit_test_setup(test_crash_during_initialise, setup),
     };

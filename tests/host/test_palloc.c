@@ -1,4 +1,4 @@
-/* Host tests of kernel/palloc.c: reserved ranges, exhaustion, frees, bad frees, references. */
+/* Host tests of kernel/palloc.c: reserved ranges, lazy set-up, exhaustion, frees, bad frees, references. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -70,11 +70,23 @@ static uint32_t drain_and_check(uint32_t base, uint32_t npages)
     return n;
 }
 
-/* Initialises the pool and the model with the same ranges, asserting success. */
+/* Fills meta[] as a warm reset leaves it: words of a previous boot, many of them looking
+   like allocated pages (1), free ones or unmanaged ones. */
+static void meta_garbage(void)
+{
+    static const uint32_t looks[] = { 1, 2, PALLOC_META_NONE, PALLOC_META_FREE | 3,
+                                      PALLOC_META_FREE | PALLOC_META_END, 0x12345678 };
+    for (size_t i = 0; i < sizeof(meta) / sizeof(meta[0]); i++)
+        meta[i] = looks[(size_t)rand() % (sizeof(looks) / sizeof(looks[0]))];
+}
+
+/* Initialises the pool and the model with the same ranges over a meta[] of garbage,
+   asserting success. */
 static void setup(uint32_t base, uint32_t npages, const struct palloc_range *u, size_t nu,
                   const struct palloc_range *r, size_t nr)
 {
     assert_true(npages <= sizeof(meta) / sizeof(meta[0]));
+    meta_garbage();
     assert_int_equal(palloc_init(&pa, base, npages, meta, u, nu, r, nr), 0);
     model(base, npages, u, nu, r, nr);
 }
@@ -160,6 +172,62 @@ static void test_random_ranges_match_model(void **state)
         setup(RAM, NPAGES, u, nu, r, nr);
         drain_and_check(RAM, NPAGES);
     }
+}
+
+/* Set-up is lazy: init writes no metadata word from the first managed page up, however
+   large the pool, and the words a previous boot left there (pages that look allocated)
+   are never taken for allocated pages: frees and references of pages never handed out
+   fail, the refcount is 0, and every page comes out once, gap included. */
+static void test_lazy_init_ignores_old_metadata(void **state)
+{
+    (void)state;
+    static uint32_t before[4096];
+    const uint32_t npages = 4096;
+    const struct palloc_range usable = { RAM, npages * PG };
+    const struct palloc_range reserved[] = { { RAM, 4 * PG }, { RAM + 100 * PG, 50 * PG } };
+    meta_garbage();
+    for (uint32_t i = 0; i < npages; i++)
+        meta[i] = (i % 3) ? 1 : meta[i];        /* most look allocated */
+    memcpy(before, meta, sizeof(before));
+    assert_int_equal(palloc_init(&pa, RAM, npages, meta, &usable, 1, reserved, 2), 0);
+    model(RAM, npages, &usable, 1, reserved, 2);
+    for (uint32_t i = 4; i < npages; i++)
+        assert_int_equal(meta[i], before[i]);
+    assert_int_equal(palloc_total_count(&pa), npages - 54);
+    for (uint32_t i = 4; i < npages; i += 7) {
+        assert_int_equal(palloc_free(&pa, RAM + i * PG), K_EINVAL);
+        assert_int_equal(palloc_unref(&pa, RAM + i * PG), K_EINVAL);
+        assert_int_equal(palloc_ref(&pa, RAM + i * PG), K_EINVAL);
+        assert_int_equal(palloc_refcount(&pa, RAM + i * PG), 0);
+        assert_int_equal(palloc_manages(&pa, RAM + i * PG), i < 100 || i >= 150);
+    }
+    assert_false(palloc_manages(&pa, RAM + 3 * PG));
+    assert_int_equal(palloc_free_count(&pa), npages - 54);
+
+    /* Past the gap: its pages are unmanaged, below the high-water mark too. */
+    for (uint32_t i = 4; i < 160; i++)
+        assert_int_equal(palloc_alloc(&pa), RAM + (i < 100 ? i : i + 50) * PG);
+    assert_false(palloc_manages(&pa, RAM + 120 * PG));
+    assert_int_equal(palloc_free(&pa, RAM + 120 * PG), K_EINVAL);
+    assert_true(palloc_manages(&pa, RAM + 300 * PG));
+    assert_int_equal(palloc_free(&pa, RAM + 300 * PG), K_EINVAL);
+    assert_int_equal(palloc_free(&pa, RAM + 150 * PG), 0);
+    assert_int_equal(palloc_alloc(&pa), RAM + 150 * PG);   /* the free list first */
+    assert_int_equal(palloc_alloc(&pa), RAM + 210 * PG);   /* then the high-water mark */
+}
+
+/* More ranges than PALLOC_MAX_RANGES are refused. */
+static void test_too_many_ranges(void **state)
+{
+    (void)state;
+    struct palloc_range r[PALLOC_MAX_RANGES];
+    for (uint32_t k = 0; k < PALLOC_MAX_RANGES; k++)
+        r[k] = (struct palloc_range){ RAM + 2 * k * PG, PG };
+    assert_int_equal(palloc_init(&pa, RAM, NPAGES, meta, &whole, 1, r, PALLOC_MAX_RANGES),
+                     K_EINVAL);
+    assert_int_equal(palloc_alloc(&pa), 0);
+    setup(RAM, NPAGES, &whole, 1, r, PALLOC_MAX_RANGES - 1);    /* 16 ranges: 16 extents */
+    assert_int_equal(drain_and_check(RAM, NPAGES), NPAGES - (PALLOC_MAX_RANGES - 1));
 }
 
 static void test_page_zero_never_handed_out(void **state)
@@ -352,6 +420,8 @@ int main(void)
         cmocka_unit_test(test_usable_ranges_rounded_inwards_and_clipped),
         cmocka_unit_test(test_no_usable_ranges),
         cmocka_unit_test(test_random_ranges_match_model),
+        cmocka_unit_test(test_lazy_init_ignores_old_metadata),
+        cmocka_unit_test(test_too_many_ranges),
         cmocka_unit_test(test_page_zero_never_handed_out),
         cmocka_unit_test(test_pool_at_top_of_address_space),
         cmocka_unit_test(test_bad_init),

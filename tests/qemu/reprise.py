@@ -34,16 +34,21 @@ class QMPError(HarnessError):
     """QMP answered a command with an error."""
 
 
-def make_vars(path: Path) -> dict[str, str]:
+def make_vars(path: Path, raw: dict[str, str] | None = None) -> dict[str, str]:
     """Reads the simple `NAME := value` assignments of a board.mk (a line may go on after a
-    backslash), expanding $(NAME)."""
-    raw: dict[str, str] = {}
-    assign = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?::=|\?=|=)\s*(.*?)\s*$")
+    backslash; `?=` sets only what is unset; `include FILE`, from the top of the tree, reads
+    FILE there: a variant board includes its base), expanding $(NAME)."""
+    raw = {} if raw is None else raw
+    assign = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(:=|\?=|=)\s*(.*?)\s*$")
     for line in path.read_text().replace("\\\n", " ").splitlines():   # continued lines
         line = line.split("#", 1)[0]
+        inc = re.match(r"^include\s+(\S+)\s*$", line)
+        if inc:
+            make_vars(ROOT / inc.group(1), raw)
+            continue
         m = assign.match(line)
-        if m:
-            raw[m.group(1)] = m.group(2)
+        if m and (m.group(2) != "?=" or m.group(1) not in raw):
+            raw[m.group(1)] = m.group(3)
 
     def expand(value: str, depth: int = 0) -> str:
         if depth > 16:

@@ -28,9 +28,11 @@ def _flip(m, paddr):
     m.write_phys(paddr, bytes([m.read_phys(paddr, 1)[0] ^ 0x5A]))
 
 
-def _hr(m):
-    """What the console's `hr` prints, once the boot's prompt has come."""
-    m.expect("cinit> ")
+def _hr(m, prompted=False):
+    """What the console's `hr` prints, once the boot's prompt has come (prompted: it has
+    been read already)."""
+    if not prompted:
+        m.expect("cinit> ")
     m.sendline("hr")
     start = m.pos
     m.expect("cinit> ")
@@ -42,8 +44,9 @@ def test_damaged_crash_record_is_reported_and_skipped(boot, board):
     m = _setup(boot, board)
     _flip(m, CRASHLOG + 60)                         # record #1's name
     m.reset()
-    m.expect_line(r"hr: crash log: 1 record, seq 2\.\.2, 1 damaged slot skipped")
-    out = _hr(m)
+    # HR checks its crash log once the boot is over and the CPU idle: after C_INIT's prompt.
+    m.expect(r"(?:^|(?<=cinit> ))hr: crash log: 1 record, seq 2\.\.2, 1 damaged slot skipped\n")
+    out = _hr(m, prompted=True)
     assert "#1 " not in out and re.search(r"^  #2 .*undefined instruction", out, re.MULTILINE)
 
 

@@ -23,7 +23,7 @@ IMAGE = "storm"
 CYCLES = {"smoke": (100, 3), "full": (1000, 5)}   # scale: (PERIOD, steady points per job)
 JOBS = {"smoke": 1, "full": 2}
 START = r"(?:^|(?<=cinit> ))"    # a line, or one that an actor printed after a prompt
-STEADY = START + r"hrleak: steady run {run} aid (\d+)$"
+STEADY = START + r"hrleak: steady run {run} aid (\d+)\n"   # whole: a cut line gives a cut aid
 CRASH = re.compile(START + r"hr: hrleak \(aid \d+, group 1\) .*; restarting group 1 \(\d+/\d+\)$", re.M)
 ESCALATION = re.compile(START + r"hr: hrleak .*: site restart$", re.M)
 COMPLAINT = re.compile(START + r"hrleak: (?!steady).*$", re.M)

@@ -49,11 +49,20 @@ _start:
     cps     #MODE_SVC
     ldr     sp, =__svc_stack_top
 
-    ldr     r0, =__bss_start                @ zero .bss (a warm reset must not trust it)
-    ldr     r1, =__bss_end
+    ldr     r0, =__bss_start                @ zero .bss (a warm reset must not trust it),
+    ldr     r1, =__bss_end                  @ 64 bytes a step: kernel.ld aligns both ends
     mov     r2, #0
-1:  cmp     r0, r1
-    strlo   r2, [r0], #4
+    mov     r3, #0
+    mov     r4, #0
+    mov     r5, #0
+    mov     r6, #0
+    mov     r7, #0
+    mov     r8, #0
+    mov     r9, #0
+    b       2f
+1:  stmia   r0!, {r2-r9}
+    stmia   r0!, {r2-r9}
+2:  cmp     r0, r1
     blo     1b
 
     ldr     r0, =vectors

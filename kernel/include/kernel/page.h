@@ -11,8 +11,9 @@
 /* RAM pages, each with an owner byte (those outside the pool never get an owner). */
 #define PAGE_RAM_PAGES (BOARD_RAM_SIZE / PALLOC_PAGE_SIZE)
 
-/* The pool and the owner byte of every RAM page (PAGE_OWNER_NONE unless allocated): the
-   inline calls below use them; nothing else should. */
+/* The pool and the owner byte of every RAM page below the pool's high-water mark
+   (PAGE_OWNER_NONE unless allocated; above the mark no page was ever handed out and the
+   bytes are not read): the inline calls below use them; nothing else should. */
 extern struct palloc page_pool;
 extern uint8_t *page_owner;
 
@@ -50,7 +51,7 @@ static inline uint32_t page_alloc(uint8_t owner, uint32_t keep)
 static inline int page_owned_by(uint32_t pa, uint8_t owner)
 {
     uint32_t i = (pa - BOARD_RAM_PADDR) >> PALLOC_PAGE_SHIFT;
-    return i < PAGE_RAM_PAGES && page_owner[i] == owner;
+    return i < page_pool.hwm && page_owner[i] == owner;
 }
 
 /* Takes pa away from owner, if it is owner's: it stays allocated, owned by no address space
@@ -68,7 +69,7 @@ static inline int page_disown(uint32_t pa, uint8_t owner)
 static inline int page_free_owned(uint32_t pa, uint8_t owner)
 {
     uint32_t i = (pa - BOARD_RAM_PADDR) >> PALLOC_PAGE_SHIFT;
-    if (i >= PAGE_RAM_PAGES || page_owner[i] != owner)
+    if (i >= page_pool.hwm || page_owner[i] != owner)
         return 0;
     page_owner[i] = PAGE_OWNER_NONE;
     if (palloc_free(&page_pool, pa) != 0)

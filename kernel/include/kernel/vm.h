@@ -138,6 +138,18 @@ int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned pro
 /* Brings in a demand-zero page for a fault at va: returns 1 if it did, 0 if va is not
    demand-paged, K_ENOMEM when out of pages. */
 int vm_fault_in(struct vm_space *vs, uint32_t va);
+/* Maps device memory [pa, pa + size) at va (page aligned; the caller made the VM_RGN_DEVICE
+   region) read/write, execute-never: 1 MiB sections where VA and PA align, pages for the
+   rest. Unmapping any page of a section unmaps the section. K_ENOMEM as vm_map_range. */
+int vm_map_device(struct vm_space *vs, uint32_t va, uint32_t pa, uint32_t size);
+/* Maps bank bytes [off, off + size) at va with prot (page aligned; the caller made the
+   VM_RGN_BANK region). A writable page not yet written since boot is mapped read-only, so
+   that its first write comes to vm_bank_write (kernel/bank.h). K_ENOMEM as vm_map_range. */
+int vm_map_bank(struct vm_space *vs, uint32_t va, uint32_t off, uint32_t size, unsigned prot);
+/* A write to va (a permission fault, or the kernel writing for the actor): when va is in a
+   writable bank region, marks its page dirty, makes it writable (a stale read-only TLB
+   entry goes too) and returns 1; 0 otherwise (a real fault). */
+int vm_bank_write(struct vm_space *vs, uint32_t va);
 
 /* Checked copies between kernel memory and user space: K_OK, K_EFAULT (nothing is copied
    past the first bad page; outputs need user-writable pages) or K_ENOMEM (a demand-zero
