@@ -1,5 +1,5 @@
 /* How an actor ends: exit, a fault taken in user mode, a watchdog that ran out, an injected
-   fault, a kill. Each builds the record the fault port receives, raw fields only (HR puts
+   fault, a kill, a request for a site restart. Each builds the record the fault port receives, raw fields only (HR puts
    them in words after the restart: lib/fault.h), and ends the actor through actor_end: HR
    restarts what it must, or the console says why the actor was deleted; a critical actor
    takes the site down with it. */
@@ -198,4 +198,22 @@ void end_sys_stop(struct actor *self)
     }
     syscall_ret(self, K_OK);
     actor_end(a, NULL, 1);
+}
+
+/* SYS_SITE_RESTART: with a fault port, its owner makes the site restart after the records
+   queued before this one (HR says and writes what waits first); the caller ends here, with
+   the site. Without one, or from the owner itself, the site restarts now. */
+void end_sys_site_restart(struct actor *self)
+{
+    if (!(self->privs & PRIV_SITE)) {
+        syscall_ret(self, K_EPRIV);
+        return;
+    }
+    struct actor *owner = ipc_fault_port_owner();
+    if (!owner || owner == self)
+        board_reset(RESET_REQUESTED);
+    struct fault_record rec;
+    end_record(self, &rec, FAULT_KIND_SITE_REQUEST, NULL);
+    rec.pc = self->tf.pc;
+    actor_end(self, &rec, 0);
 }

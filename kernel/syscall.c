@@ -228,15 +228,6 @@ static void sys_ipc_reply_recv(struct actor *self)
 }
 static void sys_fault_port_set(struct actor *self) { ipc_fault_port_set(self, (int32_t)self->tf.r[0]); }
 
-static void sys_site_restart(struct actor *self)
-{
-    if (!(self->privs & PRIV_SITE)) {
-        syscall_ret(self, K_EPRIV);
-        return;
-    }
-    board_reset(RESET_REQUESTED);
-}
-
 static void sys_image_info(struct actor *self)
 {
     const struct sysimg_file *f = sysimg_at(actor_sysimg(), self->tf.r[0]);
@@ -346,7 +337,7 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_BANK_MAP] = sysmem_bank_map,
     [SYS_BANK_UNMAP] = sysmem_bank_unmap,
     [SYS_BANK_SYNC] = sysmem_bank_sync,
-    [SYS_SITE_RESTART] = sys_site_restart,
+    [SYS_SITE_RESTART] = end_sys_site_restart,
     [SYS_IMAGE_INFO] = sys_image_info,
     [SYS_BOOT_INFO] = sys_boot_info,
     [SYS_MEM_INFO] = sys_mem_info,

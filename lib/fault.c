@@ -93,6 +93,8 @@ int fault_text(char *buf, size_t size, const struct fault_record *rec)
         return fmt_snprintf(buf, size, "hang: no watchdog kick for %lu ms, %s at pc=0x%08lx",
                             (unsigned long)rec->period_ms,
                             FAULT_NAMED(fault_doing_names, rec->doing), (unsigned long)rec->pc);
+    case FAULT_KIND_SITE_REQUEST:
+        return fmt_snprintf(buf, size, "asked for a site restart");
     case FAULT_KIND_PANIC: {
         char text[sizeof(rec->text) + 1];
         for (size_t i = 0; i < sizeof(rec->text); i++)

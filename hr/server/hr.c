@@ -577,6 +577,14 @@ static void hr_pending_flush(void)
 static void hr_on_end(const struct fault_record *rec)
 {
     struct hr_group *g;
+    if (rec->kind == FAULT_KIND_SITE_REQUEST) {
+        /* An actor asked for a site restart: what waits is said and written first. */
+        hr_save_restarts();
+        hr_pending_flush();
+        long err = sys_call0(SYS_SITE_RESTART);
+        hr_say("hr: site restart refused (%ld)\n", err);
+        return;
+    }
     struct hr_member *m = hr_member_by_aid(rec->aid, &g);
     if (!m) {
         /* A fault of an actor that is not restartable is logged, it stays deleted; otherwise

@@ -262,6 +262,8 @@ static void test_text_of_other_ends(void **state)
     want[14 + sizeof(r.text)] = '\0';
     fault_text(buf, sizeof(buf), &r);
     assert_string_equal(buf, want);
+    r = rec_of(FAULT_KIND_SITE_REQUEST);
+    expect_text(&r, "asked for a site restart");
     r = rec_of(99);
     expect_text(&r, "unknown end 99");
 }

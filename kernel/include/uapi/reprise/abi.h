@@ -171,6 +171,9 @@ enum fault_kind {
     FAULT_KIND_PANIC,           /* the kernel panicked (boot_info.last_end only) */
     FAULT_KIND_ABORT,           /* the actor called abort() */
     FAULT_KIND_HANG,            /* its watchdog was not kicked within its period */
+    FAULT_KIND_SITE_REQUEST,    /* it asked for a site restart (SYS_SITE_RESTART): the fault
+                                   port's owner makes it, once it has said and written what
+                                   waits (crash lines, records) */
 };
 
 struct fault_record {

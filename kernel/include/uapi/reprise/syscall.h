@@ -54,7 +54,9 @@ enum sys_number {
                               caller  [PRIV_BANK] */
     SYS_BANK_SYNC,         /* (uint32_t bank_off, uint32_t size) -> K_OK: cleans those bank bytes from
                               the data cache to memory and waits (DSB)  [PRIV_BANK] */
-    SYS_SITE_RESTART,      /* () -> does not return  [PRIV_SITE] */
+    SYS_SITE_RESTART,      /* () -> does not return  [PRIV_SITE]. With a fault port, the caller
+                              ends with a FAULT_KIND_SITE_REQUEST record and the port's owner
+                              (HR) restarts the site after the records before it */
     SYS_IMAGE_INFO,        /* (int index, struct image_info *out) -> K_OK; K_EUNKNOWN past the end */
     SYS_BOOT_INFO,         /* (struct boot_info *out) -> K_OK */
     SYS_MEM_INFO,          /* (struct mem_info *out) -> K_OK: pages, actor slots, ports */
