@@ -52,12 +52,18 @@ $(B)/build-id: FORCE
 	@mkdir -p $(@D)
 	@echo '$(BUILD_ID)' | cmp -s - $@ || echo '$(BUILD_ID)' > $@
 
-$(B)/kernel/%.o: kernel/%.c
+# The kernel's objects follow its flags: a change of KCFLAGS rebuilds them (kcflags is
+# rewritten only when the flags change).
+$(B)/kcflags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(KCFLAGS)' | cmp -s - $@ || echo '$(KCFLAGS)' > $@
+
+$(B)/kernel/%.o: kernel/%.c $(B)/kcflags
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(KCC) $(KCFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(B)/lib/%.o: lib/%.c
+$(B)/lib/%.o: lib/%.c $(B)/kcflags
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(KCC) $(KCFLAGS) $(DEPFLAGS) -c $< -o $@
