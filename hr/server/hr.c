@@ -14,6 +14,8 @@
    whole registry copy, ~40 us of CRC) waits until HR handles a request that is not on a
    restart path, or asks for a site restart. The check of the crash log and the dump ring
    at start (hr_open_logs) waits for an idle CPU too: a warm boot restarts the groups first.
+   An actor's SYS_SITE_RESTART reaches HR as a record (FAULT_KIND_SITE_REQUEST) behind the
+   ones before it, and HR makes the restart once everything that waits is said and written.
 
    Backoff: the second and later restarts of a group within hr.interval wait
    (hrpol_backoff_ns). The group's members are stopped at once; the group waits in
