@@ -377,7 +377,7 @@ void actor_delivered(struct actor *a)
 
 void actor_discard_kept(const struct actor *receiver)
 {
-    if (!actor_kept_list || receiver != ipc_fault_port_owner())
+    if (receiver != ipc_fault_port_owner())
         return;
     while (actor_kept_list)
         actor_release(actor_kept_list);

@@ -217,13 +217,15 @@ static void sys_ipc_call(struct actor *self) { ipc_call(self, (int32_t)self->tf.
    slots it kept: those it did not restart in place are freed. */
 static void sys_ipc_recv(struct actor *self)
 {
-    actor_discard_kept(self);
+    if (actor_any_kept())
+        actor_discard_kept(self);
     ipc_recv(self, (int32_t)self->tf.r[0], self->tf.r[1], self->tf.r[2]);
 }
 static void sys_ipc_reply(struct actor *self) { ipc_reply(self, (int32_t)self->tf.r[0], self->tf.r[5]); }
 static void sys_ipc_reply_recv(struct actor *self)
 {
-    actor_discard_kept(self);
+    if (actor_any_kept())
+        actor_discard_kept(self);
     ipc_reply_recv(self, (int32_t)self->tf.r[0], self->tf.r[5], (int32_t)self->tf.r[6]);
 }
 static void sys_fault_port_set(struct actor *self) { ipc_fault_port_set(self, (int32_t)self->tf.r[0]); }

@@ -596,6 +596,16 @@ static inline int vm_span_get(struct vm_space *vs, uint32_t va, size_t n, int wr
     return vm_span_get2(vs, va, n, write, sp);
 }
 
+/* The bytes of a copy of n from src to dst that stay inside one page on both sides. */
+static inline size_t vm_chunk(uint32_t dst, uint32_t src, size_t n)
+{
+    size_t chunk = VM_PAGE_SIZE - (src & VM_PAGE_MASK);
+    size_t dchunk = VM_PAGE_SIZE - (dst & VM_PAGE_MASK);
+    if (dchunk < chunk)
+        chunk = dchunk;
+    return chunk < n ? chunk : n;
+}
+
 /* Kernel address of user address va inside span sp. */
 static inline uint8_t *vm_span_at(const struct vm_span *sp, uint32_t va)
 {
@@ -717,12 +727,7 @@ int vm_copy_between(struct vm_space *to, uaddr_t dst, struct vm_space *from, uad
     if (err == K_OK && serr == K_OK) {
         /* Both sides translated, one walk a page: copy up to each page boundary. */
         while (n) {
-            size_t chunk = VM_PAGE_SIZE - (src & VM_PAGE_MASK);
-            size_t dchunk = VM_PAGE_SIZE - (dst & VM_PAGE_MASK);
-            if (dchunk < chunk)
-                chunk = dchunk;
-            if (chunk > n)
-                chunk = n;
+            size_t chunk = vm_chunk(dst, src, n);
             memcpy(vm_span_at(&ds, dst), vm_span_at(&ss, src), chunk);
             src += chunk;
             dst += chunk;
@@ -740,12 +745,9 @@ int vm_copy_between(struct vm_space *to, uaddr_t dst, struct vm_space *from, uad
         if (!s)
             return err;
         uint8_t *d = vm_user_ptr(to, dst, 1, &err);
-        size_t chunk = VM_PAGE_SIZE - (src & VM_PAGE_MASK);
-        size_t dchunk = VM_PAGE_SIZE - (dst & VM_PAGE_MASK);
-        if (dchunk < chunk)
-            chunk = dchunk;
-        if (chunk > n)
-            chunk = n;
+        if (!d)
+            return err;
+        size_t chunk = vm_chunk(dst, src, n);
         memcpy(d, s, chunk);
         src += chunk;
         dst += chunk;

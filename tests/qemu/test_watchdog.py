@@ -57,6 +57,13 @@ def expect_since(m, start, *patterns):
     return found
 
 
+def expect_calls(m, results):
+    """hrwatch calls' lines, in order (each "CALL = RESULT"), then its "done"."""
+    __tracebackhide__ = True
+    for line in (*results, "done"):
+        expect_line(m, re.escape(f"hrwatch: {line}"))
+
+
 def hang(ms, doing):
     """HR's text for a watchdog that ran out while the actor was doing `doing`."""
     return rf"hang: no watchdog kick for {ms} ms, {doing} at pc={HEX}"
@@ -119,17 +126,15 @@ def test_watchdog_calls(console):
     K_EUNKNOWN (-4) for no such actor."""
     m = console(icount=True)
     run(m, "arun hrwatch calls", r"started hrwatch, aid \d+")
-    for line in ("start(0) = -6", "start(3600001) = -6", "kick = -1", "stop = -1",
-                 "op 9 = -1", "start(3600000) = -6", "start(100) = -6",
-                 "info = 0, period 0, left <= period 1", "info(NULL) = -3", "info(aid -1) = -4",
-                 "kick = -1", "stop = -1", "kick = -1", "stop = -1", "done"):
-        expect_line(m, re.escape(f"hrwatch: {line}"))
+    expect_calls(m, ("start(0) = -6", "start(3600001) = -6", "kick = -1", "stop = -1",
+                     "op 9 = -1", "start(3600000) = -6", "start(100) = -6",
+                     "info = 0, period 0, left <= period 1", "info(NULL) = -3",
+                     "info(aid -1) = -4", "kick = -1", "stop = -1", "kick = -1", "stop = -1"))
     run(m, "arun -g 3 hrwatch calls", r"started hrwatch, aid \d+, group 3")
-    for line in ("start(0) = -1", "start(3600001) = -1", "kick = -1", "stop = -1",
-                 "op 9 = -1", "start(3600000) = 0", "start(100) = 0",
-                 "info = 0, period 100, left <= period 1", "info(NULL) = -3", "info(aid -1) = -4",
-                 "kick = 0", "stop = 0", "kick = -1", "stop = -1", "done"):
-        expect_line(m, re.escape(f"hrwatch: {line}"))
+    expect_calls(m, ("start(0) = -1", "start(3600001) = -1", "kick = -1", "stop = -1",
+                     "op 9 = -1", "start(3600000) = 0", "start(100) = 0",
+                     "info = 0, period 100, left <= period 1", "info(NULL) = -3",
+                     "info(aid -1) = -4", "kick = 0", "stop = 0", "kick = -1", "stop = -1"))
     expect_line(m, "hr: group 3 ended cleanly")
     assert "hr: hrwatch" not in m.text
 

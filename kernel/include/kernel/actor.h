@@ -107,7 +107,8 @@ void actor_end(struct actor *a, const struct fault_record *rec, int keep);
    restart in place, any other's freed. */
 void actor_delivered(struct actor *a);
 /* When receiver is the fault port's owner, frees every kept slot it did not restart in
-   place: called at each receive, so that a slot is kept only while the owner decides. */
+   place: called at each receive with slots kept (actor_any_kept), so that a slot is kept
+   only while the owner decides. */
 void actor_discard_kept(const struct actor *receiver);
 /* Whether any slot is kept (the IPC fast path leaves those receives to the general one). */
 extern struct actor *actor_kept_list;
