@@ -242,6 +242,9 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
     if (*err == K_OK)
         *err = vm_region_add(&a->vm, ACTOR_STACK_LOW_VADDR - VM_PAGE_SIZE,
                              ACTOR_STACK_LOW_VADDR, VM_RGN_GUARD, 0, 0, 0);
+    if (*err == K_OK)   /* empty until touched: its bank epoch may start anywhere */
+        *err = vm_region_add(&a->vm, ACTOR_KEEP_VADDR, ACTOR_KEEP_VADDR + VM_PAGE_SIZE,
+                             VM_RGN_KEEP, VM_R | VM_W, 0, 0);
     if (*err == K_OK)
         *err = actor_stack(a, privs, argc, args, args_len);
     if (*err != K_OK) {
@@ -289,10 +292,17 @@ struct actor *actor_restart(struct actor *a, const struct sysimg_file *f, uint32
     }
     actor_unkeep(a);
     struct vm_space *vs = &a->vm;
-    /* What the run added: regions, bank and device mappings, the heap, the stack's pages.
-       Whole regions and a region's tail: never a split, so these cannot fail. */
-    vm_region_remove(vs, 0, ACTOR_USER_TOP_VADDR, 1u << VM_RGN_USER | 1u << VM_RGN_RESERVED |
-                                                  1u << VM_RGN_BANK | 1u << VM_RGN_DEVICE);
+    /* What the run added: regions, device mappings, the heap, the stack's pages. Whole
+       regions and a region's tail: never a split, so these cannot fail. Bank mappings stay
+       for the same privileges and group, so that the new run has its blocks back at once
+       (the PMM client's retrieval cache in the restart page, which stays too); otherwise
+       they go, and the bank epoch tells the cache. */
+    uint32_t drop = 1u << VM_RGN_USER | 1u << VM_RGN_RESERVED | 1u << VM_RGN_DEVICE;
+    if (privs != a->privs || group != a->group) {
+        drop |= 1u << VM_RGN_BANK;
+        a->bank_epoch++;
+    }
+    vm_region_remove(vs, 0, ACTOR_USER_TOP_VADDR, drop);
     vm_region_remove(vs, a->heap_base, ACTOR_RGN_VADDR, 1u << VM_RGN_DATA);
     vm_unmap_range(vs, ACTOR_STACK_LOW_VADDR, ACTOR_STACK_TOP_VADDR);
     /* HR restarts it: the reserves are open while it is set up, as for a creation. */

@@ -50,6 +50,7 @@ int sched_switch(struct actor *a)
     a->block = AB_NONE;
     cur->tpidrurw = cp15_read_tpidrurw();
     cp15_write_tpidrurw(a->tpidrurw);
+    cp15_write_tpidruro(a->bank_epoch);
     vm_switch(&a->vm);
     sched_current = a;
     sched_slice_over = 0;
@@ -178,10 +179,12 @@ struct trapframe *sched_resume(void)
         sched_arm_timer();
     }
     if (next != cur) {
-        /* TPIDRURW is user-writable state: it belongs to the actor, not the CPU. */
+        /* TPIDRURW is user-writable state: it belongs to the actor, not the CPU; TPIDRURO
+           shows it its bank epoch. */
         if (cur)
             cur->tpidrurw = cp15_read_tpidrurw();
         cp15_write_tpidrurw(next->tpidrurw);
+        cp15_write_tpidruro(next->bank_epoch);
         vm_activate(&next->vm);
     }
     sched_current = next;

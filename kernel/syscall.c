@@ -339,6 +339,7 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_BANK_MAP] = sysmem_bank_map,
     [SYS_BANK_UNMAP] = sysmem_bank_unmap,
     [SYS_BANK_SYNC] = sysmem_bank_sync,
+    [SYS_BANK_HOLDERS] = sysmem_bank_holders,
     [SYS_SITE_RESTART] = end_sys_site_restart,
     [SYS_IMAGE_INFO] = sys_image_info,
     [SYS_BOOT_INFO] = sys_boot_info,

@@ -172,7 +172,9 @@ void sysmem_bank_map(struct actor *self)
     syscall_ret(self, err);
 }
 
-/* SYS_BANK_UNMAP: those bank pages out of every actor but the caller. */
+/* SYS_BANK_UNMAP: those bank pages out of every actor but the caller, and out of every
+   slot kept for a restart in place (which keeps bank mappings); each one that loses a
+   mapping gets a new bank epoch, so its PMM client trusts no retrieval it cached. */
 void sysmem_bank_unmap(struct actor *self)
 {
     uint32_t off = self->tf.r[0], size = self->tf.r[1];
@@ -186,7 +188,7 @@ void sysmem_bank_unmap(struct actor *self)
     }
     for (uint32_t i = 1; i < ACTORS_MAX; i++) {
         struct actor *a = actor_at(i);
-        if (!a || a->state == AS_ENDED || a == self)   /* the PMM keeps its own bank view */
+        if (!a || !a->vm.l1 || a == self)   /* the PMM keeps its own bank view */
             continue;
         for (uint32_t k = 0; k < a->vm.nregions; k++) {
             struct vm_region *r = &a->vm.regions[k];
@@ -196,6 +198,7 @@ void sysmem_bank_unmap(struct actor *self)
             uint32_t lo = r->bank_off > off ? r->bank_off : off;
             uint32_t hi = rend < off + size ? rend : off + size;
             uint32_t va = r->start + (lo - r->bank_off);
+            a->bank_epoch++;
             /* A middle part splits the region; with the table full, the pages go and the
                region stays (an access faults, a later map fills the hole again). */
             if (vm_region_remove(&a->vm, va, va + (hi - lo), 1u << VM_RGN_BANK) == K_OK)
@@ -205,6 +208,40 @@ void sysmem_bank_unmap(struct actor *self)
         }
     }
     syscall_ret(self, K_OK);
+}
+
+/* SYS_BANK_HOLDERS: which live actors (but the caller) have some of those bank bytes
+   mapped; the PMM server's word for who holds a block, whether a retrieval told it or a
+   restart in place kept the mapping. */
+void sysmem_bank_holders(struct actor *self)
+{
+    uint32_t off = self->tf.r[0], size = self->tf.r[1], max = self->tf.r[4];
+    int32_t only = (int32_t)self->tf.r[2];
+    uaddr_t out = self->tf.r[3];
+    int err = K_OK;
+    if (!(self->privs & PRIV_BANK)) {
+        syscall_ret(self, K_EPRIV);
+        return;
+    }
+    if (!sysmem_bank_range_ok(off, size) || only < 0 || max > ACTORS_MAX) {
+        syscall_ret(self, K_EINVAL);
+        return;
+    }
+    if (max && (err = vm_check(&self->vm, out, max * sizeof(int32_t), 1))) {
+        syscall_ret(self, err);
+        return;
+    }
+    uint32_t n = 0;
+    for (uint32_t i = 1; i < ACTORS_MAX; i++) {
+        struct actor *a = actor_at(i);
+        if (!a || a->state == AS_ENDED || a == self || (only && a->aid != only) ||
+            !vm_maps_bank(&a->vm, off, size))
+            continue;
+        if (n < max)
+            vm_copyout(&self->vm, out + n * sizeof(int32_t), &a->aid, sizeof(int32_t));
+        n++;
+    }
+    syscall_ret(self, (int)n);
 }
 
 /* SYS_BANK_SYNC: cleans bank bytes from the data cache to memory. */

@@ -257,7 +257,8 @@ void vm_space_destroy(struct vm_space *vs)
     uint32_t freed = 1, tables = 0, last = ~0u;     /* 1: the first-level table */
     for (uint32_t i = 0; i < vs->nregions; i++) {
         const struct vm_region *r = &vs->regions[i];
-        if (r->kind != VM_RGN_DATA && r->kind != VM_RGN_STACK && r->kind != VM_RGN_USER)
+        if (r->kind != VM_RGN_DATA && r->kind != VM_RGN_STACK && r->kind != VM_RGN_USER &&
+            r->kind != VM_RGN_KEEP)
             continue;
         for (uint32_t va = r->start; va < r->end; va += VM_PAGE_SIZE) {
             uint32_t *pte = vm_pte_slot(vs, va, 0);
@@ -431,7 +432,7 @@ int vm_region_remove(struct vm_space *vs, uint32_t start, uint32_t end, unsigned
 int vm_fault_in(struct vm_space *vs, uint32_t va)
 {
     struct vm_region *r = vm_region_find(vs, va);
-    if (!r || r->kind != VM_RGN_STACK)
+    if (!r || (r->kind != VM_RGN_STACK && r->kind != VM_RGN_KEEP))
         return 0;
     uint32_t *pte = vm_pte_slot(vs, va, 0);
     if (pte && (*pte & PTE_SMALL))
@@ -501,6 +502,24 @@ static inline uint32_t vm_pte_get(const struct vm_space *vs, uint32_t va)
     if (!(l1 & L1_PAGE_TABLE))
         return 0;       /* none, or a device section: no RAM behind it */
     return ((const uint32_t *)phys_to_virt(l1 & ~0x3ffu))[(va >> 12) & 0xff];
+}
+
+int vm_maps_bank(const struct vm_space *vs, uint32_t off, uint32_t size)
+{
+    for (uint32_t i = 0; vs->l1 && i < vs->nregions; i++) {
+        const struct vm_region *r = &vs->regions[i];
+        uint32_t rend = r->bank_off + (r->end - r->start);
+        if (r->kind != VM_RGN_BANK || rend <= off || r->bank_off >= off + size)
+            continue;
+        uint32_t lo = r->bank_off > off ? r->bank_off : off;
+        uint32_t hi = rend < off + size ? rend : off + size;
+        for (uint32_t b = lo; b < hi; b += VM_PAGE_SIZE) {
+            uint32_t d = vm_pte_get(vs, r->start + (b - r->bank_off));
+            if ((d & PTE_SMALL) && (d & ~VM_PAGE_MASK) == BOARD_BANK_PADDR + b)
+                return 1;
+        }
+    }
+    return 0;
 }
 
 /* vm_user_ptr's slow way: no vs, a kernel address, a page to bring in, or no right. */

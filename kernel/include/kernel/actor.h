@@ -47,6 +47,8 @@ struct actor {
     int32_t group;
     uint32_t gen;
     uint32_t tpidrurw;           /* the user read/write thread id register, while not running */
+    uint32_t bank_epoch;         /* its TPIDRURO: changes whenever bank pages leave its space
+                                    (uapi/reprise/abi.h); kept across a restart in place */
     uint32_t heap_end;           /* the data region (its heap) may not grow past this address */
     uint32_t heap_base;          /* where the heap starts: the end of the last data segment's pages */
     const struct sysimg_file *image;

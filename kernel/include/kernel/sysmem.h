@@ -7,5 +7,6 @@ void sysmem_rgn_allocate(struct actor *self);
 void sysmem_rgn_free(struct actor *self);
 void sysmem_bank_map(struct actor *self);
 void sysmem_bank_unmap(struct actor *self);
+void sysmem_bank_holders(struct actor *self);
 void sysmem_bank_sync(struct actor *self);
 void sysmem_device_map(struct actor *self);

@@ -29,6 +29,7 @@ enum vm_region_kind {
     VM_RGN_BANK,       /* persistent bank pages mapped by the PMM: never freed here */
     VM_RGN_GUARD,      /* the page under the stack: no memory, cannot be freed or reused */
     VM_RGN_DEVICE,     /* board device pages (SYS_DEVICE_MAP): never freed here */
+    VM_RGN_KEEP,       /* the restart page: demand-zero, owned, kept by a restart in place */
 };
 
 struct vm_region {
@@ -150,6 +151,9 @@ int vm_map_bank(struct vm_space *vs, uint32_t va, uint32_t off, uint32_t size, u
    writable bank region, marks its page dirty, makes it writable (a stale read-only TLB
    entry goes too) and returns 1; 0 otherwise (a real fault). */
 int vm_bank_write(struct vm_space *vs, uint32_t va);
+/* Whether vs maps a page of bank bytes [off, off + size) where a bank region puts it (its
+   table entry there present and naming that bank page): 1 or 0. */
+int vm_maps_bank(const struct vm_space *vs, uint32_t off, uint32_t size);
 
 /* Checked copies between kernel memory and user space: K_OK, K_EFAULT (nothing is copied
    past the first bad page; outputs need user-writable pages) or K_ENOMEM (a demand-zero

@@ -13,13 +13,22 @@
  *   0x30000000 +-------------------------------+ ACTOR_PMM_VADDR
  *              | persistent blocks: address =  |  same address in every actor and run
  *              | ACTOR_PMM_VADDR + bank offset |
- *   0x3fe00000 +-------------------------------+ ACTOR_STACK_LOW_VADDR
+ *   0x3fe00000 +-------------------------------+ ACTOR_KEEP_VADDR
+ *              | restart page (RW, XN)         |  zeroed at creation, kept by a restart
+ *              |                               |  in place: the PMM client's retrieval cache
+ *              | unmapped                      |
+ *   0x3ffdf000 +-------------------------------+
  *              | guard page (unmapped)         |
+ *   0x3ffe0000 +-------------------------------+ ACTOR_STACK_LOW_VADDR
  *              | stack (RW, XN), grows down    |
  *              | argv strings and vector       |
  *   0x3fff0000 +-------------------------------+ ACTOR_STACK_TOP_VADDR
  *              | unmapped                      |
  *   0x40000000 +-------------------------------+ kernel (PL1 only)
+ *
+ * TPIDRURO (user read-only) holds the actor's bank epoch: a count that changes whenever bank
+ * pages are unmapped from it (SYS_BANK_UNMAP, a restart in place that drops its bank
+ * mappings). While it stays the same, every bank mapping the actor saw is still there.
  */
 #pragma once
 #include <stdint.h>
@@ -31,6 +40,7 @@
 #define ACTOR_RGN_END_VADDR    0x30000000u
 #define ACTOR_PMM_VADDR        0x30000000u
 #define ACTOR_PMM_END_VADDR    0x3fe00000u
+#define ACTOR_KEEP_VADDR       0x3fe00000u   /* the restart page (one page) */
 #define ACTOR_STACK_TOP_VADDR  0x3fff0000u
 #define ACTOR_STACK_SIZE       0x00010000u   /* 64 KiB; a guard page lies below */
 #define ACTOR_STACK_LOW_VADDR  (ACTOR_STACK_TOP_VADDR - ACTOR_STACK_SIZE)

@@ -51,7 +51,8 @@ enum sys_number {
     SYS_BANK_MAP,          /* (int aid, uint32_t bank_off, uint32_t vaddr, uint32_t size, int writable)
                               -> K_OK  [PRIV_BANK] */
     SYS_BANK_UNMAP,        /* (uint32_t bank_off, uint32_t size) -> K_OK; from every actor but the
-                              caller  [PRIV_BANK] */
+                              caller, slots kept for a restart in place too; the bank epoch
+                              (TPIDRURO) of each that lost a mapping changes  [PRIV_BANK] */
     SYS_BANK_SYNC,         /* (uint32_t bank_off, uint32_t size) -> K_OK: cleans those bank bytes from
                               the data cache to memory and waits (DSB)  [PRIV_BANK] */
     SYS_SITE_RESTART,      /* () -> does not return  [PRIV_SITE]. With a fault port, the caller
@@ -113,10 +114,16 @@ enum sys_number {
     SYS_ACTOR_RESTART,     /* (int aid, const struct actor_spawn *spec) -> new actor id: restarts in
                               place the kept actor aid (stopped, or ended with a record the caller
                               received) as spec says, which must name its image and a group: the
-                              same slot, tables and text; .data copied again, .bss zeroed, heap,
-                              stack, regions and bank mappings dropped, a new id. K_EUNKNOWN: aid
+                              same slot, tables, text and restart page (ACTOR_KEEP_VADDR); .data
+                              copied again, .bss zeroed, heap, stack and regions dropped, a new id.
+                              Its bank mappings stay when spec keeps its privileges and group, and
+                              are dropped otherwise (the bank epoch, TPIDRURO, changes). K_EUNKNOWN: aid
                               is not kept; K_EINVAL: another image or no group (nothing changed);
                               K_ENOMEM: out of pages (the slot is then freed)
                               [the fault port's owner] */
+    SYS_BANK_HOLDERS,      /* (uint32_t bank_off, uint32_t size, int aid, int32_t *out, uint32_t max)
+                              -> how many live actors but the caller have a page of those bank
+                              bytes mapped (aid > 0: whether actor aid has, 0 or 1); the first max
+                              of their aids go to out (NULL when max is 0)  [PRIV_BANK] */
     SYS_COUNT
 };
