@@ -92,6 +92,12 @@ void *_sbrk(ptrdiff_t incr)
     return (void *)old;
 }
 
+int sys_plain_heap(uintptr_t a, uintptr_t e)
+{
+    (void)a;
+    return e <= (heap_mapped ? heap_mapped : page_up((uintptr_t)end));
+}
+
 /* _exit: end the actor with status; exit() calls it after atexit handlers and stdio flush. */
 void _exit(int status)
 {

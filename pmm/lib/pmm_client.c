@@ -1,8 +1,108 @@
-/* PMM client library: pmmAllocate, pmmFree, pmmFreeAll, pmmSync over IPC to the PMM server.
-   Caller pointers are checked with SYS_USER_COPY, so a bad one is K_EFAULT, never a fault. */
+/* PMM client library: pmmAllocate, pmmFree, pmmFreeAll, pmmSync over IPC to the PMM server,
+   and the retrieval cache that gives a restarted actor its blocks back without a call.
+   Caller pointers are used directly only where the actor certainly has memory
+   (sys_plain_range), else checked with SYS_USER_COPY: a bad one is K_EFAULT, never a fault. */
 #include <pmm/proto.h>
 #include <reprise/errors.h>
 #include <reprise/sys.h>
+
+/* The retrieval cache lives in the restart page (ACTOR_KEEP_VADDR), which a restart in place
+   keeps, as it keeps the actor's bank mappings: a pmmAllocate the previous run made is
+   answered from it with no call to the server. An entry is trusted only under the bank
+   epoch (TPIDRURO) it was made in: every unmap of bank pages from this actor changes the
+   epoch, so a block freed since (whose pages may now be another block's) is never returned
+   from the cache; the server is asked again. Entries are matched on the exact bytes of the
+   name, the key's delKeySize bytes and the size, and carry a check word, so that a stray
+   write into the page makes a miss, never a wrong answer. */
+#define PMM_CACHE_WORDS 20              /* name (10 words), key (8), key length, size */
+#define PMM_CACHE_MAX 32
+#define PMM_CACHE_MAGIC 0x9e3779b9u
+
+struct pmm_cache_entry {
+    uint32_t hash;                      /* pmm_cache_hash of w; 0: empty */
+    uint32_t check;                     /* hash ^ epoch ^ addr ^ PMM_CACHE_MAGIC */
+    uint32_t epoch;                     /* the bank epoch it was made in */
+    uint32_t addr;
+    uint32_t w[PMM_CACHE_WORDS];
+};
+
+struct pmm_cache {
+    uint32_t last;                      /* the entry hit or made last: searches start there */
+    struct pmm_cache_entry e[PMM_CACHE_MAX];
+};
+_Static_assert(sizeof(struct pmm_cache) <= ACTOR_PAGE_SIZE, "the cache fits the restart page");
+_Static_assert(sizeof(PmmName) + PMM_KEY_SIZE + 8 == PMM_CACHE_WORDS * 4, "a request's words");
+
+#define PMM_CACHE ((struct pmm_cache *)ACTOR_KEEP_VADDR)
+
+/* The bank epoch: this actor's TPIDRURO, which only the kernel writes. */
+static inline uint32_t pmm_epoch(void)
+{
+    uint32_t v;
+    __asm__ volatile("mrc p15, 0, %0, c13, c0, 3" : "=r"(v));
+    return v;
+}
+
+static inline uint32_t pmm_cache_hash(const uint32_t *w)
+{
+    uint32_t h = PMM_CACHE_MAGIC;
+#pragma GCC unroll 20
+    for (int i = 0; i < PMM_CACHE_WORDS; i++)
+        h = (h ^ w[i]) * 0x01000193u;
+    return h | 1;                       /* never 0, the empty mark */
+}
+
+/* The entry for request words w (hash h) trusted now, or NULL. The search starts at the
+   entry used last: a block retrieved again, or the next of blocks retrieved in the order
+   they were allocated (a restarted run), is found in a step or two. */
+static inline struct pmm_cache_entry *pmm_cache_find(const uint32_t *w, uint32_t h)
+{
+    struct pmm_cache *c = PMM_CACHE;
+    struct pmm_cache_entry *first = &c->e[c->last % PMM_CACHE_MAX], *end = &c->e[PMM_CACHE_MAX];
+    struct pmm_cache_entry *e = first;
+    while (e->hash != h) {
+        if (++e == end)
+            e = c->e;
+        if (e == first)
+            return NULL;
+    }
+    uint32_t epoch = pmm_epoch();
+    if (e->epoch != epoch || e->check != (h ^ epoch ^ e->addr ^ PMM_CACHE_MAGIC))
+        return NULL;
+    uint32_t diff = 0;
+#pragma GCC unroll 20
+    for (int k = 0; k < PMM_CACHE_WORDS; k++)
+        diff |= e->w[k] ^ w[k];
+    if (diff)
+        return NULL;
+    c->last = (uint32_t)(e - c->e);
+    return e;
+}
+
+/* Remembers that request w (hash h) got addr, made in epoch: over an entry for the same
+   request, else an empty or stale one, else the one after the entry used last. */
+static void pmm_cache_put(const uint32_t *w, uint32_t h, uint32_t epoch, uint32_t addr)
+{
+    struct pmm_cache *c = PMM_CACHE;
+    uint32_t now = pmm_epoch();
+    struct pmm_cache_entry *e = NULL;
+    for (int i = 0; i < PMM_CACHE_MAX && !e; i++)
+        if (c->e[i].hash == h)
+            e = &c->e[i];
+    for (int i = 0; i < PMM_CACHE_MAX && !e; i++)
+        if (!c->e[i].hash || c->e[i].epoch != now)
+            e = &c->e[i];
+    if (!e)
+        e = &c->e[(c->last + 1) % PMM_CACHE_MAX];
+    c->last = (uint32_t)(e - c->e);
+    e->hash = 0;
+    for (int k = 0; k < PMM_CACHE_WORDS; k++)
+        e->w[k] = w[k];
+    e->epoch = epoch;
+    e->addr = addr;
+    e->check = h ^ epoch ^ addr ^ PMM_CACHE_MAGIC;
+    e->hash = h;
+}
 
 static int pmm_port;
 
@@ -27,22 +127,44 @@ static struct sys_ipc_ret pmm_call(uint32_t op, uint32_t w1, struct ipc_bufs *bu
 KnError pmmAllocate(VmAddr *addr, PmmName *blockName, size_t memSize, PmmDelKey delKey,
                     size_t delKeySize)
 {
-    struct pmm_alloc_req req;
+    union {
+        struct pmm_alloc_req req;
+        uint32_t w[PMM_CACHE_WORDS];
+    } u;
+    struct pmm_alloc_req *req = &u.req;
+    _Static_assert(sizeof(struct pmm_alloc_req) == PMM_CACHE_WORDS * 4, "the request is the words");
     if (delKeySize > PMM_KEY_SIZE)
         return K_EINVAL;
     /* The name is copied whole; of the key, what follows its bytes is zeroed. */
-    memset(req.key + delKeySize, 0, PMM_KEY_SIZE - delKeySize);
-    if (sys_user_copy(&req.name, blockName, sizeof(req.name)) || sys_user_copy(req.key, delKey, delKeySize))
+    _Static_assert(PMM_KEY_SIZE == 32, "the key is words 10 to 17");
+    u.w[10] = u.w[11] = u.w[12] = u.w[13] = u.w[14] = u.w[15] = u.w[16] = u.w[17] = 0;
+    if (sys_plain_range(blockName, sizeof(*blockName), 0) && sys_plain_range(delKey, delKeySize, 0)) {
+        memcpy(&req->name, blockName, sizeof(req->name));
+        for (size_t k = 0; k < delKeySize; k++)
+            req->key[k] = delKey[k];
+    } else if (sys_user_copy(&req->name, blockName, sizeof(req->name)) ||
+               sys_user_copy(req->key, delKey, delKeySize)) {
         return K_EFAULT;
-    req.key_len = (uint32_t)delKeySize;
-    req.size = (uint32_t)memSize;
+    }
+    req->key_len = (uint32_t)delKeySize;
+    req->size = (uint32_t)memSize;
+    uint32_t h = pmm_cache_hash(u.w);
+    struct pmm_cache_entry *e;
+    if (sys_plain_range(addr, sizeof(*addr), 1) && (e = pmm_cache_find(u.w, h))) {
+        *addr = (VmAddr)e->addr;
+        return K_OK;
+    }
+    /* Read before the call: a mapping the reply makes is at least this new. */
+    uint32_t epoch = pmm_epoch();
     /* *addr is offered as the reply buffer, which the server leaves empty: the kernel checks
        that it is writable before the request leaves (K_EFAULT, nothing sent), a check that
        costs less than another SYS_USER_COPY. */
-    struct ipc_bufs b = { &req, sizeof(req), addr, sizeof(*addr), 0 };
+    struct ipc_bufs b = { req, sizeof(*req), addr, sizeof(*addr), 0 };
     struct sys_ipc_ret r = pmm_call(PMM_OP_ALLOCATE, 0, &b);
-    if (r.status == K_OK)
+    if (r.status == K_OK) {
         *addr = (VmAddr)r.w[1];
+        pmm_cache_put(u.w, h, epoch, r.w[1]);
+    }
     return (KnError)r.status;
 }
 

@@ -21,8 +21,6 @@
 
 static struct bank pmm_bank;
 static uint64_t pmm_work[(BANK_WORK_SIZE(BOARD_BANK_SIZE, BOARD_PMM_MAX_BLOCKS) + 7) / 8];
-/* Who has each block mapped (by directory slot): volatile, rebuilt as clients come back. */
-static int32_t pmm_mappers[BOARD_PMM_MAX_BLOCKS][PMM_MAPPERS_MAX];
 
 /* What the server knows about the actor that sent a request: the kernel's word for each
    (the sender's aid comes with the message; its image, group and privileges are set when it
@@ -114,48 +112,19 @@ static const struct bank_owner *pmm_owner(struct pmm_caller *c)
     return &c->owner;
 }
 
-static uint32_t pmm_slot(const struct bank_entry *e)
-{
-    return e->slot;
-}
-
-/* Whether actor aid is alive (the kernel's table; not cached: it may have ended). */
-static int pmm_alive(int32_t aid)
-{
-    struct actor_info info;
-    return sys_call2(SYS_ACTOR_INFO, aid % 64 - 1, (long)&info) == K_OK && info.aid == aid;
-}
-
-/* Whether aid is a recorded mapper of the block: it still has it mapped, since only the
-   server unmaps blocks (and forgets their mappers then) and an aid dies with its actor. */
+/* Whether actor aid holds block e: the kernel's word (SYS_BANK_HOLDERS), since a restart in
+   place keeps an actor's bank mappings under its new aid without a word to the server. */
 static int pmm_is_mapper(const struct bank_entry *e, int32_t aid)
 {
-    for (int i = 0; i < PMM_MAPPERS_MAX; i++)
-        if (pmm_mappers[pmm_slot(e)][i] == aid)
-            return 1;
-    return 0;
+    return sys_call5(SYS_BANK_HOLDERS, (long)e->offset, (long)(e->pages * BANK_PAGE_SIZE), aid,
+                     0, 0) > 0;
 }
 
-static void pmm_note_mapper(const struct bank_entry *e, int32_t aid)
-{
-    int32_t *m = pmm_mappers[pmm_slot(e)];
-    int free_i = -1;
-    for (int i = 0; i < PMM_MAPPERS_MAX; i++) {
-        if (m[i] == aid)
-            return;
-        if (free_i < 0 && (m[i] == 0 || !pmm_alive(m[i])))
-            free_i = i;
-    }
-    if (free_i >= 0)
-        m[free_i] = aid;
-}
-
-/* Unmaps a freed block from every actor and forgets its mappers (bank_each_fn). */
+/* Unmaps a freed block from every actor (bank_each_fn). */
 static void pmm_unmap_entry(void *ctx, const struct bank_entry *e)
 {
     (void)ctx;
     sys_call2(SYS_BANK_UNMAP, (long)e->offset, (long)(e->pages * BANK_PAGE_SIZE));
-    memset(pmm_mappers[pmm_slot(e)], 0, sizeof(pmm_mappers[0]));
 }
 
 static int pmm_is_group_key(const char *key, uint32_t len)
@@ -215,13 +184,9 @@ static int pmm_allocate(struct pmm_caller *c, const struct pmm_alloc_req *req, u
         return K_OK;        /* a retrieval by an actor that has it mapped already */
     err = (int)sys_call5(SYS_BANK_MAP, c->aid, (long)e->offset, (long)*vaddr,
                          (long)(e->pages * BANK_PAGE_SIZE), 1);
-    if (err) {
-        if (created && (!pmm_nv_is(e) || pmm_nv_remove(&e, 1) == K_OK))
-            bank_free(&pmm_bank, name, NULL);   /* a failed call changes nothing */
-        return err;
-    }
-    pmm_note_mapper(e, c->aid);
-    return K_OK;
+    if (err && created && (!pmm_nv_is(e) || pmm_nv_remove(&e, 1) == K_OK))
+        bank_free(&pmm_bank, name, NULL);   /* a failed call changes nothing */
+    return err;
 }
 
 /* Whether c may free block e: it holds it in this incarnation (it proved the key: a retrieval
@@ -281,11 +246,9 @@ static int pmm_block_info(const struct pmm_caller *c, uint32_t index, struct pmm
                  (e->group == 0 && (e->flags & BANK_ENTRY_SYSKEY) ? PMM_BLOCK_SYS_KEY : 0) |
                  (pmm_is_mapper(e, c->aid) ? PMM_BLOCK_HELD : 0);
     out->group = e->group;
-    for (int i = 0; i < PMM_MAPPERS_MAX; i++) {
-        int32_t aid = pmm_mappers[pmm_slot(e)][i];
-        if (aid && pmm_alive(aid))
-            out->mappers[out->nmappers++] = aid;
-    }
+    long n = sys_call5(SYS_BANK_HOLDERS, (long)e->offset, (long)(e->pages * BANK_PAGE_SIZE), 0,
+                       (long)out->mappers, PMM_MAPPERS_MAX);
+    out->nmappers = n < 0 ? 0 : n < PMM_MAPPERS_MAX ? (uint32_t)n : PMM_MAPPERS_MAX;
     return K_OK;
 }
 

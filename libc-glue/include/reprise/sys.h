@@ -113,6 +113,27 @@ static inline int sys_user_copy(void *dst, const void *src, size_t n)
     return (int)sys_call3(SYS_USER_COPY, (long)dst, (long)src, (long)n);
 }
 
+/* sys_plain_range: 1 when [p, p + n) lies where the caller certainly has memory, so that a
+ * library may use it directly without sys_user_copy's kernel entry: its text and rodata (not
+ * for writing), its data and bss, its stack above sp (inline), or its heap pages (asked of
+ * libc-glue/syscalls.c, which knows how far the heap is mapped). 0 says nothing: check with
+ * sys_user_copy then. */
+int sys_plain_heap(uintptr_t a, uintptr_t end);
+static inline int sys_plain_range(const void *p, size_t n, int write)
+{
+    /* The image's bounds (linker/actor.ld): text and rodata, then data and bss. */
+    extern char __image_start[], __text_end[], __data_start[], end[];
+    uintptr_t a = (uintptr_t)p, e = a + n, sp;
+    __asm__("mov %0, sp" : "=r"(sp));
+    if (e < a)
+        return 0;
+    if (a >= sp)
+        return e <= ACTOR_STACK_TOP_VADDR;
+    if (a >= (uintptr_t)__data_start)
+        return e <= (uintptr_t)end || sys_plain_heap(a, e);
+    return !write && a >= (uintptr_t)__image_start && e <= (uintptr_t)__text_end;
+}
+
 /* What an IPC call leaves in r0-r6. */
 struct sys_ipc_ret {
     long status;            /* r0: K_OK or a K_E* code */
