@@ -303,6 +303,36 @@ def test_akill_group_frees_group_blocks_without_restart(hr_console):
     run(m, f"akill {aid}", rf"akill: cannot kill aid {aid}: error -4 \(K_EUNKNOWN\)")
 
 
+def test_restarted_actor_has_its_blocks_back_from_the_cache(hr_console, tun):
+    """A restart in place keeps hrcache's bank mappings: PMM lists "ca" as held by the new
+    incarnation before it asks for it, and both blocks come back at the same addresses with
+    their marks. Its retrieval cache never answers with anything stale: an entry damaged in
+    the restart page is not trusted; the holder's pmmFree works (PMM asks the kernel who holds
+    it); after the free, "cx" takes cb's pages, and "cb" asked again is a new zeroed block,
+    never cx."""
+    m = hr_console()
+    run(m, "arun -g 6 hrcache", r"started hrcache, aid \d+, group 6")
+    ca, cb = expect_line(m, rf"hrcache: run 1, ca at ({HEX}), cb at ({HEX})").groups()
+    start = m.pos
+    expect_line(m, "hr: group 6 ended cleanly")    # after every line below: HR says all first
+    m.pos = start
+    held, back, _, damaged, freed, last = expect_any_order(
+        m, r"hrcache: run 2, holds ca before retrieval: (\w+)",
+        rf"hrcache: run 2, ca at ({HEX}), cb at ({HEX}), marks (\w+)",
+        rf"hr: hrcache \(aid \d+, group 6\) {KINDS['data']}; restarting group 6 "
+        rf"\(1/{tun.max_restarts}\)",
+        rf"hrcache: damaged entry: ca at ({HEX})",
+        r"hrcache: free cb: (-?\d+)",
+        rf"hrcache: cx at ({HEX}), cb again at ({HEX}), mark (\d+)")
+    assert held.group(1) == "yes"
+    assert back.groups() == (ca, cb, "ok")
+    assert damaged.group(1) == ca
+    assert freed.group(1) == "0"
+    cx, cb2, mark = last.groups()
+    assert cx == cb, "cx takes the freed block's pages, so a stale cache entry would name it"
+    assert cb2 != cx and mark == "0"
+
+
 def test_hrkillgroup(hr_console):
     """hrKillGroup(gid) from an actor: with the actors privilege it kills any group at once
     (blocks of HR_GROUP_KEY freed, others kept, no restart); a gid not in use is not an

@@ -69,7 +69,7 @@ NEVER_OK = {"SYS_EXIT", "SYS_FAULT_PORT_SET", "SYS_BANK_UNMAP", "SYS_SITE_RESTAR
 NEVER_OK_UNPRIVILEGED = NEVER_OK | {"SYS_ACTOR_CREATE", "SYS_ACTOR_KILL", "SYS_ACTOR_INJECT",
                                     "SYS_ACTOR_RELEASE",
                                     "SYS_IPC_RECV", "SYS_IPC_REPLY", "SYS_IPC_REPLY_RECV",
-                                    "SYS_BANK_MAP", "SYS_BANK_SYNC"}
+                                    "SYS_BANK_MAP", "SYS_BANK_SYNC", "SYS_BANK_HOLDERS"}
 
 
 def jobs(scale: str) -> list[dict]:

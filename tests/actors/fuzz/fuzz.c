@@ -852,6 +852,13 @@ static void fuzz_args(uint32_t n, uint32_t a[7])
         a[4] = fuzz_chance(2) ? fuzz_below(2) : fuzz_word();
         break;
     }
+    case SYS_BANK_HOLDERS:
+        a[0] = fuzz_chance(2) ? fuzz_below(fuzz_bank_size / ACTOR_PAGE_SIZE + 2) * ACTOR_PAGE_SIZE : fuzz_word();
+        a[1] = fuzz_chance(2) ? (1 + fuzz_below(16)) * ACTOR_PAGE_SIZE : fuzz_len();
+        a[2] = fuzz_chance(2) ? 0 : (uint32_t)fuzz_aid();
+        a[3] = fuzz_ptr(&valid);
+        a[4] = fuzz_chance(2) ? fuzz_below(ACTOR_SLOTS + 2) : fuzz_word();
+        break;
     case SYS_BANK_UNMAP:
     case SYS_BANK_SYNC:
         a[0] = fuzz_chance(2) ? fuzz_below(fuzz_bank_size / ACTOR_PAGE_SIZE + 2) * ACTOR_PAGE_SIZE : fuzz_word();
@@ -1008,6 +1015,9 @@ static int fuzz_neuter(uint32_t n, uint32_t a[7])
     case SYS_MEM_INFO:
         a[0] = fuzz_out(a[0], sizeof(struct mem_info));
         break;
+    case SYS_BANK_HOLDERS:
+        a[3] = fuzz_out(a[3], a[4] <= ACTOR_SLOTS ? a[4] * 4 : 4);
+        break;
     case SYS_BOOT_SCRIPT:
         a[1] = fuzz_out(a[1], a[2] < 4096 ? a[2] : 4096);
         break;
@@ -1037,11 +1047,18 @@ static int fuzz_neuter(uint32_t n, uint32_t a[7])
     case SYS_IPC_REPLY_RECV:
         a[5] = fuzz_out(a[5], sizeof(struct ipc_bufs));
         a[5] = fuzz_bufs_out(a[5]);
-        /* Nobody would ever call: K_EFAULT, nothing done. Half the callers coming are left to
-           SYS_IPC_RECV, which must succeed too. */
+        /* Nobody would ever call: K_EFAULT, nothing done. A quarter of the callers coming are
+           left to SYS_IPC_RECV, which must succeed too. */
         if (fuzz_own_port(a[6]) && a[5] != FUZZ_GUARD_VA &&
-            (!fuzz_caller_coming((int32_t)a[6]) || fuzz_chance(2))) {
+            (!fuzz_caller_coming((int32_t)a[6]) || fuzz_chance(4))) {
             a[5] = FUZZ_GUARD_VA;
+            fuzz_neutered++;
+        } else if (fuzz_own_port(a[6]) && a[5] != FUZZ_GUARD_VA && fuzz_chance(2)) {
+            /* A caller is coming: half the time no reply and no buffers, so that the call
+               succeeds often enough to be seen doing so (random tokens and buffers mostly
+               fail it before it receives). */
+            a[0] = 0;
+            a[5] = 0;
             fuzz_neutered++;
         }
         break;
@@ -1128,6 +1145,9 @@ static void fuzz_check(uint32_t n, const uint32_t a[7], long st)
         break;
     case SYS_BOOT_INFO:
         p = a[0], len = sizeof(struct boot_info);
+        break;
+    case SYS_BANK_HOLDERS:
+        p = a[3], len = a[4] * sizeof(int32_t);
         break;
     case SYS_MEM_INFO:
         p = a[0], len = sizeof(struct mem_info);

@@ -85,6 +85,7 @@ int main(int argc, char **argv)
         BAD("BOOT_INFO", sys_call1(SYS_BOOT_INFO, b));
         BAD("MEM_INFO", sys_call1(SYS_MEM_INFO, b));
         BAD("BOOT_SCRIPT", sys_call3(SYS_BOOT_SCRIPT, 0, b, 10));
+        BAD("BANK_HOLDERS", sys_call5(SYS_BANK_HOLDERS, 0x1000, 4096, 0, b, 4));
         BAD("USER_COPY dst", sys_call3(SYS_USER_COPY, b, text, 4));
         BAD("USER_COPY src", sys_call3(SYS_USER_COPY, (long)name, b, 4));
         if (b) {        /* a NULL ipc_bufs means "no buffers" */
@@ -297,6 +298,11 @@ int main(int argc, char **argv)
     sysbad_expect("BANK_MAP(outside the window)", sys_call5(SYS_BANK_MAP, 0, 0x1000, 0x20000000, 4096, 1), K_EINVAL);
     sysbad_expect("BANK_MAP(unknown actor)", sys_call5(SYS_BANK_MAP, 12345, 0x1000, 0x30000000, 4096, 1), K_EUNKNOWN);
     sysbad_expect("BANK_UNMAP(0, 0)", sys_call2(SYS_BANK_UNMAP, 0, 0), K_EINVAL);
+    sysbad_expect("BANK_HOLDERS(text)", sys_call5(SYS_BANK_HOLDERS, 0x1000, 4096, 0, text, 4), K_EFAULT);
+    sysbad_expect("BANK_HOLDERS(boot record)", sys_call5(SYS_BANK_HOLDERS, 0, 4096, 0, 0, 0), K_EINVAL);
+    sysbad_expect("BANK_HOLDERS(past the bank)", sys_call5(SYS_BANK_HOLDERS, 0x3ff000, 0x2000, 0, 0, 0), K_EINVAL);
+    sysbad_expect("BANK_HOLDERS(aid -1)", sys_call5(SYS_BANK_HOLDERS, 0x1000, 4096, -1, 0, 0), K_EINVAL);
+    sysbad_expect("BANK_HOLDERS(max 65)", sys_call5(SYS_BANK_HOLDERS, 0x1000, 4096, 0, (long)&r, 65), K_EINVAL);
     sysbad_expect("IMAGE_INFO(999)", sys_call2(SYS_IMAGE_INFO, 999, (long)&r), K_EUNKNOWN);
     sysbad_expect("IMAGE_INFO(-1)", sys_call2(SYS_IMAGE_INFO, -1, (long)&r), K_EUNKNOWN);
     sysbad_expect("ACTOR_INFO(999)", sys_call2(SYS_ACTOR_INFO, 999, (long)&r), K_EUNKNOWN);
