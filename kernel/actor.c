@@ -73,9 +73,10 @@ static int actor_map_text(struct actor *a, const struct sysimg_file *f, const st
     return vm_region_add(&a->vm, start, end, VM_RGN_TEXT, prot, 0, 0);
 }
 
-/* Fills the page at va of writable segment s of image f: its file bytes, zeros elsewhere. */
+/* Fills the page at va of writable segment s of image f: its file bytes, zeros elsewhere
+   (already there when zeroed is set). */
 static void actor_fill_data_page(uint8_t *page, uint32_t va, const struct sysimg_file *f,
-                                 const struct elf_seg *s)
+                                 const struct elf_seg *s, int zeroed)
 {
     const uint8_t *file = (const uint8_t *)f->data + s->offset;
     uint32_t fstart = s->vaddr, fend = s->vaddr + s->filesz;
@@ -83,7 +84,8 @@ static void actor_fill_data_page(uint8_t *page, uint32_t va, const struct sysimg
         page_copy(page, file + (va - fstart));
         return;
     }
-    page_zero(page);
+    if (!zeroed)
+        page_zero(page);
     uint32_t lo = va > fstart ? va : fstart;
     uint32_t hi = va + VM_PAGE_SIZE < fend ? va + VM_PAGE_SIZE : fend;
     if (lo < hi)
@@ -100,13 +102,13 @@ static int actor_load_data(struct actor *a, const struct sysimg_file *f, const s
     for (uint32_t va = start; va < end; va += VM_PAGE_SIZE) {
         uint32_t pa = renew ? vm_owned_page(&a->vm, va) : 0;
         if (pa) {
-            actor_fill_data_page(phys_to_virt(pa), va, f, s);
+            actor_fill_data_page(phys_to_virt(pa), va, f, s, 0);
             continue;
         }
-        pa = vm_page_alloc(&a->vm);
+        pa = vm_page_alloc_zeroed(&a->vm);
         if (!pa)
             return K_ENOMEM;
-        actor_fill_data_page(phys_to_virt(pa), va, f, s);
+        actor_fill_data_page(phys_to_virt(pa), va, f, s, 1);
         int err = vm_map(&a->vm, va, pa, VM_R | VM_W);
         if (err) {
             vm_page_free(&a->vm, pa);
@@ -236,15 +238,17 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
         const struct elf_seg *s = &elf->segs[i];
         *err = (s->flags & ELF_SEG_W) ? actor_load_data(a, f, s, 0) : actor_map_text(a, f, s);
     }
+    /* In address order, so that each region goes at the end of the table. The restart page
+       is empty until touched: its bank epoch may start anywhere. */
     if (*err == K_OK)
-        *err = vm_region_add(&a->vm, ACTOR_STACK_LOW_VADDR, ACTOR_STACK_TOP_VADDR,
-                             VM_RGN_STACK, VM_R | VM_W, 0, 0);
+        *err = vm_region_add(&a->vm, ACTOR_KEEP_VADDR, ACTOR_KEEP_VADDR + VM_PAGE_SIZE,
+                             VM_RGN_KEEP, VM_R | VM_W, 0, 0);
     if (*err == K_OK)
         *err = vm_region_add(&a->vm, ACTOR_STACK_LOW_VADDR - VM_PAGE_SIZE,
                              ACTOR_STACK_LOW_VADDR, VM_RGN_GUARD, 0, 0, 0);
-    if (*err == K_OK)   /* empty until touched: its bank epoch may start anywhere */
-        *err = vm_region_add(&a->vm, ACTOR_KEEP_VADDR, ACTOR_KEEP_VADDR + VM_PAGE_SIZE,
-                             VM_RGN_KEEP, VM_R | VM_W, 0, 0);
+    if (*err == K_OK)
+        *err = vm_region_add(&a->vm, ACTOR_STACK_LOW_VADDR, ACTOR_STACK_TOP_VADDR,
+                             VM_RGN_STACK, VM_R | VM_W, 0, 0);
     if (*err == K_OK)
         *err = actor_stack(a, privs, argc, args, args_len);
     if (*err != K_OK) {

@@ -2,9 +2,10 @@
    and the persistent bank, handed out by the portable allocator in palloc.c, with the
    owner of each allocated page alongside (the inline calls are in kernel/page.h). The stack
    pages kept for post-mortem dumps (kernel/dump.c) count as free: the pool takes them back
-   when it runs out. */
+   when it runs out. So do the pages zeroed ahead while the CPU is idle. */
 #include <board.h>
 #include <kernel/dump.h>
+#include <kernel/gic.h>
 #include <kernel/memmap.h>
 #include <kernel/page.h>
 #include <kernel/palloc.h>
@@ -44,9 +45,22 @@ void page_init(void)
     memset(page_owner, PAGE_OWNER_NONE, page_pool.hwm);
 }
 
+uint32_t page_zeroed[PAGE_ZEROED_MAX];
+uint32_t page_zeroed_count;
+
+void page_zero_idle(void)
+{
+    while (!gic_pending() && page_zeroed_count < PAGE_ZEROED_MAX && page_pool.free_count) {
+        uint32_t pa = palloc_alloc(&page_pool);
+        page_owner[(pa - BOARD_RAM_PADDR) >> PALLOC_PAGE_SHIFT] = PAGE_OWNER_NONE;
+        page_zero(phys_to_virt(pa));
+        page_zeroed[page_zeroed_count++] = pa;
+    }
+}
+
 int page_reclaim(uint32_t keep)
 {
-    while (page_pool.free_count <= keep)
+    while (page_pool.free_count + page_zeroed_count <= keep)
         if (!dump_reclaim())
             return 0;
     return 1;
@@ -66,7 +80,7 @@ void page_free_bad(uint32_t pa)
 
 uint32_t page_free_count(void)
 {
-    return palloc_free_count(&page_pool) + dump_pages_kept();
+    return palloc_free_count(&page_pool) + page_zeroed_count + dump_pages_kept();
 }
 
 uint32_t page_total_count(void)

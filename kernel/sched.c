@@ -7,6 +7,7 @@
 #include <kernel/deadline.h>
 #include <kernel/ipc.h>
 #include <kernel/irq.h>
+#include <kernel/page.h>
 #include <kernel/sched.h>
 #include <kernel/selftest.h>
 #include <kernel/timer.h>
@@ -169,6 +170,7 @@ struct trapframe *sched_resume(void)
            (and under QEMU -icount with sleep=off, waiting costs no virtual time). */
         sched_arm_timer();
         do {
+            page_zero_idle();   /* pages zeroed ahead for the next creation or restart */
             if (ipc_idle_wake(0, 1))
                 continue;   /* an IPC_RECV_IDLE receive ends: the CPU is free */
             cpu_wfi();      /* interrupts stay masked: wfi wakes on a pending one */

@@ -67,10 +67,9 @@ int vm_space_init(struct vm_space *vs, uint8_t asid, uint32_t quota, uint32_t ke
     vs->asid = asid;
     vs->quota = quota;
     vs->keep = keep;
-    uint32_t l1 = vm_page_alloc(vs);
+    uint32_t l1 = vm_page_alloc_zeroed(vs);
     if (!l1)
         return K_ENOMEM;
-    page_zero(phys_to_virt(l1));
     vs->l1 = phys_to_virt(l1);
     return K_OK;
 }
@@ -107,10 +106,9 @@ static uint32_t *vm_pte_slot(struct vm_space *vs, uint32_t va, int alloc)
         uint32_t group = i & ~3u;
         uint32_t l2page = vm_l2_page(vs, group);
         if (!l2page) {
-            l2page = vm_page_alloc(vs);
+            l2page = vm_page_alloc_zeroed(vs);
             if (!l2page)
                 return NULL;
-            page_zero(phys_to_virt(l2page));
         }
         vs->l1[i] = (l2page + (i - group) * 1024u) | L1_PAGE_TABLE | L1_PXN;
         cpu_dsb();
@@ -197,11 +195,9 @@ uint32_t vm_take_page(struct vm_space *vs, uint32_t va)
 int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned prot, int zero)
 {
     for (uint32_t va = start; va < end; va += VM_PAGE_SIZE) {
-        uint32_t pa = vm_page_alloc(vs);
+        uint32_t pa = zero ? vm_page_alloc_zeroed(vs) : vm_page_alloc(vs);
         if (!pa)
             goto fail;
-        if (zero)
-            page_zero(phys_to_virt(pa));
         if (prot & VM_X)
             cpu_sync_icache_range(pa, VM_PAGE_SIZE);   /* no stale code behind the zeros */
         if (vm_map(vs, va, pa, prot) != K_OK) {

@@ -13,6 +13,7 @@
 #define GICC_PMR        0x004
 #define GICC_IAR        0x00c
 #define GICC_EOIR       0x010
+#define GICC_HPPIR      0x018
 
 static inline volatile uint32_t *gicd(uint32_t off)
 {
@@ -47,6 +48,11 @@ void gic_enable(uint32_t irq)
 uint32_t gic_ack(void)
 {
     return *gicc(GICC_IAR) & 0x3ff;
+}
+
+int gic_pending(void)
+{
+    return (*gicc(GICC_HPPIR) & 0x3ff) != GIC_SPURIOUS;
 }
 
 void gic_eoi(uint32_t irq)

@@ -9,3 +9,5 @@ void gic_enable(uint32_t irq);
 /* Acknowledges the highest-priority pending interrupt; returns its id or GIC_SPURIOUS. */
 uint32_t gic_ack(void);
 void gic_eoi(uint32_t irq);
+/* Whether an interrupt is pending (GICC_HPPIR), without acknowledging it. */
+int gic_pending(void);

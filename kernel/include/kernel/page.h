@@ -3,6 +3,7 @@
    or gives back are inline: they are on the hot-restart path. */
 #pragma once
 #include <board.h>
+#include <kernel/memmap.h>
 #include <kernel/palloc.h>
 #include <stdint.h>
 
@@ -33,14 +34,38 @@ uint32_t page_total_count(void);
 void page_zero(void *page);
 void page_copy(void *dst, const void *src);
 
+/* Pages zeroed ahead while the CPU is idle (page_zero_idle): taken from the pool, owned by
+   no address space, and counted as free. page_alloc_zeroed hands them out first. */
+#define PAGE_ZEROED_MAX 64
+extern uint32_t page_zeroed[PAGE_ZEROED_MAX];
+extern uint32_t page_zeroed_count;
+
+/* Zeroes free pages ahead for page_alloc_zeroed, up to PAGE_ZEROED_MAX, until an interrupt
+   is pending: the idle loop's work, which delays an interrupt by one page's zeroing at most. */
+void page_zero_idle(void);
+
 /* One page (physical address, mapped at the same kernel address) tagged as owner's (not
    PAGE_OWNER_NONE), or 0 when no more than keep pages are free: keep is the part of the
    pool the caller may not touch (the reserves, see kernel/vm.h). */
 static inline uint32_t page_alloc(uint8_t owner, uint32_t keep)
 {
-    if (page_pool.free_count <= keep && !page_reclaim(keep))
+    if (page_pool.free_count + page_zeroed_count <= keep && !page_reclaim(keep))
         return 0;
-    uint32_t pa = palloc_alloc(&page_pool);
+    uint32_t pa = page_pool.free_count ? palloc_alloc(&page_pool) : page_zeroed[--page_zeroed_count];
+    page_owner[(pa - BOARD_RAM_PADDR) >> PALLOC_PAGE_SHIFT] = owner;
+    return pa;
+}
+
+/* page_alloc of a page full of zeros: one zeroed while the CPU was idle when there is one. */
+static inline uint32_t page_alloc_zeroed(uint8_t owner, uint32_t keep)
+{
+    if (!page_zeroed_count || page_pool.free_count + page_zeroed_count <= keep) {
+        uint32_t pa = page_alloc(owner, keep);
+        if (pa)
+            page_zero(phys_to_virt(pa));
+        return pa;
+    }
+    uint32_t pa = page_zeroed[--page_zeroed_count];
     page_owner[(pa - BOARD_RAM_PADDR) >> PALLOC_PAGE_SHIFT] = owner;
     return pa;
 }

@@ -78,6 +78,16 @@ static inline uint32_t vm_page_alloc(struct vm_space *vs)
     return pa;
 }
 
+/* vm_page_alloc of a page full of zeros (one zeroed ahead while the CPU was idle, if any). */
+static inline uint32_t vm_page_alloc_zeroed(struct vm_space *vs)
+{
+    if (vs->pages >= vs->quota)
+        return 0;
+    uint32_t pa = page_alloc_zeroed(vs->asid, vs->keep);
+    vs->pages += pa != 0;
+    return pa;
+}
+
 /* Returns a page of vs's to the pool. */
 static inline void vm_page_free(struct vm_space *vs, uint32_t pa)
 {
