@@ -233,13 +233,14 @@ void sysmem_bank_holders(struct actor *self)
     }
     uint32_t n = 0;
     for (uint32_t i = 1; i < ACTORS_MAX; i++) {
-        struct actor *a = actor_at(i);
-        if (!a || a->state == AS_ENDED || a == self || (only && a->aid != only) ||
-            !vm_maps_bank(&a->vm, off, size))
-            continue;
-        if (n < max)
-            vm_copyout(&self->vm, out + n * sizeof(int32_t), &a->aid, sizeof(int32_t));
-        n++;
+        struct actor *a = only ? actor_by_aid(only) : actor_at(i);
+        if (a && a->state != AS_ENDED && a != self && vm_maps_bank(&a->vm, off, size)) {
+            if (n < max)
+                vm_copyout(&self->vm, out + n * sizeof(int32_t), &a->aid, sizeof(int32_t));
+            n++;
+        }
+        if (only)
+            break;      /* the one actor asked about */
     }
     syscall_ret(self, (int)n);
 }

@@ -52,21 +52,29 @@ static inline uint32_t pmm_cache_hash(const uint32_t *w)
     return h | 1;                       /* never 0, the empty mark */
 }
 
-/* The entry for request words w (hash h) trusted now, or NULL. The search starts at the
-   entry used last: a block retrieved again, or the next of blocks retrieved in the order
-   they were allocated (a restarted run), is found in a step or two. */
-static inline struct pmm_cache_entry *pmm_cache_find(const uint32_t *w, uint32_t h)
+/* The entry for request words w (hash h) trusted now, or NULL; then *spare is where to
+   remember the answer the server will give: the entry with that hash, else an empty or
+   stale one, else the one after the entry used last. The search starts at the entry used
+   last: a block retrieved again, or the next of blocks retrieved in the order they were
+   allocated (a restarted run), is found in a step or two. */
+static inline struct pmm_cache_entry *pmm_cache_find(const uint32_t *w, uint32_t h,
+                                                     struct pmm_cache_entry **spare)
 {
     struct pmm_cache *c = PMM_CACHE;
+    uint32_t epoch = pmm_epoch();
     struct pmm_cache_entry *first = &c->e[c->last % PMM_CACHE_MAX], *end = &c->e[PMM_CACHE_MAX];
-    struct pmm_cache_entry *e = first;
+    struct pmm_cache_entry *e = first, *unused = NULL;
     while (e->hash != h) {
+        if (!unused && (!e->hash || e->epoch != epoch))
+            unused = e;
         if (++e == end)
             e = c->e;
-        if (e == first)
+        if (e == first) {
+            *spare = unused ? unused : &c->e[(c->last + 1) % PMM_CACHE_MAX];
             return NULL;
+        }
     }
-    uint32_t epoch = pmm_epoch();
+    *spare = e;
     if (e->epoch != epoch || e->check != (h ^ epoch ^ e->addr ^ PMM_CACHE_MAGIC))
         return NULL;
     uint32_t diff = 0;
@@ -79,22 +87,11 @@ static inline struct pmm_cache_entry *pmm_cache_find(const uint32_t *w, uint32_t
     return e;
 }
 
-/* Remembers that request w (hash h) got addr, made in epoch: over an entry for the same
-   request, else an empty or stale one, else the one after the entry used last. */
-static void pmm_cache_put(const uint32_t *w, uint32_t h, uint32_t epoch, uint32_t addr)
+/* Remembers in entry e that request w (hash h) got addr, made in epoch. */
+static void pmm_cache_put(struct pmm_cache_entry *e, const uint32_t *w, uint32_t h,
+                          uint32_t epoch, uint32_t addr)
 {
-    struct pmm_cache *c = PMM_CACHE;
-    uint32_t now = pmm_epoch();
-    struct pmm_cache_entry *e = NULL;
-    for (int i = 0; i < PMM_CACHE_MAX && !e; i++)
-        if (c->e[i].hash == h)
-            e = &c->e[i];
-    for (int i = 0; i < PMM_CACHE_MAX && !e; i++)
-        if (!c->e[i].hash || c->e[i].epoch != now)
-            e = &c->e[i];
-    if (!e)
-        e = &c->e[(c->last + 1) % PMM_CACHE_MAX];
-    c->last = (uint32_t)(e - c->e);
+    PMM_CACHE->last = (uint32_t)(e - PMM_CACHE->e);
     e->hash = 0;
     for (int k = 0; k < PMM_CACHE_WORDS; k++)
         e->w[k] = w[k];
@@ -149,8 +146,8 @@ KnError pmmAllocate(VmAddr *addr, PmmName *blockName, size_t memSize, PmmDelKey 
     req->key_len = (uint32_t)delKeySize;
     req->size = (uint32_t)memSize;
     uint32_t h = pmm_cache_hash(u.w);
-    struct pmm_cache_entry *e;
-    if (sys_plain_range(addr, sizeof(*addr), 1) && (e = pmm_cache_find(u.w, h))) {
+    struct pmm_cache_entry *e, *spare = NULL;
+    if (sys_plain_range(addr, sizeof(*addr), 1) && (e = pmm_cache_find(u.w, h, &spare))) {
         *addr = (VmAddr)e->addr;
         return K_OK;
     }
@@ -163,7 +160,8 @@ KnError pmmAllocate(VmAddr *addr, PmmName *blockName, size_t memSize, PmmDelKey 
     struct sys_ipc_ret r = pmm_call(PMM_OP_ALLOCATE, 0, &b);
     if (r.status == K_OK) {
         *addr = (VmAddr)r.w[1];
-        pmm_cache_put(u.w, h, epoch, r.w[1]);
+        if (spare)
+            pmm_cache_put(spare, u.w, h, epoch, r.w[1]);
     }
     return (KnError)r.status;
 }
