@@ -81,9 +81,9 @@ static void sys_yield(struct actor *self)
 /* Reads and checks the struct actor_spawn at user address spec and its argument strings
    (into args): the image file, and the privileges bounded by the caller's (and, for
    ACTOR_PRIVS_IMAGE, the image's); a restartable actor is never critical nor takes the
-   fault port. */
+   fault port. hint, when not NULL, is the image the caller most likely names. */
 static int sys_spawn_spec(struct actor *self, uaddr_t spec, struct actor_spawn *sp, char *args,
-                          const struct sysimg_file **f)
+                          const struct sysimg_file *hint, const struct sysimg_file **f)
 {
     int err = vm_copyin(&self->vm, sp, spec, sizeof(*sp));
     if (err)
@@ -93,7 +93,10 @@ static int sys_spawn_spec(struct actor *self, uaddr_t spec, struct actor_spawn *
         return K_EINVAL;
     if ((err = vm_copyin(&self->vm, args, (uaddr_t)(uintptr_t)sp->args, sp->args_len)))
         return err;
-    if (!(*f = sysimg_find(actor_sysimg(), sp->image)))
+    /* A restart names the image the actor runs already: no search of the image table. */
+    if (hint && !strcmp(hint->name, sp->image))
+        *f = hint;
+    else if (!(*f = sysimg_find(actor_sysimg(), sp->image)))
         return K_EUNKNOWN;
     if (!sp->priority)
         sp->priority = ((*f)->flags & SYSIMG_FLAG_PRIO_MASK) >> SYSIMG_FLAG_PRIO_SHIFT;
@@ -126,7 +129,7 @@ static void sys_actor_create(struct actor *self)
         syscall_ret(self, K_EPRIV);
         return;
     }
-    if ((err = sys_spawn_spec(self, self->tf.r[0], &sp, args, &f))) {
+    if ((err = sys_spawn_spec(self, self->tf.r[0], &sp, args, NULL, &f))) {
         syscall_ret(self, err);
         return;
     }
@@ -150,7 +153,8 @@ static void sys_actor_restart(struct actor *self)
         syscall_ret(self, K_EPRIV);
         return;
     }
-    if ((err = sys_spawn_spec(self, self->tf.r[1], &sp, args, &f))) {
+    if ((err = sys_spawn_spec(self, self->tf.r[1], &sp, args, a && a->kept ? a->image : NULL,
+                              &f))) {
         syscall_ret(self, err);
         return;
     }

@@ -386,12 +386,11 @@ uint32_t vm_region_gap(struct vm_space *vs, uint32_t lo, uint32_t hi, uint32_t s
 
 int vm_region_remove(struct vm_space *vs, uint32_t start, uint32_t end, unsigned kind_mask)
 {
-    /* A range strictly inside one region splits it in two: check for the slot first, so
-       that a failing call changes nothing. */
-    for (uint32_t i = 0; i < vs->nregions; i++) {
+    /* A range strictly inside one region splits it in two: with the table full, check for
+       that first, so that a failing call changes nothing. */
+    for (uint32_t i = 0; vs->nregions == VM_REGIONS_MAX && i < vs->nregions; i++) {
         struct vm_region *r = &vs->regions[i];
-        if ((kind_mask & (1u << r->kind)) && r->start < start && r->end > end &&
-            vs->nregions == VM_REGIONS_MAX)
+        if ((kind_mask & (1u << r->kind)) && r->start < start && r->end > end)
             return K_ENOMEM;
     }
     for (uint32_t i = 0; i < vs->nregions; i++) {
