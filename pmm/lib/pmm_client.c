@@ -166,32 +166,28 @@ KnError pmmAllocate(VmAddr *addr, PmmName *blockName, size_t memSize, PmmDelKey 
     return (KnError)r.status;
 }
 
+/* A request whose buffer is the caller's own bytes, sent as they are: the kernel checks the
+   area before the request leaves (K_EFAULT, nothing sent). */
+static int pmm_send(uint32_t op, uint32_t w1, const void *buf, uint32_t len)
+{
+    struct ipc_bufs b = { buf, len, 0, 0, 0 };
+    return (int)pmm_call(op, w1, &b).status;
+}
+
 int pmmFree(PmmName *blockName)
 {
-    PmmName name;
-    if (sys_user_copy(&name, blockName, sizeof(name)))
-        return K_EFAULT;
-    struct ipc_bufs b = { &name, sizeof(name), 0, 0, 0 };
-    return (int)pmm_call(PMM_OP_FREE, 0, &b).status;
+    return pmm_send(PMM_OP_FREE, 0, blockName, sizeof(PmmName));
 }
 
 int pmmFreeAll(PmmDelKey delKey, size_t delKeySize)
 {
-    char key[PMM_KEY_SIZE];
     if (delKeySize > PMM_KEY_SIZE)
         return K_EINVAL;
-    if (sys_user_copy(key, delKey, delKeySize))
-        return K_EFAULT;
-    struct ipc_bufs b = { key, (uint32_t)delKeySize, 0, 0, 0 };
-    return (int)pmm_call(PMM_OP_FREE_ALL, (uint32_t)delKeySize, &b).status;
+    return pmm_send(PMM_OP_FREE_ALL, (uint32_t)delKeySize, delKey, (uint32_t)delKeySize);
 }
 
 /* pmmSync (a Reprise extension, chPmm.h): commits an NVRAM block, cleans a RAM block. */
 int pmmSync(PmmName *blockName)
 {
-    PmmName name;
-    if (sys_user_copy(&name, blockName, sizeof(name)))
-        return K_EFAULT;
-    struct ipc_bufs b = { &name, sizeof(name), 0, 0, 0 };
-    return (int)pmm_call(PMM_OP_SYNC, 0, &b).status;
+    return pmm_send(PMM_OP_SYNC, 0, blockName, sizeof(PmmName));
 }
