@@ -105,7 +105,7 @@ static int actor_load_data(struct actor *a, const struct sysimg_file *f, const s
             actor_fill_data_page(phys_to_virt(pa), va, f, s, 0);
             continue;
         }
-        pa = vm_page_alloc_zeroed(&a->vm);
+        pa = vm_page_alloc(&a->vm, 1);
         if (!pa)
             return K_ENOMEM;
         actor_fill_data_page(phys_to_virt(pa), va, f, s, 1);

@@ -53,7 +53,7 @@ static void __attribute__((cold)) selftest_teardown(void)
         kprintf("selftest: teardown: no pages\n");
         return;
     }
-    uint32_t foreign = vm_page_alloc(&other);
+    uint32_t foreign = vm_page_alloc(&other, 0);
     vm_map(&mine, 0x00400000, foreign, VM_R | VM_X);
     vm_map(&mine, 0x00401000, virt_to_phys(__sysimg_start), VM_R);
     vm_map(&mine, 0x00402000, BOARD_BANK_PADDR + 0x1000, VM_R | VM_W);

@@ -67,7 +67,7 @@ int vm_space_init(struct vm_space *vs, uint8_t asid, uint32_t quota, uint32_t ke
     vs->asid = asid;
     vs->quota = quota;
     vs->keep = keep;
-    uint32_t l1 = vm_page_alloc_zeroed(vs);
+    uint32_t l1 = vm_page_alloc(vs, 1);
     if (!l1)
         return K_ENOMEM;
     vs->l1 = phys_to_virt(l1);
@@ -106,7 +106,7 @@ static uint32_t *vm_pte_slot(struct vm_space *vs, uint32_t va, int alloc)
         uint32_t group = i & ~3u;
         uint32_t l2page = vm_l2_page(vs, group);
         if (!l2page) {
-            l2page = vm_page_alloc_zeroed(vs);
+            l2page = vm_page_alloc(vs, 1);
             if (!l2page)
                 return NULL;
         }
@@ -195,7 +195,7 @@ uint32_t vm_take_page(struct vm_space *vs, uint32_t va)
 int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned prot, int zero)
 {
     for (uint32_t va = start; va < end; va += VM_PAGE_SIZE) {
-        uint32_t pa = zero ? vm_page_alloc_zeroed(vs) : vm_page_alloc(vs);
+        uint32_t pa = vm_page_alloc(vs, zero);
         if (!pa)
             goto fail;
         if (prot & VM_X)

@@ -67,23 +67,14 @@ void vm_space_destroy(struct vm_space *vs);
 /* Second-level table pages that mapping [start, end) would have to create. */
 uint32_t vm_tables_needed(struct vm_space *vs, uint32_t start, uint32_t end);
 
-/* A fresh pool page owned by vs (its contents as they are), or 0 when vs is at its quota
-   or the pool has no page beyond vs->keep. */
-static inline uint32_t vm_page_alloc(struct vm_space *vs)
+/* A fresh pool page owned by vs: full of zeros with zero set (one zeroed ahead while the
+   CPU was idle, when there is one), its contents as they are otherwise; 0 when vs is at
+   its quota or the pool has no page beyond vs->keep. */
+static inline uint32_t vm_page_alloc(struct vm_space *vs, int zero)
 {
     if (vs->pages >= vs->quota)
         return 0;
-    uint32_t pa = page_alloc(vs->asid, vs->keep);
-    vs->pages += pa != 0;
-    return pa;
-}
-
-/* vm_page_alloc of a page full of zeros (one zeroed ahead while the CPU was idle, if any). */
-static inline uint32_t vm_page_alloc_zeroed(struct vm_space *vs)
-{
-    if (vs->pages >= vs->quota)
-        return 0;
-    uint32_t pa = page_alloc_zeroed(vs->asid, vs->keep);
+    uint32_t pa = zero ? page_alloc_zeroed(vs->asid, vs->keep) : page_alloc(vs->asid, vs->keep);
     vs->pages += pa != 0;
     return pa;
 }
