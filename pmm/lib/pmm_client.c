@@ -35,6 +35,20 @@ _Static_assert(sizeof(PmmName) + PMM_KEY_SIZE + 8 == PMM_CACHE_WORDS * 4, "a req
 
 #define PMM_CACHE ((struct pmm_cache *)ACTOR_KEEP_VADDR)
 
+/* Whether the restart page is there. It is demand-zero, and a touch of it with the page pool
+   empty would be a fault: the first use in a run brings it in through SYS_USER_COPY, which
+   says K_ENOMEM instead (then the cache is not used, and the server answers). Once in, it
+   stays as long as the actor's slot, restarts in place included; this flag, in .bss, is
+   asked again in each run. */
+static int pmm_cache_ready(void)
+{
+    static int ready;
+    uint32_t probe;
+    if (!ready)
+        ready = sys_user_copy(&probe, (const void *)ACTOR_KEEP_VADDR, sizeof(probe)) == K_OK;
+    return ready;
+}
+
 /* The bank epoch: this actor's TPIDRURO, which only the kernel writes. */
 static inline uint32_t pmm_epoch(void)
 {
@@ -147,7 +161,8 @@ KnError pmmAllocate(VmAddr *addr, PmmName *blockName, size_t memSize, PmmDelKey 
     req->size = (uint32_t)memSize;
     uint32_t h = pmm_cache_hash(u.w);
     struct pmm_cache_entry *e, *spare = NULL;
-    if (sys_plain_range(addr, sizeof(*addr), 1) && (e = pmm_cache_find(u.w, h, &spare))) {
+    if (pmm_cache_ready() && sys_plain_range(addr, sizeof(*addr), 1) &&
+        (e = pmm_cache_find(u.w, h, &spare))) {
         *addr = (VmAddr)e->addr;
         return K_OK;
     }

@@ -73,3 +73,26 @@ def test_drained_pool_restart_group_keeps_running_ordinary_actor_faults(boot, bo
             break
     else:
         raise AssertionError("the pages did not all come back")
+
+
+def test_drained_pool_pmm_allocate_is_enomem_not_a_fault(boot, board):
+    """The hog drains the pool, then asks for bank blocks: pmmAllocate answers K_ENOMEM (the
+    block's mapping needs a page table the pool cannot give). Its first use of the PMM client
+    in the run needs the restart page, where the retrieval cache lives, and that page is
+    demand-zero: the client brings it in with a checked copy, so an empty pool makes it skip
+    the cache rather than take a fault on the page (the hog used to die there)."""
+    m = boot(board.image("exhaust"), icount=True)
+    m.expect(PROMPT)
+    free, _ = pool(m)
+    m.sendline("arun exhog hog 1 pages,blocks")
+    r = m.expect(r"exhog: ready aid \d+ group -1 sentinel (\d+) pages \d+/-2 slots 0/0 ports 0/0 "
+                 r"bank 0/0 blocks 0/(-?\d+) odd 0 .*\n")
+    assert r[2] == "-2", f"pmmAllocate with a drained pool: {r[2]}, expected K_ENOMEM (-2)"
+    assert "data abort" not in m.text
+    m.sendline(f"akill {r[1]}")
+    m.expect(r"exhog: done, blocks freed: 0\n")
+    for _ in range(10):
+        if pool(m)[0] == free:
+            break
+    else:
+        raise AssertionError("the pages did not all come back")
