@@ -124,6 +124,7 @@ enum sys_number {
     SYS_BANK_HOLDERS,      /* (uint32_t bank_off, uint32_t size, int aid, int32_t *out, uint32_t max)
                               -> how many live actors but the caller have a page of those bank
                               bytes mapped (aid > 0: whether actor aid has, 0 or 1); the first max
-                              of their aids go to out (NULL when max is 0)  [PRIV_BANK] */
+                              of their aids go to out (NULL when max is 0). K_EINVAL: a range
+                              SYS_BANK_MAP would refuse, aid < 0, max > ACTOR_SLOTS  [PRIV_BANK] */
     SYS_COUNT
 };
