@@ -119,9 +119,11 @@ static inline int actor_any_kept(void)
     return actor_kept_list != NULL;
 }
 /* Restarts kept actor a in place as a new incarnation of image f (its own image): the
-   same slot, page tables, text mappings and region layout; .data copied again, .bss and
-   the rest of its pages zeroed, heap, stack, regions, bank and device mappings dropped,
-   registers reset, a new id. Returns a, or NULL with *err set (the slot is then freed). */
+   same slot, page tables, text mappings, region layout and restart page; .data copied
+   again, .bss and the rest of its pages zeroed, heap, stack, regions and device mappings
+   dropped, bank mappings too unless privs and group are the ones it had (the bank epoch
+   then changes), registers reset, a new id. Returns a, or NULL with *err set (the slot is
+   then freed). */
 struct actor *actor_restart(struct actor *a, const struct sysimg_file *f, uint32_t argc,
                             const char *args, uint32_t args_len, uint32_t privs, uint32_t prio,
                             int32_t group, int *err);
