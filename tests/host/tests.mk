@@ -28,3 +28,7 @@ $(B)/host/test_cinit_%: HOST_CFLAGS += -Iapps/cinit
 HOST_TESTS += nvram
 test_nvram_SRCS := pmm/nvram.c lib/crc32.c
 $(B)/host/test_nvram: HOST_CFLAGS += -Ipmm/include
+# The PMM client's retrieval cache (header only).
+HOST_TESTS += pmm_cache
+test_pmm_cache_SRCS :=
+$(B)/host/test_pmm_cache: HOST_CFLAGS += -Ipmm/include
