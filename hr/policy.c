@@ -106,6 +106,15 @@ struct hrpol_decision hrpol_group_restart(struct hrpol_group *g, const struct hr
     return d;
 }
 
+bool hrpol_restart_at_once(const struct hrpol_group *g, const struct hrpol_tunables *t,
+                           uint64_t now)
+{
+    uint32_t n = 1;     /* the next restart itself */
+    for (uint32_t i = 0; i < g->count && i < HRPOL_GROUP_HISTORY; i++)
+        n += hrpol_within(g->times[i], now, t->interval_ns);
+    return n <= t->max_restarts && (n == 1 || !t->backoff_base_ns);
+}
+
 /* Counts the site restarts within the site interval and decides whether groups may be
    auto-started; HR calls it once per boot. Returns the decision, the reason in reason. */
 struct hrpol_site_decision hrpol_site_decide(const struct hrpol_tunables *t,

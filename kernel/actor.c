@@ -350,8 +350,70 @@ uint32_t actor_slots_used(void)
     return n;
 }
 
+/* What an armed actor restarts as (SYS_ACTOR_ARM): few, and only for single-member groups
+   whose next restart HR's policy would make at once. */
+#define ACTOR_ARMS_MAX 8
+static struct actor_arm {
+    uint32_t argc, args_len, privs, prio;
+    int32_t group;
+    char args[ACTOR_ARGS_MAX];
+} actor_arms[ACTOR_ARMS_MAX];
+static uint8_t actor_arm_used[ACTOR_ARMS_MAX];
+
+int actor_arm(struct actor *a, uint32_t argc, const char *args, uint32_t args_len,
+              uint32_t privs, uint32_t prio, int32_t group)
+{
+    uint32_t i = a->arm ? a->arm - 1u : 0;
+    if (!args) {
+        if (a->arm)
+            actor_arm_used[i] = 0;
+        a->arm = 0;
+        return K_OK;
+    }
+    if (!actor_args_valid(argc, args, args_len) || prio >= ACTOR_PRIO_LEVELS)
+        return K_EINVAL;
+    while (!a->arm && i < ACTOR_ARMS_MAX && actor_arm_used[i])
+        i++;
+    if (i == ACTOR_ARMS_MAX)
+        return K_ETOOMUCH;
+    struct actor_arm *arm = &actor_arms[i];
+    arm->argc = argc;
+    arm->args_len = args_len;
+    arm->privs = privs;
+    arm->prio = prio;
+    arm->group = group;
+    memcpy(arm->args, args, args_len);
+    actor_arm_used[i] = 1;
+    a->arm = (uint8_t)(i + 1);
+    return K_OK;
+}
+
+/* Restarts in place restartable actor a, which just ended with rec for the fault port, as
+   its arm says, and gives the record to the fault port's owner (which the kernel wakes
+   later: ipc_post_restarted). Returns 0, doing nothing, unless a is armed, the record is
+   one HR restarts for, and the owner waits with nothing queued before it (so that the
+   record keeps its place among the others). */
+static int actor_end_restart(struct actor *a, const struct fault_record *rec, uint32_t arm_i)
+{
+    if (!arm_i || rec->kind == FAULT_KIND_SITE_REQUEST || !ipc_fault_ready())
+        return 0;
+    struct actor_arm *arm = &actor_arms[arm_i - 1];
+    struct fault_record copy = *rec;
+    int err;
+    actor_keep_slot(a);
+    struct actor *n = actor_restart(a, a->image, arm->argc, arm->args, arm->args_len,
+                                    arm->privs, arm->prio, arm->group, &err);
+    ipc_post_restarted(&copy, n ? n->aid : 0);
+    return 1;
+}
+
 void actor_end(struct actor *a, const struct fault_record *rec, int keep)
 {
+    uint32_t arm_i = a->arm;
+    if (arm_i) {
+        actor_arm_used[arm_i - 1] = 0;  /* one restart at most: HR arms again */
+        a->arm = 0;
+    }
     if (a->state == AS_READY && a != sched_current)
         sched_unready(a);
     if (a->block == AB_DELAY)
@@ -371,6 +433,8 @@ void actor_end(struct actor *a, const struct fault_record *rec, int keep)
             dump_capture(a, rec);
         else
             vm_space_destroy(&a->vm);
+        if (a->group && actor_end_restart(a, rec, arm_i))
+            return;
         a->rec = *rec;
         a->state = AS_ENDED;
         ipc_post_fault(a);
@@ -412,6 +476,7 @@ void actor_release(struct actor *a)
 {
     if (a->kept)
         actor_unkeep(a);
+    actor_arm(a, 0, NULL, 0, 0, 0, 0);
     vm_space_destroy(&a->vm);
     a->state = AS_FREE;
     a->aid = 0;

@@ -117,6 +117,7 @@ void end_hang(struct actor *a, uint32_t period_ms)
         [AB_CALL] = FAULT_DOING_CALL, [AB_REPLY] = FAULT_DOING_CALL,
         [AB_DELAY] = FAULT_DOING_SLEEP, [AB_CONSOLE] = FAULT_DOING_CONSOLE,
         [AB_CONSOLE_OUT] = FAULT_DOING_CONSOLE_OUT, [AB_HELD] = FAULT_DOING_HELD,
+        [AB_RECORD] = FAULT_DOING_RECV,
     };
     struct fault_record rec;
     end_record(a, &rec, FAULT_KIND_HANG, NULL);

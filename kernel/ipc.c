@@ -40,6 +40,8 @@ static int32_t ipc_wellknown[PORT_WK_MAX + 1];
 static int32_t ipc_fault_port;
 static struct actor *ipc_idle_receiver;  /* waits in receive with IPC_RECV_IDLE ... */
 static uint64_t ipc_idle_deadline;       /* ... until the CPU would idle, or this CNTVCT */
+static struct actor *ipc_later;          /* AB_RECORD: has a record, runs when idle ... */
+static uint64_t ipc_later_deadline;      /* ... or once this CNTVCT has passed */
 
 static struct port *ipc_port(int32_t id)
 {
@@ -255,6 +257,8 @@ void ipc_call(struct actor *self, int32_t port, uaddr_t bufs)
     else
         p->callers = self;
     p->callers_tail = self;
+    if (p->owner == ipc_later)
+        ipc_later_wake(0, 1);       /* it has more to do than the record it holds */
 }
 
 struct trapframe *ipc_fast_call(struct actor *self)
@@ -385,6 +389,50 @@ void ipc_recv(struct actor *self, int32_t port, uaddr_t bufs, uint32_t flags)
         return;
     }
     ipc_wait(self, p, bufs, flags);
+}
+
+int ipc_later_wake(uint64_t now, int idle)
+{
+    struct actor *r = ipc_later;
+    if (!r || (!idle && now < ipc_later_deadline))
+        return 0;
+    ipc_later = NULL;
+    sched_ready(r);
+    return 1;
+}
+
+int ipc_fault_ready(void)
+{
+    struct port *p = ipc_port(ipc_fault_port);
+    return p && p->receiver && !p->kmsgs;
+}
+
+void ipc_post_restarted(const struct fault_record *rec, int32_t aid)
+{
+    struct port *p = ipc_port(ipc_fault_port);
+    struct actor *r = p->receiver;
+    uint32_t len = 0;
+    if (r->ipc_recv_cap >= sizeof(*rec) &&
+        vm_copyout(&r->vm, r->ipc_recv, rec, sizeof(*rec)) == K_OK)
+        len = sizeof(*rec);
+    ipc_set_recv_len(r, len);
+    r->tf.r[1] = rec->kind;
+    r->tf.r[2] = (uint32_t)rec->aid;
+    r->tf.r[3] = (uint32_t)rec->group;
+    r->tf.r[4] = (uint32_t)rec->status;
+    r->tf.r[5] = (uint32_t)aid;
+    r->tf.r[6] = IPC_SENDER_KERNEL;
+    r->tf.r[0] = K_OK;
+    p->receiver = NULL;
+    if (ipc_idle_receiver == r)
+        ipc_idle_receiver = NULL;
+    if (aid <= 0) {
+        sched_ready(r);             /* the restart failed: the owner has work now */
+        return;
+    }
+    r->block = AB_RECORD;
+    ipc_later = r;
+    ipc_later_deadline = timer_now() + timer_hz() / BOARD_TICK_HZ;
 }
 
 int ipc_idle_wake(uint64_t now, int idle)
@@ -544,6 +592,8 @@ int ipc_post_fault(struct actor *a)
     else
         p->kmsgs = a;
     p->kmsgs_tail = a;
+    if (p->owner == ipc_later)
+        ipc_later_wake(0, 1);       /* it has more to do than the record it holds */
     return 1;
 }
 
@@ -552,6 +602,8 @@ void ipc_actor_gone(struct actor *a)
 {
     if (ipc_idle_receiver == a)
         ipc_idle_receiver = NULL;
+    if (ipc_later == a)
+        ipc_later = NULL;
     /* Leave any queue a waits in, and the list of the server that owes it a reply. */
     if (a->block == AB_CALL) {
         struct port *p = ipc_port(a->wait_port);

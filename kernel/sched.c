@@ -128,6 +128,7 @@ void sched_timer(uint64_t now)
         sched_ready(a);
     }
     deadline_tick(now);         /* watchdogs and receive alarms */
+    ipc_later_wake(now, 0);
     ipc_idle_wake(now, 0);
     if (now >= sched_next_tick) {
         sched_slice_over = 1;
@@ -171,8 +172,8 @@ struct trapframe *sched_resume(void)
         sched_arm_timer();
         do {
             page_zero_idle();   /* pages zeroed ahead for the next creation or restart */
-            if (ipc_idle_wake(0, 1))
-                continue;   /* an IPC_RECV_IDLE receive ends: the CPU is free */
+            if (ipc_later_wake(0, 1) || ipc_idle_wake(0, 1))
+                continue;   /* a record waits for HR, or an IPC_RECV_IDLE receive ends */
             cpu_wfi();      /* interrupts stay masked: wfi wakes on a pending one */
             irq_dispatch();
         } while (!(next = sched_pick()));

@@ -172,6 +172,39 @@ static void sys_actor_restart(struct actor *self)
     syscall_ret(self, a ? a->aid : err);
 }
 
+/* SYS_ACTOR_ARM: the fault port's owner arms a live restartable actor for one restart in
+   place by the kernel at its next abnormal end (spec 0: disarms it). */
+static void sys_actor_arm(struct actor *self)
+{
+    struct actor_spawn sp;
+    char args[ACTOR_ARGS_MAX];
+    const struct sysimg_file *f;
+    int err;
+    struct actor *a = actor_by_aid((int32_t)self->tf.r[0]);
+    if (self != ipc_fault_port_owner()) {
+        syscall_ret(self, K_EPRIV);
+        return;
+    }
+    if (!a || a->state == AS_ENDED) {
+        syscall_ret(self, K_EUNKNOWN);
+        return;
+    }
+    if (!self->tf.r[1]) {
+        syscall_ret(self, actor_arm(a, 0, NULL, 0, 0, 0, 0));
+        return;
+    }
+    if ((err = sys_spawn_spec(self, self->tf.r[1], &sp, args, a->image, &f))) {
+        syscall_ret(self, err);
+        return;
+    }
+    if (f != a->image || !a->group || sp.group != a->group || (sp.flags & ACTOR_SPAWN_HELD)) {
+        syscall_ret(self, K_EINVAL);
+        return;
+    }
+    syscall_ret(self, actor_arm(a, sp.argc, args, sp.args_len, sp.privileges, sp.priority,
+                                sp.group));
+}
+
 static void sys_actor_release(struct actor *self)
 {
     struct actor *a = actor_by_aid((int32_t)self->tf.r[0]);
@@ -210,6 +243,7 @@ static void sys_actor_info(struct actor *self)
         info.pages = a->vm.pages;
         info.page_quota = a->vm.quota;
         info.privileges = a->privs;
+        info.flags = a->arm ? ACTOR_INFO_ARMED : 0;
     }
     syscall_ret(self, vm_copyout(&self->vm, self->tf.r[1], &info, sizeof(info)));
 }
@@ -331,6 +365,7 @@ static const sys_fn sys_table[SYS_COUNT] = {
     [SYS_ACTOR_KILL] = end_sys_kill,
     [SYS_ACTOR_STOP] = end_sys_stop,
     [SYS_ACTOR_RESTART] = sys_actor_restart,
+    [SYS_ACTOR_ARM] = sys_actor_arm,
     [SYS_ACTOR_INFO] = sys_actor_info,
     [SYS_ACTOR_INJECT] = end_sys_inject,
     [SYS_PORT_CREATE] = sys_port_create,

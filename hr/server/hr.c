@@ -62,6 +62,7 @@ struct hr_member {
     uint8_t clean_exit;         /* HR_EXIT_HDL called */
     uint8_t used;
     uint8_t reg_index;          /* direct members: their index in the group's registry entry */
+    uint8_t armed;              /* the kernel restarts it itself at its next abnormal end */
 };
 
 struct hr_group {
@@ -217,6 +218,7 @@ static struct hr_member *hr_member_add(struct hr_group *g)
             m->direct = 0;
             m->clean_exit = 0;
             m->reg_index = 0;
+            m->armed = 0;
             return m;
         }
     }
@@ -296,6 +298,40 @@ static int hr_start_direct(struct hr_group *g)
     return started;
 }
 
+/* Lets the kernel make g's next restart itself (SYS_ACTOR_ARM), so that HR is not on its
+   path, when g runs one member, direct, with no clean exit on its way, and the policy would
+   restart it at once (no backoff, no escalation); disarms it otherwise. HR hears of such a
+   restart afterwards, by the record with the new id (hr_on_end). */
+static void hr_arm(struct hr_group *g)
+{
+    struct hr_member *only = NULL;
+    int running = 0;
+    for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++) {
+        if (g->members[k].used && g->members[k].aid) {
+            running++;
+            only = &g->members[k];
+        }
+    }
+    int want = running == 1 && only->direct && !only->clean_exit &&
+               hrpol_restart_at_once(&g->pol, &hr_tun, hr_now_ns());
+    for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++) {
+        struct hr_member *m = &g->members[k];
+        if (m->used && m->armed && (!want || m != only)) {
+            sys_call2(SYS_ACTOR_ARM, m->aid, 0);
+            m->armed = 0;
+        }
+    }
+    struct hrreg_actor_info ai;
+    if (!want || only->armed || hrreg_actor_at(&hr_reg, g->gid, only->reg_index, &ai) != K_OK)
+        return;
+    struct actor_spawn sp = {
+        .argc = ai.argc, .args_len = ai.args_len, .args = ai.args,
+        .privileges = hr_grant(ai.name, ai.privs), .group = g->gid,
+    };
+    memcpy(sp.image, ai.name, sizeof(sp.image));
+    only->armed = sys_call2(SYS_ACTOR_ARM, only->aid, (long)&sp) == K_OK;
+}
+
 /* Stops every running member of g (no fault records come back for HR's own kills). With
    keep set, the direct members' slots are kept for a restart in place, the one that ended
    (aid ended, whose record HR just received) included. */
@@ -341,8 +377,10 @@ static void hr_group_end(struct hr_group *g)
    is stopped in the registry (kept for inspection; akill -g unregisters it). */
 static void hr_group_relaunch(struct hr_group *g)
 {
-    if (hr_start_direct(g) > 0)
+    if (hr_start_direct(g) > 0) {
+        hr_arm(g);
         return;
+    }
     int32_t gid = g->gid;
     struct hrreg_group_info gi;
     int pending = 0;
@@ -576,7 +614,7 @@ static void hr_pending_flush(void)
 
 /* The kernel reports that an actor ended: decide what happens to its group, restart it,
    and leave the words for later (hr_note). */
-static void hr_on_end(const struct fault_record *rec)
+static void hr_on_end(const struct fault_record *rec, int32_t restarted)
 {
     struct hr_group *g;
     if (rec->kind == FAULT_KIND_SITE_REQUEST) {
@@ -588,6 +626,8 @@ static void hr_on_end(const struct fault_record *rec)
         return;
     }
     struct hr_member *m = hr_member_by_aid(rec->aid, &g);
+    if (!m && restarted > 0)
+        sys_call1(SYS_ACTOR_KILL, restarted);   /* no group to run in any more */
     if (!m) {
         /* A fault of an actor that is not restartable is logged, it stays deleted; otherwise
            a member HR stopped itself, or a group already gone. */
@@ -596,6 +636,8 @@ static void hr_on_end(const struct fault_record *rec)
         return;
     }
     if (rec->kind == FAULT_KIND_EXIT && m->clean_exit) {
+        if (restarted > 0)
+            sys_call1(SYS_ACTOR_KILL, restarted);   /* it was meant to end: never armed so */
         hr_note(rec, HR_REPORT_NONE, 0, 0, 1);
         if (m->direct)
             hrreg_actor_set_ended(&hr_reg, g->gid, m->reg_index);   /* not started again */
@@ -609,6 +651,10 @@ static void hr_on_end(const struct fault_record *rec)
         hr_say("hr: group %ld ended cleanly\n", (long)gid);
         return;
     }
+    if (restarted > 0) {
+        m->aid = restarted;     /* the kernel restarted it in place, as HR armed it to */
+        m->armed = 0;
+    }
     struct hrpol_decision d = hrpol_group_restart(&g->pol, &hr_tun, hr_now_ns());
     if (d.action == HRPOL_SITE_RESTART) {
         hr_note(rec, HR_REPORT_SITE, d.n, d.max, 0);
@@ -621,6 +667,11 @@ static void hr_on_end(const struct fault_record *rec)
         return;
     }
     hr_note(rec, HR_REPORT_RESTART, d.n, d.max, 0);
+    if (restarted > 0) {        /* done already: armed only for a restart at once */
+        g->unsaved++;
+        hr_arm(g);
+        return;
+    }
     int wait = d.n > 1 && hr_tun.backoff_base_ns;
     hr_stop_members(g, rec->aid, !wait);    /* a restart now is in place */
     g->unsaved++;
@@ -671,6 +722,7 @@ static int hr_run(int32_t gid, uint32_t flags, uint32_t privs, const struct hr_e
     m->direct = 1;
     m->reg_index = (uint8_t)(gi.nactors - 1);
     hr_copy_str(m->name, sizeof(m->name), req->image);
+    hr_arm(g);
     return aid;
 }
 
@@ -703,6 +755,7 @@ static int hr_fexec(int32_t caller, uint32_t privs, const struct hr_exec_req *re
     m->aid = aid;
     m->base = req->base;
     hr_copy_str(m->name, sizeof(m->name), req->image);
+    hr_arm(g);      /* a group restart now restarts more than the direct member */
     return aid;
 }
 
@@ -979,7 +1032,7 @@ int main(void)
         }
         if (m.r6 == IPC_SENDER_KERNEL) {
             if (b.recv_len == sizeof(in.fault))
-                hr_on_end(&in.fault);
+                hr_on_end(&in.fault, (int32_t)m.r5);
             continue;
         }
         int32_t caller = (int32_t)m.r6;
@@ -998,8 +1051,10 @@ int main(void)
         case HR_OP_EXIT_HDL: {
             struct hr_group *g;
             struct hr_member *mem = hr_member_by_aid(caller, &g);
-            if (mem)
+            if (mem) {
                 mem->clean_exit = 1;
+                hr_arm(g);      /* its exit must come to HR */
+            }
             break;
         }
         case HR_OP_KILL_GROUP: {

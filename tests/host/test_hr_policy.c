@@ -172,6 +172,37 @@ static void test_window_slides(void **state)
     assert_int_equal(d.action, HRPOL_SITE_RESTART);
 }
 
+/* A restart is made at once (HR lets the kernel make it) only when it would be the first in
+   the window, with a backoff; as restarts slide out of the window it is again; without a
+   backoff every restart up to the maximum is; never with a maximum of 0. The decision the
+   restart then gets agrees. */
+static void test_restart_at_once(void **state)
+{
+    struct hrpol_tunables t = defaults();
+    struct hrpol_group g;
+    (void)state;
+    hrpol_group_init(&g);
+    assert_true(hrpol_restart_at_once(&g, &t, SEC(0)));
+    assert_int_equal(hrpol_group_restart(&g, &t, SEC(1)).n, 1);
+    assert_false(hrpol_restart_at_once(&g, &t, SEC(1)));
+    assert_false(hrpol_restart_at_once(&g, &t, SEC(11) - 1));
+    assert_true(hrpol_restart_at_once(&g, &t, SEC(11)));    /* the one at 1 s slid out */
+    assert_int_equal(hrpol_group_restart(&g, &t, SEC(11)).n, 1);
+
+    assert_int_equal(hrpol_backoff_init(&t, 0, 0), K_OK);
+    hrpol_group_init(&g);
+    for (uint32_t i = 0; i < 5; i++) {
+        assert_true(hrpol_restart_at_once(&g, &t, SEC(i)));
+        assert_int_equal(hrpol_group_restart(&g, &t, SEC(i)).action, HRPOL_RESTART_GROUP);
+    }
+    assert_false(hrpol_restart_at_once(&g, &t, SEC(5)));     /* the sixth escalates */
+    assert_int_equal(hrpol_group_restart(&g, &t, SEC(5)).action, HRPOL_SITE_RESTART);
+
+    assert_int_equal(hrpol_tunables_init(&t, 0, 10000, 3, 60000), K_OK);
+    hrpol_group_init(&g);
+    assert_false(hrpol_restart_at_once(&g, &t, SEC(0)));
+}
+
 /* A group that fails every 2 s never escalates (five in any 10 s); every 1.9 s it does. */
 static void test_steady_rate(void **state)
 {
@@ -335,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_backoff_grows_and_caps),
         cmocka_unit_test(test_backoff_values),
         cmocka_unit_test(test_window_slides),
+        cmocka_unit_test(test_restart_at_once),
         cmocka_unit_test(test_steady_rate),
         cmocka_unit_test(test_quiet_spell_resets),
         cmocka_unit_test(test_other_maxima),

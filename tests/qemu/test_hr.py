@@ -333,6 +333,39 @@ def test_restarted_actor_has_its_blocks_back_from_the_cache(hr_console, tun):
     assert cb2 != cx and mark == "0"
 
 
+def test_kernel_restarts_an_armed_single_member_group(hr_console, tun):
+    """HR arms a group of one direct member (SYS_ACTOR_ARM) while its next restart would be
+    made at once: the kernel then restarts it in place at the fault and HR hears of it
+    afterwards, with the same crash line, count and group. The new incarnation is not armed
+    (a second restart within the window waits for its backoff), nor is a group of two."""
+    m = hr_console()
+    run(m, "arun -g 6 hrblocks wait", r"started hrblocks, aid \d+, group 6")
+    aid1 = expect_line(m, rf"hrblocks: run 1, aid (\d+), group 6, grp6 at {HEX}, keep6 at {HEX}")[1]
+    expect_line(m, "hrblocks: waiting")
+    run(m, "arun hrctl armed hrblocks", r"started hrctl, aid \d+")
+    expect_line(m, rf"hrctl: hrblocks \(aid {aid1}\) armed Y")
+    type_line(m, f"akill {aid1}")
+    start = m.pos
+    aid2 = expect_line(m, rf"hrblocks: run 2, aid (\d+), group 6, grp6 at {HEX}, keep6 at {HEX}")[1]
+    expect_line(m, "hrblocks: waiting")
+    m.pos = start
+    expect_line(m, rf"hr: hrblocks \(aid {aid1}, group 6\) {KINDS['kill']}; restarting group 6 "
+                   rf"\(1/{tun.max_restarts}\)")
+    run(m, "arun hrctl group " + aid2, r"started hrctl, aid \d+")
+    expect_line(m, rf"hrctl: hrGetActorGroup\({aid2}\) = 6")
+    run(m, "arun hrctl armed hrblocks", r"started hrctl, aid \d+")
+    expect_line(m, rf"hrctl: hrblocks \(aid {aid2}\) armed {'N' if tun.backoff_base_ms else 'Y'}")
+    run(m, "akill -g 6", "killed group 6")
+
+    run(m, "arun -g 7 hrblocks wait", r"started hrblocks, aid \d+, group 7")
+    expect_line(m, "hrblocks: waiting")
+    run(m, "arun -g 7 hrcrash kill", r"started hrcrash, aid \d+, group 7")
+    expect_line(m, "hrcrash: waiting to be killed")
+    run(m, "arun hrctl armed hrblocks", r"started hrctl, aid \d+")
+    expect_line(m, r"hrctl: hrblocks \(aid \d+\) armed N")
+    run(m, "akill -g 7", "killed group 7")
+
+
 def test_hrkillgroup(hr_console):
     """hrKillGroup(gid) from an actor: with the actors privilege it kills any group at once
     (blocks of HR_GROUP_KEY freed, others kept, no restart); a gid not in use is not an

@@ -63,9 +63,11 @@ SYSCALLS = [n for n in re.findall(r"^\s*(SYS_\w+)\s*[,=]", (ROOT / "kernel/inclu
                                   "syscall.h").read_text(), re.MULTILINE) if n != "SYS_COUNT"]
 # SYS_ACTOR_DUMP succeeds only for a dump the kernel keeps, which HR takes as soon as it can.
 # SYS_DEVICE_MAP: the fuzzer never holds PRIV_DEVICE (the flash is the PMM server's).
-# SYS_ACTOR_STOP and SYS_ACTOR_RESTART: the fault port's owner's alone (HR), K_EPRIV for all else.
+# SYS_ACTOR_STOP, SYS_ACTOR_RESTART and SYS_ACTOR_ARM: the fault port's owner's alone (HR),
+# K_EPRIV for all else.
 NEVER_OK = {"SYS_EXIT", "SYS_FAULT_PORT_SET", "SYS_BANK_UNMAP", "SYS_SITE_RESTART",
-            "SYS_ACTOR_DUMP", "SYS_DEVICE_MAP", "SYS_ACTOR_STOP", "SYS_ACTOR_RESTART"}
+            "SYS_ACTOR_DUMP", "SYS_DEVICE_MAP", "SYS_ACTOR_STOP", "SYS_ACTOR_RESTART",
+            "SYS_ACTOR_ARM"}
 NEVER_OK_UNPRIVILEGED = NEVER_OK | {"SYS_ACTOR_CREATE", "SYS_ACTOR_KILL", "SYS_ACTOR_INJECT",
                                     "SYS_ACTOR_RELEASE",
                                     "SYS_IPC_RECV", "SYS_IPC_REPLY", "SYS_IPC_REPLY_RECV",

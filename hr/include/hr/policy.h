@@ -105,6 +105,12 @@ void hrpol_group_init(struct hrpol_group *g);
 struct hrpol_decision hrpol_group_restart(struct hrpol_group *g, const struct hrpol_tunables *t,
                                           uint64_t now);
 
+/* Whether a restart of the group at any time from now would be made at once: neither
+   escalated nor delayed by a backoff (the restarts within the window only get fewer as time
+   passes). HR then lets the kernel make it (SYS_ACTOR_ARM). */
+bool hrpol_restart_at_once(const struct hrpol_group *g, const struct hrpol_tunables *t,
+                           uint64_t now);
+
 /* Decides at boot whether restartable groups may be auto-started, from the site restart times
    kept in the registry (times[0..count), any order, this boot's restart included) and now;
    writes the console reason, e.g. "4 site restarts within 60 s", to reason (n bytes,

@@ -29,6 +29,9 @@ enum actor_block {
     AB_CONSOLE,                  /* waiting for console input */
     AB_CONSOLE_OUT,              /* waiting for room in the console's output ring */
     AB_HELD,                     /* created with ACTOR_SPAWN_HELD, not yet released */
+    AB_RECORD,                   /* the fault port's owner with a record of an actor the kernel
+                                    restarted itself: it runs when the CPU is idle, a tick
+                                    later, or when another message comes (kernel/ipc.c) */
 };
 
 struct actor {
@@ -41,6 +44,8 @@ struct actor {
     uint8_t kept;                /* AS_ENDED: tables, text and data pages kept for a restart in
                                     place (actor_restart) until the fault port's owner's next
                                     receive */
+    uint8_t arm;                 /* 1 + its entry of actor_arms: the kernel restarts it itself
+                                    at its next abnormal end (SYS_ACTOR_ARM); 0: not armed */
     uint8_t con_raw;             /* reads the console raw (SYS_CONSOLE_MODE) */
     uint8_t con_detached;        /* ctrl-C took the console from it: its reads fail */
     uint32_t privs;
@@ -129,6 +134,12 @@ struct actor *actor_restart(struct actor *a, const struct sysimg_file *f, uint32
                             int32_t group, int *err);
 /* Frees the slot of an ended actor: its address space if it kept one, then the slot. */
 void actor_release(struct actor *a);
+/* Arms live restartable actor a for one restart in place by the kernel itself, at its next
+   abnormal end that goes to the fault port, as image f (its own), args and the rest say
+   (image, group and privileges checked by the caller); args NULL disarms. K_OK, K_EINVAL
+   (bad arguments or priority), or K_ETOOMUCH when ACTOR_ARMS_MAX actors are armed. */
+int actor_arm(struct actor *a, uint32_t argc, const char *args, uint32_t args_len,
+              uint32_t privs, uint32_t prio, int32_t group);
 /* The generation that follows gen in a slot (of actors or ports; gen 0: the slot's first
    in this boot). Generations only grow within a boot, and each boot's start above every
    generation the earlier boots gave, however often their slots were reused (the boot

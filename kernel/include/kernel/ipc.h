@@ -31,6 +31,17 @@ int ipc_idle_wake(uint64_t now, int idle);
 struct actor *ipc_fault_port_owner(void);
 /* Queues ended actor a (its record) on the fault port; returns 0 when there is none. */
 int ipc_post_fault(struct actor *a);
+/* Whether the fault port's owner waits in receive on it with no record queued before: then
+   a record given now (ipc_post_restarted) keeps its place among the others. */
+int ipc_fault_ready(void);
+/* Gives rec, the record of an actor the kernel restarted in place itself as aid (0 when
+   that failed), to the fault port's owner, which waits (ipc_fault_ready): r5 of its
+   receive is aid. The owner is not woken for it, so the restarted actor runs first: it
+   runs when the CPU is idle, a tick later, or as soon as another message comes for it. */
+void ipc_post_restarted(const struct fault_record *rec, int32_t aid);
+/* Wakes the owner that holds a record given by ipc_post_restarted: when idle is set, or once
+   its tick has passed (now, CNTVCT). Returns 1 when it woke it. */
+int ipc_later_wake(uint64_t now, int idle);
 /* Ports in use (of the PORTS_MAX - 1 there are). */
 uint32_t ipc_ports_used(void);
 /* Called by actor_end: a's ports die, its pending calls and waits are cancelled. */

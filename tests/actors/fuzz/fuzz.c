@@ -763,8 +763,9 @@ static void fuzz_args(uint32_t n, uint32_t a[7])
         a[0] = fuzz_spawn_spec();
         break;
     case SYS_ACTOR_RESTART:     /* HR's alone: K_EPRIV for the fuzzer */
+    case SYS_ACTOR_ARM:
         a[0] = (uint32_t)fuzz_aid();
-        a[1] = fuzz_spawn_spec();
+        a[1] = fuzz_chance(4) ? 0 : fuzz_spawn_spec();
         break;
     case SYS_ACTOR_STOP:        /* HR's alone: K_EPRIV for the fuzzer */
         a[0] = (uint32_t)fuzz_aid();

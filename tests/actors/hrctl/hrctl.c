@@ -10,7 +10,9 @@
      hrctl call PORT OP          hrctl: call port P op O: status S, reply R
      hrctl kill AID              hrctl: kill aid A: R
      hrctl fexec MEDIUM NAME     hrctl: hrfexecl(MEDIUM/NAME, hrchild) = R (then the child,
-                                 if any, runs in the caller's group) */
+                                 if any, runs in the caller's group)
+     hrctl armed NAME            hrctl: NAME (aid A) armed Y|N: whether the kernel restarts
+                                 it itself at its next abnormal end (SYS_ACTOR_ARM) */
 #include "../hrtest/hrtest.h"
 
 /* The FAULT_KIND_* of a kind name, or 0. */
@@ -56,6 +58,14 @@ int main(int argc, char **argv)
         strncpy(base.name, argv[3], sizeof(base.name) - 1);
         int res = hrfexecl(&base, "hrchild", NULL, NULL, "hrchild", "fexec", "clean", NULL);
         printf("hrctl: hrfexecl(%s/%s, hrchild) = %d\n", argv[2], argv[3], res);
+    } else if (!strcmp(op, "armed") && argc == 3) {
+        struct actor_info info;
+        int aid = hrt_find_aid(argv[2]);
+        if (!aid || sys_call2(SYS_ACTOR_INFO, aid % ACTOR_SLOTS - 1, (long)&info) != K_OK)
+            printf("hrctl: no actor %s\n", argv[2]);
+        else
+            printf("hrctl: %s (aid %d) armed %s\n", argv[2], aid,
+                   (info.flags & ACTOR_INFO_ARMED) ? "Y" : "N");
     } else if (!strcmp(op, "kill") && argc == 3) {
         printf("hrctl: kill aid %ld: %ld\n", a, sys_call1(SYS_ACTOR_KILL, a));
     } else {

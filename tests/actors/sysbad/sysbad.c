@@ -292,6 +292,7 @@ int main(int argc, char **argv)
     sysbad_expect("CONSOLE_MODE(bad mode)", sys_call1(SYS_CONSOLE_MODE, 6), K_EINVAL);
     sysbad_expect("SITE_RESTART", sys_call0(SYS_SITE_RESTART), K_EPRIV);
     sysbad_expect("FAULT_PORT_SET", sys_call1(SYS_FAULT_PORT_SET, port), K_EPRIV);
+    sysbad_expect("ACTOR_ARM(self)", sys_call2(SYS_ACTOR_ARM, agetId(), 0), K_EPRIV);
     sysbad_expect("BANK_MAP(boot record)", sys_call5(SYS_BANK_MAP, 0, 0, 0x30000000, 4096, 1), K_EINVAL);
     sysbad_expect("BANK_MAP(misaligned)", sys_call5(SYS_BANK_MAP, 0, 0x1800, 0x30000000, 4096, 1), K_EINVAL);
     sysbad_expect("BANK_MAP(past the bank)", sys_call5(SYS_BANK_MAP, 0, 0x3ff000, 0x30000000, 0x2000, 1), K_EINVAL);

@@ -115,7 +115,10 @@ struct actor_info {
     uint32_t pages;             /* physical pages the actor owns */
     uint32_t privileges;
     uint32_t page_quota;        /* pages it may own at most (stack, heap, regions, tables) */
+    uint32_t flags;             /* ACTOR_INFO_* */
 };
+#define ACTOR_INFO_ARMED 1u     /* the kernel restarts it itself at its next abnormal end
+                                   (SYS_ACTOR_ARM) */
 
 /* Operations of SYS_WATCHDOG (hrWatchdogStart, hrWatchdogKick, hrWatchdogStop in <hr/hr.h>). */
 #define WATCHDOG_START          1u  /* arm with a period of 1..WATCHDOG_PERIOD_MAX_MS ms */

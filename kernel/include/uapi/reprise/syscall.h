@@ -42,7 +42,8 @@ enum sys_number {
     SYS_IPC_RECV,          /* (int port, struct ipc_bufs *bufs, uint32_t flags)
                               -> r0 K_OK, r1-r4 words, r5 reply token, r6 sender aid;
                                  the received byte count is in bufs->recv_len. Sender aid 0
-                                 is the kernel: a struct fault_record in the buffer, no reply.
+                                 is the kernel: a struct fault_record in the buffer, no reply,
+                                 r5 the new id of an actor the kernel restarted (SYS_ACTOR_ARM).
                                  flags: 0 or IPC_RECV_IDLE (K_ETIMEOUT when the CPU would go
                                  idle, or after a tick, with no message; K_EPRIV for any
                                  actor but the fault port's owner) */
@@ -126,5 +127,16 @@ enum sys_number {
                               bytes mapped (aid > 0: whether actor aid has, 0 or 1); the first max
                               of their aids go to out (NULL when max is 0). K_EINVAL: a range
                               SYS_BANK_MAP would refuse, aid < 0, max > ACTOR_SLOTS  [PRIV_BANK] */
+    SYS_ACTOR_ARM,         /* (int aid, const struct actor_spawn *spec) -> K_OK: arms live actor aid
+                              (in a restart group) for one restart in place by the kernel itself,
+                              as spec says (its image, its group, as for SYS_ACTOR_RESTART), at
+                              its next abnormal end that goes to the fault port (not a site
+                              request), when the port's owner waits with no record queued
+                              before. The owner then receives the record with r5 the new id, and
+                              is not woken for it: it runs when the CPU is idle, a tick later, or
+                              when another message comes for it. One restart per arming; spec
+                              NULL disarms. K_EUNKNOWN: no such live actor; K_EINVAL: another
+                              image or group; K_ETOOMUCH: 8 actors are armed  [the fault port's
+                              owner] */
     SYS_COUNT
 };
