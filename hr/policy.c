@@ -115,6 +115,15 @@ bool hrpol_restart_at_once(const struct hrpol_group *g, const struct hrpol_tunab
     return n <= t->max_restarts && (n == 1 || !t->backoff_base_ns);
 }
 
+uint64_t hrpol_quiet_at(const struct hrpol_group *g, const struct hrpol_tunables *t)
+{
+    uint64_t last = 0;
+    for (uint32_t i = 0; i < g->count && i < HRPOL_GROUP_HISTORY; i++)
+        if (g->times[i] > last)
+            last = g->times[i];
+    return g->count ? last + t->interval_ns : 0;
+}
+
 /* Counts the site restarts within the site interval and decides whether groups may be
    auto-started; HR calls it once per boot. Returns the decision, the reason in reason. */
 struct hrpol_site_decision hrpol_site_decide(const struct hrpol_tunables *t,

@@ -298,11 +298,15 @@ static int hr_start_direct(struct hr_group *g)
     return started;
 }
 
+/* g's one running member, when it is direct and no clean exit is on its way: the member
+   hr_arm may arm. NULL otherwise. */
+static struct hr_member *hr_arm_candidate(struct hr_group *g);
+
 /* Lets the kernel make g's next restart itself (SYS_ACTOR_ARM), so that HR is not on its
    path, when g runs one member, direct, with no clean exit on its way, and the policy would
    restart it at once (no backoff, no escalation); disarms it otherwise. HR hears of such a
    restart afterwards, by the record with the new id (hr_on_end). */
-static void hr_arm(struct hr_group *g)
+static struct hr_member *hr_arm_candidate(struct hr_group *g)
 {
     struct hr_member *only = NULL;
     int running = 0;
@@ -312,8 +316,13 @@ static void hr_arm(struct hr_group *g)
             only = &g->members[k];
         }
     }
-    int want = running == 1 && only->direct && !only->clean_exit &&
-               hrpol_restart_at_once(&g->pol, &hr_tun, hr_now_ns());
+    return running == 1 && only->direct && !only->clean_exit ? only : NULL;
+}
+
+static void hr_arm(struct hr_group *g)
+{
+    struct hr_member *only = hr_arm_candidate(g);
+    int want = only && hrpol_restart_at_once(&g->pol, &hr_tun, hr_now_ns());
     for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++) {
         struct hr_member *m = &g->members[k];
         if (m->used && m->armed && (!want || m != only)) {
@@ -464,25 +473,34 @@ static void hr_log_crash(const struct fault_record *rec, uint32_t boot, uint32_t
     hrlog_append(&hr_log, &r);
 }
 
-/* Restarts the waiting groups whose backoff is over, then sets HR's receive alarm for the
-   next one (or cancels it when none waits). Called when a group starts waiting and when
-   the alarm ends HR's receive. */
+/* Restarts the waiting groups whose backoff is over and arms the groups whose restarts have
+   left the policy's window, then sets HR's receive alarm for the next of either (or cancels
+   it when there is none). Called after every restart HR makes or hears of, and when the
+   alarm ends HR's receive. */
 static void hr_relaunch_due(void)
 {
     uint64_t now = hr_now_ns(), next = ~0ull;
     uint32_t waiting = 0;
     for (int i = 0; i < HR_GROUPS_MAX; i++) {
         struct hr_group *g = &hr_groups[i];
-        if (!g->gid || g->state != HR_GROUP_WAITING)
-            continue;
-        if (hr_restart_at[i] <= now) {
+        if (g->gid && g->state == HR_GROUP_WAITING && hr_restart_at[i] <= now) {
             g->state = HR_GROUP_RUNNING;
             hr_group_relaunch(g);
-            continue;
         }
-        waiting++;
-        if (hr_restart_at[i] < next)
-            next = hr_restart_at[i];
+    }
+    for (int i = 0; i < HR_GROUPS_MAX; i++) {
+        struct hr_group *g = &hr_groups[i];
+        struct hr_member *c = g->gid && g->state == HR_GROUP_RUNNING ? hr_arm_candidate(g) : NULL;
+        /* A group waits for its backoff, or for its restarts to leave the policy's window
+           (then it is armed again). */
+        uint64_t at = !g->gid ? 0 : g->state == HR_GROUP_WAITING ? hr_restart_at[i]
+                      : c && !c->armed ? hrpol_quiet_at(&g->pol, &hr_tun) : 0;
+        if (at && at <= now)
+            hr_arm(g);
+        else if (at) {
+            waiting++;
+            next = at < next ? at : next;
+        }
     }
     /* A 32-bit division, never a 64-bit one: a wait past 4.29 s (none under the board's
        hr.backoffMax) is cut there, and the alarm is set again when it ends. */
@@ -670,6 +688,7 @@ static void hr_on_end(const struct fault_record *rec, int32_t restarted)
     if (restarted > 0) {        /* done already: armed only for a restart at once */
         g->unsaved++;
         hr_arm(g);
+        hr_relaunch_due();      /* the alarm that arms it again */
         return;
     }
     int wait = d.n > 1 && hr_tun.backoff_base_ns;
@@ -682,6 +701,7 @@ static void hr_on_end(const struct fault_record *rec, int32_t restarted)
         return;
     }
     hr_group_relaunch(g);
+    hr_relaunch_due();                      /* the alarm that arms it again */
 }
 
 /* arun -g gid image args (console, holding privs): registers a direct actor and starts it

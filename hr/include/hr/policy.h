@@ -111,6 +111,10 @@ struct hrpol_decision hrpol_group_restart(struct hrpol_group *g, const struct hr
 bool hrpol_restart_at_once(const struct hrpol_group *g, const struct hrpol_tunables *t,
                            uint64_t now);
 
+/* When the group's window holds none of its restarts any more (0: it holds none now), from
+   which time on hrpol_restart_at_once holds if the group does not restart before. */
+uint64_t hrpol_quiet_at(const struct hrpol_group *g, const struct hrpol_tunables *t);
+
 /* Decides at boot whether restartable groups may be auto-started, from the site restart times
    kept in the registry (times[0..count), any order, this boot's restart included) and now;
    writes the console reason, e.g. "4 site restarts within 60 s", to reason (n bytes,

@@ -12,7 +12,8 @@
      hrctl fexec MEDIUM NAME     hrctl: hrfexecl(MEDIUM/NAME, hrchild) = R (then the child,
                                  if any, runs in the caller's group)
      hrctl armed NAME            hrctl: NAME (aid A) armed Y|N: whether the kernel restarts
-                                 it itself at its next abnormal end (SYS_ACTOR_ARM) */
+                                 it itself at its next abnormal end (SYS_ACTOR_ARM)
+     hrctl sleep MS              hrctl: slept MS ms */
 #include "../hrtest/hrtest.h"
 
 /* The FAULT_KIND_* of a kind name, or 0. */
@@ -66,6 +67,9 @@ int main(int argc, char **argv)
         else
             printf("hrctl: %s (aid %d) armed %s\n", argv[2], aid,
                    (info.flags & ACTOR_INFO_ARMED) ? "Y" : "N");
+    } else if (!strcmp(op, "sleep") && argc == 3) {
+        hrt_sleep_ms((uint32_t)a);
+        printf("hrctl: slept %ld ms\n", a);
     } else if (!strcmp(op, "kill") && argc == 3) {
         printf("hrctl: kill aid %ld: %ld\n", a, sys_call1(SYS_ACTOR_KILL, a));
     } else {
