@@ -350,13 +350,15 @@ uint32_t actor_slots_used(void)
     return n;
 }
 
-/* What an armed actor restarts as (SYS_ACTOR_ARM): few, and only for single-member groups
-   whose next restart HR's policy would make at once. */
-#define ACTOR_ARMS_MAX 8
+/* What an armed actor restarts as (SYS_ACTOR_ARM): a few, for single-member groups whose
+   next restart HR's policy would make at once, with short arguments (longer ones stay on
+   HR's way, SYS_ACTOR_RESTART). */
+#define ACTOR_ARMS_MAX 16
+#define ACTOR_ARM_ARGS_MAX 256
 static struct actor_arm {
     uint32_t argc, args_len, privs, prio;
     int32_t group;
-    char args[ACTOR_ARGS_MAX];
+    char args[ACTOR_ARM_ARGS_MAX];
 } actor_arms[ACTOR_ARMS_MAX];
 static uint8_t actor_arm_used[ACTOR_ARMS_MAX];
 
@@ -372,6 +374,8 @@ int actor_arm(struct actor *a, uint32_t argc, const char *args, uint32_t args_le
     }
     if (!actor_args_valid(argc, args, args_len) || prio >= ACTOR_PRIO_LEVELS)
         return K_EINVAL;
+    if (args_len > ACTOR_ARM_ARGS_MAX)
+        return K_ETOOMUCH;
     while (!a->arm && i < ACTOR_ARMS_MAX && actor_arm_used[i])
         i++;
     if (i == ACTOR_ARMS_MAX)

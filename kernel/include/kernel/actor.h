@@ -137,7 +137,8 @@ void actor_release(struct actor *a);
 /* Arms live restartable actor a for one restart in place by the kernel itself, at its next
    abnormal end that goes to the fault port, as image f (its own), args and the rest say
    (image, group and privileges checked by the caller); args NULL disarms. K_OK, K_EINVAL
-   (bad arguments or priority), or K_ETOOMUCH when ACTOR_ARMS_MAX actors are armed. */
+   (bad arguments or priority), or K_ETOOMUCH (16 actors armed, or arguments over 256
+   bytes). */
 int actor_arm(struct actor *a, uint32_t argc, const char *args, uint32_t args_len,
               uint32_t privs, uint32_t prio, int32_t group);
 /* The generation that follows gen in a slot (of actors or ports; gen 0: the slot's first

@@ -136,7 +136,7 @@ enum sys_number {
                               is not woken for it: it runs when the CPU is idle, a tick later, or
                               when another message comes for it. One restart per arming; spec
                               NULL disarms. K_EUNKNOWN: no such live actor; K_EINVAL: another
-                              image or group; K_ETOOMUCH: 8 actors are armed  [the fault port's
-                              owner] */
+                              image or group; K_ETOOMUCH: 16 actors are armed, or the arguments
+                              take over 256 bytes  [the fault port's owner] */
     SYS_COUNT
 };
