@@ -184,13 +184,10 @@ void end_sys_kill(struct actor *self)
    and keeps its slot for a restart in place (SYS_ACTOR_RESTART), as a fault would. */
 void end_sys_stop(struct actor *self)
 {
-    struct actor *a = actor_by_aid((int32_t)self->tf.r[0]);
-    if (self != ipc_fault_port_owner()) {
-        syscall_ret(self, K_EPRIV);
-        return;
-    }
-    if (!a || a->state == AS_ENDED) {
-        syscall_ret(self, K_EUNKNOWN);
+    int err;
+    struct actor *a = syscall_owner_target(self, (int32_t)self->tf.r[0], &err);
+    if (!a) {
+        syscall_ret(self, err);
         return;
     }
     if (!a->group || a == self) {

@@ -38,6 +38,14 @@ struct actor *syscall_target(struct actor *self, int32_t aid, int *err)
     return a;
 }
 
+struct actor *syscall_owner_target(struct actor *self, int32_t aid, int *err)
+{
+    struct actor *a = actor_by_aid(aid);
+    *err = self != ipc_fault_port_owner() ? K_EPRIV : !a || a->state == AS_ENDED ? K_EUNKNOWN
+                                                                                : K_OK;
+    return *err == K_OK ? a : NULL;
+}
+
 static void sys_null(struct actor *self)
 {
     syscall_ret(self, K_OK);
@@ -180,13 +188,9 @@ static void sys_actor_arm(struct actor *self)
     char args[ACTOR_ARGS_MAX];
     const struct sysimg_file *f;
     int err;
-    struct actor *a = actor_by_aid((int32_t)self->tf.r[0]);
-    if (self != ipc_fault_port_owner()) {
-        syscall_ret(self, K_EPRIV);
-        return;
-    }
-    if (!a || a->state == AS_ENDED) {
-        syscall_ret(self, K_EUNKNOWN);
+    struct actor *a = syscall_owner_target(self, (int32_t)self->tf.r[0], &err);
+    if (!a) {
+        syscall_ret(self, err);
         return;
     }
     if (!self->tf.r[1]) {
