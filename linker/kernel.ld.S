@@ -55,6 +55,8 @@ SECTIONS
     .bss (NOLOAD) : {
         . = ALIGN(64);                  /* entry.S zeroes it 64 bytes a step */
         __bss_start = .;
+        *(.bss.kernel_l1)               /* 16 KiB aligned, then 1 KiB: first, so no padding */
+        *(.bss.kernel_l2)
         *(.bss .bss.* COMMON)
         . = ALIGN(64);
         __bss_end = .;
