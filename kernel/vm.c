@@ -188,6 +188,7 @@ uint32_t vm_take_page(struct vm_space *vs, uint32_t va)
         return 0;
     uint32_t pa = *pte & ~VM_PAGE_MASK;
     *pte = 0;
+    vm_tlb_flush_page(vs, va);  /* a restart in place runs on with the same ASID */
     vs->pages--;
     return pa;
 }

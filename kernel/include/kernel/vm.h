@@ -132,9 +132,13 @@ void vm_unmap_range(struct vm_space *vs, uint32_t start, uint32_t end);
 /* The pool page vs owns mapped at va (its physical address), or 0. */
 uint32_t vm_owned_page(struct vm_space *vs, uint32_t va);
 /* Takes the pool page mapped at va out of the space, which no longer owns it (the mapping is
-   cleared; the TLB entry goes when the space is destroyed or the ASID flushed): its physical
-   address, or 0 when va maps no pool page. Post-mortem dumps keep stack pages this way. */
+   cleared, its TLB entry flushed): its physical address, or 0 when va maps no pool page.
+   Post-mortem dumps keep stack pages this way. */
 uint32_t vm_take_page(struct vm_space *vs, uint32_t va);
+/* Maps a page zeroed ahead (page_zero_idle) at va in place of the pool page vs owns there,
+   which goes back to the pool: a restart's .data/.bss page without zeroing one now. Returns
+   the new page, or 0 (nothing changed) when va maps no owned page or none is at hand. */
+uint32_t vm_swap_zeroed(struct vm_space *vs, uint32_t va);
 /* Allocates fresh pages for [start, end) and maps them; zeroes them when zero is set. */
 int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned prot, int zero);
 /* Brings in a demand-zero page for a fault at va: returns 1 if it did, 0 if va is not
