@@ -102,7 +102,11 @@ static int actor_load_data(struct actor *a, const struct sysimg_file *f, const s
     for (uint32_t va = start; va < end; va += VM_PAGE_SIZE) {
         uint32_t pa = renew ? vm_owned_page(&a->vm, va) : 0;
         if (pa) {
-            actor_fill_data_page(phys_to_virt(pa), va, f, s, 0);
+            /* A page the file does not fill whole: one zeroed ahead, if there is one. */
+            uint32_t fresh = 0;
+            if (va + VM_PAGE_SIZE > s->vaddr + s->filesz)
+                fresh = vm_swap_zeroed(&a->vm, va);
+            actor_fill_data_page(phys_to_virt(fresh ? fresh : pa), va, f, s, fresh != 0);
             continue;
         }
         pa = vm_page_alloc(&a->vm, 1);
@@ -121,36 +125,62 @@ static int actor_load_data(struct actor *a, const struct sysimg_file *f, const s
     return renew ? K_OK : vm_region_add(&a->vm, start, end, VM_RGN_DATA, VM_R | VM_W, 0, 0);
 }
 
-/* Puts the argument strings and argv[] at the top of the stack; sets r0, r1 and sp. */
-static int actor_push_args(struct actor *a, uint32_t argc, const char *args, uint32_t args_len)
+/* An argument block checked once: argc NUL-terminated strings in len bytes of text, and
+   where each starts (so that a restart need neither check nor measure them again). */
+struct actor_argv {
+    uint32_t argc, len;
+    const char *text;
+    uint16_t at[ACTOR_ARGC_MAX];
+};
+
+/* The strings, argv[] and alignment fit the stack's top page, which push_args writes. */
+_Static_assert(ACTOR_ARGS_MAX + (ACTOR_ARGC_MAX + 1) * 4 + 16 <= VM_PAGE_SIZE,
+               "the arguments fit one page");
+
+/* Fills av from args when it holds exactly argc NUL-terminated strings; returns 0 if not. */
+static int actor_argv_parse(struct actor_argv *av, uint32_t argc, const char *args,
+                            uint32_t len)
 {
-    uint32_t strings = (ACTOR_STACK_TOP_VADDR - args_len) & ~7u;
-    uint32_t argv = (strings - (argc + 1) * 4) & ~7u;
-    uint32_t vec[ACTOR_ARGC_MAX + 1];
-    uint32_t off = 0;
-    for (uint32_t i = 0; i < argc; i++) {
-        vec[i] = strings + off;
-        off += (uint32_t)strlen(args + off) + 1;
+    if (argc > ACTOR_ARGC_MAX || len > ACTOR_ARGS_MAX || (len && args[len - 1] != '\0'))
+        return 0;
+    uint32_t n = 0, start = 0;
+    for (uint32_t i = 0; i < len; i++) {
+        if (args[i] != '\0')
+            continue;
+        if (n == argc)
+            return 0;
+        av->at[n++] = (uint16_t)start;
+        start = i + 1;
     }
-    vec[argc] = 0;
-    if (vm_copyout(&a->vm, strings, args, args_len) || vm_copyout(&a->vm, argv, vec, (argc + 1) * 4))
-        return K_ENOMEM;
-    a->tf.r[0] = argc;
+    av->argc = argc;
+    av->len = len;
+    av->text = args;
+    return n == argc;
+}
+
+/* Puts the argument strings and argv[] at the top of the stack, straight into its top page
+   (mapped now, zeroed, unless the stack is already there); sets r0, r1 and sp. */
+static int actor_push_args(struct actor *a, const struct actor_argv *av)
+{
+    const uint32_t page_va = ACTOR_STACK_TOP_VADDR - VM_PAGE_SIZE;
+    uint32_t pa = vm_owned_page(&a->vm, page_va);
+    if (!pa) {
+        if (vm_map_fresh(&a->vm, page_va, ACTOR_STACK_TOP_VADDR, VM_R | VM_W, 1) != K_OK)
+            return K_ENOMEM;
+        pa = vm_owned_page(&a->vm, page_va);
+    }
+    uint8_t *page = phys_to_virt(pa);
+    uint32_t strings = (ACTOR_STACK_TOP_VADDR - av->len) & ~7u;
+    uint32_t argv = (strings - (av->argc + 1) * 4) & ~7u;
+    uint32_t *vec = (uint32_t *)(page + (argv - page_va));
+    memcpy(page + (strings - page_va), av->text, av->len);
+    for (uint32_t i = 0; i < av->argc; i++)
+        vec[i] = strings + av->at[i];
+    vec[av->argc] = 0;
+    a->tf.r[0] = av->argc;
     a->tf.r[1] = argv;
     a->tf.sp = argv - 8;
     return K_OK;
-}
-
-/* Checks that args holds exactly argc NUL-terminated strings. */
-static int actor_args_valid(uint32_t argc, const char *args, uint32_t args_len)
-{
-    if (argc > ACTOR_ARGC_MAX || args_len > ACTOR_ARGS_MAX)
-        return 0;
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < args_len; i++)
-        if (args[i] == '\0')
-            n++;
-    return n == argc && (args_len == 0 || args[args_len - 1] == '\0');
 }
 
 /* The pool pages actor a may never take (VM_KEEP_*): none for the system actors, the
@@ -164,15 +194,15 @@ static uint32_t actor_keep(uint32_t privs, int32_t group, uint32_t how)
 
 /* Sets up the stack region's pages and the arguments: a critical actor (PMM, HR) gets its
    whole stack now (were the page pool drained by others later, a demand-zero fault would
-   otherwise take the site down with it); others fault theirs in. */
-static int actor_stack(struct actor *a, uint32_t privs, uint32_t argc, const char *args,
-                       uint32_t args_len)
+   otherwise take the site down with it); others fault theirs in, all but the top page, which
+   takes the arguments now. */
+static int actor_stack(struct actor *a, uint32_t privs, const struct actor_argv *av)
 {
     memset(&a->tf, 0, sizeof(a->tf));
     int err = K_OK;
     if (privs & PRIV_CRITICAL)
         err = vm_map_fresh(&a->vm, ACTOR_STACK_LOW_VADDR, ACTOR_STACK_TOP_VADDR, VM_R | VM_W, 1);
-    return err == K_OK ? actor_push_args(a, argc, args, args_len) : err;
+    return err == K_OK ? actor_push_args(a, av) : err;
 }
 
 /* Starts a new incarnation in slot a, creation and restart alike: sets every field a run
@@ -214,7 +244,8 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
                            uint32_t how, int *err)
 {
     const struct elf_image *elf = actor_image_elf(f);
-    if (!elf || !actor_args_valid(argc, args, args_len) || prio >= ACTOR_PRIO_LEVELS) {
+    struct actor_argv av;
+    if (!elf || !actor_argv_parse(&av, argc, args, args_len) || prio >= ACTOR_PRIO_LEVELS) {
         *err = K_EINVAL;
         return NULL;
     }
@@ -250,7 +281,7 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
         *err = vm_region_add(&a->vm, ACTOR_STACK_LOW_VADDR, ACTOR_STACK_TOP_VADDR,
                              VM_RGN_STACK, VM_R | VM_W, 0, 0);
     if (*err == K_OK)
-        *err = actor_stack(a, privs, argc, args, args_len);
+        *err = actor_stack(a, privs, &av);
     if (*err != K_OK) {
         vm_space_destroy(&a->vm);
         return NULL;
@@ -284,16 +315,13 @@ static void actor_keep_slot(struct actor *a)
     actor_kept_list = a;
 }
 
-struct actor *actor_restart(struct actor *a, const struct sysimg_file *f, uint32_t argc,
-                            const char *args, uint32_t args_len, uint32_t privs, uint32_t prio,
-                            int32_t group, int *err)
+/* actor_restart with arguments already checked: what the kernel's own restart (of an armed
+   actor) runs, its arm's arguments having been checked when it was armed. */
+static struct actor *actor_renew(struct actor *a, const struct sysimg_file *f,
+                                 const struct actor_argv *av, uint32_t privs, uint32_t prio,
+                                 int32_t group, int *err)
 {
     const struct elf_image *elf = actor_image_elf(f);
-    if (!a->kept || a->image != f || !elf || !actor_args_valid(argc, args, args_len) ||
-        prio >= ACTOR_PRIO_LEVELS) {
-        *err = K_EINVAL;
-        return NULL;
-    }
     actor_unkeep(a);
     struct vm_space *vs = &a->vm;
     /* What the run added: regions, device mappings, the heap, the stack's pages. Whole
@@ -306,8 +334,7 @@ struct actor *actor_restart(struct actor *a, const struct sysimg_file *f, uint32
         drop |= 1u << VM_RGN_BANK;
         a->bank_epoch++;
     }
-    vm_region_remove(vs, 0, ACTOR_USER_TOP_VADDR, drop);
-    vm_region_remove(vs, a->heap_base, ACTOR_RGN_VADDR, 1u << VM_RGN_DATA);
+    vm_region_renew(vs, drop, a->heap_base);
     vm_unmap_range(vs, ACTOR_STACK_LOW_VADDR, ACTOR_STACK_TOP_VADDR);
     /* HR restarts it: the reserves are open while it is set up, as for a creation. */
     vs->quota = actor_quota(f);
@@ -317,7 +344,7 @@ struct actor *actor_restart(struct actor *a, const struct sysimg_file *f, uint32
         if (elf->segs[i].flags & ELF_SEG_W)
             *err = actor_load_data(a, f, &elf->segs[i], 1);
     if (*err == K_OK)
-        *err = actor_stack(a, privs, argc, args, args_len);
+        *err = actor_stack(a, privs, av);
     if (*err != K_OK) {
         actor_release(a);
         return NULL;
@@ -325,6 +352,19 @@ struct actor *actor_restart(struct actor *a, const struct sysimg_file *f, uint32
     actor_begin(a, f, actor_next_gen(a->gen), privs, prio, group,
                 actor_keep(privs, group, ACTOR_CREATE_BY_HR));
     return a;
+}
+
+struct actor *actor_restart(struct actor *a, const struct sysimg_file *f, uint32_t argc,
+                            const char *args, uint32_t args_len, uint32_t privs, uint32_t prio,
+                            int32_t group, int *err)
+{
+    struct actor_argv av;
+    if (!a->kept || a->image != f || !actor_image_elf(f) ||
+        !actor_argv_parse(&av, argc, args, args_len) || prio >= ACTOR_PRIO_LEVELS) {
+        *err = K_EINVAL;
+        return NULL;
+    }
+    return actor_renew(a, f, &av, privs, prio, group, err);
 }
 
 struct actor *actor_by_aid(int32_t aid)
@@ -356,8 +396,9 @@ uint32_t actor_slots_used(void)
 #define ACTOR_ARMS_MAX 16
 #define ACTOR_ARM_ARGS_MAX 256
 static struct actor_arm {
-    uint32_t argc, args_len, privs, prio;
+    uint32_t privs, prio;
     int32_t group;
+    struct actor_argv av;       /* over args */
     char args[ACTOR_ARM_ARGS_MAX];
 } actor_arms[ACTOR_ARMS_MAX];
 static uint8_t actor_arm_used[ACTOR_ARMS_MAX];
@@ -372,7 +413,8 @@ int actor_arm(struct actor *a, uint32_t argc, const char *args, uint32_t args_le
         a->arm = 0;
         return K_OK;
     }
-    if (!actor_args_valid(argc, args, args_len) || prio >= ACTOR_PRIO_LEVELS)
+    struct actor_argv av;
+    if (!actor_argv_parse(&av, argc, args, args_len) || prio >= ACTOR_PRIO_LEVELS)
         return K_EINVAL;
     if (args_len > ACTOR_ARM_ARGS_MAX)
         return K_ETOOMUCH;
@@ -381,8 +423,8 @@ int actor_arm(struct actor *a, uint32_t argc, const char *args, uint32_t args_le
     if (i == ACTOR_ARMS_MAX)
         return K_ETOOMUCH;
     struct actor_arm *arm = &actor_arms[i];
-    arm->argc = argc;
-    arm->args_len = args_len;
+    arm->av = av;
+    arm->av.text = arm->args;
     arm->privs = privs;
     arm->prio = prio;
     arm->group = group;
@@ -405,8 +447,8 @@ static int actor_end_restart(struct actor *a, const struct fault_record *rec, ui
     struct fault_record copy = *rec;
     int err;
     actor_keep_slot(a);
-    struct actor *n = actor_restart(a, a->image, arm->argc, arm->args, arm->args_len,
-                                    arm->privs, arm->prio, arm->group, &err);
+    struct actor *n = actor_renew(a, a->image, &arm->av, arm->privs, arm->prio, arm->group,
+                                  &err);
     ipc_post_restarted(&copy, n ? n->aid : 0);
     return 1;
 }

@@ -193,6 +193,20 @@ uint32_t vm_take_page(struct vm_space *vs, uint32_t va)
     return pa;
 }
 
+uint32_t vm_swap_zeroed(struct vm_space *vs, uint32_t va)
+{
+    uint32_t *pte = vm_pte_slot(vs, va, 0);
+    if (!page_zeroed_count || page_pool.free_count + page_zeroed_count <= vs->keep || !pte ||
+        !(*pte & PTE_SMALL) || !page_owned_by(*pte & ~VM_PAGE_MASK, vs->asid))
+        return 0;
+    uint32_t old = *pte & ~VM_PAGE_MASK;
+    uint32_t pa = page_alloc_zeroed(vs->asid, vs->keep);
+    *pte = pa | (*pte & VM_PAGE_MASK);
+    vm_tlb_flush_page(vs, va);
+    page_free_owned(old, vs->asid);
+    return pa;
+}
+
 int vm_map_fresh(struct vm_space *vs, uint32_t start, uint32_t end, unsigned prot, int zero)
 {
     for (uint32_t va = start; va < end; va += VM_PAGE_SIZE) {
@@ -423,6 +437,27 @@ int vm_region_remove(struct vm_space *vs, uint32_t start, uint32_t end, unsigned
         }
     }
     return K_OK;
+}
+
+void vm_region_renew(struct vm_space *vs, unsigned drop_mask, uint32_t data_end)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < vs->nregions; i++) {
+        struct vm_region *r = &vs->regions[i];
+        if (drop_mask & (1u << r->kind)) {
+            if (r->kind != VM_RGN_RESERVED)
+                vm_unmap_range(vs, r->start, r->end);
+            continue;
+        }
+        if (r->kind == VM_RGN_DATA && r->end > data_end) {
+            vm_unmap_range(vs, data_end, r->end);
+            r->end = data_end;
+        }
+        if (n != i)
+            vs->regions[n] = *r;
+        n++;
+    }
+    vs->nregions = n;
 }
 
 int vm_fault_in(struct vm_space *vs, uint32_t va)

@@ -119,6 +119,10 @@ uint32_t vm_region_gap(struct vm_space *vs, uint32_t lo, uint32_t hi, uint32_t s
    shrinking them, and unmaps the pages; owned pages go back to the pool. K_ENOMEM (and
    nothing changed) when a split finds the region table full. */
 int vm_region_remove(struct vm_space *vs, uint32_t start, uint32_t end, unsigned kind_mask);
+/* A restart in place's pass over the regions: removes every region of the kinds in
+   drop_mask and the tail of the data region past data_end (what the heap added), unmapping
+   their pages; owned pages go back to the pool. Whole regions and a tail: it cannot fail. */
+void vm_region_renew(struct vm_space *vs, unsigned drop_mask, uint32_t data_end);
 
 /* Maps one page; K_ENOMEM when a second-level table cannot be allocated. */
 int vm_map(struct vm_space *vs, uint32_t va, uint32_t pa, unsigned prot);
