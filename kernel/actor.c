@@ -206,7 +206,8 @@ static int actor_stack(struct actor *a, uint32_t privs, const struct actor_argv 
 }
 
 /* Starts a new incarnation in slot a, creation and restart alike: sets every field a run
-   uses (no whole-structure clear) and makes it ready. */
+   uses (no whole-structure clear) but the image and name, which a restart in place keeps,
+   and makes it ready. */
 static void actor_begin(struct actor *a, const struct sysimg_file *f, uint32_t gen,
                         uint32_t privs, uint32_t prio, int32_t group, uint32_t keep)
 {
@@ -214,8 +215,6 @@ static void actor_begin(struct actor *a, const struct sysimg_file *f, uint32_t g
     a->vm.keep = keep;
     a->gen = gen;
     a->aid = (int32_t)(gen * ACTORS_MAX + (uint32_t)(a - actors));
-    memcpy(a->name, f->name, sizeof(a->name));
-    a->image = f;
     a->privs = privs;
     a->prio = (uint8_t)(prio ? prio : ACTOR_PRIO_DEFAULT);
     a->group = group;
@@ -286,6 +285,8 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
         vm_space_destroy(&a->vm);
         return NULL;
     }
+    memcpy(a->name, f->name, sizeof(a->name));  /* a restart in place keeps image and name */
+    a->image = f;
     actor_begin(a, f, gen, privs, prio, group, actor_keep(privs, group, how));
     return a;
 }

@@ -17,8 +17,13 @@ _start:
     mov     sp, r6
     mov     fp, #0                  @ end of the frame chain for debuggers
     mov     lr, #0
-    ldr     r0, =__libc_fini_array  @ destructors run at exit()
+    ldr     r0, =__fini_array_start @ destructors run at exit(), when there are any
+    ldr     r1, =__fini_array_end   @ (__libc_fini_array would call only _fini, empty)
+    cmp     r0, r1
+    beq     1f
+    ldr     r0, =__libc_fini_array
     bl      atexit
+1:
     bl      __libc_init_array       @ preinit_array, _init, init_array (constructors)
     mov     r0, r4
     mov     r1, r5
