@@ -63,6 +63,7 @@ void vm_init(void)
 int vm_space_init(struct vm_space *vs, uint8_t asid, uint32_t quota, uint32_t keep)
 {
     vs->nregions = 0;
+    vs->ntables = 0;
     vs->pages = 0;
     vs->asid = asid;
     vs->quota = quota;
@@ -109,6 +110,10 @@ static uint32_t *vm_pte_slot(struct vm_space *vs, uint32_t va, int alloc)
             l2page = vm_page_alloc(vs, 1);
             if (!l2page)
                 return NULL;
+            if (vs->ntables < VM_TABLES_MAX)
+                vs->tables[vs->ntables] = (uint8_t)(group / 4);
+            if (vs->ntables < 255)
+                vs->ntables++;
         }
         vs->l1[i] = (l2page + (i - group) * 1024u) | L1_PAGE_TABLE | L1_PXN;
         cpu_dsb();
@@ -260,38 +265,30 @@ void vm_space_destroy(struct vm_space *vs)
     if (!vs->l1)
         return;
     /* This is the restart path, and a look at every descriptor of every table costs ~25 us.
-       Owned pages normally lie in the data, stack and user regions (text and bank pages are
-       not the pool's) and the tables under the regions: free those pages, count those
-       tables, and when that accounts for every page the space owns, free the tables alone.
-       Otherwise (pages mapped outside every region by a creation that failed half-way, or a
-       table left by a removed region), look at every table. */
-    uint32_t freed = 1, tables = 0, last = ~0u;     /* 1: the first-level table */
+       Owned pages normally lie in the data, stack, user and restart-page regions (text and
+       bank pages are not the pool's) and in the tables the space lists: free those pages,
+       and when that accounts for every page the space owns, the listed tables. Otherwise
+       (pages mapped outside every region by a creation that failed half-way, a table left
+       by a removed region, or more tables than the list holds), look at every table. */
+    uint32_t freed = 1;                             /* 1: the first-level table */
     for (uint32_t i = 0; i < vs->nregions; i++) {
         const struct vm_region *r = &vs->regions[i];
         if (r->kind != VM_RGN_DATA && r->kind != VM_RGN_STACK && r->kind != VM_RGN_USER &&
             r->kind != VM_RGN_KEEP)
             continue;
-        for (uint32_t va = r->start; va < r->end; va += VM_PAGE_SIZE) {
+        /* One table look-up per megabyte, as vm_unmap_range. */
+        for (uint32_t va = r->start, next; va < r->end; va = next) {
+            next = (va | 0xfffffu) + 1;
+            if (next > r->end || next == 0)
+                next = r->end;
             uint32_t *pte = vm_pte_slot(vs, va, 0);
-            if (pte)
+            for (uint32_t n = pte ? (next - va) / VM_PAGE_SIZE : 0; n; n--, pte++)
                 freed += vm_free_pte(vs, pte);
         }
     }
-    /* Regions are sorted, so their stretches come in order: count each table once. */
-    for (uint32_t i = 0; i < vs->nregions; i++) {
-        const struct vm_region *r = &vs->regions[i];
-        for (uint32_t group = (r->start >> 20) & ~3u; group <= (r->end - 1) >> 20; group += 4) {
-            if (group != last && vm_l2_page(vs, group))
-                tables++;
-            last = group;
-        }
-    }
-    if (freed + tables == vs->pages) {
-        for (uint32_t i = 0; i < vs->nregions; i++) {
-            const struct vm_region *r = &vs->regions[i];
-            for (uint32_t group = (r->start >> 20) & ~3u; group <= (r->end - 1) >> 20; group += 4)
-                vm_free_l2(vs, group, 0);
-        }
+    if (vs->ntables <= VM_TABLES_MAX && freed + vs->ntables == vs->pages) {
+        for (uint32_t i = 0; i < vs->ntables; i++)
+            vm_free_l2(vs, vs->tables[i] * 4u, 0);
     } else {
         for (uint32_t group = 0; group < L1_ENTRIES; group += 4)
             vm_free_l2(vs, group, 1);
@@ -300,6 +297,7 @@ void vm_space_destroy(struct vm_space *vs)
     vs->l1 = NULL;
     vs->pages = 0;
     vs->nregions = 0;
+    vs->ntables = 0;
     cpu_dsb();
     cp15_write_tlbiasid(vs->asid);
     cpu_dsb();

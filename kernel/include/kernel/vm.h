@@ -17,6 +17,7 @@ typedef uint32_t uaddr_t;
 #define VM_PAGE_SIZE   4096u
 #define VM_PAGE_MASK   (VM_PAGE_SIZE - 1)
 #define VM_REGIONS_MAX 32
+#define VM_TABLES_MAX 8     /* table pages a space lists for vm_space_destroy; more: a scan */
 
 enum vm_prot { VM_R = 1, VM_W = 2, VM_X = 4, VM_DEV = 8 /* device memory, uncached */ };
 
@@ -55,6 +56,8 @@ struct vm_space {
     uint32_t pages;    /* pool pages owned, page tables included */
     uint32_t quota;    /* pages may not exceed this */
     uint32_t keep;     /* VM_KEEP_*: free pool pages this space may not take */
+    uint8_t ntables;   /* second-level table pages made, up to VM_TABLES_MAX listed */
+    uint8_t tables[VM_TABLES_MAX];  /* their 4 MiB stretches (first-level index / 4) */
     struct vm_region regions[VM_REGIONS_MAX]; /* sorted by start, never overlapping */
 };
 
