@@ -35,12 +35,6 @@ struct deadline_slot {
 static struct deadline_slot deadline_slots[ACTORS_MAX];
 static uint64_t deadline_next = ~0ull;   /* no armed deadline is earlier */
 
-/* Counter ticks in us microseconds, rounded up. */
-static uint64_t deadline_ticks(uint64_t us)
-{
-    return (us * timer_hz() + 999999u) / 1000000u;
-}
-
 /* Lowers the bound to when, a deadline just armed. */
 static void deadline_note(uint64_t when)
 {
@@ -102,7 +96,7 @@ void deadline_sys_watchdog(struct actor *self)
         else {
             d = deadline_claim(self);
             d->wd_period_ms = ms;
-            d->wd_ticks = deadline_ticks((uint64_t)ms * 1000u);
+            d->wd_ticks = timer_ms_to_ticks(ms);
             d->wd_deadline = timer_now() + d->wd_ticks;
             deadline_note(d->wd_deadline);
         }
@@ -121,7 +115,7 @@ void deadline_sys_recv_alarm(struct actor *self)
 {
     uint32_t us = self->tf.r[0];
     struct deadline_slot *d = deadline_claim(self);
-    d->alarm_at = us ? timer_now() + deadline_ticks(us) : 0;
+    d->alarm_at = us ? timer_now() + timer_us_to_ticks(us) : 0;
     if (us)
         deadline_note(d->alarm_at);
     self->tf.r[0] = K_OK;

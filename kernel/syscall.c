@@ -64,8 +64,7 @@ static void sys_delay(struct actor *self)
         syscall_ret(self, K_OK);
         return;
     }
-    uint64_t ticks = ((uint64_t)us * timer_hz() + 999999u) / 1000000u;
-    sched_sleep_until(self, timer_now() + ticks);
+    sched_sleep_until(self, timer_now() + timer_us_to_ticks(us));
 }
 
 /* Sleeps until the counter reaches an absolute value: sleepers with the same deadline wake

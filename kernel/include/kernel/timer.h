@@ -10,5 +10,8 @@ void timer_set_deadline(uint64_t when);
 /* Virtual counter now, in ticks of timer_hz(). */
 uint64_t timer_now(void);
 uint32_t timer_hz(void);
+/* Counter ticks in at least us microseconds, or ms milliseconds (one tick more at most). */
+uint64_t timer_us_to_ticks(uint32_t us);
+uint64_t timer_ms_to_ticks(uint32_t ms);
 /* Converts counter ticks to nanoseconds. */
 uint64_t timer_ticks_to_ns(uint64_t ticks);
