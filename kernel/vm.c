@@ -362,7 +362,8 @@ int vm_region_add(struct vm_space *vs, uint32_t start, uint32_t end, enum vm_reg
     }
     if (vs->nregions == VM_REGIONS_MAX)
         return K_ETOOMUCH;
-    memmove(&vs->regions[i + 1], &vs->regions[i], (vs->nregions - i) * sizeof(vs->regions[0]));
+    if (i < vs->nregions)       /* creation adds in address order: mostly at the end */
+        memmove(&vs->regions[i + 1], &vs->regions[i], (vs->nregions - i) * sizeof(vs->regions[0]));
     vs->regions[i] = (struct vm_region){ start, end, (uint8_t)kind, (uint8_t)prot, flags, bank_off };
     vs->nregions++;
     return K_OK;
