@@ -12,7 +12,7 @@
    run made is answered from it with no call to the server. */
 #define PMM_CACHE ((struct pmm_cache *)ACTOR_KEEP_VADDR)
 _Static_assert(sizeof(struct pmm_cache) <= ACTOR_PAGE_SIZE, "the cache fits the restart page");
-_Static_assert(sizeof(struct pmm_alloc_req) == PMM_CACHE_WORDS * 4, "a request is the words");
+_Static_assert(sizeof(struct pmm_alloc_req) == sizeof(union pmm_cache_req), "a request is the words");
 
 /* Whether the restart page is there. It is demand-zero, and a touch of it with the page pool
    empty would be a fault: the first use in a run brings it in through SYS_USER_COPY, which
@@ -61,28 +61,27 @@ KnError pmmAllocate(VmAddr *addr, PmmName *blockName, size_t memSize, PmmDelKey 
 {
     union {
         struct pmm_alloc_req req;
-        uint32_t w[PMM_CACHE_WORDS];
+        union pmm_cache_req c;
     } u;
     struct pmm_alloc_req *req = &u.req;
     if (delKeySize > PMM_KEY_SIZE)
         return K_EINVAL;
     /* The name is copied whole; of the key, what follows its bytes is zeroed. */
-    _Static_assert(PMM_KEY_SIZE == 32, "the key is words 10 to 17");
-    u.w[10] = u.w[11] = u.w[12] = u.w[13] = u.w[14] = u.w[15] = u.w[16] = u.w[17] = 0;
+    _Static_assert(PMM_KEY_SIZE == 32, "the key is pairs 5 to 8");
+    u.c.p[5] = u.c.p[6] = u.c.p[7] = u.c.p[8] = 0;
     if (sys_plain_range(blockName, sizeof(*blockName), 0) && sys_plain_range(delKey, delKeySize, 0)) {
         memcpy(&req->name, blockName, sizeof(req->name));
-        for (size_t k = 0; k < delKeySize; k++)
-            req->key[k] = delKey[k];
+        memcpy(req->key, delKey, delKeySize);
     } else if (sys_user_copy(&req->name, blockName, sizeof(req->name)) ||
                sys_user_copy(req->key, delKey, delKeySize)) {
         return K_EFAULT;
     }
     req->key_len = (uint32_t)delKeySize;
     req->size = (uint32_t)memSize;
-    uint32_t h = pmm_cache_hash(u.w);
+    uint32_t h = pmm_cache_hash(&u.c);
     struct pmm_cache_entry *e, *spare = NULL;
     if (pmm_cache_ready() && sys_plain_range(addr, sizeof(*addr), 1) &&
-        (e = pmm_cache_find(PMM_CACHE, u.w, h, pmm_epoch(), &spare))) {
+        (e = pmm_cache_find(PMM_CACHE, &u.c, h, pmm_epoch(), &spare))) {
         *addr = (VmAddr)e->addr;
         return K_OK;
     }
@@ -96,7 +95,7 @@ KnError pmmAllocate(VmAddr *addr, PmmName *blockName, size_t memSize, PmmDelKey 
     if (r.status == K_OK) {
         *addr = (VmAddr)r.w[1];
         if (spare)
-            pmm_cache_put(PMM_CACHE, spare, u.w, h, epoch, r.w[1]);
+            pmm_cache_put(PMM_CACHE, spare, &u.c, h, epoch, r.w[1]);
     }
     return (KnError)r.status;
 }

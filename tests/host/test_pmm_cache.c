@@ -24,7 +24,7 @@ static int setup(void **state)
 
 /* The words of a request for block "blk<i>", key "key", one page, laid out as struct
    pmm_alloc_req (pmm/proto.h): PmmName (medium 8 bytes, name 32), key 32, key length, size. */
-static void request(uint32_t w[PMM_CACHE_WORDS], int i)
+static void request(union pmm_cache_req *w, int i)
 {
     unsigned char b[PMM_CACHE_WORDS * 4];
     memset(b, 0, sizeof(b));
@@ -36,28 +36,28 @@ static void request(uint32_t w[PMM_CACHE_WORDS], int i)
     uint32_t key_len = 4, size = 4096;
     memcpy(b + 72, &key_len, 4);
     memcpy(b + 76, &size, 4);
-    memcpy(w, b, sizeof(b));
+    memcpy(w->w, b, sizeof(b));
 }
 
 /* Answers request i under epoch as the client does after the server's reply: addr. */
 static void answer(int i, uint32_t epoch, uint32_t addr)
 {
-    uint32_t w[PMM_CACHE_WORDS];
+    union pmm_cache_req w;
     struct pmm_cache_entry *spare = NULL;
-    request(w, i);
-    uint32_t h = pmm_cache_hash(w);
-    assert_null(pmm_cache_find(&c, w, h, epoch, &spare));
+    request(&w, i);
+    uint32_t h = pmm_cache_hash(&w);
+    assert_null(pmm_cache_find(&c, &w, h, epoch, &spare));
     assert_non_null(spare);
-    pmm_cache_put(&c, spare, w, h, epoch, addr);
+    pmm_cache_put(&c, spare, &w, h, epoch, addr);
 }
 
 /* The address the cache gives for request i under epoch, or 0 for a miss. */
 static uint32_t ask(int i, uint32_t epoch)
 {
-    uint32_t w[PMM_CACHE_WORDS];
+    union pmm_cache_req w;
     struct pmm_cache_entry *spare = NULL;
-    request(w, i);
-    struct pmm_cache_entry *e = pmm_cache_find(&c, w, pmm_cache_hash(w), epoch, &spare);
+    request(&w, i);
+    struct pmm_cache_entry *e = pmm_cache_find(&c, &w, pmm_cache_hash(&w), epoch, &spare);
     return e ? e->addr : 0;
 }
 
@@ -80,18 +80,38 @@ static void test_answer_comes_back_under_its_epoch_only(void **state)
 static void test_other_size_key_or_padding_misses(void **state)
 {
     (void)state;
-    uint32_t w[PMM_CACHE_WORDS];
+    union pmm_cache_req w;
     struct pmm_cache_entry *spare;
     answer(3, 1, 0x30002000);
-    request(w, 3);
-    w[PMM_CACHE_WORDS - 1] = 8192;      /* the size */
-    assert_null(pmm_cache_find(&c, w, pmm_cache_hash(w), 1, &spare));
-    request(w, 3);
-    w[10] ^= 1;                         /* the key's first word */
-    assert_null(pmm_cache_find(&c, w, pmm_cache_hash(w), 1, &spare));
-    request(w, 3);
-    w[9] = 0x41414141;                  /* bytes after the name's NUL: not the same words */
-    assert_null(pmm_cache_find(&c, w, pmm_cache_hash(w), 1, &spare));
+    request(&w, 3);
+    w.w[PMM_CACHE_WORDS - 1] = 8192;    /* the size */
+    assert_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 1, &spare));
+    request(&w, 3);
+    w.w[10] ^= 1;                       /* the key's first word */
+    assert_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 1, &spare));
+    request(&w, 3);
+    w.w[9] = 0x41414141;                /* bytes after the name's NUL: not the same words */
+    assert_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 1, &spare));
+}
+
+/* The key is compared by pairs of words as far as its length reaches: its words past that
+   are zeros in every request the client makes, and the server reads only the length's
+   bytes. */
+static void test_key_compared_to_its_length(void **state)
+{
+    (void)state;
+    union pmm_cache_req w;
+    struct pmm_cache_entry *spare;
+    answer(6, 1, 0x30005000);
+    request(&w, 6);
+    w.w[12] = 0x5a5a5a5a;               /* past the 4-byte key's pair */
+    assert_non_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 1, &spare));
+    request(&w, 6);
+    w.w[11] = 1;                        /* in the key's pair */
+    assert_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 1, &spare));
+    request(&w, 6);
+    w.w[18] = 8;                        /* the key length */
+    assert_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 1, &spare));
 }
 
 static void test_damaged_entry_is_a_miss(void **state)
@@ -105,7 +125,7 @@ static void test_damaged_entry_is_a_miss(void **state)
     assert_int_equal(ask(4, 2), 0);
     e4->addr = 0x30003000;
     assert_int_equal(ask(4, 2), 0x30003000);
-    memcpy(e4->w, e5->w, sizeof(e4->w));    /* made to look like another request */
+    e4->r = e5->r;                      /* made to look like another request */
     assert_int_equal(ask(5, 2), 0x30004000);
     assert_int_equal(ask(4, 2), 0);
     e5->epoch = 3;                      /* made to look current */
@@ -115,20 +135,20 @@ static void test_damaged_entry_is_a_miss(void **state)
 static void test_spare_is_own_then_empty_or_stale_then_next(void **state)
 {
     (void)state;
-    uint32_t w[PMM_CACHE_WORDS];
+    union pmm_cache_req w;
     struct pmm_cache_entry *spare;
     for (int i = 0; i < PMM_CACHE_MAX; i++)
         answer(i, 9, 0x30000000u + (uint32_t)i * 0x1000u);
-    request(w, 7);
-    assert_null(pmm_cache_find(&c, w, pmm_cache_hash(w), 10, &spare));
+    request(&w, 7);
+    assert_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 10, &spare));
     assert_ptr_equal(spare, &c.e[7]);   /* its own entry, stale now */
-    request(w, 40);
+    request(&w, 40);
     c.last = 3;
-    assert_null(pmm_cache_find(&c, w, pmm_cache_hash(w), 9, &spare));
+    assert_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 9, &spare));
     assert_ptr_equal(spare, &c.e[4]);   /* all current: the one after the entry used last */
     c.e[20].epoch = 8;
     c.e[20].check = c.e[20].hash ^ 8 ^ c.e[20].addr ^ PMM_CACHE_MAGIC;
-    assert_null(pmm_cache_find(&c, w, pmm_cache_hash(w), 9, &spare));
+    assert_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 9, &spare));
     assert_ptr_equal(spare, &c.e[20]);  /* a stale one before that */
     answer(40, 9, 0x30100000);
     assert_int_equal(ask(40, 9), 0x30100000);
@@ -154,12 +174,12 @@ static void test_run_in_allocation_order_finds_each_at_once(void **state)
 static void test_hash_is_never_the_empty_mark(void **state)
 {
     (void)state;
-    uint32_t w[PMM_CACHE_WORDS];
+    union pmm_cache_req w;
     for (uint32_t k = 0; k < 100000; k++) {
-        memset(w, 0, sizeof(w));
-        w[0] = k;
-        w[7] = k * 2654435761u;
-        assert_int_not_equal(pmm_cache_hash(w), 0);
+        memset(&w, 0, sizeof(w));
+        w.w[0] = k;
+        w.w[7] = k * 2654435761u;
+        assert_int_not_equal(pmm_cache_hash(&w), 0);
     }
 }
 
@@ -169,6 +189,7 @@ int main(void)
         cmocka_unit_test_setup(test_empty_cache_misses, setup),
         cmocka_unit_test_setup(test_answer_comes_back_under_its_epoch_only, setup),
         cmocka_unit_test_setup(test_other_size_key_or_padding_misses, setup),
+        cmocka_unit_test_setup(test_key_compared_to_its_length, setup),
         cmocka_unit_test_setup(test_damaged_entry_is_a_miss, setup),
         cmocka_unit_test_setup(test_spare_is_own_then_empty_or_stale_then_next, setup),
         cmocka_unit_test_setup(test_run_in_allocation_order_finds_each_at_once, setup),
