@@ -63,7 +63,7 @@ int hrfexecve(PmmName *baseName, const char *path, KnCap *cactorcap, const AcPar
     static struct hr_exec_req req;
     (void)param;
     (void)envp;   /* actors have no environment */
-    memset(&req, 0, sizeof(req));
+    memset(&req, 0, HR_EXEC_REQ_HEAD);     /* the request ends with its arguments */
     if (!baseName)
         return K_EINVAL;
     if (sys_user_copy(&req.base, baseName, sizeof(req.base)))
@@ -82,7 +82,7 @@ int hrfexecve(PmmName *baseName, const char *path, KnCap *cactorcap, const AcPar
         req.args_len += (uint32_t)l;
         req.argc++;
     }
-    struct ipc_bufs b = { &req, sizeof(req), 0, 0, 0 };
+    struct ipc_bufs b = { &req, HR_EXEC_REQ_HEAD + req.args_len, 0, 0, 0 };
     long aid = hr_call(HR_OP_FEXEC, 0, &b);
     if (aid < 0)
         return (int)aid;

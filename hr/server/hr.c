@@ -1100,14 +1100,14 @@ int main(void)
             break;
         }
         case HR_OP_FEXEC:
-            st = b.recv_len == sizeof(in.exec) ? hr_fexec(caller, ci.privileges, &in.exec)
-                                               : K_EINVAL;
+            st = hr_exec_req_whole(&in.exec, b.recv_len) ? hr_fexec(caller, ci.privileges, &in.exec)
+                                                         : K_EINVAL;
             break;
         case HR_OP_RUN:
             if (!(ci.privileges & PRIV_ACTORS))
                 st = K_EPRIV;
             else
-                st = b.recv_len == sizeof(in.exec) && !(m.w[2] & ~HR_RUN_HELD)
+                st = hr_exec_req_whole(&in.exec, b.recv_len) && !(m.w[2] & ~HR_RUN_HELD)
                          ? hr_run((int32_t)m.w[1], m.w[2], ci.privileges, &in.exec) : K_EINVAL;
             break;
         case HR_OP_GROUP_INFO:

@@ -4,6 +4,7 @@
 #pragma once
 #include <pmm/chPmm.h>
 #include <reprise/abi.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* HR_OP_RUN w2: the new actor waits until the requester releases it (SYS_ACTOR_RELEASE). */
@@ -29,6 +30,7 @@ enum hr_op {
 
 #define HR_DUMP_STACK_CHUNK 4096
 
+/* A request may end with its argument bytes (args_len of them): what follows is not read. */
 struct hr_exec_req {
     PmmName base;                   /* HR_OP_FEXEC: the child's persistent name */
     char image[ACTOR_NAME_MAX];
@@ -36,6 +38,13 @@ struct hr_exec_req {
     uint32_t args_len;
     char args[ACTOR_ARGS_MAX];      /* argc NUL-terminated strings */
 };
+#define HR_EXEC_REQ_HEAD offsetof(struct hr_exec_req, args)
+
+/* Whether len bytes received hold request r whole: its head and its argument bytes. */
+static inline int hr_exec_req_whole(const struct hr_exec_req *r, uint32_t len)
+{
+    return len >= HR_EXEC_REQ_HEAD && r->args_len <= len - HR_EXEC_REQ_HEAD;
+}
 
 #define HR_GROUP_MEMBERS_MAX 16
 
