@@ -132,6 +132,26 @@ static void test_damaged_entry_is_a_miss(void **state)
     assert_int_equal(ask(5, 3), 0);
 }
 
+/* The count of entries made: with none, nothing is searched; damaged to 0, a miss. */
+static void test_used_count_is_a_hint_only(void **state)
+{
+    (void)state;
+    union pmm_cache_req w;
+    struct pmm_cache_entry *spare = NULL;
+    request(&w, 8);
+    assert_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 1, &spare));
+    assert_ptr_equal(spare, &c.e[0]);
+    answer(8, 1, 0x30006000);
+    answer(9, 1, 0x30007000);
+    assert_int_equal(c.used, 2);
+    answer(8, 2, 0x30008000);           /* its own entry again: no new one */
+    assert_int_equal(c.used, 2);
+    c.used = 0;
+    assert_int_equal(ask(8, 2), 0);
+    c.used = 2;
+    assert_int_equal(ask(8, 2), 0x30008000);
+}
+
 static void test_spare_is_own_then_empty_or_stale_then_next(void **state)
 {
     (void)state;
@@ -191,6 +211,7 @@ int main(void)
         cmocka_unit_test_setup(test_other_size_key_or_padding_misses, setup),
         cmocka_unit_test_setup(test_key_compared_to_its_length, setup),
         cmocka_unit_test_setup(test_damaged_entry_is_a_miss, setup),
+        cmocka_unit_test_setup(test_used_count_is_a_hint_only, setup),
         cmocka_unit_test_setup(test_spare_is_own_then_empty_or_stale_then_next, setup),
         cmocka_unit_test_setup(test_run_in_allocation_order_finds_each_at_once, setup),
         cmocka_unit_test_setup(test_hash_is_never_the_empty_mark, setup),

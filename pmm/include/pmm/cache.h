@@ -36,6 +36,8 @@ struct pmm_cache_entry {
 
 struct pmm_cache {
     uint32_t last;                      /* the entry hit or made last: searches start there */
+    uint32_t used;                      /* entries made; 0: none, nothing to search (a new
+                                           actor's first requests) */
     struct pmm_cache_entry e[PMM_CACHE_MAX];
 };
 
@@ -74,6 +76,10 @@ static inline struct pmm_cache_entry *pmm_cache_find(struct pmm_cache *c,
 {
     struct pmm_cache_entry *first = &c->e[c->last % PMM_CACHE_MAX], *end = &c->e[PMM_CACHE_MAX];
     struct pmm_cache_entry *e = first, *unused = NULL;
+    if (!c->used) {
+        *spare = first;
+        return NULL;
+    }
     while (e->hash != h) {
         if (!unused && (!e->hash || e->epoch != epoch))
             unused = e;
@@ -107,6 +113,7 @@ static inline void pmm_cache_put(struct pmm_cache *c, struct pmm_cache_entry *e,
                                  uint32_t addr)
 {
     c->last = (uint32_t)(e - c->e);
+    c->used += !e->hash;
     e->hash = 0;
     e->r = *r;
     e->epoch = epoch;
