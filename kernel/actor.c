@@ -251,6 +251,11 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
     uint32_t slot = 1;
     while (slot < ACTORS_MAX && actors[slot].state != AS_FREE)
         slot++;
+    if (slot == ACTORS_MAX && actor_release_held()) {
+        slot = 1;       /* a slot held for a group restart goes before a creation fails */
+        while (actors[slot].state != AS_FREE)
+            slot++;
+    }
     if (slot == ACTORS_MAX) {
         *err = K_ETOOMUCH;
         return NULL;
@@ -307,11 +312,12 @@ static void actor_unkeep(struct actor *a)
     a->kept = 0;
 }
 
-/* Keeps a's ended slot, with its address space, for a restart in place. */
-static void actor_keep_slot(struct actor *a)
+/* Keeps a's ended slot, with its address space, for a restart in place, as how says
+   (ACTOR_KEPT or ACTOR_HELD). */
+static void actor_keep_slot(struct actor *a, uint32_t how)
 {
     a->state = AS_ENDED;
-    a->kept = 1;
+    a->kept = (uint8_t)how;
     a->qnext = actor_kept_list;
     actor_kept_list = a;
 }
@@ -447,14 +453,14 @@ static int actor_end_restart(struct actor *a, const struct fault_record *rec, ui
     struct actor_arm *arm = &actor_arms[arm_i - 1];
     struct fault_record copy = *rec;
     int err;
-    actor_keep_slot(a);
+    actor_keep_slot(a, ACTOR_KEPT);
     struct actor *n = actor_renew(a, a->image, &arm->av, arm->privs, arm->prio, arm->group,
                                   &err);
     ipc_post_restarted(&copy, n ? n->aid : 0);
     return 1;
 }
 
-void actor_end(struct actor *a, const struct fault_record *rec, int keep)
+void actor_end(struct actor *a, const struct fault_record *rec, uint32_t keep)
 {
     uint32_t arm_i = a->arm;
     if (arm_i) {
@@ -486,7 +492,7 @@ void actor_end(struct actor *a, const struct fault_record *rec, int keep)
         a->state = AS_ENDED;
         ipc_post_fault(a);
     } else if (keep) {
-        actor_keep_slot(a);
+        actor_keep_slot(a, keep);
     } else {
         actor_release(a);
     }
@@ -495,7 +501,7 @@ void actor_end(struct actor *a, const struct fault_record *rec, int keep)
 void actor_delivered(struct actor *a)
 {
     if (a->group && a->vm.l1)
-        actor_keep_slot(a);
+        actor_keep_slot(a, ACTOR_KEPT);
     else
         actor_release(a);
 }
@@ -504,8 +510,25 @@ void actor_discard_kept(const struct actor *receiver)
 {
     if (receiver != ipc_fault_port_owner())
         return;
-    while (actor_kept_list)
-        actor_release(actor_kept_list);
+    struct actor **pp = &actor_kept_list;
+    while (*pp) {
+        if ((*pp)->kept == ACTOR_HELD)
+            pp = &(*pp)->qnext;
+        else
+            actor_release(*pp);     /* takes it off the list */
+    }
+}
+
+int actor_release_held(void)
+{
+    struct actor *oldest = NULL;
+    for (struct actor *a = actor_kept_list; a; a = a->qnext)
+        if (a->kept == ACTOR_HELD)
+            oldest = a;     /* the list is newest first */
+    if (!oldest)
+        return 0;
+    actor_release(oldest);
+    return 1;
 }
 
 uint32_t actor_next_gen(uint32_t gen)

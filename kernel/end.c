@@ -181,7 +181,8 @@ void end_sys_kill(struct actor *self)
 }
 
 /* SYS_ACTOR_STOP: the fault port's owner ends a member of a restart group with no record
-   and keeps its slot for a restart in place (SYS_ACTOR_RESTART), as a fault would. */
+   and keeps its slot for a restart in place (SYS_ACTOR_RESTART), as a fault would; held
+   (ACTOR_STOP_HOLD) across its receives. */
 void end_sys_stop(struct actor *self)
 {
     int err;
@@ -190,12 +191,13 @@ void end_sys_stop(struct actor *self)
         syscall_ret(self, err);
         return;
     }
-    if (!a->group || a == self) {
+    uint32_t flags = self->tf.r[1];
+    if (!a->group || a == self || (flags & ~ACTOR_STOP_HOLD)) {
         syscall_ret(self, K_EINVAL);
         return;
     }
     syscall_ret(self, K_OK);
-    actor_end(a, NULL, 1);
+    actor_end(a, NULL, (flags & ACTOR_STOP_HOLD) ? ACTOR_HELD : ACTOR_KEPT);
 }
 
 /* SYS_SITE_RESTART: with a fault port, its owner makes the site restart after the records

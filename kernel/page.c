@@ -4,6 +4,7 @@
    pages kept for post-mortem dumps (kernel/dump.c) count as free: the pool takes them back
    when it runs out. So do the pages zeroed ahead while the CPU is idle. */
 #include <board.h>
+#include <kernel/actor.h>
 #include <kernel/dump.h>
 #include <kernel/gic.h>
 #include <kernel/memmap.h>
@@ -61,7 +62,7 @@ void page_zero_idle(void)
 int page_reclaim(uint32_t keep)
 {
     while (page_pool.free_count + page_zeroed_count <= keep)
-        if (!dump_reclaim())
+        if (!dump_reclaim() && !actor_release_held())
             return 0;
     return 1;
 }

@@ -42,8 +42,9 @@ struct actor {
     uint8_t block;               /* enum actor_block */
     uint8_t prio;
     uint8_t kept;                /* AS_ENDED: tables, text and data pages kept for a restart in
-                                    place (actor_restart) until the fault port's owner's next
-                                    receive */
+                                    place (actor_restart): ACTOR_KEPT until the fault port's
+                                    owner's next receive, ACTOR_HELD until the owner restarts or
+                                    kills it, or the kernel needs the slot or its pages */
     uint8_t arm;                 /* 1 + its entry of actor_arms: the kernel restarts it itself
                                     at its next abnormal end (SYS_ACTOR_ARM); 0: not armed */
     uint8_t con_raw;             /* reads the console raw (SYS_CONSOLE_MODE) */
@@ -104,19 +105,27 @@ struct actor *actor_at(uint32_t i);
 /* Slots in use, ended actors waiting for the fault port included (of ACTORS_MAX - 1). */
 uint32_t actor_slots_used(void);
 
+/* How a slot is kept for a restart in place (struct actor's kept). */
+#define ACTOR_KEPT 1u
+#define ACTOR_HELD 2u
+
 /* Ends actor a: cancels what it waits for and releases its ports. With a record (rec !=
    NULL) and a fault port, the slot stays AS_ENDED until the port's owner receives the
    record, and a restartable actor leaves a post-mortem dump (kernel/dump.h) and keeps its
-   address space for a restart in place; with keep set (the fault port's owner stopping a
-   group member: SYS_ACTOR_STOP) it is kept at once, with no record; otherwise it is freed now. */
-void actor_end(struct actor *a, const struct fault_record *rec, int keep);
+   address space for a restart in place; with keep ACTOR_KEPT or ACTOR_HELD (the fault port's
+   owner stopping a group member: SYS_ACTOR_STOP) it is kept so at once, with no record;
+   otherwise it is freed now. */
+void actor_end(struct actor *a, const struct fault_record *rec, uint32_t keep);
 /* The fault port's owner received a's record: a restartable actor's slot is kept for a
    restart in place, any other's freed. */
 void actor_delivered(struct actor *a);
-/* When receiver is the fault port's owner, frees every kept slot it did not restart in
-   place: called at each receive with slots kept (actor_any_kept), so that a slot is kept
-   only while the owner decides. */
+/* When receiver is the fault port's owner, frees every slot kept (not held) that it did not
+   restart in place: called at each receive with slots kept (actor_any_kept), so that a slot
+   is kept only while the owner decides. */
 void actor_discard_kept(const struct actor *receiver);
+/* Frees the held slot held longest, if any (when the kernel needs a slot or pages):
+   returns 1 if it freed one. */
+int actor_release_held(void);
 /* Whether any slot is kept (the IPC fast path leaves those receives to the general one). */
 extern struct actor *actor_kept_list;
 static inline int actor_any_kept(void)

@@ -20,8 +20,9 @@ extern uint8_t *page_owner;
 
 /* Sets up the pool over the RAM the kernel image and the bank leave free. */
 void page_init(void);
-/* Takes back the stack pages of kept post-mortem dumps, oldest first, until more than keep
-   pages are free; 0 when there are not enough. page_alloc's slow path. */
+/* Takes back the stack pages of kept post-mortem dumps, oldest first, then the slots held
+   for a group restart (actor_release_held), until more than keep pages are free; 0 when
+   there are not enough. page_alloc's slow path. */
 int page_reclaim(uint32_t keep);
 /* Returns a page taken with page_alloc; panics on a page the pool never handed out. */
 void page_free(uint32_t pa);

@@ -89,10 +89,14 @@ static inline void vm_page_free(struct vm_space *vs, uint32_t pa)
     vs->pages--;
 }
 
-/* K_OK when vs can take n more pages now (quota and pool), else K_ENOMEM. */
+/* K_OK when vs can take n more pages now (quota and pool, pages zeroed ahead and what
+   page_reclaim can take back included), else K_ENOMEM. */
 static inline int vm_room(struct vm_space *vs, uint32_t n)
 {
-    if (n > vs->quota - vs->pages || page_pool.free_count < vs->keep + n)
+    if (n > vs->quota - vs->pages)
+        return K_ENOMEM;
+    if (page_pool.free_count + page_zeroed_count < vs->keep + n &&
+        !page_reclaim(vs->keep + n - 1))
         return K_ENOMEM;
     return K_OK;
 }

@@ -120,6 +120,10 @@ struct actor_info {
 #define ACTOR_INFO_ARMED 1u     /* the kernel restarts it itself at its next abnormal end
                                    (SYS_ACTOR_ARM) */
 
+/* SYS_ACTOR_STOP flags. */
+#define ACTOR_STOP_HOLD         1u  /* the slot outlives the owner's receives (a group restart
+                                       whose member will start it again, hrfexec) */
+
 /* Operations of SYS_WATCHDOG (hrWatchdogStart, hrWatchdogKick, hrWatchdogStop in <hr/hr.h>). */
 #define WATCHDOG_START          1u  /* arm with a period of 1..WATCHDOG_PERIOD_MAX_MS ms */
 #define WATCHDOG_KICK           2u  /* the period starts again from now */

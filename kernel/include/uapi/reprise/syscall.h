@@ -107,11 +107,14 @@ enum sys_number {
                               received, and the reply was made only if the error is not the
                               reply's (the caller of a reply that did not fit, K_EINVAL, still
                               waits: answer it with SYS_IPC_REPLY, then receive again) */
-    SYS_ACTOR_STOP,        /* (int aid) -> K_OK: ends a member of a restart group with no record and
-                              keeps its slot (tables, text, data pages) for SYS_ACTOR_RESTART until
-                              the caller's next receive, which frees what it did not restart
-                              (as for an actor whose record it received); SYS_ACTOR_KILL frees it
-                              at once. K_EINVAL: not in a group  [the fault port's owner] */
+    SYS_ACTOR_STOP,        /* (int aid, uint32_t flags) -> K_OK: ends a member of a restart group
+                              with no record and keeps its slot (tables, text, data pages) for
+                              SYS_ACTOR_RESTART until the caller's next receive, which frees what
+                              it did not restart (as for an actor whose record it received), or
+                              with ACTOR_STOP_HOLD until the caller restarts or kills it (the
+                              kernel frees a held slot itself when it needs the slot or its
+                              pages); SYS_ACTOR_KILL frees it at once. K_EINVAL: not in a group,
+                              or unknown flags  [the fault port's owner] */
     SYS_ACTOR_RESTART,     /* (int aid, const struct actor_spawn *spec) -> new actor id: restarts in
                               place the kept actor aid (stopped, or ended with a record the caller
                               received) as spec says, which must name its image and a group: the
