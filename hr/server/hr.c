@@ -115,6 +115,16 @@ static uint64_t hr_restart_at[HR_GROUPS_MAX];
    end HR was told of), by slot of hr_groups and registry index: an aid for
    SYS_ACTOR_RESTART, valid until HR's next receive; 0 for none. */
 static int32_t hr_kept[HR_GROUPS_MAX][HRREG_MAX_ACTORS];
+/* The slots of a restarting group's indirect members, held by the kernel (SYS_ACTOR_STOP,
+   ACTOR_STOP_HOLD) until the restarted members hrfexec them again, by slot of hr_groups:
+   an hrfexec of the same persistent name and image restarts one in place, with its blocks
+   (hr_fexec). HR frees what is left when the CPU is next idle (hr_release_held). */
+static struct hr_held {
+    int32_t aid;                        /* 0: none */
+    PmmMemName base;
+    char image[ACTOR_NAME_MAX];
+} hr_held[HR_GROUPS_MAX][HR_GROUP_MEMBERS_MAX];
+static uint32_t hr_nheld;
 static char hr_stop_reason[96];
 static uint32_t hr_privs;               /* HR's own privileges */
 /* The system image's actors and the privileges each gives, read once at start-up. */
@@ -341,12 +351,30 @@ static void hr_arm(struct hr_group *g)
     only->armed = sys_call2(SYS_ACTOR_ARM, only->aid, (long)&sp) == K_OK;
 }
 
+/* Frees the held slots of group g (NULL: of every group). */
+static void hr_release_held(struct hr_group *g)
+{
+    for (int i = 0; hr_nheld && i < HR_GROUPS_MAX; i++) {
+        for (int k = 0; (!g || g == &hr_groups[i]) && k < HR_GROUP_MEMBERS_MAX; k++) {
+            struct hr_held *h = &hr_held[i][k];
+            if (!h->aid)
+                continue;
+            sys_call1(SYS_ACTOR_KILL, h->aid);      /* K_EUNKNOWN if the kernel took it */
+            h->aid = 0;
+            hr_nheld--;
+        }
+    }
+}
+
 /* Stops every running member of g (no fault records come back for HR's own kills). With
    keep set, the direct members' slots are kept for a restart in place, the one that ended
-   (aid ended, whose record HR just received) included. */
+   (aid ended, whose record HR just received) included, and the indirect members' slots are
+   held for the hrfexec that starts them again. */
 static void hr_stop_members(struct hr_group *g, int32_t ended, int keep)
 {
     int32_t *kept = hr_kept[g - hr_groups];
+    struct hr_held *held = hr_held[g - hr_groups];
+    hr_release_held(g);
     for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++) {
         struct hr_member *m = &g->members[k];
         int32_t aid = m->aid;
@@ -356,10 +384,20 @@ static void hr_stop_members(struct hr_group *g, int32_t ended, int keep)
         m->aid = 0;
         if (!aid)
             continue;
-        if (keep && m->direct && m->reg_index < HRREG_MAX_ACTORS)
-            kept[m->reg_index] = aid == ended || sys_call1(SYS_ACTOR_STOP, aid) == K_OK ? aid : 0;
-        else if (aid != ended)
+        if (m->direct && m->reg_index < HRREG_MAX_ACTORS)
+            kept[m->reg_index] = 0;
+        if (keep && m->direct && m->reg_index < HRREG_MAX_ACTORS &&
+            (aid == ended || sys_call2(SYS_ACTOR_STOP, aid, 0) == K_OK)) {
+            kept[m->reg_index] = aid;
+        } else if (keep && !m->direct && aid != ended &&
+                   sys_call2(SYS_ACTOR_STOP, aid, ACTOR_STOP_HOLD) == K_OK) {
+            held[k].aid = aid;
+            memcpy(held[k].base, m->base.name, sizeof(held[k].base));
+            memcpy(held[k].image, m->name, sizeof(held[k].image));
+            hr_nheld++;
+        } else if (aid != ended) {
             sys_call1(SYS_ACTOR_KILL, aid);
+        }
     }
 }
 
@@ -766,9 +804,22 @@ static int hr_fexec(int32_t caller, uint32_t privs, const struct hr_exec_req *re
     struct hr_member *m = hr_member_add(g);
     if (!m)
         return K_ETOOMUCH;
+    /* The slot this child had before the group restarted, held: restarted in place. */
+    int32_t kept = 0;
+    struct hr_held *held = hr_held[g - hr_groups];
+    for (int k = 0; hr_nheld && !kept && k < HR_GROUP_MEMBERS_MAX; k++) {
+        if (held[k].aid && !strcmp(held[k].base, b->name) &&
+            !strncmp(held[k].image, req->image, sizeof(held[k].image))) {
+            kept = held[k].aid;
+            held[k].aid = 0;
+            hr_nheld--;
+        }
+    }
     int aid = hr_spawn(req->image, req->argc, req->args, req->args_len, g->gid,
-                       hr_grant(req->image, privs), 0, 0);
+                       hr_grant(req->image, privs), 0, kept);
     if (aid < 0) {
+        if (kept)
+            sys_call1(SYS_ACTOR_KILL, kept);    /* a spec the restart refused: free the slot */
         m->used = 0;
         return aid;
     }
@@ -1038,12 +1089,13 @@ int main(void)
     }
     for (;;) {
         struct ipc_bufs b = { 0, 0, &in, sizeof(in), 0 };
-        /* With dumps to write, or the logs still to check: they wait until nothing else
-           would run. */
-        struct sys_ipc_ret m = sys_ipc_recv_flags(port, &b, hr_npending || !hr_logs_open ?
-                                                                IPC_RECV_IDLE : 0);
+        /* With dumps to write, the logs still to check or slots held: they wait until
+           nothing else would run. */
+        struct sys_ipc_ret m = sys_ipc_recv_flags(port, &b, hr_npending || !hr_logs_open ||
+                                                                hr_nheld ? IPC_RECV_IDLE : 0);
         if (m.status != K_OK) {
             if (m.status == K_ETIMEOUT) {
+                hr_release_held(NULL);      /* no hrfexec came for them: the restart is over */
                 hr_relaunch_due();          /* the alarm of a waiting group, if it was that */
                 hr_open_logs();             /* the CPU is idle, if it was that */
                 hr_pending_write();
