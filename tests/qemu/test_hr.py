@@ -8,6 +8,7 @@ its boot script starts nothing) or tests/images/hrboot.image (the same servers; 
 script starts group 1: `hrcrash kill boot-arg`, which waits in its first run and ends
 cleanly in the next). The policy numbers come from the board's tunables (board.h)."""
 import re
+from pathlib import Path
 
 import pytest
 from reprise import elf_symbol
@@ -26,6 +27,9 @@ KINDS = {
     "kill": r"killed by cinit \(aid \d+\)",
 }
 DATA_INIT, BSS_INIT = "0x600d0001", "0x00000000"     # hrcrash's .data and .bss words
+# The actor table's size (uapi/reprise/abi.h): an aid's slot is aid % ACTOR_SLOTS.
+ACTOR_SLOTS = int(re.search(r"#define ACTOR_SLOTS\s+(\d+)", (
+    Path(__file__).parents[2] / "kernel/include/uapi/reprise/abi.h").read_text()).group(1))
 
 RUN = (r"hrcrash: run (?P<run>\d+), aid (?P<aid>\d+), group (?P<group>-?\d+), args (?P<args>.*), "
        rf"data (?P<data>{HEX}) bss (?P<bss>{HEX})")
@@ -270,6 +274,48 @@ def test_indirect_crash_restarts_whole_group(hr_console, tun):
     out = output_of(m, "aps")
     assert "hrgroup" not in out and "hrchild" not in out, out
     run(m, "pmm", r"bank: 0 of \d+ pages used .*", "no blocks")
+
+
+def slots_used(m):
+    """The kernel's count of actor slots in use, from aps (ended slots kept or held
+    included)."""
+    return int(re.search(r"(\d+) of \d+ actor slots used", output_of(m, "aps")).group(1))
+
+
+def test_group_restart_restarts_children_in_their_held_slots(hr_console):
+    """child2 crashes: HR holds child1's slot (SYS_ACTOR_STOP, ACTOR_STOP_HOLD) while it
+    restarts hrgroup, whose hrfexecl of child1 restarts that slot in place: the same slot
+    with a new id, its block mapped before it asks. child2, whose end was the crash, is
+    created anew: its block is not mapped until it asks."""
+    m = hr_console()
+    run(m, "arun -g 2 hrgroup", r"started hrgroup, aid \d+, group 2")
+    child1 = expect_line(m, r"hrchild: child1 run 1, aid (\d+), group 2").group(1)
+    expect_line(m, r"hrchild: child2 run 1, aid \d+, group 2")
+    start = m.pos
+    end = expect_line(m, "hr: group 2 ended cleanly")
+    after = m.text[start:end.start()]
+    child1_again = re.search(r"^hrchild: child1 run 2, aid (\d+), group 2$", after, re.MULTILINE)
+    assert child1_again, after
+    new1 = int(child1_again.group(1))
+    assert new1 != int(child1) and new1 % ACTOR_SLOTS == int(child1) % ACTOR_SLOTS, after
+    assert re.search(r"^hrchild: child1 held its block: yes$", after, re.MULTILINE), after
+    assert re.search(r"^hrchild: child2 held its block: no$", after, re.MULTILINE), after
+
+
+def test_held_slot_not_started_again_is_freed(hr_console):
+    """hrgroup once spawns its children in its first run only: after child2's crash the
+    restarted hrgroup asks for no child, and child1's held slot is freed once the CPU is
+    idle. The kernel's slot count is back to the servers, the console and hrgroup."""
+    m = hr_console()
+    before = slots_used(m)
+    run(m, "arun -g 3 hrgroup once", r"started hrgroup, aid \d+, group 3")
+    expect_line(m, r"hrchild: child1 run 1, aid \d+, group 3")
+    expect_any_order(m, rf"hr: hrchild \(aid \d+, group 3\) {KINDS['data']}; "
+                        r"restarting group 3 \(1/\d+\)", r"hrgroup: run 2, aid \d+, group 3")
+    assert slots_used(m) == before + 1
+    assert "hrchild" not in output_of(m, "aps")
+    run(m, "akill -g 3", "killed group 3")
+    assert slots_used(m) == before
 
 
 # ---- clean ends and kills ----------------------------------------------------------------

@@ -16,7 +16,6 @@
      hrcache: free cb: STATUS
      hrcache: cx at Z, cb again at W, mark M */
 #include "../hrtest/hrtest.h"
-#include <pmm/proto.h>
 #include <stdlib.h>
 
 #define HRCACHE_KEY "HRCACHE"
@@ -24,23 +23,6 @@
 static uint32_t *hrcache_block(const char *name)
 {
     return hrt_block("hrcache", name, 4096, HRCACHE_KEY, sizeof(HRCACHE_KEY));
-}
-
-/* Whether the PMM server lists block name as held by the caller (PMM_BLOCK_HELD: the
-   kernel's word on its mappings), asked before the caller retrieves it. */
-static int hrcache_held(const char *name)
-{
-    static struct pmm_block_info b;
-    int port = (int)sys_call1(SYS_PORT_LOOKUP, PORT_WK_PMM);
-    for (uint32_t i = 0; port > 0; i++) {
-        struct ipc_bufs bufs = { 0, 0, &b, sizeof(b), 0 };
-        struct sys_ipc_ret r = sys_ipc_call(port, PMM_OP_BLOCK_INFO, i, 0, 0, &bufs);
-        if (r.status != K_OK || (int32_t)r.w[0] != K_OK)
-            return 0;
-        if (!strcmp(b.name.name, name))
-            return (b.flags & PMM_BLOCK_HELD) != 0;
-    }
-    return 0;
 }
 
 /* Replaces every word of the restart page equal to from with to: the retrieval cache's
@@ -55,7 +37,7 @@ static void hrcache_damage(uint32_t from, uint32_t to)
 
 int main(void)
 {
-    int held = hrcache_held("ca");
+    int held = hrt_block_held("ca");
     uint32_t *ca = hrcache_block("ca"), *cb = hrcache_block("cb");
     if (!ca || !cb) {
         HR_EXIT_HDL();

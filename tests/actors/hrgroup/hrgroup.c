@@ -1,6 +1,7 @@
 /* Direct member of the HR group scenario: spawns two indirect members with hrfexecl
    (hrchild "child1", which waits, and "child2", which crashes in its first run), then waits
-   in the first run and ends cleanly in the next.
+   in the first run and ends cleanly in the next. With the argument "once" it spawns them in
+   the first run only, and its next run waits (for the console to kill the group).
 
      hrgroup: run N, aid A, group G
      hrgroup: spawned child1, aid X            (or "hrgroup: hrfexecl child1 failed: E")
@@ -23,8 +24,9 @@ static void hrgroup_spawn(const char *name, const char *mode)
         printf("hrgroup: spawned %s, aid %d\n", name, cap.aid);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    int once = argc > 1 && !strcmp(argv[1], "once");
     int aid = agetId();
     uint32_t *runs = hrt_block("hrgroup", "hrgroup", sizeof(*runs), HR_GROUP_KEY,
                                HR_GROUP_KEYSIZE);
@@ -34,9 +36,11 @@ int main(void)
     }
     uint32_t run = ++*runs;
     printf("hrgroup: run %lu, aid %d, group %d\n", (unsigned long)run, aid, hrGetActorGroup(aid));
-    hrgroup_spawn("child1", "wait");
-    hrgroup_spawn("child2", "crash");
-    if (run == 1)
+    if (run == 1 || !once) {
+        hrgroup_spawn("child1", "wait");
+        hrgroup_spawn("child2", "crash");
+    }
+    if (run == 1 || once)
         hrt_wait_forever();
     printf("hrgroup: finished\n");
     HR_EXIT_HDL();

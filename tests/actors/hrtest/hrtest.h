@@ -1,10 +1,12 @@
-/* Helpers shared by the HR test actors (tests/actors/hr*): persistent blocks by name, actor
-   lookup by name, sleeping, and the faults the scenarios make an actor take. Header only:
+/* Helpers shared by the HR test actors (tests/actors/hr*): persistent blocks by name (and
+   whether the caller holds one), actor lookup by name, sleeping, and the faults the
+   scenarios make an actor take. Header only:
    this folder holds no .c file, so it is not an actor itself. */
 #pragma once
 #include <chorus.h>
 #include <hr/hr.h>
 #include <pmm/chPmm.h>
+#include <pmm/proto.h>
 #include <reprise/abi.h>
 #include <reprise/sys.h>
 #include <stdio.h>
@@ -29,6 +31,24 @@ static inline void *hrt_block(const char *who, const char *name, size_t size, co
         return NULL;
     }
     return (void *)addr;
+}
+
+/* Whether the PMM server lists block name as held by the caller (PMM_BLOCK_HELD: the
+   kernel's word on its mappings): asked before the caller retrieves it, it says whether a
+   restart in place brought the block back mapped. */
+static inline int hrt_block_held(const char *name)
+{
+    static struct pmm_block_info b;
+    int port = (int)sys_call1(SYS_PORT_LOOKUP, PORT_WK_PMM);
+    for (uint32_t i = 0; port > 0; i++) {
+        struct ipc_bufs bufs = { 0, 0, &b, sizeof(b), 0 };
+        struct sys_ipc_ret r = sys_ipc_call(port, PMM_OP_BLOCK_INFO, i, 0, 0, &bufs);
+        if (r.status != K_OK || (int32_t)r.w[0] != K_OK)
+            return 0;
+        if (!strcmp(b.name.name, name))
+            return (b.flags & PMM_BLOCK_HELD) != 0;
+    }
+    return 0;
 }
 
 /* Sleeps ms milliseconds (virtual time). */
