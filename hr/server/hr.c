@@ -121,10 +121,13 @@ static int32_t hr_kept[HR_GROUPS_MAX][HRREG_MAX_ACTORS];
    (hr_fexec). HR frees what is left when the CPU is next idle (hr_release_held). */
 static struct hr_held {
     int32_t aid;                        /* 0: none */
+    uint32_t mix;                       /* hr_name_mix(base) */
     PmmMemName base;
     char image[ACTOR_NAME_MAX];
 } hr_held[HR_GROUPS_MAX][HR_GROUP_MEMBERS_MAX];
 static uint32_t hr_nheld;
+/* hr_name_mix of each indirect member's persistent name, by slot of hr_groups and member. */
+static uint32_t hr_base_mix[HR_GROUPS_MAX][HR_GROUP_MEMBERS_MAX];
 static char hr_stop_reason[96];
 static uint32_t hr_privs;               /* HR's own privileges */
 /* The system image's actors and the privileges each gives, read once at start-up. */
@@ -171,6 +174,31 @@ static void hr_copy_str(char *dst, size_t size, const char *src)
     dst[n] = '\0';
 }
 
+/* Zeroes what follows the first NUL of s (size bytes), so that names compare a word at a
+   time (hr_same); 0 when s holds no NUL. */
+static int hr_pad(char *s, size_t size)
+{
+    char *nul = memchr(s, '\0', size);
+    if (!nul)
+        return 0;
+    memset(nul, 0, (size_t)(s + size - nul));
+    return 1;
+}
+
+/* Whether names a and b, padded with zeros (hr_pad), are the same: size is 16 or 32 bytes,
+   compared a word at a time (hrfexec compares each new child's names with every member's
+   and every held slot's). */
+_Static_assert(sizeof(PmmMemName) == 32 && ACTOR_NAME_MAX == 16, "hr_same's sizes");
+static int hr_same(const char *a, const char *b, size_t size)
+{
+    uint32_t x[8], y[8], d = 0;
+    memcpy(x, a, size);
+    memcpy(y, b, size);
+    for (size_t i = 0; i < size / 4; i++)
+        d |= x[i] ^ y[i];
+    return d == 0;
+}
+
 /* The virtual time now, in ns (the policy's clock). */
 static uint64_t hr_now_ns(void)
 {
@@ -215,6 +243,17 @@ static struct hr_member *hr_member_by_aid(int32_t aid, struct hr_group **gout)
         }
     }
     return NULL;
+}
+
+/* A word that differs, mostly, between different persistent names (padded: hr_pad), so
+   that hrfexec compares a new child's name with the others' whole only when it matches. */
+static uint32_t hr_name_mix(const char *name)
+{
+    uint32_t x[8], h = 0;
+    memcpy(x, name, sizeof(x));
+    for (int i = 0; i < 8; i++)
+        h = (h << 5 | h >> 27) ^ x[i];
+    return h;
 }
 
 /* A free member slot of g, cleared and marked used; NULL when the group is full. */
@@ -392,6 +431,7 @@ static void hr_stop_members(struct hr_group *g, int32_t ended, int keep)
         } else if (keep && !m->direct && aid != ended &&
                    sys_call2(SYS_ACTOR_STOP, aid, ACTOR_STOP_HOLD) == K_OK) {
             held[k].aid = aid;
+            held[k].mix = hr_base_mix[g - hr_groups][k];
             memcpy(held[k].base, m->base.name, sizeof(held[k].base));
             memcpy(held[k].image, m->name, sizeof(held[k].image));
             hr_nheld++;
@@ -786,19 +826,21 @@ static int hr_run(int32_t gid, uint32_t flags, uint32_t privs, const struct hr_e
 
 /* hrfexec*: an indirect member of the caller's group, with at most the caller's privileges
    (privs). */
-static int hr_fexec(int32_t caller, uint32_t privs, const struct hr_exec_req *req)
+static int hr_fexec(int32_t caller, uint32_t privs, struct hr_exec_req *req)
 {
     struct hr_group *g;
     struct hr_member *parent = hr_member_by_aid(caller, &g);
-    const PmmName *b = &req->base;
-    if (!memchr(req->image, '\0', sizeof(req->image)) || strcmp(b->medium, "RAM") ||
-        !b->name[0] || !memchr(b->name, '\0', sizeof(b->name)))
+    PmmName *b = &req->base;
+    if (!hr_pad(req->image, sizeof(req->image)) || memcmp(b->medium, "RAM", 4) ||
+        !b->name[0] || !hr_pad(b->name, sizeof(b->name)))
         return K_EINVAL;        /* the medium must be "RAM" and the name set (ChorusOS) */
     if (!parent)
         return K_EPRIV;         /* only a restartable actor may spawn one */
+    uint32_t mix = hr_name_mix(b->name), *mixes = hr_base_mix[g - hr_groups];
     for (int k = 0; k < HR_GROUP_MEMBERS_MAX; k++) {
         struct hr_member *o = &g->members[k];
-        if (o->used && !o->direct && o->aid && !strcmp(o->base.name, b->name))
+        if (mixes[k] == mix && o->used && !o->direct && o->aid &&
+            hr_same(o->base.name, b->name, sizeof(b->name)))
             return K_EEXIST;    /* persistent names are unique in a group */
     }
     struct hr_member *m = hr_member_add(g);
@@ -808,8 +850,8 @@ static int hr_fexec(int32_t caller, uint32_t privs, const struct hr_exec_req *re
     int32_t kept = 0;
     struct hr_held *held = hr_held[g - hr_groups];
     for (int k = 0; hr_nheld && !kept && k < HR_GROUP_MEMBERS_MAX; k++) {
-        if (held[k].aid && !strcmp(held[k].base, b->name) &&
-            !strncmp(held[k].image, req->image, sizeof(held[k].image))) {
+        if (held[k].aid && held[k].mix == mix && hr_same(held[k].base, b->name, sizeof(b->name)) &&
+            hr_same(held[k].image, req->image, sizeof(req->image))) {
             kept = held[k].aid;
             held[k].aid = 0;
             hr_nheld--;
@@ -824,9 +866,13 @@ static int hr_fexec(int32_t caller, uint32_t privs, const struct hr_exec_req *re
         return aid;
     }
     m->aid = aid;
-    m->base = req->base;
-    hr_copy_str(m->name, sizeof(m->name), req->image);
-    hr_arm(g);      /* a group restart now restarts more than the direct member */
+    m->base = *b;
+    mixes[m - g->members] = mix;
+    memcpy(m->name, req->image, sizeof(m->name));
+    /* A group restart now restarts more than the direct member: disarm it. Only the group's
+       one running member can be armed, so it is the caller if anyone. */
+    if (parent->armed)
+        hr_arm(g);
     return aid;
 }
 
