@@ -99,13 +99,16 @@ static int actor_load_data(struct actor *a, const struct sysimg_file *f, const s
 {
     uint32_t start = s->vaddr & ~VM_PAGE_MASK;
     uint32_t end = (s->vaddr + s->memsz + VM_PAGE_MASK) & ~VM_PAGE_MASK;
+    const uint8_t *file = (const uint8_t *)f->data + s->offset;
     for (uint32_t va = start; va < end; va += VM_PAGE_SIZE) {
         uint32_t pa = renew ? vm_owned_page(&a->vm, va) : 0;
+        if (pa && va >= s->vaddr && va + VM_PAGE_SIZE <= s->vaddr + s->filesz) {
+            page_copy(phys_to_virt(pa), file + (va - s->vaddr));    /* the file's, whole */
+            continue;
+        }
         if (pa) {
             /* A page the file does not fill whole: one zeroed ahead, if there is one. */
-            uint32_t fresh = 0;
-            if (va + VM_PAGE_SIZE > s->vaddr + s->filesz)
-                fresh = vm_swap_zeroed(&a->vm, va);
+            uint32_t fresh = vm_swap_zeroed(&a->vm, va);
             actor_fill_data_page(phys_to_virt(fresh ? fresh : pa), va, f, s, fresh != 0);
             continue;
         }

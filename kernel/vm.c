@@ -200,9 +200,10 @@ uint32_t vm_take_page(struct vm_space *vs, uint32_t va)
 
 uint32_t vm_swap_zeroed(struct vm_space *vs, uint32_t va)
 {
+    if (!page_zeroed_count || page_pool.free_count + page_zeroed_count <= vs->keep)
+        return 0;
     uint32_t *pte = vm_pte_slot(vs, va, 0);
-    if (!page_zeroed_count || page_pool.free_count + page_zeroed_count <= vs->keep || !pte ||
-        !(*pte & PTE_SMALL) || !page_owned_by(*pte & ~VM_PAGE_MASK, vs->asid))
+    if (!pte || !(*pte & PTE_SMALL) || !page_owned_by(*pte & ~VM_PAGE_MASK, vs->asid))
         return 0;
     uint32_t old = *pte & ~VM_PAGE_MASK;
     uint32_t pa = page_alloc_zeroed(vs->asid, vs->keep);
