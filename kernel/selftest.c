@@ -2,10 +2,12 @@
    deliberate kernel faults for the panic path (at boot, or one second later from the timer
    interrupt with the actors running), kernel stack overflows (every mode's stack at boot,
    the SVC stack from the timer interrupt), an address-space teardown that must free only
-   the space's own pages, the bank's dirty-page bookkeeping, a PSCI warm reset on a cold
+   the space's own pages, the bank's dirty-page bookkeeping, the kernel taking back a slot
+   held for a group restart when it needs the slot or pages, a PSCI warm reset on a cold
    boot, and console output held back for a second (the ring fills, writers wait). Only
    QEMU's command line reaches them; no actor can. */
 #include <arch/cpu.h>
+#include <kernel/actor.h>
 #include <kernel/bank.h>
 #include <kernel/bootrec.h>
 #include <kernel/console.h>
@@ -17,7 +19,9 @@
 #include <kernel/selftest.h>
 #include <kernel/timer.h>
 #include <kernel/vm.h>
+#include <reprise/errors.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Fault addresses go through a volatile so the compiler cannot reason about them. */
 static volatile uintptr_t selftest_addr;
@@ -94,6 +98,46 @@ static void __attribute__((cold)) selftest_bank_dirty(void)
     vm_space_destroy(&b);
 }
 
+/* held-release: a slot held for a group restart (SYS_ACTOR_STOP, ACTOR_STOP_HOLD) never
+   makes anything fail that would succeed without it. With the actor table full, one slot
+   held, a creation takes that slot; with one held again, a page reclaim that asks for more
+   than is free frees it. Runs at boot, before any actor, with actors of the first image in
+   group 1 that never run. */
+static void __attribute__((cold)) selftest_held_release(void)
+{
+    static struct actor *made[ACTORS_MAX];
+    const struct sysimg_file *f = sysimg_at(actor_sysimg(), 0);
+    uint32_t n = 0, free_before = page_free_count();
+    int err = K_OK;
+    while (f && n < ACTORS_MAX && (made[n] = actor_create(f, 1, f->name, strlen(f->name) + 1,
+                                                          0, 0, 1, ACTOR_CREATE_BOOT, &err)))
+        n++;
+    if (n < 2 || err != K_ETOOMUCH) {
+        kprintf("selftest: held-release: %u created, then error %d\n", n, err);
+        return;
+    }
+    struct actor *held = made[0];
+    int32_t held_aid = held->aid;
+    actor_end(held, NULL, ACTOR_HELD);
+    made[0] = actor_create(f, 1, f->name, strlen(f->name) + 1, 0, 0, 1, ACTOR_CREATE_BOOT, &err);
+    kprintf("selftest: held-release: table full (%u), one held: creation %s, held slot %s\n",
+            n, made[0] ? "ok" : "failed", actor_by_aid(held_aid) ? "kept" : "freed");
+    held = made[1];
+    held_aid = held->aid;
+    actor_end(held, NULL, ACTOR_HELD);
+    made[1] = NULL;
+    uint32_t free_held = page_free_count();
+    int got = page_reclaim(page_pool.free_count + page_zeroed_count);
+    kprintf("selftest: held-release: reclaim %s, %u pages back, held slot %s\n",
+            got ? "ok" : "failed", page_free_count() - free_held,
+            actor_by_aid(held_aid) ? "kept" : "freed");
+    for (uint32_t i = 0; i < n; i++)
+        if (made[i])
+            actor_end(made[i], NULL, 0);
+    kprintf("selftest: held-release: all ended, pages %s\n",
+            page_free_count() == free_before ? "back" : "lost");
+}
+
 /* Switches to PSR mode mode (interrupts masked) and overflows that mode's stack. */
 static void selftest_overflow_in(uint32_t mode)
 {
@@ -144,6 +188,8 @@ __attribute__((cold)) void selftest_run(void)
         selftest_teardown();
     } else if (selftest_is(name, "bank-dirty")) {
         selftest_bank_dirty();
+    } else if (selftest_is(name, "held-release")) {
+        selftest_held_release();
     } else if (selftest_is(name, "kstack-svc")) {
         selftest_recurse(0);
     } else if (selftest_is(name, "kstack-abt")) {

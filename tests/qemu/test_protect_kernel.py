@@ -107,6 +107,21 @@ def test_teardown_frees_only_its_own_pages(boot):
     cmd(m, "aps")
 
 
+def test_held_slot_given_up_for_a_slot_or_pages(boot):
+    """The held-release self test: a slot held for a group restart (ACTOR_STOP_HOLD) never
+    makes anything fail that would succeed without it. With the actor table full and one
+    slot held, a creation takes that slot; with one held again, a page reclaim asking for
+    more than is free frees it and its pages. Everything comes back; the boot goes on."""
+    m = boot(selftest="held-release")
+    m.expect_line("selftest: held-release")
+    m.expect_line(r"selftest: held-release: table full \(63\), one held: creation ok, "
+                  r"held slot freed")
+    m.expect_line(r"selftest: held-release: reclaim ok, [1-9]\d* pages back, held slot freed")
+    m.expect_line("selftest: held-release: all ended, pages back")
+    m.expect(PROMPT)
+    cmd(m, "aps")
+
+
 def test_bank_pages_dirty_only_once_written(boot):
     """The bank-dirty self test: a site restart cleans only the bank pages written since boot
     from the data cache (kernel/bank.h), so a writable bank mapping is read-only until its
