@@ -482,6 +482,7 @@ static void hr_group_relaunch(struct hr_group *g)
         return;
     }
     hrreg_set_group_state(&hr_reg, gid, HRREG_GROUP_STOPPED);
+    hr_release_held(g);     /* no member is left to hrfexec them, and the slot is freed */
     memset(g, 0, sizeof(*g));
     hr_say("hr: group %ld: no actor could be restarted; group stopped\n", (long)gid);
 }
