@@ -300,7 +300,7 @@ struct actor *actor_create(const struct sysimg_file *f, uint32_t argc, const cha
         vm_space_destroy(&a->vm);
         return NULL;
     }
-    memcpy(a->name, f->name, sizeof(a->name));  /* a restart in place keeps image and name */
+    actor_name_copy(a->name, f->name);  /* a restart in place keeps image and name */
     a->image = f;
     actor_begin(a, f, gen, privs, prio, group, actor_keep(privs, group, how));
     return a;
@@ -461,12 +461,11 @@ static int actor_end_restart(struct actor *a, const struct fault_record *rec, ui
     if (!arm_i || rec->kind == FAULT_KIND_SITE_REQUEST || !ipc_fault_ready())
         return 0;
     struct actor_arm *arm = &actor_arms[arm_i - 1];
-    struct fault_record copy = *rec;
     int err;
     actor_keep_slot(a, ACTOR_KEPT);
     struct actor *n = actor_renew(a, a->image, &arm->av, arm->privs, arm->prio, arm->group,
                                   &err);
-    ipc_post_restarted(&copy, n ? n->aid : 0);
+    ipc_post_restarted(rec, n ? n->aid : 0);    /* rec: the caller's, untouched by a restart */
     return 1;
 }
 

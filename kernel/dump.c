@@ -99,7 +99,7 @@ void dump_capture(struct actor *a, const struct fault_record *rec)
     /* A fault's record has the instruction that faulted; the frame may be past it. */
     d->r[15] = rec->kind <= FAULT_KIND_UNDEFINED && rec->pc ? rec->pc : a->tf.pc;
     d->cpsr = a->tf.cpsr;
-    memcpy(k->image, a->name, sizeof(k->image));
+    actor_name_copy(k->image, a->name);
     uint32_t sp = a->tf.sp;
     if (sp < ACTOR_STACK_LOW_VADDR || sp >= ACTOR_STACK_TOP_VADDR)
         return;     /* sp is not on the stack: registers only */

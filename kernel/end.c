@@ -22,13 +22,13 @@ static void end_record(struct actor *a, struct fault_record *rec, enum fault_kin
 {
     memset(rec, 0, sizeof(*rec));
     rec->aid = a->aid;
-    memcpy(rec->name, a->name, sizeof(rec->name));
+    actor_name_copy(rec->name, a->name);
     rec->group = a->group;
     rec->kind = kind;
     rec->time = timer_now();
     if (by) {
         rec->by_aid = by->aid;
-        memcpy(rec->by_name, by->name, sizeof(rec->by_name));
+        actor_name_copy(rec->by_name, by->name);
     }
 }
 

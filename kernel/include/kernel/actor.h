@@ -5,6 +5,7 @@
 #include <kernel/vm.h>
 #include <reprise/abi.h>
 #include <stdint.h>
+#include <string.h>
 
 struct port;
 
@@ -104,6 +105,13 @@ struct actor *actor_by_aid(int32_t aid);
 struct actor *actor_at(uint32_t i);
 /* Slots in use, ended actors waiting for the fault port included (of ACTORS_MAX - 1). */
 uint32_t actor_slots_used(void);
+
+/* Copies an actor or image name (ACTOR_NAME_MAX bytes, both places word aligned: the
+   struct actor, fault record and dump fields) inline, four words, with no call. */
+static inline void actor_name_copy(char *dst, const char *src)
+{
+    memcpy(__builtin_assume_aligned(dst, 4), __builtin_assume_aligned(src, 4), ACTOR_NAME_MAX);
+}
 
 /* How a slot is kept for a restart in place (struct actor's kept). */
 #define ACTOR_KEPT 1u
