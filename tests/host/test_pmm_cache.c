@@ -51,13 +51,20 @@ static void answer(int i, uint32_t epoch, uint32_t addr)
     pmm_cache_put(&c, spare, &w, h, epoch, addr);
 }
 
+/* The cache's entry for request w under epoch, as the client looks (its hash first). */
+static struct pmm_cache_entry *find(const union pmm_cache_req *w, uint32_t epoch,
+                                    struct pmm_cache_entry **spare)
+{
+    return pmm_cache_find(&c, w, pmm_cache_hash(w), epoch, spare);
+}
+
 /* The address the cache gives for request i under epoch, or 0 for a miss. */
 static uint32_t ask(int i, uint32_t epoch)
 {
     union pmm_cache_req w;
     struct pmm_cache_entry *spare = NULL;
     request(&w, i);
-    struct pmm_cache_entry *e = pmm_cache_find(&c, &w, pmm_cache_hash(&w), epoch, &spare);
+    struct pmm_cache_entry *e = find(&w, epoch, &spare);
     return e ? e->addr : 0;
 }
 
@@ -85,13 +92,13 @@ static void test_other_size_key_or_padding_misses(void **state)
     answer(3, 1, 0x30002000);
     request(&w, 3);
     w.w[PMM_CACHE_WORDS - 1] = 8192;    /* the size */
-    assert_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 1, &spare));
+    assert_null(find(&w, 1, &spare));
     request(&w, 3);
     w.w[10] ^= 1;                       /* the key's first word */
-    assert_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 1, &spare));
+    assert_null(find(&w, 1, &spare));
     request(&w, 3);
     w.w[9] = 0x41414141;                /* bytes after the name's NUL: not the same words */
-    assert_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 1, &spare));
+    assert_null(find(&w, 1, &spare));
 }
 
 /* The key is compared by pairs of words as far as its length reaches: its words past that
@@ -105,13 +112,13 @@ static void test_key_compared_to_its_length(void **state)
     answer(6, 1, 0x30005000);
     request(&w, 6);
     w.w[12] = 0x5a5a5a5a;               /* past the 4-byte key's pair */
-    assert_non_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 1, &spare));
+    assert_non_null(find(&w, 1, &spare));
     request(&w, 6);
     w.w[11] = 1;                        /* in the key's pair */
-    assert_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 1, &spare));
+    assert_null(find(&w, 1, &spare));
     request(&w, 6);
     w.w[18] = 8;                        /* the key length */
-    assert_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 1, &spare));
+    assert_null(find(&w, 1, &spare));
 }
 
 static void test_damaged_entry_is_a_miss(void **state)
@@ -139,7 +146,7 @@ static void test_used_count_is_a_hint_only(void **state)
     union pmm_cache_req w;
     struct pmm_cache_entry *spare = NULL;
     request(&w, 8);
-    assert_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 1, &spare));
+    assert_null(find(&w, 1, &spare));
     assert_ptr_equal(spare, &c.e[0]);
     answer(8, 1, 0x30006000);
     answer(9, 1, 0x30007000);
@@ -160,15 +167,15 @@ static void test_spare_is_own_then_empty_or_stale_then_next(void **state)
     for (int i = 0; i < PMM_CACHE_MAX; i++)
         answer(i, 9, 0x30000000u + (uint32_t)i * 0x1000u);
     request(&w, 7);
-    assert_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 10, &spare));
+    assert_null(find(&w, 10, &spare));
     assert_ptr_equal(spare, &c.e[7]);   /* its own entry, stale now */
     request(&w, 40);
     c.last = 3;
-    assert_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 9, &spare));
+    assert_null(find(&w, 9, &spare));
     assert_ptr_equal(spare, &c.e[4]);   /* all current: the one after the entry used last */
     c.e[20].epoch = 8;
     c.e[20].check = c.e[20].hash ^ 8 ^ c.e[20].addr ^ PMM_CACHE_MAGIC;
-    assert_null(pmm_cache_find(&c, &w, pmm_cache_hash(&w), 9, &spare));
+    assert_null(find(&w, 9, &spare));
     assert_ptr_equal(spare, &c.e[20]);  /* a stale one before that */
     answer(40, 9, 0x30100000);
     assert_int_equal(ask(40, 9), 0x30100000);

@@ -17,6 +17,15 @@ def pool(m):
     return free, int(r[1]) + int(r[2])
 
 
+def pages_back(m, free):
+    """Waits until the pool has free pages again, as before the hog: its pagers end as they
+    see it gone, a few console round trips later."""
+    for _ in range(10):
+        if pool(m)[0] == free:
+            return
+    raise AssertionError("the pages did not all come back")
+
+
 def test_drained_pool_copy_to_untouched_stack_page_is_enomem(boot, board):
     """A call whose output lies on a demand-zero stack page the actor never touched, while the
     pool has no page left for it: the pointer is good, memory ran out, so the call fails
@@ -34,11 +43,7 @@ def test_drained_pool_copy_to_untouched_stack_page_is_enomem(boot, board):
     m.sendline(f"akill {r[1]}")
     m.expect(r"exhog: done, blocks freed: 0\n")
     m.expect(r"kernel: exhog \(aid \d+\) exited")
-    for _ in range(10):     # the pagers end as they see the hog gone
-        if pool(m)[0] == free:
-            break
-    else:
-        raise AssertionError("the pages did not all come back")
+    pages_back(m, free)
 
 
 def test_drained_pool_restart_group_keeps_running_ordinary_actor_faults(boot, board):
@@ -68,11 +73,7 @@ def test_drained_pool_restart_group_keeps_running_ordinary_actor_faults(boot, bo
     m.sendline("akill -g 7")
     m.expect(r"killed group 7\n")
     m.expect(PROMPT)
-    for _ in range(10):
-        if pool(m)[0] == free:
-            break
-    else:
-        raise AssertionError("the pages did not all come back")
+    pages_back(m, free)
 
 
 def test_drained_pool_pmm_allocate_is_enomem_not_a_fault(boot, board):
@@ -91,8 +92,4 @@ def test_drained_pool_pmm_allocate_is_enomem_not_a_fault(boot, board):
     assert "data abort" not in m.text
     m.sendline(f"akill {r[1]}")
     m.expect(r"exhog: done, blocks freed: 0\n")
-    for _ in range(10):
-        if pool(m)[0] == free:
-            break
-    else:
-        raise AssertionError("the pages did not all come back")
+    pages_back(m, free)
